@@ -1,0 +1,104 @@
+"""A corpus is a folder of canonical Markdown plans plus the data files beside them.
+
+Layout (all data, no code): ``*.md`` one plan each; ``raw/`` raw texts with their
+``.toml`` sidecars (metadata, corrections); ``dict/`` jieba dictionary and synonyms;
+``gazetteer/`` bodies and regions; ``links.toml`` curated task→target links.
+The content hash covers everything that shapes a built index or graph, so a changed
+corpus is noticed and rebuilt.
+"""
+from __future__ import annotations
+
+import hashlib
+import threading
+from pathlib import Path
+from typing import Iterator, Optional
+
+from kb.model import Clause, Document
+
+DEFAULT_CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+
+
+class CorpusError(Exception):
+    """A corpus that cannot be read: the message says what and where."""
+
+
+class Corpus:
+    def __init__(self, root: Path, documents: list[Document]):
+        self.root = root
+        self.documents = documents
+        self._by_id = {c.id: c for d in documents for c in d.clauses}
+        self._docs = {d.id: d for d in documents}
+
+    def document(self, doc_id: str) -> Optional[Document]:
+        return self._docs.get(doc_id)
+
+    def clause(self, clause_id: str) -> Optional[Clause]:
+        return self._by_id.get(clause_id)
+
+    def clauses(self) -> Iterator[Clause]:
+        for d in self.documents:
+            yield from d.clauses
+
+    def data_file(self, *parts: str) -> Path:
+        return self.root.joinpath(*parts)
+
+    def content_hash(self) -> str:
+        return content_hash(self.root)
+
+
+def _data_files(root: Path) -> list[Path]:
+    files = sorted(root.glob("*.md"))
+    for sub in ("dict", "gazetteer"):
+        files += sorted(p for p in (root / sub).glob("**/*") if p.is_file())
+    files += sorted(root.glob("*.toml"))
+    return files
+
+
+def content_hash(root: Path) -> str:
+    h = hashlib.sha256()
+    for p in _data_files(root):
+        h.update(p.relative_to(root).as_posix().encode())
+        h.update(b"\0")
+        h.update(p.read_bytes())
+        h.update(b"\0")
+    return h.hexdigest()[:16]
+
+
+_cache: dict[Path, tuple[tuple, Corpus]] = {}
+_lock = threading.Lock()
+
+
+def _stamp(root: Path) -> tuple:
+    return tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(root.glob("*.md")))
+
+
+def load_corpus(root: Path | str | None = None) -> Corpus:
+    """Parse every plan in ``root``; cached until a Markdown file changes."""
+    from kb.parse import ParseError, parse_document
+
+    root = Path(root or DEFAULT_CORPUS).resolve()
+    if not root.is_dir():
+        raise CorpusError(f"语料目录不存在：{root}")
+    stamp = _stamp(root)
+    with _lock:
+        hit = _cache.get(root)
+        if hit and hit[0] == stamp:
+            return hit[1]
+        docs = []
+        seen = set()
+        for path in sorted(root.glob("*.md")):
+            if path.name.upper() == "README.MD":
+                continue
+            try:
+                doc = parse_document(path.read_text(encoding="utf-8"), path=path)
+            except (OSError, UnicodeDecodeError) as e:
+                raise CorpusError(f"无法读取 {path}：{e}") from None
+            except ParseError as e:
+                raise CorpusError(f"{path}：{e}") from None
+            if doc.id in seen:
+                raise CorpusError(f"{path}：文档编号 {doc.id} 重复")
+            seen.add(doc.id)
+            docs.append(doc)
+        corpus = Corpus(root, docs)
+        _cache[root] = (stamp, corpus)
+        return corpus

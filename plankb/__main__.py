@@ -1,0 +1,3 @@
+from plankb.cli import main
+
+main()

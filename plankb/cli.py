@@ -1,0 +1,78 @@
+"""The ``plankb`` command: a thin click layer over the kb, index and webapp libraries.
+
+Each area registers its own commands (``cmd_*`` modules). Every failure a user can
+cause becomes one line on stderr and a non-zero exit, never a traceback.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from plankb.instance import resolve_instance
+
+
+class AppContext:
+    """What every command needs: the corpus folder, the instance folder, lazily loaded."""
+
+    def __init__(self, corpus_dir: Path | None, instance_dir: Path | None):
+        from kb.corpus import DEFAULT_CORPUS
+
+        self.corpus_dir = Path(corpus_dir) if corpus_dir else DEFAULT_CORPUS
+        self.instance_dir = resolve_instance(instance_dir)
+        self._corpus = None
+
+    @property
+    def corpus(self):
+        if self._corpus is None:
+            from kb.corpus import CorpusError, load_corpus
+
+            try:
+                self._corpus = load_corpus(self.corpus_dir)
+            except CorpusError as e:
+                raise click.ClickException(str(e)) from None
+        return self._corpus
+
+
+def echo_json(data) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--corpus", "corpus_dir", type=click.Path(path_type=Path), envvar="PLANKB_CORPUS",
+              help="语料目录（默认：随包的 corpus/）。")
+@click.option("--instance", "instance_dir", type=click.Path(path_type=Path),
+              help="实例目录：索引、清单数据库（默认：$PLANKB_INSTANCE 或 ~/.local/share/plankb）。")
+@click.version_option(package_name="plankb")
+@click.pass_context
+def cli(ctx: click.Context, corpus_dir, instance_dir):
+    """plankb：规划知识库、检索、目标追踪与任务分解导出。"""
+    ctx.obj = AppContext(corpus_dir, instance_dir)
+
+
+def _register_all() -> None:
+    from plankb import cmd_kb, cmd_search, cmd_trace, cmd_web
+
+    for mod in (cmd_kb, cmd_search, cmd_trace, cmd_web):
+        mod.register(cli)
+
+
+_register_all()
+
+
+def main(argv=None) -> None:
+    try:
+        cli.main(args=argv, prog_name="plankb", standalone_mode=True)
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        click.echo("已中断。", err=True)
+        sys.exit(130)
+    except Exception as e:  # a bug, not a user error: still one line unless debugging
+        if os.environ.get("PLANKB_DEBUG"):
+            raise
+        click.echo(f"错误：{type(e).__name__}: {e}（设置 PLANKB_DEBUG=1 查看详情）", err=True)
+        sys.exit(1)
