@@ -54,9 +54,9 @@ def cli(ctx: click.Context, corpus_dir, instance_dir):
 
 
 def _register_all() -> None:
-    from plankb import cmd_kb, cmd_search, cmd_trace, cmd_web
+    from plankb import cmd_export, cmd_kb, cmd_search, cmd_trace, cmd_web
 
-    for mod in (cmd_kb, cmd_search, cmd_trace, cmd_web):
+    for mod in (cmd_kb, cmd_search, cmd_trace, cmd_export, cmd_web):
         mod.register(cli)
 
 
