@@ -1,0 +1,213 @@
+"""The task-list store: persistence, ordering, validation and concurrent edits."""
+import sqlite3
+import threading
+
+import pytest
+
+from webapp.lists import (
+    DB_NAME,
+    ConflictError,
+    DuplicateNameError,
+    ListError,
+    ListStore,
+    NotFoundError,
+    ValidationError,
+)
+
+A, B, C, D = (f"gd-ip-14fyp:3.2.p{i}" for i in range(1, 5))
+
+
+@pytest.fixture
+def store(tmp_path):
+    return ListStore.for_instance(tmp_path / "instance")
+
+
+def test_db_lives_in_instance_folder_with_wal_and_schema_version(tmp_path):
+    ListStore.for_instance(tmp_path / "inst")
+    db = tmp_path / "inst" / DB_NAME
+    assert db.is_file()
+    conn = sqlite3.connect(db)
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+
+
+def test_lists_survive_reopening_the_store(tmp_path):
+    s1 = ListStore.for_instance(tmp_path)
+    lst = s1.create_list("司法保护", "司法保护任务分解表")
+    items = s1.add_items(lst.id, [A, B])
+    s1.update_item(items[1].id, 1, lead_unit="省法院", support_units="省检察院、省公安厅", deadline="2025年底前",
+                   note="每半年报送进展")
+    s2 = ListStore.for_instance(tmp_path)  # as after a restart
+    again = s2.find_list("司法保护")
+    assert again.title == "司法保护任务分解表" and again.item_count == 2
+    got = s2.items(again.id)
+    assert [i.clause_id for i in got] == [A, B]
+    assert got[1].fields() == {"lead_unit": "省法院", "support_units": "省检察院、省公安厅",
+                               "deadline": "2025年底前", "note": "每半年报送进展"}
+
+
+def test_names_are_unique_trimmed_and_limited(store):
+    store.create_list("  重点任务  ")
+    assert store.find_list("重点任务").name == "重点任务"
+    with pytest.raises(DuplicateNameError, match="已有名为“重点任务”的清单"):
+        store.create_list("重点任务")
+    with pytest.raises(ValidationError, match="清单名称不能为空"):
+        store.create_list("   ")
+    with pytest.raises(ValidationError, match="过长"):
+        store.create_list("清" * 65)
+    with pytest.raises(ValidationError, match="控制字符"):
+        store.create_list("a\x00b")
+    other = store.create_list("其他")
+    with pytest.raises(DuplicateNameError):
+        store.rename_list(other.id, name="重点任务")
+
+
+def test_add_ignores_duplicates_and_keeps_order(store):
+    lst = store.create_list("l")
+    added = store.add_items(lst.id, [B, A, B])
+    assert [i.clause_id for i in added] == [B, A]
+    added = store.add_items(lst.id, [A, C])  # A already there
+    assert [i.clause_id for i in added] == [C]
+    assert [i.clause_id for i in store.items(lst.id)] == [B, A, C]
+    assert [i.position for i in store.items(lst.id)] == [0, 1, 2]
+    assert store.add_items(lst.id, A) == []
+
+
+def test_bad_clause_ids_are_refused_before_anything_is_written(store):
+    lst = store.create_list("l")
+    for bad in ["../../etc/passwd", "gd-ip-14fyp:3.2.p1; DROP TABLE items", "", "no-colon", 42]:
+        with pytest.raises(ValidationError, match="条款编号格式不正确"):
+            store.add_items(lst.id, [A, bad])
+    assert store.items(lst.id) == []
+
+
+def test_remove_reorder_and_move(store):
+    lst = store.create_list("l")
+    a, b, c, d = store.add_items(lst.id, [A, B, C, D])
+    assert store.remove_items(lst.id, [b.id]) == 1
+    assert store.remove_items(lst.id, [b.id]) == 0  # a second browser clicking 删除 too is fine
+    assert [i.position for i in store.items(lst.id)] == [0, 1, 2]
+    got = store.reorder(lst.id, [d.id, a.id, c.id])
+    assert [i.clause_id for i in got] == [D, A, C]
+    moved = store.move_item(a.id, 99)  # clamped to the end
+    assert moved.position == 2
+    assert [i.clause_id for i in store.items(lst.id)] == [D, C, A]
+    store.move_item(a.id, 0)
+    assert [i.clause_id for i in store.items(lst.id)] == [A, D, C]
+
+
+def test_reorder_keeps_items_added_meanwhile_by_someone_else(store):
+    lst = store.create_list("l")
+    a, b = store.add_items(lst.id, [A, B])
+    (c,) = store.add_items(lst.id, [C])  # the other browser; this one still shows [a, b]
+    got = store.reorder(lst.id, [b.id, a.id])
+    assert [i.clause_id for i in got] == [B, A, C]
+
+
+def test_reorder_with_stale_list_version_conflicts(store):
+    lst = store.create_list("l")
+    a, b = store.add_items(lst.id, [A, B])
+    seen = store.get_list(lst.id).version
+    store.add_items(lst.id, [C])
+    with pytest.raises(ConflictError) as e:
+        store.reorder(lst.id, [b.id, a.id], expected_version=seen)
+    assert e.value.current.item_count == 3
+    assert [i.clause_id for i in store.items(lst.id)] == [A, B, C]
+
+
+def test_stale_version_on_the_same_field_is_a_conflict_carrying_the_current_item(store):
+    lst = store.create_list("l")
+    (item,) = store.add_items(lst.id, [A])
+    store.update_item(item.id, item.version, lead_unit="省市场监管局")
+    with pytest.raises(ConflictError) as e:
+        store.update_item(item.id, item.version, lead_unit="省知识产权局")
+    assert e.value.fields == ["lead_unit"]
+    assert e.value.current.lead_unit == "省市场监管局"
+    assert "牵头单位已被他人修改" in str(e.value)
+    assert store.get_item(item.id).lead_unit == "省市场监管局"
+    # setting the value someone else already set is not a conflict
+    assert store.update_item(item.id, item.version, lead_unit="省市场监管局").lead_unit == "省市场监管局"
+
+
+def test_two_browsers_editing_different_fields_both_survive(tmp_path):
+    one = ListStore.for_instance(tmp_path)
+    two = ListStore.for_instance(tmp_path)  # a second connection, as a second worker would have
+    lst = one.create_list("l")
+    a, b = one.add_items(lst.id, [A, B])
+    seen_a = two.get_item(a.id)
+    one.update_item(a.id, a.version, lead_unit="省法院")
+    two.update_item(a.id, seen_a.version, deadline="2025年")  # stale version, untouched field
+    two.update_item(b.id, b.version, note="另一条")
+    final = one.get_item(a.id)
+    assert (final.lead_unit, final.deadline) == ("省法院", "2025年")
+    assert final.version == 3
+    assert one.get_item(b.id).note == "另一条"
+
+
+def test_unknown_field_and_missing_version_are_refused(store):
+    lst = store.create_list("l")
+    (item,) = store.add_items(lst.id, [A])
+    with pytest.raises(ValidationError, match="未知的字段"):
+        store.update_item(item.id, 1, position=5)
+    with pytest.raises(ValidationError, match="缺少版本号"):
+        store.update_item(item.id, None, note="x")
+    with pytest.raises(ValidationError, match="过长"):
+        store.update_item(item.id, 1, deadline="年" * 101)
+    assert store.update_item(item.id, 1, note="第一行\n第二行").note == "第一行\n第二行"
+
+
+def test_missing_lists_and_items_say_so(store):
+    with pytest.raises(NotFoundError, match="清单不存在"):
+        store.items(99)
+    with pytest.raises(NotFoundError, match="条目不存在"):
+        store.update_item(99, 1, note="x")
+    with pytest.raises(ValidationError):
+        store.get_list("1; DROP TABLE lists")
+    lst = store.create_list("l")
+    store.add_items(lst.id, [A])
+    store.delete_list(lst.id)
+    assert store.find_list("l") is None
+    conn = sqlite3.connect(store.path)
+    assert conn.execute("SELECT COUNT(*) FROM items").fetchone()[0] == 0  # cascade
+
+
+def test_rename_with_stale_version_conflicts(store):
+    lst = store.create_list("旧名")
+    renamed = store.rename_list(lst.id, name="新名", expected_version=lst.version)
+    assert renamed.name == "新名" and renamed.version == lst.version + 1
+    with pytest.raises(ConflictError):
+        store.rename_list(lst.id, title="标题", expected_version=lst.version)
+
+
+def test_a_newer_schema_is_refused_clearly(tmp_path):
+    ListStore.for_instance(tmp_path)
+    conn = sqlite3.connect(tmp_path / DB_NAME)
+    conn.execute("PRAGMA user_version = 99")
+    conn.commit()
+    conn.close()
+    with pytest.raises(ListError, match="更新的 plankb 版本"):
+        ListStore.for_instance(tmp_path)
+
+
+def test_concurrent_adds_from_threads_lose_nothing(tmp_path):
+    store = ListStore.for_instance(tmp_path)
+    lst = store.create_list("l")
+    errors = []
+
+    def worker(k):
+        try:
+            s = ListStore.for_instance(tmp_path)
+            for i in range(20):
+                s.add_items(lst.id, [f"gd-ip-14fyp:{k}.1.p{i + 1}"])
+        except Exception as e:  # pragma: no cover - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=worker, args=(k,)) for k in range(1, 5)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    items = store.items(lst.id)
+    assert len(items) == 80
+    assert sorted(i.position for i in items) == list(range(80))
