@@ -1,0 +1,136 @@
+"""Gazetteer data (``corpus/gazetteer/*.toml``): bodies, regions and the body patterns.
+
+Kept as data so a new plan's ministries, courts and places are added without code. Names
+may contain ``{省}``, expanded per document to its province, so “省知识产权局” in a
+Guangdong plan and in a Shandong plan become two different bodies.
+"""
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Optional
+
+DEFAULT_DIR = Path(__file__).resolve().parent.parent.parent / "corpus" / "gazetteer"
+
+
+class GazetteerError(Exception):
+    """A gazetteer file that cannot be read: the message says which and why."""
+
+
+@dataclass
+class Entry:
+    name: str
+    kind: str
+    aliases: list[str] = field(default_factory=list)
+    parent: Optional[str] = None
+
+
+@dataclass
+class Gazetteer:
+    bodies: list[Entry]
+    regions: list[Entry]
+    body_kinds: dict[str, str]
+    region_kinds: dict[str, str]
+    patterns: dict
+    province: str = ""  # 广东省: what {省} and a leading 省 expand to
+
+    def for_province(self, province: str) -> "Gazetteer":
+        """The same data with ``{省}`` expanded for one document's province."""
+        return _expand(self, province)
+
+    def canonical_body(self, name: str) -> str:
+        """The canonical name for a surface form: alias lookup, then 省… → {省}…."""
+        idx = _body_index(self)
+        if name in idx:
+            return idx[name].name
+        if self.province and name.startswith("省") and not name.startswith("省级"):
+            full = self.province + name[1:]
+            return idx[full].name if full in idx else full
+        return name
+
+    def body_entry(self, name: str) -> Optional[Entry]:
+        return _body_index(self).get(name)
+
+
+_INDEX_CACHE: dict[int, dict] = {}
+
+
+def _body_index(g: Gazetteer) -> dict[str, Entry]:
+    key = id(g)
+    hit = _INDEX_CACHE.get(key)
+    if hit is None or hit.get("__owner__") is not g:
+        idx: dict = {"__owner__": g}
+        for e in g.bodies:
+            idx[e.name] = e
+            for a in e.aliases:
+                idx.setdefault(a, e)
+        _INDEX_CACHE[key] = hit = idx
+    return hit
+
+
+def _entries(items, where: Path, key: str) -> list[Entry]:
+    out = []
+    for i, it in enumerate(items or []):
+        if not isinstance(it, dict) or not it.get("name"):
+            raise GazetteerError(f"{where}：第{i + 1}个 [[{key}]] 缺少 name")
+        out.append(Entry(name=str(it["name"]), kind=str(it.get("kind", "actor")),
+                         aliases=[str(a) for a in it.get("aliases", [])],
+                         parent=it.get("parent")))
+    return out
+
+
+def _read(path: Path) -> dict:
+    if not path.exists():
+        return {}
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
+        raise GazetteerError(f"无法读取地名机构词表 {path}：{e}") from None
+
+
+def load_gazetteer(folder: Path | str | None = None) -> Gazetteer:
+    """Read ``bodies.toml`` and ``regions.toml``; cached per folder and file stamps."""
+    folder = Path(folder or DEFAULT_DIR)
+    stamp = tuple((p.name, p.stat().st_mtime_ns) for p in sorted(folder.glob("*.toml"))) \
+        if folder.is_dir() else ()
+    return _load(str(folder), stamp)
+
+
+@lru_cache(maxsize=8)
+def _load(folder: str, stamp: tuple) -> Gazetteer:
+    root = Path(folder)
+    b = _read(root / "bodies.toml")
+    r = _read(root / "regions.toml")
+    return Gazetteer(bodies=_entries(b.get("body"), root / "bodies.toml", "body"),
+                     regions=_entries(r.get("region"), root / "regions.toml", "region"),
+                     body_kinds=dict(b.get("kinds", {})), region_kinds=dict(r.get("kinds", {})),
+                     patterns=dict(b.get("patterns", {})))
+
+
+def _expand(g: Gazetteer, province: str) -> Gazetteer:
+    def ex(e: Entry) -> Entry:
+        if "{省}" not in e.name and not any("{省}" in a for a in e.aliases):
+            return e
+        if not province:
+            # no province known: keep the short forms only
+            return Entry(e.name.replace("{省}", "省"), e.kind,
+                         [a for a in e.aliases if "{省}" not in a], e.parent)
+        return Entry(e.name.replace("{省}", province), e.kind,
+                     [a.replace("{省}", province) for a in e.aliases], e.parent)
+    return Gazetteer([ex(e) for e in g.bodies], g.regions, g.body_kinds, g.region_kinds,
+                     g.patterns, province)
+
+
+_PROVINCE = re.compile(r"^(?:中共)?([\u4e00-\u9fff]{2,7}?(?:省|自治区))")
+
+
+def province_of(title: str = "", issuer: str = "", region: str = "") -> str:
+    """The province a provincial plan belongs to (广东省), from its metadata; "" if none."""
+    for s in (region, issuer, title):
+        m = _PROVINCE.match(s or "")
+        if m:
+            return m.group(1)
+    return ""

@@ -1,0 +1,269 @@
+"""Quantitative targets in a plan's text: metric, value, comparator, unit, deadline.
+
+A target is a number with a unit in a sentence that asks for it (a deadline, a
+comparator such as 达到/超过/以上/约/左右, or a verb such as 建成/培育), e.g.
+“到2025年……建立约600个维权援助服务站”. Dated goals without a number count too
+(“到2022年，全面建成……‘一张网’”): value is None. The caller decides which clauses to
+read (tasks, boxes, goals; not the review of the last plan).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Optional
+
+from kb.extract.deadlines import Deadline, find_deadlines, implied
+from kb.extract.text import normalize, sentences
+
+# Measure words and units, longest first. Chinese grammar, not data of any one plan.
+UNITS = sorted("""个百分点 万人次 人次 亿元 万元 元 % 个 家 件 项 名 所 套 支 座 处 条 部 次 户 万人 人
+小时 分钟 天 分 倍 批 场 门 种 类 张 台 辆 吨 公里 平方米 亩 公顷 千瓦 立方米 万册 册 本 期 届 块
+篇 部 宗 笔 万股 股 元/人 所/个""".split(), key=len, reverse=True)
+_UNIT_RE = "|".join(re.escape(u) for u in UNITS)
+
+_NUM = r"\d+(?:\.\d+)?(?:/\d+)?"
+QUANTITY = re.compile(
+    rf"(?<![\d.A-Za-z/+])(?:(?P<num>{_NUM})(?:\s*[—–\-~～至到]\s*(?P<num2>{_NUM}))?\s*"
+    rf"(?P<mag>万亿|亿|万|千)?\s*(?P<unit>{_UNIT_RE})|(?P<frac>\d+/\d+)(?![\d/]))")
+
+# comparator words, as printed → normalised symbol
+PRE_COMPARATORS = [
+    ("不少于", "≥"), ("不低于", "≥"), ("不小于", "≥"), ("至少", "≥"), ("≥", "≥"), (">=", "≥"),
+    ("超过", ">"), ("高于", ">"), ("大于", ">"), ("逾", ">"), ("超", ">"),
+    ("不超过", "≤"), ("不高于", "≤"), ("控制在", "≤"), ("低于", "<"), ("≤", "≤"),
+    ("达到", "="), ("提高到", "="), ("提升到", "="), ("增加到", "="), ("达", "="), ("为", "="),
+    ("大约", "≈"), ("约", "≈"), ("近", "≈"),
+]
+POST_COMPARATORS = [("及以上", "≥"), ("以上", "≥"), ("左右", "≈"), ("以内", "≤"), ("以下", "≤")]
+_PRE_SORTED = sorted(PRE_COMPARATORS, key=lambda p: len(p[0]), reverse=True)
+
+# words that make a sentence ask for something (not merely report it)
+_ASKING = re.compile(r"力争|争取|确保|实现|达到|达|超过|以上|左右|约|不少于|不低于|至少|建成|建设|建立|"
+                     r"培育|培养|设立|组建|发行|新增|完成|提高|提升|保持|推动|打造|形成|覆盖|"
+                     r"增长|降低|减少|控制")
+_INCREMENT = re.compile(r"累计|新增|共计|总计")
+_LEAD_STRIP = re.compile(r"^(?:[，、：]|力争|争取|确保|推动|推进|努力|实现|使得?|让|保持|全面|基本|"
+                         r"初步|进一步|持续|其中|并|和|及|且|将|在|可按照|按照|可)+")
+_OBJ_STRIP = re.compile(r"^(?:及以上|以上|左右|以内|以下|的|之)+")
+_DELIM = "，。；：！？"
+_STOP_AFTER = re.compile(r"^(?:规模|以下规模|人规模|比例以上)")
+
+
+@dataclass
+class Target:
+    text: str                     # the sentence stating it
+    metric: str                   # what is counted or measured
+    value: Optional[float]        # None for a dated goal without a number
+    unit: str = ""
+    comparator: str = ""          # ≥ > ≈ = ≤ < or "" (range: value..value_max)
+    comparator_text: str = ""     # as printed: 约, 以上, 超过, 达到…以上
+    value_text: str = ""          # as printed: 约600个
+    deadline: Deadline = field(default_factory=lambda: implied(None))
+    increment: bool = False       # a total over the period (累计/新增/“十四五”期间)
+    annual: bool = False
+    value_max: Optional[float] = None
+    action: str = ""              # the verb for counts: 建立, 培育
+    start: int = -1               # position of the number in the normalised text
+    end: int = -1
+
+    @property
+    def implied_deadline(self) -> bool:
+        return self.deadline.kind == "implied"
+
+    @property
+    def label(self) -> str:
+        if self.value is None:
+            return f"{self.deadline.label}：{self.metric}"
+        return f"{self.metric}{self.value_text}"
+
+    def to_json(self) -> dict:
+        return {"text": self.text, "metric": self.metric, "value": self.value,
+                "value_max": self.value_max, "unit": self.unit, "comparator": self.comparator,
+                "comparator_text": self.comparator_text, "value_text": self.value_text,
+                "deadline": self.deadline.to_json(), "implied_deadline": self.implied_deadline,
+                "increment": self.increment, "annual": self.annual, "action": self.action}
+
+
+def parse_number(num: str, mag: str | None = None) -> float:
+    if "/" in num:
+        a, b = num.split("/")
+        v = float(a) / float(b)
+    else:
+        v = float(num)
+    scale = {"万": 1e4, "亿": 1e8, "万亿": 1e12, "千": 1e3}.get(mag or "", 1)
+    v = v * scale if scale != 1 else v
+    return round(v, 6)
+
+
+def _segment_bounds(sent: str, pos: int) -> tuple[int, int]:
+    """The comma-delimited stretch of ``sent`` around ``pos`` (quotes and brackets respected)."""
+    lo = pos
+    depth = 0
+    while lo > 0:
+        ch = sent[lo - 1]
+        if ch in "）》”":
+            depth += 1
+        elif ch in "（《“":
+            depth = max(0, depth - 1)
+        elif ch in _DELIM and depth == 0:
+            break
+        lo -= 1
+    hi = pos
+    depth = 0
+    while hi < len(sent):
+        ch = sent[hi]
+        if ch in "（《“":
+            depth += 1
+        elif ch in "）》”":
+            depth = max(0, depth - 1)
+        elif ch in _DELIM and depth == 0:
+            break
+        hi += 1
+    return lo, hi
+
+
+def _pre_comparator(before: str) -> tuple[str, str, str]:
+    """Strip comparator words from the end of ``before``: (rest, symbol, words)."""
+    words, sym = "", ""
+    changed = True
+    while changed:
+        changed = False
+        for w, s in _PRE_SORTED:
+            if before.endswith(w):
+                before = before[: -len(w)]
+                words = w + words
+                if not sym or s != "=":
+                    sym = s if sym in ("", "=") else sym
+                changed = True
+                break
+    return before, sym, words
+
+
+def _clean_metric(s: str) -> str:
+    s = _LEAD_STRIP.sub("", s.strip())
+    s = s.strip("，、：的和及与或 ")
+    return s
+
+
+def extract_targets(text: str, plan_end: Optional[int] = None,
+                    plan_start: Optional[int] = None, normalized: bool = False) -> list[Target]:
+    """Targets in ``text``; a target without a deadline of its own gets ``plan_end``, implied."""
+    t = text if normalized else normalize(text)
+    out: list[Target] = []
+    for s0, s1, sent in sentences(t):
+        deadlines = [d for d in find_deadlines(sent, plan_end)]
+        dated = [d for d in deadlines if d.kind in ("by", "period") and (
+            plan_start is None or d.year is None or d.year >= plan_start - 1)]
+        quantities = []
+        for m in QUANTITY.finditer(sent):
+            if _skip_quantity(sent, m):
+                continue
+            quantities.append(m)
+        asking = bool(_ASKING.search(sent)) or bool(dated)
+        for i, m in enumerate(quantities):
+            if not asking:
+                break
+            prev_end = quantities[i - 1].end() if i else 0
+            tg = _target_from(sent, s0, m, prev_end, quantities[i + 1:], deadlines, dated, plan_end)
+            if tg is not None:
+                out.append(tg)
+        if not quantities:
+            out.extend(_dated_goals(sent, s0, dated))
+    return out
+
+
+def _skip_quantity(sent: str, m: re.Match) -> bool:
+    before = sent[max(0, m.start() - 1):m.start()]
+    if before in ("第", "每", "前", "（"):
+        return True
+    after = sent[m.end():m.end() + 6]
+    if _STOP_AFTER.match(after):
+        return True
+    # inside a title 《…》 or a quoted name “千人”计划
+    if sent[:m.start()].count("《") > sent[:m.start()].count("》"):
+        return True
+    return False
+
+
+_ACTIONS = re.compile(r"建成|建设|建立|培育|培养|设立|组建|发行|新增|转化|认定|打造|形成|布局|引进|"
+                      r"开展|举办|完成|遴选|支持|资助|推广|评选|创建|配备|开设")
+_VERB_COMPARATORS = {w for w, s in PRE_COMPARATORS if s != "≈"}
+
+
+def _target_from(sent, s0, m, prev_end, later, deadlines, dated, plan_end) -> Optional[Target]:
+    lo, hi = _segment_bounds(sent, m.start())
+    lo = max(lo, prev_end)
+    before_all = sent[lo:m.start()]
+    # a deadline phrase inside the segment ends the metric's left side
+    for d in deadlines:
+        if d.kind != "annual" and lo <= d.start and d.end <= m.start():
+            before_all = sent[d.end:m.start()]
+    rest, sym, pre_words = _pre_comparator(before_all.rstrip())
+    after = sent[m.end():hi]
+    post_sym, post_words = "", ""
+    for w, s in POST_COMPARATORS:
+        if after.startswith(w):
+            post_sym, post_words = s, w
+            break
+    if post_sym:
+        sym = post_sym if sym in ("", "=") else sym
+    words = "…".join(w for w in (pre_words, post_words) if w)
+    if m.group("frac") and not pre_words:
+        return None
+    if m.group("num2"):
+        sym = "range"
+    # the object after the unit stops at the next quantity in the segment
+    obj_end = hi
+    for n in later:
+        if n.start() < hi:
+            obj_end = n.start()
+            break
+    obj = _OBJ_STRIP.sub("", sent[m.end():obj_end])
+    obj = re.sub(r"(?:和|及|与|、|，)+(?:约|近)?$", "", obj).strip("，、：；。 ")
+    verb_before = any(pre_words.endswith(w) for w in _VERB_COMPARATORS) or rest.endswith(("为", "是"))
+    acts = list(_ACTIONS.finditer(before_all))
+    action = acts[-1].group() if acts else ""
+    if verb_before or not obj:
+        metric = _clean_metric(rest) or obj
+    else:
+        metric = obj
+    # deadline: nearest dated phrase before the number in the sentence, else after it
+    deadline = None
+    annual = any(d.kind == "annual" and d.start <= m.start() for d in deadlines) \
+        or "/年" in (m.group("unit") or "")
+    before_d = [d for d in dated if d.end <= m.start()]
+    after_d = [d for d in dated if d.start >= m.end()]
+    if before_d:
+        deadline = before_d[-1]
+    elif after_d:
+        deadline = after_d[0]
+    if annual:
+        deadline = Deadline("annual", plan_end,
+                            next((d.text for d in deadlines if d.kind == "annual"), "每年"))
+    if deadline is None:
+        deadline = implied(plan_end)
+    seg_before = sent[lo:m.start()]
+    increment = bool(_INCREMENT.search(seg_before)) or (deadline.kind == "period" and not annual)
+    unit = (m.group("mag") or "") + (m.group("unit") or "")
+    value = parse_number(m.group("num") or m.group("frac"))
+    vmax = parse_number(m.group("num2")) if m.group("num2") else None
+    value_text = pre_words + re.sub(r"\s+", "", sent[m.start():m.end()]) + post_words
+    return Target(text=sent.strip(), metric=metric, value=value, unit=unit, comparator=sym or "=",
+                  comparator_text=words, value_text=value_text, deadline=deadline,
+                  increment=increment, annual=annual, value_max=vmax, action=action,
+                  start=s0 + m.start(), end=s0 + m.end())
+
+
+def _dated_goals(sent: str, s0: int, dated: list[Deadline]) -> list[Target]:
+    """“到2022年，全面建成……”: a goal with a date and no number."""
+    out = []
+    for i, d in enumerate(dated):
+        if d.kind != "by":
+            continue
+        stop = dated[i + 1].start if i + 1 < len(dated) else len(sent)
+        goal = sent[d.end:stop].strip("，、。；： ")
+        if not goal or sent.rstrip().endswith("：") or "如下" in goal or len(goal) < 4:
+            continue
+        out.append(Target(text=sent.strip(), metric=goal, value=None,
+                          deadline=d, start=s0 + d.start, end=s0 + d.end))
+    return out
