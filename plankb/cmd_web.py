@@ -1,5 +1,74 @@
-"""Commands of this area; filled in by its issue."""
+"""``plankb serve``: the web app on waitress, a production WSGI server.
+
+The first start builds the search index if the instance has none (and says so, since
+it takes a few seconds); then it prints the address to open.
+"""
+from __future__ import annotations
+
+import time
+
+import click
+
+
+def _ensure_index(corpus, instance_dir) -> None:
+    try:
+        from index import build_index, index_status
+    except ImportError:
+        click.echo("提示：检索模块尚未安装，检索页暂不可用。", err=True)
+        return
+    status = index_status(corpus, instance_dir)
+    ready = status.get("ready", status.get("ok")) if isinstance(status, dict) else bool(status)
+    if ready:
+        return
+    click.echo(f"首次启动：正在为 {len(corpus.documents)} 份规划建立检索索引（{instance_dir}）……", err=True)
+    t0 = time.perf_counter()
+    build_index(corpus, instance_dir)
+    click.echo(f"索引已建立，用时 {time.perf_counter() - t0:.1f} 秒。", err=True)
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="监听地址；内网共享时用 0.0.0.0。")
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535),
+              help="端口。")
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64),
+              help="工作线程数。")
+@click.option("--debug", is_flag=True,
+              help="调试模式（Flask 开发服务器，显示错误详情；切勿在共享网络上使用）。")
+@click.pass_obj
+def serve(app_ctx, host: str, port: int, threads: int, debug: bool):
+    """启动网页版（默认 http://127.0.0.1:5000/）。"""
+    from webapp import create_app
+
+    corpus = app_ctx.corpus  # fails here, as one clear line, if the corpus cannot be read
+    app_ctx.instance_dir.mkdir(parents=True, exist_ok=True)
+    _ensure_index(corpus, app_ctx.instance_dir)
+    app = create_app({"INSTANCE_PATH": app_ctx.instance_dir, "CORPUS_DIR": str(app_ctx.corpus_dir)})
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+    url = f"http://{shown}:{port}/"
+    if debug:
+        click.echo(f"调试模式：{url}（按 Ctrl+C 停止）", err=True)
+        app.run(host=host, port=port, debug=True, use_reloader=False)
+        return
+
+    from waitress import create_server
+
+    try:
+        server = create_server(app, host=host, port=port, threads=threads, ident="plankb")
+    except OSError as e:
+        raise click.ClickException(
+            f"无法在 {host}:{port} 上启动：{e.strerror or e}（提示：端口可能已被占用，换用 --port {port + 1}）") from None
+    click.echo(f"plankb 已启动：{url}  （实例目录 {app_ctx.instance_dir}；按 Ctrl+C 停止）")
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        click.echo("已停止。")
+    finally:
+        server.close()
+        from webapp.resources import close_all
+
+        close_all(app)
 
 
 def register(cli) -> None:
-    pass
+    cli.add_command(serve)

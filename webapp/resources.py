@@ -1,0 +1,131 @@
+"""The expensive things a request needs: corpus, search index, graph, list store.
+
+All four are shared by all threads and kept at app level: corpus, index and graph are
+read-only and rebuilt when the corpus version (content hash) changes; the list store
+opens one short SQLite connection per operation, so sharing it is safe.
+A library that is missing or broken becomes a 503 page that says which part is not
+ready, never a crash of the whole app.
+"""
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from flask import Flask, abort, current_app
+
+_lock = threading.RLock()
+
+
+def _state() -> dict:
+    return current_app.extensions.setdefault("plankb", {})
+
+
+def instance_dir() -> Path:
+    return Path(current_app.instance_path)
+
+
+def get_corpus():
+    from kb.corpus import CorpusError, load_corpus
+
+    try:
+        return load_corpus(current_app.config["CORPUS_DIR"])  # cached by the loader itself
+    except CorpusError as e:
+        abort(503, description=f"语料无法读取：{e}")
+    except ImportError as e:
+        abort(503, description=f"规划解析模块尚未就绪（{e}）。")
+
+
+def get_document(doc_id: str | None = None):
+    corpus = get_corpus()
+    if not corpus.documents:
+        abort(503, description="语料目录中还没有规划文本（提示：先运行 plankb ingest）。")
+    if doc_id:
+        doc = corpus.document(doc_id)
+        if doc is None:
+            abort(404, description=f"没有编号为“{doc_id}”的规划。")
+        return doc
+    return corpus.documents[0]
+
+
+def _cached(name: str, build):
+    """One object per corpus version, built under a lock so two threads never build twice."""
+    corpus = get_corpus()
+    key = (id(corpus), corpus.content_hash())
+    state = _state()
+    hit = state.get(name)
+    if hit and hit[0] == key:
+        return hit[1]
+    with _lock:
+        hit = state.get(name)
+        if hit and hit[0] == key:
+            return hit[1]
+        obj = build(corpus)
+        old = state.get(name)
+        state[name] = (key, obj)
+    if old and hasattr(old[1], "close"):
+        try:
+            old[1].close()
+        except Exception:  # an old index that fails to close must not break a request
+            pass
+    return obj
+
+
+def get_index():
+    factory = current_app.config.get("SEARCH_FACTORY")
+    if factory is None:
+        try:
+            from index import open_index
+        except ImportError as e:
+            abort(503, description=f"检索模块尚未就绪（{e}）。")
+
+        def factory(corpus):
+            return open_index(corpus, instance_dir(),
+                              build_if_missing=current_app.config["BUILD_INDEX_IF_MISSING"])
+    return _cached("index", factory)
+
+
+def get_graph():
+    factory = current_app.config.get("GRAPH_FACTORY")
+    if factory is None:
+        try:
+            from kb.graph import build_graph as factory
+        except ImportError as e:
+            abort(503, description=f"目标追踪图谱模块尚未就绪（{e}）。")
+    return _cached("graph", factory)
+
+
+def graph_or_none():
+    """The graph if it can be built: pages that only decorate with it still render without."""
+    try:
+        return get_graph()
+    except Exception:
+        return None
+
+
+def get_store():
+    """One ListStore per app: it opens a short connection per operation, so sharing is safe."""
+    store = current_app.extensions.get("plankb_store")
+    if store is None:
+        try:
+            from webapp.lists import ListError, ListStore
+        except ImportError as e:
+            abort(503, description=f"清单模块尚未就绪（{e}）。")
+        try:
+            store = ListStore(instance_dir() / "plankb.sqlite3")
+        except ListError as e:
+            abort(503, description=str(e))
+        current_app.extensions["plankb_store"] = store
+    return store
+
+
+def close_all(app: Flask) -> None:
+    """Close the shared index (tests and the serve command call this on shutdown)."""
+    state = app.extensions.get("plankb", {})
+    for name in list(state):
+        obj = state.pop(name)[1]
+        if hasattr(obj, "close"):
+            obj.close()
+
+
+def init_app(app: Flask) -> None:
+    """Nothing per request to close today; kept so resources stay the one place to look."""

@@ -1,0 +1,55 @@
+"""Jinja globals and filters shared by every page."""
+from __future__ import annotations
+
+from flask import Flask, request, url_for
+
+NAV = [
+    ("search.search_page", "检索"),
+    ("plan.outline_page", "规划纲目"),
+    ("plan.boxes_page", "专栏"),
+    ("plan.targets_page", "目标"),
+    ("plan.indicators_page", "指标"),
+    ("plan.bodies_page", "责任单位"),
+    ("trace.trace_index", "追踪"),
+    ("graph.graph_page", "图谱"),
+    ("lists.lists_page", "任务清单"),
+]
+
+
+def _nav():
+    here = request.endpoint or ""
+    out = []
+    for endpoint, label in NAV:
+        area = endpoint.split(".")[0]
+        active = here == endpoint or (area in ("trace", "lists", "graph") and here.startswith(area + "."))
+        out.append({"url": url_for(endpoint), "label": label, "active": active})
+    return out
+
+
+def url_with(**changes) -> str:
+    """The current URL with some query parameters replaced (None removes one)."""
+    args = request.args.to_dict(flat=False)
+    for k, v in changes.items():
+        if v is None or v == "":
+            args.pop(k, None)
+        else:
+            args[k] = [str(v)]
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+EXPORT_FORMATS = [("docx", "Word"), ("xlsx", "Excel"), ("csv", "CSV"), ("md", "Markdown"), ("json", "JSON")]
+
+
+def init_templating(app: Flask) -> None:
+    from kb.model import KINDS
+
+    from webapp.facets import FACET_TITLES, default_label
+
+    app.jinja_env.filters["kind_label"] = lambda k: KINDS.get(k, k)
+    app.jinja_env.filters["facet_title"] = lambda name: FACET_TITLES.get(name, name)
+    app.jinja_env.filters["facet_label"] = lambda value, name: default_label(name, str(value))
+    app.jinja_env.globals["export_formats"] = EXPORT_FORMATS
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    app.jinja_env.globals["nav"] = _nav
+    app.jinja_env.globals["url_with"] = url_with

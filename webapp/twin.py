@@ -1,0 +1,31 @@
+"""Register a page and its JSON twin from one data function (the Datasette habit).
+
+``@twin(bp, "/outline", "/api/outline", "outline.html")`` on a function returning a
+dict gives ``GET /outline`` (the template gets the dict as ``data``) and
+``GET /api/outline`` (the same dict as JSON). The HTML page can never show something
+the API does not return.
+"""
+from __future__ import annotations
+
+import functools
+
+from flask import jsonify, render_template
+
+
+def twin(bp, page_rule: str, api_rule: str, template: str, endpoint: str | None = None):
+    def deco(fn):
+        name = endpoint or fn.__name__
+
+        @functools.wraps(fn)
+        def page(**kwargs):
+            return render_template(template, data=fn(**kwargs))
+
+        @functools.wraps(fn)
+        def api(**kwargs):
+            return jsonify(fn(**kwargs))
+
+        bp.add_url_rule(page_rule, f"{name}_page", page, methods=["GET"])
+        bp.add_url_rule(api_rule, f"{name}_api", api, methods=["GET"])
+        return fn
+
+    return deco

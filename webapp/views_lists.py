@@ -1,0 +1,238 @@
+"""Task lists (清单): build, order and fill in lists; export them or any search result.
+
+The store (webapp.lists) owns concurrency: every edit carries the version the browser
+last saw, and a conflicting edit comes back as 409 with the current item so the page
+can show both values. The export writers (webapp.export) own the file formats.
+"""
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, url_for
+
+from webapp.errors import BadParam
+from webapp.params import choice_param
+from webapp.plan_data import clause_brief
+from webapp.resources import get_corpus, get_store, graph_or_none
+
+bp = Blueprint("lists", __name__)
+
+FORMATS = {"docx", "xlsx", "csv", "md", "json"}
+SEARCH_EXPORT_MAX = 500
+
+
+def _store_call(fn, *args, **kwargs):
+    """Run a store operation; its refusals become 4xx answers with the store's sentence."""
+    from webapp.lists import ConflictError, ListError
+
+    try:
+        return fn(*args, **kwargs)
+    except ConflictError as e:
+        current = e.current.to_json() if hasattr(e.current, "to_json") else None
+        body = {"error": {"status": 409, "title": "内容已被他人修改", "message": str(e)},
+                "current": current, "fields": e.fields}
+        abort(Response(_json(body), status=409, mimetype="application/json"))
+    except ListError as e:
+        abort(getattr(e, "status", 400), description=str(e))
+
+
+def _json(obj) -> str:
+    import json
+
+    return json.dumps(obj, ensure_ascii=False)
+
+
+def _body() -> dict:
+    if request.is_json:
+        data = request.get_json(silent=True)
+        if not isinstance(data, dict):
+            raise BadParam("请求体应为 JSON 对象。")
+        return data
+    return request.form.to_dict()
+
+
+def suggestions(graph, clause_id: str) -> dict:
+    if graph is None:
+        return {}
+    try:
+        from webapp.export.rows import suggestions_of
+
+        return {k: v for k, v in suggestions_of(graph, clause_id).items() if v}
+    except Exception:  # a suggestion is a convenience; never fail the page for it
+        return {}
+
+
+def list_detail(list_id: int) -> dict:
+    store = get_store()
+    tl = _store_call(store.get_list, list_id)
+    items = _store_call(store.items, list_id)
+    corpus = get_corpus()
+    graph = graph_or_none()
+    out = []
+    for it in items:
+        c = corpus.clause(it.clause_id)
+        d = it.to_json()
+        d["clause"] = clause_brief(c) if c else None
+        d["citation"] = None
+        if c:
+            from webapp.citation import citation
+
+            d["citation"] = citation(corpus.document(c.document), c)
+        d["suggestions"] = suggestions(graph, it.clause_id)
+        out.append(d)
+    return {"list": tl.to_json(), "items": out}
+
+
+# -- pages -----------------------------------------------------------------------------
+
+@bp.get("/lists")
+def lists_page():
+    return render_template("lists.html", lists=[t.to_json() for t in get_store().lists()])
+
+
+@bp.post("/lists")
+def lists_create_form():
+    form = request.form
+    tl = _store_call(get_store().create_list, form.get("name", ""), form.get("title", ""))
+    return redirect(url_for("lists.list_page", list_id=tl.id), code=303)
+
+
+@bp.get("/lists/<int:list_id>")
+def list_page(list_id):
+    return render_template("list.html", data=list_detail(list_id))
+
+
+@bp.post("/lists/<int:list_id>/delete")
+def list_delete_form(list_id):
+    _store_call(get_store().delete_list, list_id)
+    return redirect(url_for("lists.lists_page"), code=303)
+
+
+# -- API -------------------------------------------------------------------------------
+
+@bp.get("/api/lists")
+def lists_api():
+    return jsonify({"lists": [t.to_json() for t in get_store().lists()]})
+
+
+@bp.post("/api/lists")
+def lists_create_api():
+    data = _body()
+    tl = _store_call(get_store().create_list, data.get("name", ""), data.get("title", "") or "")
+    return jsonify(tl.to_json()), 201
+
+
+@bp.get("/api/lists/<int:list_id>")
+def list_api(list_id):
+    return jsonify(list_detail(list_id))
+
+
+@bp.patch("/api/lists/<int:list_id>")
+def list_rename_api(list_id):
+    data = _body()
+    tl = _store_call(get_store().rename_list, list_id, data.get("name"), data.get("title"),
+                     expected_version=data.get("version"))
+    return jsonify(tl.to_json())
+
+
+@bp.delete("/api/lists/<int:list_id>")
+def list_delete_api(list_id):
+    _store_call(get_store().delete_list, list_id, expected_version=_body().get("version"))
+    return jsonify({"deleted": list_id})
+
+
+@bp.post("/api/lists/<int:list_id>/items")
+def items_add_api(list_id):
+    data = _body()
+    ids = data.get("clauses")
+    if isinstance(ids, str):
+        ids = ids.split()
+    if not isinstance(ids, list) or not ids:
+        raise BadParam("缺少 clauses：要加入清单的条目编号列表。")
+    corpus = get_corpus()
+    unknown = [i for i in ids if not isinstance(i, str) or corpus.clause(i) is None]
+    if unknown:
+        raise BadParam(f"找不到条目：{'、'.join(str(u)[:60] for u in unknown[:5])}。")
+    store = get_store()
+    added = _store_call(store.add_items, list_id, ids)
+    tl = _store_call(store.get_list, list_id)
+    return jsonify({"list": tl.to_json(), "added": [i.to_json() for i in added],
+                    "skipped": len(set(ids)) - len(added)}), 201
+
+
+@bp.patch("/api/lists/<int:list_id>/items/<int:item_id>")
+def item_update_api(list_id, item_id):
+    data = _body()
+    store = get_store()
+    item = _store_call(store.get_item, item_id)
+    if item.list_id != list_id:
+        abort(404, description="该条目不在这个清单中。")
+    fields = {k: v for k, v in data.items() if k != "version"}
+    item = _store_call(store.update_item, item_id, data.get("version"), **fields)
+    return jsonify(item.to_json())
+
+
+@bp.delete("/api/lists/<int:list_id>/items/<int:item_id>")
+def item_delete_api(list_id, item_id):
+    n = _store_call(get_store().remove_items, list_id, [item_id])
+    return jsonify({"removed": n})
+
+
+@bp.put("/api/lists/<int:list_id>/order")
+def items_order_api(list_id):
+    data = _body()
+    order = data.get("items")
+    if not isinstance(order, list):
+        raise BadParam("缺少 items：条目编号按新顺序排列的列表。")
+    items = _store_call(get_store().reorder, list_id, order, expected_version=data.get("version"))
+    tl = _store_call(get_store().get_list, list_id)
+    return jsonify({"list": tl.to_json(), "items": [i.to_json() for i in items]})
+
+
+# -- export ----------------------------------------------------------------------------
+
+def _send(rows, fmt: str, title: str):
+    try:
+        from webapp.export import export_bytes
+    except ImportError as e:
+        abort(503, description=f"导出模块尚未就绪（{e}）。")
+    data, mimetype, filename = export_bytes(rows, fmt, title)
+    resp = Response(data, mimetype=mimetype)
+    ascii_name = "plankb-export." + fmt
+    resp.headers["Content-Disposition"] = (
+        f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}")
+    return resp
+
+
+def _rows(entries, missing="error"):
+    from webapp.export.rows import ExportError, build_rows
+
+    try:
+        return build_rows(get_corpus(), entries, graph=graph_or_none(), missing=missing)
+    except ExportError as e:
+        raise BadParam(str(e)) from None
+
+
+@bp.get("/lists/<int:list_id>/export")
+def export_list(list_id):
+    fmt = choice_param("format", FORMATS, "docx")
+    store = get_store()
+    tl = _store_call(store.get_list, list_id)
+    items = _store_call(store.items, list_id)
+    return _send(_rows(items, missing="keep"), fmt, tl.display_title)
+
+
+@bp.get("/search/export")
+def export_search():
+    from webapp.views_search import run_search, search_params
+
+    fmt = choice_param("format", FORMATS, "docx")
+    params = search_params(page_mode=True)
+    if not params["q"]:
+        raise BadParam("缺少参数 q：请先检索再导出结果。")
+    params.update(limit=SEARCH_EXPORT_MAX, offset=0)
+    result = run_search(params)
+    ids = [h["id"] for h in result.get("hits", [])]
+    if not ids:
+        raise BadParam(f"“{params['q']}”没有检索结果，无法导出。")
+    return _send(_rows(ids), fmt, f"检索结果：{params['q']}")

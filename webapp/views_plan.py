@@ -1,0 +1,90 @@
+"""The plan itself: outline, clause, boxes, targets, indicators, bodies (each with an /api twin)."""
+from __future__ import annotations
+
+from flask import Blueprint, abort
+
+from webapp import plan_data
+from webapp.params import check_id, text_param
+from webapp.resources import get_corpus, get_document, graph_or_none
+from webapp.twin import twin
+
+bp = Blueprint("plan", __name__)
+
+
+def _doc():
+    return get_document(text_param("document"))
+
+
+@twin(bp, "/outline", "/api/outline", "outline.html", endpoint="outline")
+def outline():
+    corpus = get_corpus()
+    doc = _doc()
+    data = plan_data.outline(doc, corpus.clause)
+    data["documents"] = [plan_data.document_brief(d) for d in corpus.documents]
+    data["tables"] = indicator_tables(doc)["tables"]
+    return data
+
+
+@twin(bp, "/clauses/<path:clause_id>", "/api/clauses/<path:clause_id>", "clause.html",
+      endpoint="clause")
+def clause(clause_id: str):
+    corpus = get_corpus()
+    check_id(clause_id, "条目编号")
+    c = corpus.clause(clause_id)
+    if c is None:
+        abort(404, description=f"没有编号为“{clause_id}”的条目。")
+    from webapp.graph_data import clause_links
+
+    return plan_data.clause_detail(corpus, c, clause_links(graph_or_none(), c.id))
+
+
+@twin(bp, "/boxes", "/api/boxes", "boxes.html", endpoint="boxes")
+def boxes():
+    return plan_data.boxes(_doc(), get_corpus().clause)
+
+
+def indicator_tables(doc) -> dict:
+    try:
+        from kb.indicators import indicator_tables as build
+    except ImportError:
+        return {"tables": [_plain_table(t) for t in doc.tables], "source": "model"}
+    return build(doc)
+
+
+def _plain_table(t) -> dict:
+    """Until kb.indicators lands: the table as printed, without met/not-met."""
+    return {"number": t.number, "title": t.title, "columns": t.columns,
+            "rows": t.rows, "notes": t.notes}
+
+
+@twin(bp, "/indicators", "/api/indicators", "indicators.html", endpoint="indicators")
+def indicators():
+    doc = _doc()
+    data = indicator_tables(doc)
+    from webapp.graph_data import indicator_nodes
+
+    data["document"] = plan_data.document_brief(doc)
+    data["indicators"] = indicator_nodes(graph_or_none(), doc.id)
+    return data
+
+
+@twin(bp, "/targets", "/api/targets", "targets.html", endpoint="targets")
+def targets():
+    from webapp.graph_data import targets_timeline
+    from webapp.resources import get_graph
+
+    doc = _doc()
+    data = targets_timeline(get_graph(), get_corpus(), doc.id)
+    data["document"] = plan_data.document_brief(doc)
+    return data
+
+
+@twin(bp, "/bodies", "/api/bodies", "bodies.html", endpoint="bodies")
+def bodies():
+    from webapp.graph_data import bodies_with_tasks
+    from webapp.resources import get_graph
+
+    doc = _doc()
+    data = bodies_with_tasks(get_graph(), get_corpus(), doc.id)
+    data["document"] = plan_data.document_brief(doc)
+    return data
