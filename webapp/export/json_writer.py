@@ -1,0 +1,18 @@
+"""JSON for other tools: English keys, plus the Chinese headers for whoever renders it."""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+
+from webapp.export.rows import COLUMNS, ExportRow
+
+
+def render(rows: list[ExportRow], title: str) -> bytes:
+    data = {
+        "title": title,
+        "generated_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "columns": [{"key": k, "label": h} for k, h in COLUMNS],
+        "count": len(rows),
+        "rows": [r.to_json() for r in rows],
+    }
+    return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")

@@ -1,0 +1,354 @@
+"""Turn clauses (and a list's assignments) into the rows of a 任务分解表.
+
+Every format is written from the same rows, so a DOCX and a CSV of one selection never
+disagree. A row carries what a 任务分解表 needs: the task (the clause's bold lead), its
+content, where it comes from in the plan, the targets/indicators tied to it, and the
+deadline and units a list assigned (or, on request, the ones the plan itself suggests).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+from typing import Any, Iterable, Mapping, Optional
+
+from kb.model import Clause, Document
+
+# (field, Chinese header) in output order; DOCX leaves out the last two unless used.
+COLUMNS = [
+    ("seq", "序号"),
+    ("task", "重点任务"),
+    ("content", "具体内容"),
+    ("source", "出处"),
+    ("targets", "目标/指标"),
+    ("deadline", "完成时限"),
+    ("lead_unit", "牵头单位"),
+    ("support_units", "配合单位"),
+    ("note", "备注"),
+    ("clause_id", "条款编号"),
+]
+HEADERS = dict(COLUMNS)
+TASK_MAX = 30  # a 重点任务 cell longer than this is a paragraph, not a task name
+
+
+class ExportError(Exception):
+    """A selection that cannot be exported; the message is a Chinese sentence for the user."""
+
+
+@dataclass
+class ExportRow:
+    seq: int
+    task: str
+    content: str
+    source: str
+    targets: str = ""
+    deadline: str = ""
+    lead_unit: str = ""
+    support_units: str = ""
+    note: str = ""
+    clause_id: str = ""
+    document: str = ""
+    kind: str = ""
+
+    def cells(self, fields: Iterable[str]) -> list[str]:
+        return [str(getattr(self, f)) for f in fields]
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+# -- text helpers ---------------------------------------------------------------------
+
+_FOOTREF = re.compile(r"\[\^[^\]]*\]")
+_CJK = r"\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
+_CN_NUMERAL = "一二三四五六七八九十百零〇两"
+_PRINTED = re.compile(rf"^\s*(第[{_CN_NUMERAL}\d]+(?:篇|章|节|部分))")
+_LIST_NUMERAL = re.compile(rf"^\s*([{_CN_NUMERAL}]+)、")
+_PAREN_NUMERAL = re.compile(rf"^\s*([（(][{_CN_NUMERAL}\d]+[）)])")
+_DIGITS = "零一二三四五六七八九"
+
+
+def clean_text(text: str) -> str:
+    """Plain text for a cell: no Markdown marks or footnote refs, no stray spaces."""
+    text = _FOOTREF.sub("", text or "").replace("**", "")
+    text = re.sub(r"[ \t\r\n\u00a0]+", " ", text).strip()
+    # a space between two Chinese characters/punctuation marks is an artefact of line breaks
+    return re.sub(rf"(?<=[{_CJK}]) (?=[{_CJK}])", "", text)
+
+
+def clean_title(text: str) -> str:
+    """A heading as printed: two-part titles keep their separating space, as a
+    full-width one (全面加强知识产权保护　激发全社会创新活力)."""
+    text = _FOOTREF.sub("", text or "").replace("**", "")
+    return re.sub(r"[ \t\r\n\u00a0\u3000]+", "\u3000", text.strip())
+
+
+def quoted(text: str) -> str:
+    """“…” around a title; quotes inside it become ‘…’, as Chinese nesting requires."""
+    inner = clean_title(text).replace("“", "‘").replace("”", "’")
+    return f"“{inner}”" if inner else ""
+
+
+def cn_number(n: int) -> str:
+    if n < 10:
+        return _DIGITS[n]
+    if n < 20:
+        return "十" + (_DIGITS[n % 10] if n % 10 else "")
+    if n < 100:
+        return _DIGITS[n // 10] + "十" + (_DIGITS[n % 10] if n % 10 else "")
+    return str(n)
+
+
+def printed_number(heading: str, number: int, level: str) -> str:
+    """The number as the plan prints it: 第三章 / 第二节, or 第二部分 / （一） for plans
+    numbered 二、（一）, so a citation reads the way the plan itself does."""
+    heading = heading or ""
+    m = _PRINTED.match(heading)
+    if m:
+        return m.group(1)
+    m = _PAREN_NUMERAL.match(heading)
+    if m:
+        return m.group(1).replace("(", "（").replace(")", "）")
+    if level == "chapter":
+        return f"第{cn_number(number)}{'部分' if _LIST_NUMERAL.match(heading) else '章'}"
+    return f"第{cn_number(number)}节"
+
+
+def head_of(text: str, limit: int = TASK_MAX) -> str:
+    """A short name for a clause without a bold lead: its first sentence if short,
+    else a cut at a comma near ``limit`` with an ellipsis."""
+    text = clean_text(text)
+    first = re.split(r"[。；;！？]", text, maxsplit=1)[0].strip()
+    if first and len(first) <= limit:
+        return first
+    cut = first[:limit]
+    comma = max(cut.rfind("，"), cut.rfind("、"), cut.rfind(","))
+    if comma >= limit // 2:
+        cut = cut[:comma]
+    return cut + "……"
+
+
+def strip_lead(text: str, lead: Optional[str]) -> str:
+    """Content without the lead it starts with: the lead already has its own column."""
+    text = clean_text(text)
+    lead = clean_text(lead or "").rstrip("。；;：:")
+    if lead and text.startswith(lead):
+        rest = text[len(lead):].lstrip("。；;：: ")
+        return rest or text
+    return text
+
+
+# -- locating a clause ----------------------------------------------------------------
+
+def _section(doc: Document, chapter: Optional[int], section: Optional[int]):
+    ch = doc.chapter(chapter) if chapter is not None else None
+    sec = None
+    if ch and section is not None:
+        sec = next((s for s in ch.sections if s.number == section), None)
+    return ch, sec
+
+
+def _ordinal(clause_id: str, marker: str) -> Optional[int]:
+    m = re.search(rf"(?:^|[:.]){marker}(\d+)$", clause_id)
+    return int(m.group(1)) if m else None
+
+
+def source_of(doc: Document, clause: Clause) -> str:
+    """《规划》第三章第二节“加强知识产权司法保护”, 《规划》第三章第二节专栏1“…”, 《规划》表2“…”."""
+    out = f"《{doc.title}》"
+    ch, sec = _section(doc, clause.chapter, clause.section)
+    if ch:
+        out += printed_number(ch.heading, ch.number, "chapter")
+    if sec:
+        out += printed_number(sec.heading, sec.number, "section")
+    if clause.box:
+        box = doc.box(clause.box)
+        return out + f"专栏{clause.box}" + (quoted(box.title) if box else "")
+    if clause.table is not None:
+        table = next((t for t in doc.tables if t.number == clause.table), None)
+        out += f"表{clause.table}" + (quoted(table.title) if table else "")
+        n = _ordinal(clause.id, "n")
+        return out + (f"注{n}" if n and clause.kind == "note" else "")
+    if clause.kind == "footnote":
+        n = _ordinal(clause.id, "fn")
+        return out + (f"脚注{n}" if n else "脚注")
+    if sec:
+        return out + quoted(sec.title)
+    if ch:
+        return out + quoted(ch.title)
+    return out + ("前言" if clause.kind == "preamble" else "")
+
+
+def _table_row_task(doc: Document, clause: Clause) -> Optional[str]:
+    """An indicator row is named by its indicator cell (指标, 主要指标…)."""
+    table = next((t for t in doc.tables if t.number == clause.table), None)
+    n = _ordinal(clause.id, "r")
+    if not table or not n or n > len(table.rows):
+        return None
+    row = table.rows[n - 1]
+    for col in table.columns:
+        if "指标" in col or "名称" in col or "项目" in col:
+            value = clean_text(str(row.get(col, "")))
+            if value:
+                return value
+    return None
+
+
+def task_of(doc: Document, clause: Clause) -> str:
+    if clause.lead:
+        return clean_text(clause.lead).rstrip("。；;：:")
+    if clause.kind == "table_row":
+        named = _table_row_task(doc, clause)
+        if named:
+            return named
+    head = head_of(clause.text)
+    if head.endswith("……") and clause.box:
+        box = doc.box(clause.box)
+        if box and box.title:
+            return clean_title(box.title)
+    return head
+
+
+# -- links from the knowledge graph (optional) -----------------------------------------
+
+_graph_cache: dict[int, tuple[Any, Any]] = {}
+
+
+def default_graph(corpus):
+    """The corpus graph when kb.graph is installed (it is optional for exports)."""
+    try:
+        from kb.graph import build_graph
+    except ImportError:
+        return None
+    hit = _graph_cache.get(id(corpus))
+    if hit and hit[0] is corpus:
+        return hit[1]
+    graph = build_graph(corpus)
+    _graph_cache.clear()
+    _graph_cache[id(corpus)] = (corpus, graph)
+    return graph
+
+
+def _label(x) -> str:
+    if x is None:
+        return ""
+    if isinstance(x, str):
+        return clean_text(x)
+    if isinstance(x, Mapping):
+        for key in ("text", "name", "label", "title", "value"):
+            if x.get(key):
+                return clean_text(str(x[key]))
+        return ""
+    return clean_text(str(x))
+
+
+def _indicator(x) -> str:
+    name = _label(x)
+    if isinstance(x, Mapping):
+        target = next((x[k] for k in ("target", "planned", "goal") if x.get(k) not in (None, "")), None)
+        if target is not None and str(target) not in name:
+            unit = x.get("unit") or ""
+            unit = "" if unit and unit in str(target) else unit
+            name += f"（目标值：{target}{unit}）"
+    return name
+
+
+def _unique(values: Iterable[str]) -> list[str]:
+    out = []
+    for v in values:
+        if v and v not in out:
+            out.append(v)
+    return out
+
+
+def targets_of(graph, clause_id: str) -> str:
+    if graph is None:
+        return ""
+    links = graph.clause_links(clause_id) or {}
+    parts = [_indicator(i) for i in links.get("indicators") or []]
+    parts += [_label(t) for t in links.get("targets") or []]
+    return "；".join(_unique(parts))
+
+
+def suggestions_of(graph, clause_id: str) -> dict:
+    """Units and deadline the plan text itself names, as field -> text."""
+    if graph is None:
+        return {}
+    s = graph.suggest(clause_id) or {}
+    deadline = s.get("deadline")
+    if isinstance(deadline, (list, tuple)):
+        deadline = "；".join(_unique(_label(d) for d in deadline))
+    return {
+        "lead_unit": "、".join(_unique(_label(u) for u in s.get("lead") or [])),
+        "support_units": "、".join(_unique(_label(u) for u in s.get("support") or [])),
+        "deadline": _label(deadline),
+    }
+
+
+# -- building rows --------------------------------------------------------------------
+
+_ITEM_FIELDS = ("lead_unit", "support_units", "deadline", "note")
+
+
+def _entry(e) -> tuple[str, dict]:
+    """A clause id, a list Item, or a mapping with clause_id and any of the item fields."""
+    if isinstance(e, str):
+        return e, {}
+    if isinstance(e, Mapping):
+        return str(e.get("clause_id") or e.get("id") or ""), {f: e.get(f) or "" for f in _ITEM_FIELDS}
+    cid = getattr(e, "clause_id", None)
+    if cid is None:
+        raise TypeError(f"cannot export {type(e).__name__}")
+    return cid, {f: getattr(e, f, "") or "" for f in _ITEM_FIELDS}
+
+
+def build_rows(corpus, entries: Iterable, *, graph: Any = "default", suggest: bool = False,
+               missing: str = "error") -> list[ExportRow]:
+    """Rows for ``entries`` in the order given (duplicates dropped).
+
+    ``graph``: a kb.graph graph, None for no links, or "default" to build one when
+    kb.graph exists. ``suggest``: fill empty units/deadline from the plan's own wording.
+    ``missing``: "error" raises ExportError for unknown clause ids (a typed id); "keep"
+    keeps a placeholder row (a saved list whose clause vanished from the corpus: the
+    user's assignments must still be exported, not silently dropped).
+    """
+    if graph == "default":
+        graph = default_graph(corpus)
+    rows: list[ExportRow] = []
+    seen = set()
+    unknown = []
+    for e in entries:
+        cid, fields = _entry(e)
+        if cid in seen:
+            continue
+        seen.add(cid)
+        clause = corpus.clause(cid)
+        if clause is None:
+            if missing == "keep":
+                rows.append(ExportRow(len(rows) + 1, "（条款已不在当前语料中）", "", cid, clause_id=cid,
+                                      **{k: clean_text(v) if k != "note" else v for k, v in fields.items()}))
+            else:
+                unknown.append(cid)
+            continue
+        doc = corpus.document(clause.document)
+        if suggest:
+            for k, v in suggestions_of(graph, cid).items():
+                if v and not fields.get(k):
+                    fields[k] = v
+        rows.append(ExportRow(
+            seq=len(rows) + 1,
+            task=task_of(doc, clause),
+            content=strip_lead(clause.text, clause.lead),
+            source=source_of(doc, clause),
+            targets=targets_of(graph, cid),
+            deadline=fields.get("deadline", ""),
+            lead_unit=fields.get("lead_unit", ""),
+            support_units=fields.get("support_units", ""),
+            note=fields.get("note", ""),
+            clause_id=cid,
+            document=clause.document,
+            kind=clause.kind,
+        ))
+    if unknown:
+        shown = "、".join(unknown[:5]) + ("等" if len(unknown) > 5 else "")
+        raise ExportError(f"找不到 {len(unknown)} 个条款：{shown}（提示：条款编号形如 gd-ip-14fyp:3.2.p4，可在检索结果或条款页复制）。")
+    return rows
