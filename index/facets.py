@@ -1,0 +1,134 @@
+"""Facet counts as small value objects, Datasette style.
+
+Each facet dimension is counted over the hits that match the query and every
+*other* active filter, so a user can see how many hits switching to another
+chapter would give without first clearing the current one.  ``toggle`` is the
+change to the filter parameters that selecting (or clearing) the value makes.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+
+from kb.model import KINDS
+
+FILTERS = ("document", "chapter", "section", "box", "kind", "year")
+
+_CN = "零一二三四五六七八九"
+
+
+def cn_number(n: int) -> str:
+    if n < 10:
+        return _CN[n]
+    if n < 20:
+        return "十" + (_CN[n - 10] if n > 10 else "")
+    if n < 100:
+        return _CN[n // 10] + "十" + (_CN[n % 10] if n % 10 else "")
+    return str(n)
+
+
+@dataclass
+class FacetValue:
+    value: object
+    label: str
+    count: int
+    selected: bool = False
+    toggle: dict = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+def record_matches(rec: dict, filters: dict, skip: str | None = None) -> bool:
+    """Does an index record pass the active filters (all but ``skip``)?"""
+    for name, want in filters.items():
+        if want is None or name == skip:
+            continue
+        if name == "year":
+            if want not in rec["years"]:
+                return False
+        elif rec[name] != want:
+            return False
+    return True
+
+
+def _labels(corpus, name: str, value, filters: dict) -> str:
+    docs = corpus.documents if corpus is not None else []
+    doc = None
+    if filters.get("document") and corpus is not None:
+        doc = corpus.document(filters["document"])
+    elif len(docs) == 1:
+        doc = docs[0]
+    if name == "document":
+        d = corpus.document(value) if corpus is not None else None
+        return d.title if d else str(value)
+    if name == "kind":
+        return KINDS.get(value, value)
+    if name == "year":
+        return f"{value}年"
+    if name == "chapter":
+        ch = doc.chapter(value) if doc else None
+        return ch.heading if ch else f"第{cn_number(value)}章"
+    if name == "section":
+        chapter, section = value
+        ch = doc.chapter(chapter) if doc else None
+        sec = next((s for s in ch.sections if s.number == section), None) if ch else None
+        prefix = f"第{cn_number(chapter)}章 "
+        return prefix + (sec.heading if sec else f"第{cn_number(section)}节")
+    if name == "box":
+        box = doc.box(value) if doc else None
+        return box.heading if box else f"专栏{value}"
+    return str(value)
+
+
+def _sort_key(name: str, value):
+    if name == "box":
+        return tuple(int(p) if p.isdigit() else 0 for p in str(value).split("-"))
+    if name == "kind":
+        keys = list(KINDS)
+        return keys.index(value) if value in keys else len(keys)
+    return value
+
+
+def facet_counts(records: list[dict], filters: dict, corpus=None) -> dict[str, list[dict]]:
+    """``records``: every hit of the query before filtering."""
+    out: dict[str, list[dict]] = {}
+    for name in FILTERS:
+        counts: Counter = Counter()
+        for rec in records:
+            if not record_matches(rec, filters, skip=name):
+                continue
+            if name == "year":
+                counts.update(rec["years"])
+            elif name == "section":
+                if rec["section"] is not None:
+                    counts[(rec["chapter"], rec["section"])] += 1
+            elif rec[name] is not None:
+                counts[rec[name]] += 1
+        selected_value = filters.get(name)
+        values = []
+        for value in sorted(counts, key=lambda v: _sort_key(name, v)):
+            if name == "section":
+                chapter, section = value
+                if filters.get("chapter") is not None and chapter != filters["chapter"]:
+                    continue
+                selected = selected_value == section and filters.get("chapter") in (None, chapter)
+                toggle = {"section": None} if selected else {"chapter": chapter, "section": section}
+                fv = FacetValue(section, _labels(corpus, name, value, filters), counts[value],
+                                selected, toggle)
+            else:
+                selected = selected_value == value
+                toggle = {name: None if selected else value}
+                if name == "chapter":
+                    toggle["section"] = None
+                if name == "document":
+                    toggle.update({"chapter": None, "section": None, "box": None})
+                fv = FacetValue(value, _labels(corpus, name, value, filters), counts[value],
+                                selected, toggle)
+            values.append(fv.to_json())
+        if selected_value is not None and not any(v["selected"] for v in values):
+            # Keep a selected value visible (count 0) so it can be cleared.
+            values.insert(0, FacetValue(selected_value, str(selected_value), 0, True,
+                                        {name: None}).to_json())
+        out[name] = values
+    return out

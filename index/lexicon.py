@@ -1,0 +1,142 @@
+"""The corpus's own vocabulary: jieba user dictionary, synonyms, query stop words.
+
+All three are data files under ``corpus/dict/`` so that a new plan's terms are added
+without touching code.  A private ``jieba.Tokenizer`` is used, never jieba's global
+one, so other parts of plankb that load other dictionaries do not change how this
+index segments text (segmentation at query time must equal segmentation at build
+time, or word matches silently disappear).
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jieba
+
+from index.normalize import fold
+
+jieba.setLogLevel(logging.WARNING)
+
+USER_DICT = "jieba_user.txt"
+SYNONYMS = "synonyms.txt"
+STOPWORDS = "stopwords.txt"
+
+
+class LexiconError(Exception):
+    """A dictionary file that cannot be read: the message names the file and line."""
+
+
+def _lines(path: Path):
+    if not path.is_file():
+        return
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise LexiconError(f"无法读取词典文件 {path}：{e}") from None
+    for no, line in enumerate(text.splitlines(), 1):
+        line = line.strip()
+        if line and not line.startswith("#"):
+            yield no, line
+
+
+def read_user_words(path: Path) -> list[tuple[str, int | None, str | None]]:
+    words = []
+    for no, line in _lines(path):
+        parts = line.split()
+        word, freq, tag = parts[0], None, None
+        if len(parts) > 1:
+            if not parts[1].isdigit():
+                raise LexiconError(f"{path} 第 {no} 行：词频应为整数（“{line}”）")
+            freq = int(parts[1])
+        if len(parts) > 2:
+            tag = parts[2]
+        words.append((word, freq, tag))
+    return words
+
+
+def read_synonyms(path: Path) -> dict[str, list[str]]:
+    """``简称 => 全称1 | 全称2``; keys and values in folded (literal) form."""
+    table: dict[str, list[str]] = {}
+    for no, line in _lines(path):
+        if "=>" not in line:
+            raise LexiconError(f"{path} 第 {no} 行：应为“简称 => 全称1 | 全称2”（“{line}”）")
+        left, right = line.split("=>", 1)
+        key = fold(left)
+        values = [fold(v) for v in right.split("|") if fold(v)]
+        if not key or not values:
+            raise LexiconError(f"{path} 第 {no} 行：简称或全称为空（“{line}”）")
+        table.setdefault(key, [])
+        table[key] += [v for v in values if v != key and v not in table[key]]
+    return table
+
+
+def read_stopwords(path: Path) -> frozenset[str]:
+    return frozenset(fold(line) for _, line in _lines(path))
+
+
+@dataclass
+class Lexicon:
+    dict_dir: Path
+    signature: str
+    synonyms: dict[str, list[str]] = field(default_factory=dict)
+    stopwords: frozenset[str] = frozenset()
+    user_words: list = field(default_factory=list)
+    _jieba: object = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def jieba(self) -> jieba.Tokenizer:
+        """Loaded on first use: jieba's dictionary takes about a second to load."""
+        if self._jieba is None:
+            with self._lock:
+                if self._jieba is None:
+                    tk = jieba.Tokenizer()
+                    tk.initialize()
+                    for word, freq, tag in self.user_words:
+                        tk.add_word(fold(word), freq, tag)
+                    # Abbreviations must stay whole so they can be expanded.
+                    for key in self.synonyms:
+                        if len(key) > 1 and not tk.FREQ.get(key):
+                            tk.add_word(key)
+                    self._jieba = tk
+        return self._jieba
+
+    def segment(self, folded: str):
+        """Yield (word, start, end) over already folded text; deterministic (no HMM)."""
+        return self.jieba.tokenize(folded, HMM=False)
+
+
+def _signature(dict_dir: Path) -> str:
+    h = hashlib.sha256()
+    for name in (USER_DICT, SYNONYMS, STOPWORDS):
+        p = dict_dir / name
+        h.update(name.encode())
+        if p.is_file():
+            h.update(p.read_bytes())
+    return h.hexdigest()[:16]
+
+
+_cache: dict[Path, Lexicon] = {}
+_cache_lock = threading.Lock()
+
+
+def load_lexicon(dict_dir: Path) -> Lexicon:
+    """The lexicon for a corpus's ``dict/`` folder; reloaded when a file there changes."""
+    dict_dir = Path(dict_dir).resolve()
+    sig = _signature(dict_dir)
+    with _cache_lock:
+        hit = _cache.get(dict_dir)
+        if hit is not None and hit.signature == sig:
+            return hit
+        lex = Lexicon(
+            dict_dir=dict_dir,
+            signature=sig,
+            synonyms=read_synonyms(dict_dir / SYNONYMS),
+            stopwords=read_stopwords(dict_dir / STOPWORDS),
+            user_words=read_user_words(dict_dir / USER_DICT),
+        )
+        _cache[dict_dir] = lex
+        return lex

@@ -1,0 +1,79 @@
+"""One folding of text shared by indexing, querying and highlighting.
+
+Staff paste text from PDFs, Word files and web pages: the same clause arrives with
+full-width or half-width punctuation, curly or straight quotes, and stray spaces
+inside words (line breaks of the printed page).  Literal ("Ctrl+F") matching must
+not care, so both the clause text and the query are folded the same way.  The
+folding keeps a map back to the original characters so that highlights land on
+the text as printed.
+"""
+from __future__ import annotations
+
+import unicodedata
+
+# Quote and dash variants NFKC leaves alone but readers treat as the same mark.
+_EXTRA = str.maketrans({
+    "“": '"', "”": '"', "„": '"', "‟": '"', "″": '"', "＂": '"',
+    "‘": "'", "’": "'", "‚": "'", "‛": "'", "′": "'",
+    "〝": '"', "〞": '"',
+})
+
+
+def _fold_char(ch: str) -> str:
+    if ch.isspace():
+        return " "
+    out = unicodedata.normalize("NFKC", ch).translate(_EXTRA).lower()
+    return out
+
+
+def is_cjk(ch: str) -> bool:
+    o = ord(ch)
+    return (0x3400 <= o <= 0x9FFF or 0xF900 <= o <= 0xFAFF or 0x20000 <= o <= 0x2FFFF
+            or 0x3000 <= o <= 0x303F or 0xFF00 <= o <= 0xFFEF)
+
+
+def fold_with_map(text: str, keep_spaces: bool = False) -> tuple[str, list[int]]:
+    """Fold ``text``; return the folded string and, per folded char, its source index.
+
+    Whitespace is dropped (``keep_spaces=False``, the literal form) or kept as one
+    space only between two non-CJK characters (``keep_spaces=True``, the form the
+    word tokenizer sees, so "PCT 申请量" still splits but "知识 产权" joins).
+    """
+    chars: list[str] = []
+    index: list[int] = []
+    pending_space = -1
+    for i, ch in enumerate(text):
+        f = _fold_char(ch)
+        if f == " " or not f.strip():
+            if keep_spaces and chars and pending_space < 0:
+                pending_space = i
+            continue
+        if pending_space >= 0:
+            if not is_cjk(chars[-1]) and not is_cjk(f[0]):
+                chars.append(" ")
+                index.append(pending_space)
+            pending_space = -1
+        for c in f:
+            if c.isspace():
+                continue
+            chars.append(c)
+            index.append(i)
+    return "".join(chars), index
+
+
+def fold(text: str) -> str:
+    """The literal form: what Ctrl+F compares."""
+    return fold_with_map(text)[0]
+
+
+def strip_controls(text: str) -> tuple[str, bool]:
+    """Drop control and format characters a user cannot mean; say whether any were."""
+    out = []
+    dropped = False
+    for ch in text:
+        cat = unicodedata.category(ch)
+        if cat in ("Cc", "Cf", "Cs", "Co", "Cn") and ch not in "\t\n\r":
+            dropped = True
+            continue
+        out.append(" " if ch in "\t\n\r" else ch)
+    return "".join(out), dropped

@@ -1,0 +1,386 @@
+"""Answering a query: which clauses match, in what order, with what context.
+
+Matching and ranking are kept apart on purpose:
+
+* Matching is set algebra over whoosh posting lists.  Each typed word matches a
+  clause that contains it literally (bigram phrase on ``lit``), or contains all
+  its jieba words (word fields), or matches one of its synonyms.  Words are ANDed,
+  falling back to OR when AND finds nothing.  On top, every clause that contains
+  the whole query string literally is always added: that is the Ctrl+F promise,
+  and it holds whatever the parser or jieba made of the query.
+* Ranking is BM25F over the word fields (lead/title boosted), placed inside a
+  tier: clauses containing the whole query literally first, then those that
+  contain each typed word literally, then topic-only matches.  The reported
+  ``score`` is ``tier + bm25 / (bm25 + 10)``, so it is monotone in the order.
+
+The corpus is small (thousands of clauses), so filtering and facet counting run in
+Python over per-document records loaded once when the index is opened.
+"""
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from whoosh import query as Q
+from whoosh import scoring
+
+from index.analysis import JiebaTokenizer, char_ngrams, is_wordish
+from index.facets import FILTERS, facet_counts, record_matches
+from index.lexicon import load_lexicon
+from index.normalize import fold
+from index.query import ParsedQuery, QueryError, Term, parse_query
+from index.schema import build_schema, clause_title, searchable_text
+from index.snippet import snippet
+from index.store import dict_dir, open_whoosh
+
+WORD_FIELDS = ("title", "body", "heading")
+SYNONYM_WEIGHT = 0.6
+BM25_HALF = 10.0  # bm25 at which the within-tier part of the score is 0.5
+
+
+class SearchIndex:
+    """An open index over one corpus.  Thread-safe: each search opens its own searcher."""
+
+    def __init__(self, corpus, folder: Path, meta: dict):
+        self.corpus = corpus
+        self.folder = Path(folder)
+        self.meta = meta
+        self._ix = open_whoosh(self.folder)
+        self._dict_dir = dict_dir(corpus)
+        self.lexicon = load_lexicon(self._dict_dir)
+        self._words = JiebaTokenizer(self._dict_dir)
+        self._weighting = scoring.BM25F(B=0.75, K1=1.2)
+        self._local = threading.local()
+        self._posting_cache: dict[tuple[str, str], frozenset[int]] = {}
+        self._load_records()
+
+    # -- setup -------------------------------------------------------------------
+    def _load_records(self) -> None:
+        self.records: dict[int, dict] = {}
+        with self._ix.searcher() as s:
+            for docnum, stored in s.reader().iter_docs():
+                clause = self.corpus.clause(stored["id"])
+                if clause is None:  # index older than corpus: open_index rebuilds first
+                    continue
+                self.records[docnum] = {
+                    "id": clause.id,
+                    "document": clause.document,
+                    "chapter": clause.chapter,
+                    "section": clause.section,
+                    "box": clause.box,
+                    "kind": clause.kind,
+                    "years": tuple(int(y) for y in stored.get("year", "").split(",") if y),
+                    "order": int(stored.get("order") or 0),
+                    "folded": fold(searchable_text(clause)),
+                    "clause": clause,
+                }
+        self.all_docs = frozenset(self.records)
+
+    def _searcher(self):
+        s = getattr(self._local, "searcher", None)
+        if s is None:
+            s = self._ix.searcher(weighting=self._weighting)
+            self._local.searcher = s
+        return s
+
+    def close(self) -> None:
+        s = getattr(self._local, "searcher", None)
+        if s is not None:
+            s.close()
+            self._local.searcher = None
+        self._ix.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    # -- matching ----------------------------------------------------------------
+    def _docs(self, q) -> set[int]:
+        return set(self._searcher().docs_for_query(q)) & self.all_docs
+
+    def _postings(self, field: str, term: str) -> frozenset[int]:
+        """Documents containing one term, cached: the index never changes once open."""
+        key = (field, term)
+        hit = self._posting_cache.get(key)
+        if hit is None:
+            hit = frozenset(self._searcher().docs_for_query(Q.Term(field, term))) & self.all_docs
+            if len(self._posting_cache) > 200_000:
+                self._posting_cache.clear()
+            self._posting_cache[key] = hit
+        return hit
+
+    def literal_docs(self, s: str) -> set[int]:
+        """Clauses whose folded text contains folded ``s``.
+
+        Candidates are the clauses holding every bigram of ``s`` (posting-list
+        intersection, no position check); each is then verified by a substring
+        test on its folded text, so the answer is exact and needs no phrase scan.
+        """
+        s = fold(s)
+        if not s:
+            return set()
+        if len(s) == 1:
+            cand = self._postings("lit1", s)
+        else:
+            posts = sorted((self._postings("lit", g) for g in set(char_ngrams(s, 2))), key=len)
+            cand = posts[0]
+            for p in posts[1:]:
+                if not cand:
+                    break
+                cand = cand & p
+        return {d for d in cand if s in self.records[d]["folded"]}
+
+    def tokens(self, text: str, drop_stop: bool = True) -> list[str]:
+        words = [w for w, _, _ in self._words.words(text) if is_wordish(w)]
+        if drop_stop:
+            kept = [w for w in words if w not in self.lexicon.stopwords]
+            if kept:
+                return kept
+        return words
+
+    def _word_docs(self, word: str) -> set[int]:
+        return set().union(*(self._postings(f, word) for f in WORD_FIELDS))
+
+    def _all_words_docs(self, words: list[str]) -> set[int]:
+        result = None
+        for w in words:
+            docs = self._word_docs(w) | self.literal_docs(w)
+            result = docs if result is None else result & docs
+            if not result:
+                return set()
+        return result or set()
+
+    def _token_docs(self, token: str) -> set[int]:
+        docs = self._word_docs(token) | self.literal_docs(token)
+        for syn in self.lexicon.synonyms.get(token, ()):
+            docs |= self._synonym_docs(syn)
+        return docs
+
+    def _synonym_docs(self, syn: str) -> set[int]:
+        return self.literal_docs(syn) | self._all_words_docs(self.tokens(syn, drop_stop=False))
+
+    def _term_docs(self, term: Term) -> set[int]:
+        docs = self.literal_docs(term.text)
+        if term.quoted:
+            return docs
+        toks = self.tokens(term.text)
+        result = None
+        for tok in toks:
+            d = self._token_docs(tok)
+            result = d if result is None else result & d
+            if not result:
+                break
+        docs |= result or set()
+        for syn in self.lexicon.synonyms.get(term.text, ()):
+            docs |= self._synonym_docs(syn)
+        return docs
+
+    def _match(self, pq: ParsedQuery) -> tuple[set[int], bool]:
+        groups = [set().union(*(self._term_docs(t) for t in g)) for g in pq.groups]
+        matched = set.intersection(*groups) if groups else set()
+        fallback = False
+        if not matched:
+            # OR over every typed word and each of its jieba words.
+            units = set().union(*groups) if groups else set()
+            for t in pq.positives:
+                if not t.quoted:
+                    for tok in self.tokens(t.text):
+                        units |= self._token_docs(tok)
+            fallback = bool(units)
+            matched = units
+        for neg in pq.negatives:
+            matched -= self.literal_docs(neg)
+        return matched, fallback and bool(matched)
+
+    # -- ranking -----------------------------------------------------------------
+    def _scoring_query(self, pq: ParsedQuery):
+        subs = []
+        for t in pq.positives:
+            words = self.tokens(t.text)
+            for w in words:
+                subs += [Q.Term(f, w) for f in WORD_FIELDS]
+                for syn in self.lexicon.synonyms.get(w, ()):
+                    subs += [Q.Term(f, sw, boost=SYNONYM_WEIGHT)
+                             for sw in self.tokens(syn, drop_stop=False) for f in WORD_FIELDS]
+            for syn in self.lexicon.synonyms.get(t.text, ()):
+                subs += [Q.Term(f, sw, boost=SYNONYM_WEIGHT)
+                         for sw in self.tokens(syn, drop_stop=False) for f in WORD_FIELDS]
+        return Q.Or(subs) if subs else None
+
+    def _bm25(self, q, docs: set[int]) -> dict[int, float]:
+        if q is None or not docs:
+            return {}
+        res = self._searcher().search(q, limit=None, filter=docs, scored=True)
+        return {docnum: float(score) for score, docnum in res.top_n}
+
+    def _tier(self, rec: dict, pq: ParsedQuery, literal_terms: list[list[str]]) -> int:
+        folded = rec["folded"]
+        if pq.whole in folded:
+            return 2
+        if literal_terms and all(any(s in folded for s in alts) for alts in literal_terms):
+            return 1
+        return 0
+
+    def _literal_terms(self, pq: ParsedQuery) -> list[list[str]]:
+        """Per AND-group, the strings whose literal presence satisfies it."""
+        out = []
+        for g in pq.groups:
+            alts = []
+            for t in g:
+                alts.append(t.text)
+                if not t.quoted:
+                    alts += self.lexicon.synonyms.get(t.text, [])
+            out.append(alts)
+        return out
+
+    def highlight_terms(self, pq: ParsedQuery) -> list[str]:
+        terms = []
+        for t in pq.positives:
+            terms.append(t.text)
+            if t.quoted:
+                continue
+            terms += self.lexicon.synonyms.get(t.text, [])
+            for w in self.tokens(t.text):
+                if len(w) > 1 or len(t.text) == 1:
+                    terms.append(fold(w))
+                    terms += self.lexicon.synonyms.get(w, [])
+        return list(dict.fromkeys(terms))
+
+    # -- raw whoosh syntax --------------------------------------------------------
+    def _raw_match(self, q: str) -> tuple[set[int], object]:
+        from whoosh.qparser import MultifieldParser
+
+        parser = MultifieldParser(list(WORD_FIELDS), build_schema(self._dict_dir))
+        try:
+            wq = parser.parse(q)
+        except Exception as e:  # whoosh raises assorted errors on odd input
+            raise QueryError(f"无法解析的 whoosh 检索式：{e}（提示：去掉 --raw 按普通检索词检索）") from None
+        return self._docs(wq), wq
+
+    # -- the public call -----------------------------------------------------------
+    def search(self, q, limit=20, offset=0, document=None, chapter=None, section=None,
+               box=None, kind=None, year=None, raw=False) -> dict:
+        filters = self._filters(document, chapter, section, box, kind, year)
+        limit = _bounded_int(limit, "limit", 0, 10000)
+        offset = _bounded_int(offset, "offset", 0, 10**9)
+        pq = parse_query(q if isinstance(q, str) else ("" if q is None else str(q)))
+        if raw:
+            matched, scoring_q = self._raw_match(q)
+            fallback = False
+        else:
+            matched, fallback = self._match(pq)
+            scoring_q = self._scoring_query(pq)
+        matched |= self.literal_docs(pq.whole)  # the Ctrl+F promise
+
+        records = [self.records[d] | {"docnum": d} for d in matched]
+        facets = facet_counts(records, filters, self.corpus)
+        selected = [r for r in records if record_matches(r, filters)]
+        bm25 = self._bm25(scoring_q, {r["docnum"] for r in selected})
+        literal_terms = self._literal_terms(pq)
+        ranked = []
+        for r in selected:
+            tier = self._tier(r, pq, literal_terms)
+            b = bm25.get(r["docnum"], 0.0)
+            ranked.append((tier + b / (b + BM25_HALF), -r["order"], r, tier))
+        ranked.sort(key=lambda x: (x[0], x[1]), reverse=True)
+
+        terms = self.highlight_terms(pq)
+        hits = [self._hit(r, score, tier, terms) for score, _, r, tier in ranked[offset:offset + limit]]
+        out = {
+            "query": q,
+            "total": len(ranked),
+            "offset": offset,
+            "limit": limit,
+            "hits": hits,
+            "facets": facets,
+            "filters": {k: v for k, v in filters.items() if v is not None},
+        }
+        messages = list(pq.messages)
+        if fallback:
+            out["fallback"] = "or"
+            messages.append("没有同时包含所有检索词的条款，以下为包含任一检索词的结果。")
+        if messages:
+            out["message"] = "".join(messages)
+        return out
+
+    def _filters(self, document, chapter, section, box, kind, year) -> dict:
+        if document is not None and document != "" and self.corpus.document(str(document)) is None:
+            known = "、".join(d.id for d in self.corpus.documents) or "（无）"
+            raise QueryError(f"没有编号为“{document}”的规划（现有：{known}）。")
+        if kind not in (None, "") and kind not in {r["kind"] for r in self.records.values()} \
+                and kind not in _kinds():
+            raise QueryError(f"未知的条款类型“{kind}”（可选：{'、'.join(_kinds())}）。")
+        return {
+            "document": str(document) if document not in (None, "") else None,
+            "chapter": _opt_int(chapter, "chapter"),
+            "section": _opt_int(section, "section"),
+            "box": str(box) if box not in (None, "") else None,
+            "kind": kind if kind not in (None, "") else None,
+            "year": _opt_int(year, "year"),
+        }
+
+    def _hit(self, rec: dict, score: float, tier: int, terms: list[str]) -> dict:
+        c = rec["clause"]
+        doc = self.corpus.document(c.document)
+        text = searchable_text(c)
+        return {
+            "id": c.id,
+            "kind": c.kind,
+            "kind_label": c.kind_label,
+            "title": clause_title(c, doc),
+            "breadcrumb": breadcrumb(c),
+            "text": text,
+            "snippet": snippet(text, terms),
+            "score": round(score, 4),
+            "literal": tier > 0,
+            "document": c.document,
+            "chapter": c.chapter,
+            "section": c.section,
+            "box": c.box,
+            "source_lines": list(c.source_lines),
+        }
+
+
+def breadcrumb(clause) -> str:
+    """第三章 › 第二节 › 专栏1: short, as staff cite it."""
+    from index.facets import cn_number
+
+    parts = []
+    if clause.chapter:
+        parts.append(f"第{cn_number(clause.chapter)}章")
+    if clause.section:
+        parts.append(f"第{cn_number(clause.section)}节")
+    if clause.box:
+        parts.append(f"专栏{clause.box}")
+    if clause.table:
+        parts.append(f"表{clause.table}")
+    if not parts and clause.breadcrumb:
+        parts = list(clause.breadcrumb)
+    return " › ".join(parts)
+
+
+def _kinds() -> list[str]:
+    from kb.model import KINDS
+
+    return list(KINDS)
+
+
+def _opt_int(v, name: str):
+    if v is None or v == "":
+        return None
+    try:
+        return int(v)
+    except (TypeError, ValueError):
+        raise QueryError(f"参数 {name} 应为整数，收到“{v}”。") from None
+
+
+def _bounded_int(v, name: str, lo: int, hi: int) -> int:
+    n = _opt_int(v, name)
+    if n is None or n < lo or n > hi:
+        raise QueryError(f"参数 {name} 应在 {lo} 到 {hi} 之间，收到“{v}”。")
+    return n
+
+
+__all__ = ["SearchIndex", "FILTERS", "breadcrumb"]

@@ -1,0 +1,164 @@
+"""Where the index lives in the instance folder, and how it is (re)built safely.
+
+Layout under ``<instance>/search/``: one folder per build (``ix-<hash>-<time>``) and
+a ``CURRENT`` pointer file naming the live one.  A build writes a new folder,
+then replaces ``CURRENT`` atomically (temp file + ``os.replace``), so a reader
+never sees a half-written index and a failed build leaves the old one in place.
+The previous build is kept one round so a searcher opened on it keeps working.
+"""
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+
+from index.schema import SCHEMA_VERSION, build_schema, clause_fields
+
+SUBDIR = "search"
+POINTER = "CURRENT"
+META = "plankb-meta.json"
+
+
+class IndexBuildError(Exception):
+    """The index folder cannot be written or read (message in Chinese)."""
+
+
+def search_dir(instance_dir: Path | str) -> Path:
+    return Path(instance_dir) / SUBDIR
+
+
+def dict_dir(corpus) -> Path:
+    return Path(corpus.root) / "dict"
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def current_build(instance_dir: Path | str) -> tuple[Path, dict] | None:
+    """The live build folder and its metadata, or None if there is none usable."""
+    base = search_dir(instance_dir)
+    try:
+        name = json.loads((base / POINTER).read_text(encoding="utf-8"))["dir"]
+        folder = base / name
+        meta = json.loads((folder / META).read_text(encoding="utf-8"))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return folder, meta
+
+
+@contextlib.contextmanager
+def _build_lock(base: Path):
+    """One builder at a time per instance (CLI and web app may race)."""
+    base.mkdir(parents=True, exist_ok=True)
+    with open(base / "build.lock", "a+") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def is_fresh(meta: dict | None, corpus_hash: str) -> bool:
+    return bool(meta) and meta.get("content_hash") == corpus_hash \
+        and meta.get("schema_version") == SCHEMA_VERSION
+
+
+def build_index(corpus, instance_dir: Path | str) -> dict:
+    """Build the index of every clause into a new folder and make it the live one."""
+    base = search_dir(instance_dir)
+    try:
+        with _build_lock(base):
+            return _build_locked(corpus, base)
+    except PermissionError as e:
+        raise IndexBuildError(f"无法写入实例目录 {base}：{e.strerror}（提示：用 --instance 指定可写目录）") from None
+
+
+def _build_locked(corpus, base: Path) -> dict:
+    started = time.perf_counter()
+    corpus_hash = corpus.content_hash()
+    name = f"ix-{corpus_hash}-{time.strftime('%Y%m%d%H%M%S')}-{os.getpid()}"
+    tmp = Path(tempfile.mkdtemp(dir=base, prefix=".building-"))
+    try:
+        schema = build_schema(dict_dir(corpus))
+        ix = whoosh_index.create_in(str(tmp), schema)
+        writer = ix.writer(limitmb=256)
+        count = 0
+        for doc in corpus.documents:
+            for clause in doc.clauses:
+                writer.add_document(**clause_fields(clause, doc))
+                count += 1
+        writer.commit(optimize=True)
+        ix.close()
+        meta = {
+            "schema_version": SCHEMA_VERSION,
+            "content_hash": corpus_hash,
+            "corpus": str(corpus.root),
+            "documents": len(corpus.documents),
+            "clauses": count,
+            "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "seconds": round(time.perf_counter() - started, 3),
+        }
+        _write_atomic(tmp / META, json.dumps(meta, ensure_ascii=False, indent=2))
+        os.replace(tmp, base / name)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    previous = current_build(base.parent)
+    _write_atomic(base / POINTER, json.dumps({"dir": name}))
+    _prune(base, keep={name, previous[0].name if previous else ""})
+    meta["path"] = str(base / name)
+    return meta
+
+
+def _prune(base: Path, keep: set[str]) -> None:
+    for p in base.iterdir():
+        if p.is_dir() and p.name.startswith(("ix-", ".building-")) and p.name not in keep:
+            # A .building- folder here belongs to a crashed build (we hold the lock).
+            shutil.rmtree(p, ignore_errors=True)
+
+
+def index_status(corpus, instance_dir: Path | str) -> dict:
+    """Is there an index, and does it match the corpus as it is now?"""
+    corpus_hash = corpus.content_hash()
+    cur = current_build(instance_dir)
+    status = {
+        "path": str(search_dir(instance_dir)),
+        "exists": cur is not None,
+        "fresh": False,
+        "corpus_hash": corpus_hash,
+        "schema_version": SCHEMA_VERSION,
+    }
+    if cur is not None:
+        folder, meta = cur
+        status.update({
+            "path": str(folder),
+            "fresh": is_fresh(meta, corpus_hash),
+            "content_hash": meta.get("content_hash"),
+            "built_schema_version": meta.get("schema_version"),
+            "clauses": meta.get("clauses"),
+            "documents": meta.get("documents"),
+            "built_at": meta.get("built_at"),
+        })
+    return status
+
+
+def open_whoosh(folder: Path):
+    return whoosh_index.open_dir(str(folder))
