@@ -1,0 +1,1 @@
+"""kb: ingest, document model and graph of Chinese government plans."""

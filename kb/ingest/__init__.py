@@ -1,0 +1,141 @@
+"""Raw plan text (from a PDF, HTML or OCR) to canonical Markdown.
+
+The ingest is a named chain of small rules, each doing one job on a shared state
+(markdown-it style), so that a new kind of artefact means one new rule, not a rewrite.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from kb.ingest import blocks, boxes, corrections, pagelayout, tables
+from kb.ingest.accounting import account
+from kb.ingest.emit import emit
+from kb.ingest.state import Line, Report, State
+
+
+class IngestError(Exception):
+    """The input cannot be turned into a plan; the message says why."""
+
+
+RULES = [
+    ("check_corrections", corrections.check_known),
+    ("replace", corrections.apply_replacements),
+    ("title", pagelayout.find_title),
+    ("contents", pagelayout.drop_toc),
+    ("page_numbers", pagelayout.drop_page_numbers),
+    ("split_headings", pagelayout.split_run_together_headings),
+    ("blocks", blocks.group_blocks),
+    ("table_titles", blocks.mark_table_titles),
+    ("join", blocks.join_split_paragraphs),
+    ("tables", tables.build_tables),
+    ("notes", tables.build_notes),
+    ("duplicates", blocks.drop_page_duplicates),
+    ("boxes", boxes.close_boxes),
+]
+
+
+@dataclass
+class IngestResult:
+    markdown: str
+    report: Report
+    state: State
+    doc_id: str
+
+
+def decode(data: bytes) -> str:
+    for enc in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    raise IngestError("无法识别文本编码（支持 UTF-8 与 GB18030）")
+
+
+def load_data(corpus_dir: Path) -> tuple[dict, dict]:
+    variants = {}
+    vpath = corpus_dir / "dict" / "variants.tsv"
+    if vpath.exists():
+        for line in vpath.read_text(encoding="utf-8").splitlines():
+            if line.strip() and not line.startswith("#"):
+                old, new = line.split("\t")[:2]
+                variants[old] = new
+    spath = corpus_dir / "dict" / "structure.toml"
+    structure = tomllib.loads(spath.read_text(encoding="utf-8")) if spath.exists() else {}
+    return variants, structure
+
+
+def ingest_text(text: str, config: dict | None = None, variants=None, structure=None,
+                doc_id: str = "doc") -> IngestResult:
+    raw_lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if raw_lines and raw_lines[-1] == "":
+        raw_lines.pop()
+    config = dict(config or {})
+    config.setdefault("document", {})
+    config["document"].setdefault("id", doc_id)
+    state = State([Line(i, t) for i, t in enumerate(raw_lines, 1)], config, variants or {}, dict(structure or {}))
+    for name, rule in RULES:
+        try:
+            rule(state)
+        except (ValueError, KeyError) as e:
+            raise IngestError(f"{name}：{e}") from None
+    kinds = {b.kind for b in state.blocks}
+    if not kinds & {"chapter", "section", "part"}:
+        raise IngestError("这不像一份规划：没有找到“第X章”“第X节”或“一、”“（一）”等章节标题")
+    _period(state)
+    md = emit(state)
+    state.report.stats = account(text, md, state)
+    return IngestResult(md, state.report, state, config["document"]["id"])
+
+
+def _period(state: State) -> None:
+    """十四五 → 2021–2025: the period a five-year plan names in its title."""
+    doc = state.config["document"]
+    if "period" in doc:
+        return
+    from kb.numerals import to_int
+    import re
+
+    m = re.search(r"[第“\"]?([一二三四五六七八九十]+)个?五", state.title)
+    n = to_int(m.group(1)) if m else None
+    if n and n >= 3:
+        start = 1966 + (n - 3) * 5  # the 3rd plan began in 1966, after the 1963–65 adjustment
+        doc["period"] = {"start": start, "end": start + 4}
+    else:
+        state.report.warn("未能从标题判断规划期，请在 .toml 的 [document] 中写 period")
+
+
+def ingest_file(raw_path: Path, corpus_dir: Path) -> IngestResult:
+    raw_path = Path(raw_path)
+    try:
+        data = raw_path.read_bytes()
+    except OSError as e:
+        raise IngestError(f"无法读取 {raw_path}：{e.strerror}") from None
+    if b"\0" in data[:4096]:
+        raise IngestError(f"{raw_path} 不是文本文件")
+    sidecar = raw_path.with_suffix(".toml")
+    config = {}
+    if sidecar.exists():
+        try:
+            config = tomllib.loads(sidecar.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as e:
+            raise IngestError(f"{sidecar}：TOML 格式错误：{e}") from None
+    variants, structure = load_data(Path(corpus_dir))
+    return ingest_text(decode(data), config, variants, structure, doc_id=raw_path.stem)
+
+
+def write_atomic(path: Path, text: str) -> None:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise

@@ -1,0 +1,180 @@
+"""Rules that turn lines into blocks (paragraphs, headings, tables, notes, footnotes),
+rejoin paragraphs that a page break split, and drop fragments printed twice there."""
+from __future__ import annotations
+
+import re
+from difflib import SequenceMatcher
+
+from kb.ingest import headings as H
+from kb.ingest.state import Block, State
+from kb.text import ends_sentence, has_cjk, is_cjk
+
+CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+_NOTES = re.compile(r"^\s*[-•]?\s*注\s*[:：]")
+_INDENT = re.compile(r"^(?:\u3000|\s{2,})")
+
+
+def _join_lines(texts: list[str]) -> str:
+    out = ""
+    for t in texts:
+        t = t.strip().replace("\u3000", "")
+        if out and t and not (is_cjk(out[-1]) or is_cjk(t[0])) and out[-1].isalnum() and t[0].isalnum():
+            out += " "
+        out += t
+    return out
+
+
+def group_blocks(state: State) -> None:
+    """A block is a run of lines: a blank line, an indented line (in plans laid out with
+    first-line indents), a heading or a change between table and text starts a new one."""
+    nonblank = [ln for ln in state.lines if ln.text.strip()]
+    indented = sum(1 for ln in nonblank if _INDENT.match(ln.text) and "\t" not in ln.text)
+    indent_style = nonblank and indented / len(nonblank) >= 0.2
+    state.structure["_enum_levels"] = not any(H.CHAPTER.match(ln.text.strip()) for ln in nonblank)
+    unnumbered = state.structure.get("unnumbered_headings", [])
+
+    def is_heading(text):
+        return H.classify(text, state.structure["_enum_levels"], unnumbered) is not None
+
+    blocks, cur = [], []
+
+    def flush():
+        if cur:
+            blocks.append(cur.copy())
+            cur.clear()
+
+    for ln in state.lines:
+        t = ln.text
+        if not t.strip():
+            flush()
+            continue
+        tab = "\t" in t
+        if cur:
+            prev_tab = "\t" in cur[-1].text
+            if (is_heading(t) or (indent_style and _INDENT.match(t) and not tab)
+                    or is_heading(cur[-1].text) or tab != prev_tab
+                    or (not tab and _NOTES.match(t)) or t.strip()[:1] in CIRCLED):
+                flush()
+        cur.append(ln)
+    flush()
+    state.blocks = [_classify(state, lines) for lines in blocks]
+    state.blocks = [b for bl in state.blocks for b in (bl if isinstance(bl, list) else [bl])]
+
+
+def _classify(state: State, lines) -> Block | list[Block]:
+    nos = [ln.no for ln in lines]
+    texts = [ln.text for ln in lines]
+    first = texts[0].strip()
+    if all("\t" in t for t in texts):
+        return Block("table", nos, "\n".join(texts), {"rows": [t.split("\t") for t in texts]})
+    if _NOTES.match(texts[0]):
+        return Block("notes", nos, "\n".join(texts))
+    if first[:1] in CIRCLED:
+        return Block("footnote", nos, _join_lines(texts)[1:].strip(),
+                     {"label": str(CIRCLED.index(first[0]) + 1)})
+    enum = state.structure["_enum_levels"]
+    if len(texts) == 1:
+        h = H.classify(first, enum, state.structure.get("unnumbered_headings", []))
+        if h:
+            kind, num, title, _ = h
+            return Block(kind, nos, first, {"number": num, "title": title})
+    text = _join_lines(texts)
+    if enum:
+        sec = H.enum_section(text)
+        if sec:
+            num, title, rest = sec
+            head = Block("section", [nos[0]], text, {"number": num, "title": title, "runs_into_text": True})
+            if rest:
+                return [head, Block("para", nos, rest)]
+            return head
+    return Block("para", nos, text)
+
+
+def mark_table_titles(state: State) -> None:
+    """A short line with no full stop right above a table is its title."""
+    for i, b in enumerate(state.blocks[:-1]):
+        nxt = state.blocks[i + 1]
+        if b.kind == "para" and nxt.kind == "table" and len(b.text) <= 60 and not ends_sentence(b.text):
+            b.kind = "table_title"
+
+
+def join_split_paragraphs(state: State) -> None:
+    """A paragraph that ends mid-sentence continues in the next paragraph block: the page
+    broke there. A footnote printed at the foot of that page may sit in between."""
+    out: list[Block] = []
+    blocks = state.blocks
+    i = 0
+    while i < len(blocks):
+        b = blocks[i]
+        i += 1
+        if b.kind == "footnote":
+            state.footnotes.append(b)
+            continue
+        if b.kind == "para":
+            while not ends_sentence(b.text) and i < len(blocks):
+                j = i
+                while j < len(blocks) and blocks[j].kind == "footnote":
+                    j += 1
+                if j >= len(blocks) or blocks[j].kind != "para":
+                    break
+                state.footnotes.extend(blocks[i:j])
+                nxt = blocks[j]
+                b.data.setdefault("joins", []).append(len(b.text))
+                b.text = b.text + nxt.text
+                b.lines = b.lines + nxt.lines
+                i = j + 1
+        out.append(b)
+    state.blocks = out
+
+
+MIN_REPEAT = 12
+
+
+def _tandem_repeat(text: str) -> tuple[int, int] | None:
+    """(start, length) of the second copy of the longest exact repeat X X of at least
+    MIN_REPEAT characters. Equal MIN_REPEAT-grams at distance L ≥ MIN_REPEAT are the
+    only candidates, so this stays linear on ordinary text."""
+    seen: dict[str, list[int]] = {}
+    best = None
+    for k in range(len(text) - MIN_REPEAT + 1):
+        gram = text[k:k + MIN_REPEAT]
+        for p in seen.get(gram, ()):
+            length = k - p
+            if length >= MIN_REPEAT and text[p:k] == text[k:k + length] and has_cjk(text[p:k]):
+                if best is None or length > best[1]:
+                    best = (k, length)
+        seen.setdefault(gram, []).append(k)
+    return best
+
+
+def _fuzzy_tail_repeat(text: str, end: int) -> int:
+    """Length of a fragment ending at ``end`` that repeats, give or take a character,
+    the text right before it (a page break printed it twice, once garbled)."""
+    best = 0
+    for length in range(8, min(80, end // 2) + 1):
+        b = text[end - length:end]
+        for prev in (length - 1, length, length + 1, length + 2):
+            a = text[end - length - prev:end - length]
+            if len(a) == prev and SequenceMatcher(None, a, b, autojunk=False).ratio() >= 0.92:
+                best = length
+    return best
+
+
+def drop_page_duplicates(state: State) -> None:
+    for b in state.blocks:
+        if b.kind != "para":
+            continue
+        # at the places where raw lines ended (page breaks), a garbled second copy
+        for pos in sorted(set(b.data.get("joins", [])), reverse=True):
+            cut = _fuzzy_tail_repeat(b.text, pos)
+            if cut:
+                state.report.removed("重复", b.text[pos - cut:pos], b.lines)
+                b.text = b.text[:pos - cut] + b.text[pos:]
+        # anywhere: an exact fragment printed twice in a row
+        while True:
+            hit = _tandem_repeat(b.text)
+            if not hit:
+                break
+            start, length = hit
+            state.report.removed("重复", b.text[start:start + length], b.lines)
+            b.text = b.text[:start] + b.text[start + length:]

@@ -1,0 +1,30 @@
+"""Recorded corrections: what no rule can decide, written down with where and why in
+the sidecar ``<raw>.toml`` beside the raw text, and applied by the ingest."""
+from __future__ import annotations
+
+from kb.ingest.state import Line, State
+
+
+def apply_replacements(state: State) -> None:
+    """``what = "replace"``: an OCR error in the raw text, fixed on one raw line."""
+    for c in state.corrections("replace"):
+        line = int(c["line"])
+        hit = next((ln for ln in state.lines if ln.no == line), None)
+        if hit is None or c["old"] not in hit.text:
+            state.report.warn(f"更正未生效：第{line}行找不到“{c['old']}”")
+            continue
+        idx = state.lines.index(hit)
+        state.lines[idx] = Line(hit.no, hit.text.replace(c["old"], c["new"], 1))
+        state.report.replacements.append((c["old"], c["new"], line))
+        state.report.corrections.append(f"第{line}行“{c['old']}”→“{c['new']}”：{c['why']}")
+
+
+KNOWN = {"replace", "box_extends", "table_header", "table_groups"}
+
+
+def check_known(state: State) -> None:
+    for c in state.config.get("correction", []):
+        if c.get("what") not in KNOWN:
+            raise ValueError(f"未知的更正类型：{c.get('what')!r}（可用：{'、'.join(sorted(KNOWN))}）")
+        if not c.get("why"):
+            raise ValueError(f"更正缺少 why（原因）：{c}")

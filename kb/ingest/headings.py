@@ -1,0 +1,58 @@
+"""Recognising the heading levels of Chinese plans: 篇, 章, 节, 专栏, and the
+``一、`` / ``（一）`` levels of plans that have no 第X章."""
+from __future__ import annotations
+
+import re
+
+from kb.numerals import NUMERAL_CHARS, to_int
+
+N = f"[{NUMERAL_CHARS}]+"
+_S = r"[ \t\u3000]*"
+
+PART = re.compile(rf"^第{_S}(?P<num>{N}){_S}篇{_S}(?P<title>\S.*)?$")
+CHAPTER = re.compile(rf"^第{_S}(?P<num>{N}){_S}章{_S}(?P<title>\S.*)?$")
+SECTION = re.compile(rf"^第{_S}(?P<num>{N}){_S}节{_S}(?P<title>\S.*)?$")
+BOX = re.compile(rf"^专栏{_S}(?P<num>{N}(?:{_S}[-—–－]{_S}\d+)?){_S}(?P<title>.*)$")
+ENUM_CHAPTER = re.compile(r"^(?P<num>[一二三四五六七八九十]+)、(?P<title>[^。]{2,40}?)[。]?$")
+ENUM_SECTION = re.compile(r"^[（(](?P<num>[一二三四五六七八九十]+)[）)](?P<title>[^。；]{2,40}?)(?:。(?P<rest>.*))?$")
+
+# Where a heading starts inside a line (OCR runs headings together with text).
+INLINE = re.compile(rf"(?<=[。；！？\s])(?=(?:第{N}[篇章节]|专栏{_S}{N})[^，。；,]{{2,40}}$)")
+RUN_TOGETHER = re.compile(rf"(?=第{N}[篇章节])")
+
+
+def box_number(raw: str) -> str:
+    raw = re.sub(r"\s", "", raw)
+    parts = re.split(r"[-—–－]", raw)
+    return "-".join(str(to_int(p)) if to_int(p) is not None else p for p in parts)
+
+
+def classify(text: str, enum_levels: bool, unnumbered: list[str]):
+    """(kind, number, title, rest) for a heading line, else None."""
+    t = text.strip()
+    if len(t) > 80:
+        return None
+    for kind, rx in (("part", PART), ("chapter", CHAPTER), ("section", SECTION)):
+        m = rx.match(t)
+        if m and not re.search(r"[。；]", m.group("title") or "") and len(m.group("title") or "") <= 60:
+            return kind, to_int(m.group("num")), (m.group("title") or "").strip(), None
+    m = BOX.match(t)
+    if m and not re.search(r"[。；]", m.group("title")):
+        return "box", box_number(m.group("num")), m.group("title").strip(), None
+    if re.sub(r"\s", "", t) in unnumbered:
+        return "unnumbered", 0, re.sub(r"\s", "", t), None
+    if enum_levels:
+        m = ENUM_CHAPTER.match(t)
+        if m:
+            return "chapter", to_int(m.group("num")), m.group("title").strip(), None
+        m = ENUM_SECTION.match(t) if len(t) <= 80 else None
+    return None
+
+
+def enum_section(text: str):
+    """（一）指导思想。高举… → (1, 指导思想, 高举…): a 节 that runs into its text."""
+    t = text.strip()
+    m = re.match(r"^[（(](?P<num>[一二三四五六七八九十]+)[）)](?P<title>[^。；，,]{2,40}?)(?:。|$)(?P<rest>.*)$", t)
+    if not m:
+        return None
+    return to_int(m.group("num")), m.group("title").strip(), m.group("rest").strip()

@@ -1,0 +1,132 @@
+"""Rules for what the page layout left in the text: a database header above the title,
+the table of contents, page numbers, and headings run together on one line."""
+from __future__ import annotations
+
+import re
+
+from kb.ingest import headings as H
+from kb.ingest.state import Line, State
+from kb.text import has_cjk
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"[\s\u3000]", "", text)
+
+
+def find_title(state: State) -> None:
+    """The title is the first short line naming the genre (规划, 纲要…); lines above it
+    are a header (a database stamp, a newspaper page) and are dropped."""
+    words = state.structure.get("title_words", ["规划", "计划", "纲要"])
+    for i, line in enumerate(state.lines[:15]):
+        t = line.text.strip()
+        if t and len(t) <= 80 and any(w in t for w in words) and not re.search(r"[。；]", t):
+            for above in state.lines[:i]:
+                state.report.removed("页眉", above.text, [above.no])
+            state.title, state.title_line = t, line.no
+            state.lines = state.lines[i + 1:]
+            return
+    first = next((ln for ln in state.lines if ln.text.strip()), None)
+    if first is None:
+        raise ValueError("文本为空")
+    state.report.warn(f"未找到标题行（含“{'/'.join(words)}”的短行），以第{first.no}行为标题")
+    state.title, state.title_line = first.text.strip(), first.no
+    state.lines = [ln for ln in state.lines if ln.no > first.no]
+
+
+_LEADER = re.compile(r"(?:[.·•…‥,，]\s*){3,}|\t")
+
+
+def _toc_like(text: str, toc_marker_seen: bool) -> bool:
+    t = text.strip()
+    if not t:
+        return True
+    if "\t" in text or _LEADER.search(text):
+        return True
+    sq = _squash(t)
+    if re.search(r"\d{1,3}$", sq) and len(sq) <= 60 and not re.search(r"[。；]", sq):
+        return True
+    if re.match(rf"^第{H.N}[篇章节]", sq) and not re.search(r"[。；]", sq):
+        return True
+    return len(sq) <= 12 and not re.search(r"[。，；,]", sq)
+
+
+def drop_toc(state: State) -> None:
+    """A contents list (目录, often OCR-garbled: 冒 录, tab-separated characters, dotted
+    leaders, page numbers) sits between the title and the body; it is not body text."""
+    markers = state.structure.get("toc_markers", ["目录", "冒录", "目錄"])
+    unnumbered = state.structure.get("unnumbered_headings", [])
+    lines = state.lines
+    start = None
+    for i, line in enumerate(lines[:20]):
+        sq = _squash(line.text)
+        if any(sq.startswith(m) for m in markers):
+            start = i
+            break
+    if start is None:
+        return
+    end = start + 1
+    while end < len(lines) and _toc_like(lines[end].text, True):
+        end += 1
+    # the body's first unnumbered heading may be glued to the last contents line (…全面落实序言)
+    last = lines[end - 1] if end - 1 > start else None
+    tail = None
+    if last is not None:
+        for word in unnumbered:
+            if _squash(last.text).endswith(word) and _squash(last.text) != word:
+                tail = word
+    removed = lines[start:end]
+    for ln in removed:
+        text = ln.text
+        if ln is last and tail:
+            text = text.rstrip()[: -len(tail)]
+        state.report.removed("目录", text, [ln.no])
+    keep = lines[:start] + lines[end:]
+    if tail:
+        keep.insert(start, Line(last.no, tail))
+    state.lines = keep
+
+
+_PAGE_NO = re.compile(r"^\s*(?:[-—–－]\s*)?(?:第\s*)?\d{1,3}(?:\s*页)?(?:\s*[-—–－])?\s*$")
+
+
+def drop_page_numbers(state: State) -> None:
+    """A number alone on a line is a page number, wherever it falls, even mid-sentence."""
+    keep = []
+    for ln in state.lines:
+        if _PAGE_NO.match(ln.text) and "\t" not in ln.text:
+            state.report.removed("页码", ln.text, [ln.no])
+        else:
+            keep.append(ln)
+    state.lines = keep
+
+
+def split_run_together_headings(state: State) -> None:
+    """OCR puts a heading on the line of another heading or at the end of a sentence:
+    split it so that each heading stands on its own line."""
+    out = []
+    for ln in state.lines:
+        text = ln.text.replace("\r", "")
+        if "\t" in text:
+            out.append(Line(ln.no, text))
+            continue
+        pieces = _split_line(text)
+        out.extend(Line(ln.no, p) for p in pieces)
+    state.lines = out
+
+
+def _split_line(text: str) -> list[str]:
+    sq = text.strip()
+    # several headings in a row: 第一章经济社会发展的指导思想第二章经济社会发展的主要目标
+    parts = [p for p in H.RUN_TOGETHER.split(sq) if p]
+    if len(parts) > 1 and all(re.match(rf"^第{H.N}[篇章节]", p) for p in parts) \
+            and not re.search(r"[。；]", sq):
+        return parts
+    # a heading after the end of a sentence: …提升能力。第三节 统筹推进
+    m = H.INLINE.search(text)
+    if m and has_cjk(text[: m.start()]) and m.start() > 0:
+        return [text[: m.start()].rstrip(), text[m.start():].strip()]
+    # a heading followed by its text after an indent: 第三节发展特色林产业　　念好…
+    m = re.match(rf"^(\s*(?:第{H.N}[篇章节]|专栏\s*{H.N})[^。，；,\u3000]{{1,40}}?)[\u3000]{{2,}}(\S.*)$", text)
+    if m:
+        return [m.group(1), "\u3000\u3000" + m.group(2)]
+    return [text]
