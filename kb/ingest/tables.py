@@ -88,11 +88,11 @@ def _repair_merged_columns(state, b, header, rows, nos) -> None:
     num = b.data["number"]
     for col in range(1, len(header)):
         values = [r[col] for r in rows]
-        filled = [v for v in values if v]
-        if not filled or len(filled) > len(rows) / 2:
+        labels_only = [v for v in values if has_cjk(v)]
+        # a merged column: few labels, the other cells empty or OCR garbage
+        if not labels_only or len(labels_only) > len(rows) / 2:
             continue
-        cjk = [v for v in filled if has_cjk(v)]
-        if len(cjk) < len(filled) / 2:
+        if sum(1 for v in values if v and not has_cjk(v) and not re.fullmatch(r"[\W\d\s.,，IlI=\\]+|[A-Za-z]{1,3}", v)) > 0:
             continue
         for i, v in enumerate(values):
             if v and not has_cjk(v):
