@@ -1,8 +1,9 @@
-"""Search filters and facets as small value objects (Datasette's shape).
+"""Search facets as small value objects with a toggle URL (Datasette's shape).
 
-The search library returns raw facet counts; the page needs, for every value, its
-count, whether it is selected, and the URL that toggles it. Computing that here keeps
-the template a loop and the JSON twin untouched.
+The search library returns, per facet value, its label, count, whether it is selected
+and ``toggle``: the parameter changes that switch it on or off (choosing a chapter
+clears the section, and so on). The page only needs those changes turned into a URL
+on the current query, with paging reset; the JSON twin keeps the library's form.
 """
 from __future__ import annotations
 
@@ -31,35 +32,13 @@ class Facet:
     values: list[FacetValue]
 
 
-def _items(raw) -> list[tuple[str, str | None, int]]:
-    """Accept {value: count}, [{"value","count","label"?}] or [[value, count]]."""
-    out = []
-    if isinstance(raw, dict):
-        for v, c in raw.items():
-            if isinstance(c, dict):
-                out.append((str(v), c.get("label"), int(c.get("count", 0))))
-            else:
-                out.append((str(v), None, int(c)))
-    elif isinstance(raw, list):
-        for item in raw:
-            if isinstance(item, dict):
-                out.append((str(item.get("value")), item.get("label"), int(item.get("count", 0))))
-            elif isinstance(item, (list, tuple)) and len(item) >= 2:
-                out.append((str(item[0]), None, int(item[1])))
-    return out
-
-
 def default_label(name: str, value: str) -> str:
+    from webapp.citation import cn_number
+
     if name == "kind":
         return KINDS.get(value, value)
-    if name == "chapter":
-        from webapp.citation import cn_number
-
-        return f"第{cn_number(int(value))}章" if value.isdigit() else value
-    if name == "section":
-        from webapp.citation import cn_number
-
-        return f"第{cn_number(int(value))}节" if value.isdigit() else value
+    if name in ("chapter", "section") and value.isdigit():
+        return f"第{cn_number(int(value))}{'章' if name == 'chapter' else '节'}"
     if name == "box":
         return f"专栏{value}"
     if name == "year":
@@ -67,21 +46,18 @@ def default_label(name: str, value: str) -> str:
     return value
 
 
-def build_facets(raw_facets: dict, selected: dict, url_with) -> list[Facet]:
-    """``url_with(**changes)`` makes a URL from the current one; offsets reset on toggle."""
+def build_facets(raw_facets: dict, url_with) -> list[Facet]:
+    """``url_with(**changes)`` makes a URL from the current one (None drops a parameter)."""
     facets = []
     for name in FILTERS:
-        if name not in (raw_facets or {}):
-            continue
         values = []
-        current = selected.get(name)
-        for value, label, count in _items(raw_facets[name]):
-            is_sel = current is not None and str(current) == value
-            changes = {name: None if is_sel else value, "page": None}
-            if name == "chapter" and not is_sel:
-                changes["section"] = None  # a section number means nothing in another chapter
-            values.append(FacetValue(value, label or default_label(name, value), count,
-                                     is_sel, url_with(**changes)))
+        for item in (raw_facets or {}).get(name) or []:
+            value = "" if item.get("value") is None else str(item["value"])
+            toggle = dict(item.get("toggle") or {name: None if item.get("selected") else value})
+            toggle["page"] = None
+            values.append(FacetValue(value, item.get("label") or default_label(name, value),
+                                     int(item.get("count", 0)), bool(item.get("selected")),
+                                     url_with(**toggle)))
         if values:
             facets.append(Facet(name, FACET_TITLES.get(name, name), values))
     return facets

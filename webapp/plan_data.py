@@ -80,8 +80,8 @@ def raw_lines(corpus_root: Path, doc: Document, span) -> list[dict]:
 
     The path is data, so it is confined to the corpus folder before anything is read.
     """
-    rel = doc.meta.get("raw")
-    if not rel or not span:
+    rel = doc.meta.get("raw") or f"raw/{doc.id}.txt"
+    if not span:
         return []
     root = Path(corpus_root).resolve()
     path = (root / rel).resolve()

@@ -71,8 +71,7 @@ def search_page():
     if params["q"]:
         get_index()  # 503 with a reason if the search library is not there
         result = run_search(params)
-        selected = {k: params[k] for k in FILTERS if params.get(k) is not None}
-        facets = build_facets(result.get("facets") or {}, selected, url_with)
+        facets = build_facets(result.get("facets") or {}, url_with)
     corpus = get_corpus()
     return render_template(
         "search.html", params=params, result=result, facets=facets,

@@ -85,7 +85,8 @@
       if (d.message) box.appendChild(el("p", { cls: "notice", text: d.message }));
       var ol = el("ol", { cls: "hits" });
       (d.hits || []).forEach(function (h) {
-        var crumbs = el("nav", { cls: "crumbs" }, (h.breadcrumb || []).map(function (b) { return el("span", { text: b }); }));
+        var bc = h.breadcrumb || [];
+        var crumbs = typeof bc === "string" ? el("nav", { cls: "crumbs", text: bc }) : el("nav", { cls: "crumbs" }, bc.map(function (b) { return el("span", { text: b }); }));
         var title = el("a", { cls: "hit-title", href: "/clauses/" + encodeURI(h.id), text: h.title || h.id });
         var meta = el("div", { cls: "hit-meta" }, [el("code", { text: h.id }), el("button", { type: "button", cls: "btn add-to-list", "data-clauses": h.id, text: "加入清单" })]);
         ol.appendChild(el("li", { cls: "hit" }, [crumbs, title, snippetNode(h.snippet), meta]));
