@@ -65,7 +65,21 @@ _register_all()
 
 def main(argv=None) -> None:
     try:
-        cli.main(args=argv, prog_name="plankb", standalone_mode=True)
+        rv = cli.main(args=argv, prog_name="plankb", standalone_mode=False)
+        sys.exit(rv if isinstance(rv, int) else 0)
+    except click.exceptions.Exit as e:
+        sys.exit(e.exit_code)
+    except click.exceptions.Abort:
+        click.echo("已取消。", err=True)
+        sys.exit(1)
+    except click.UsageError as e:
+        if e.ctx is not None:
+            click.echo(e.ctx.get_usage(), err=True)
+        click.echo(f"错误：{e.format_message()}（提示：plankb --help）", err=True)
+        sys.exit(e.exit_code)
+    except click.ClickException as e:
+        click.echo(f"错误：{e.format_message()}", err=True)
+        sys.exit(e.exit_code)
     except SystemExit:
         raise
     except KeyboardInterrupt:
