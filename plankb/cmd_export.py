@@ -1,5 +1,265 @@
-"""Commands of this area; filled in by its issue."""
+"""``plankb export`` and the task-list commands: 任务分解表 files from the command line.
+
+Thin over webapp.export (rows and writers) and webapp.lists (the store in the instance
+folder), so a file made here is byte-for-byte the kind the web app offers.
+"""
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import click
+
+FORMAT_CHOICES = ["docx", "xlsx", "csv", "md", "json"]
+
+
+def _fail(e: Exception):
+    raise click.ClickException(str(e)) from None
+
+
+def _store(ctx):
+    from webapp.lists import ListError, ListStore
+
+    try:
+        return ListStore.for_instance(ctx.obj.instance_dir)
+    except ListError as e:
+        _fail(e)
+    except OSError as e:
+        raise click.ClickException(f"无法打开实例目录 {ctx.obj.instance_dir}：{e.strerror or e}"
+                                   "（提示：用 --instance 指定可写目录）。") from None
+
+
+def _split_ids(text: str) -> list[str]:
+    return [p for p in re.split(r"[\s,，、;；]+", text or "") if p]
+
+
+def _search_ids(ctx, query: str, limit: int, doc_id) -> list[str]:
+    try:
+        from index import IndexBuildError, LexiconError, QueryError, open_index
+    except ImportError as e:
+        raise click.ClickException(f"检索模块尚未就绪，无法按 --query 导出（{e}）；请改用 --ids、--chapter 或 --box。")
+    try:
+        ix = open_index(ctx.obj.corpus, ctx.obj.instance_dir)
+        try:
+            result = ix.search(query, limit=limit, document=doc_id)
+        finally:
+            close = getattr(ix, "close", None)
+            if close:
+                close()
+    except (QueryError, IndexBuildError, LexiconError) as e:
+        _fail(e)
+    if isinstance(result, dict) and result.get("message"):
+        click.echo(f"提示：{result['message']}", err=True)
+    hits = result.get("hits", []) if isinstance(result, dict) else list(result)
+    return [h["id"] if isinstance(h, dict) else getattr(h, "id") for h in hits]
+
+
+def select(ctx, *, query=None, ids=None, box=None, chapter=None, list_name=None, doc_id=None,
+           limit=50):
+    """(entries, default title, missing-policy) for exactly one of the selection options."""
+    from webapp.export import ExportError
+    from webapp.export.selection import (
+        clauses_in_box,
+        clauses_in_chapter,
+        default_title,
+        list_entries,
+        parse_chapter_spec,
+        resolve_document,
+    )
+
+    given = [n for n, v in (("--query", query), ("--ids", ids), ("--box", box), ("--chapter", chapter),
+                            ("--list", list_name)) if v not in (None, "")]
+    if len(given) != 1:
+        which = "、".join(given) if given else "（未给出）"
+        raise click.UsageError(f"请给出且只给出一种选择方式：--query、--ids、--box、--chapter 或 --list；当前：{which}。")
+    corpus = ctx.obj.corpus
+    try:
+        if list_name is not None:
+            task_list, items = list_entries(_store(ctx), list_name)
+            return items, default_title(task_list=task_list), "keep"
+        if query is not None:
+            if doc_id:
+                resolve_document(corpus, doc_id)
+            found = _search_ids(ctx, query, limit, doc_id)
+            if not found:
+                raise ExportError(f"“{query}”没有检索结果，没有可导出的条款（提示：换个检索词试试）。")
+            return found, default_title(query=query), "error"
+        if ids is not None:
+            wanted = _split_ids(ids)
+            docs = {w.split(":", 1)[0] for w in wanted}
+            doc = corpus.document(next(iter(docs))) if len(docs) == 1 else None
+            return wanted, default_title(doc=doc), "error"
+        doc = resolve_document(corpus, doc_id)
+        if box is not None:
+            clauses = clauses_in_box(doc, box)
+            number = box.strip().removeprefix("专栏").strip()
+            return [c.id for c in clauses], default_title(doc=doc, box=number), "error"
+        ch, sec = parse_chapter_spec(chapter)
+        clauses = clauses_in_chapter(doc, ch, sec)
+        return [c.id for c in clauses], default_title(doc=doc, chapter=ch, section=sec), "error"
+    except ExportError as e:
+        _fail(e)
+
+
+@click.command("export")
+@click.option("--query", "-q", help="检索词：导出检索结果。")
+@click.option("--ids", help="条款编号，逗号分隔，如 gd-ip-14fyp:3.2.p1,gd-ip-14fyp:box1.p1。")
+@click.option("--box", help="专栏编号，如 5。")
+@click.option("--chapter", help="章或章节，如 3 或 3.2（第三章第二节）。")
+@click.option("--list", "list_name", help="已保存的清单名称。")
+@click.option("--doc", "doc_id", help="规划编号（语料中有多个规划时用于 --box/--chapter）。")
+@click.option("--format", "-f", "fmt", type=click.Choice(FORMAT_CHOICES, case_sensitive=False),
+              help="导出格式（默认按 -o 的扩展名判断）。")
+@click.option("--output", "-o", required=True, help="输出文件；“-”表示写到标准输出。")
+@click.option("--title", help="表格标题（默认按所选内容生成）。")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 1000),
+              help="--query 时最多导出的条数。")
+@click.option("--suggest/--no-suggest", default=False,
+              help="空着的完成时限、牵头单位、配合单位用规划原文提到的内容填入。")
+@click.pass_context
+def export_cmd(ctx, query, ids, box, chapter, list_name, doc_id, fmt, output, title, limit, suggest):
+    """导出任务分解表（DOCX/XLSX/CSV/Markdown/JSON）。
+
+    \b
+    例：plankb export --chapter 3.2 -o 司法保护.docx
+        plankb export --query 商业秘密 --format xlsx -o 商业秘密.xlsx
+        plankb export --list 重点任务 -o 重点任务.csv
+    """
+    from webapp.export import ExportError, build_rows, format_for_path, render, write_export
+
+    if output != "-" and Path(output).expanduser().is_dir():
+        raise click.UsageError(f"-o 应是文件名，而 {output} 是一个目录（提示：如 -o {Path(output) / '任务分解表.docx'}）。")
+    if fmt is None:
+        fmt = format_for_path(output) if output != "-" else None
+        if fmt is None:
+            raise click.UsageError("无法从输出文件名判断格式，请用 --format 指定：docx、xlsx、csv、md 或 json。")
+    fmt = fmt.lower()
+    entries, default, missing = select(ctx, query=query, ids=ids, box=box, chapter=chapter,
+                                       list_name=list_name, doc_id=doc_id, limit=limit)
+    title = (title or "").strip() or default
+    try:
+        rows = build_rows(ctx.obj.corpus, entries, suggest=suggest, missing=missing)
+        if output == "-":
+            data = render(rows, fmt, title)
+            sys.stdout.buffer.write(data)
+            sys.stdout.flush()
+            return
+        path = write_export(rows, fmt, title, Path(output).expanduser())
+    except ExportError as e:
+        _fail(e)
+    click.echo(f"已导出 {len(rows)} 项到 {path}（{fmt.upper()}，标题：{title}）。")
+
+
+# -- task lists -----------------------------------------------------------------------
+
+@click.command("lists")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出。")
+@click.pass_context
+def lists_cmd(ctx, as_json):
+    """列出已保存的任务清单。"""
+    lists = _store(ctx).lists()
+    if as_json:
+        from plankb.cli import echo_json
+
+        echo_json([t.to_json() for t in lists])
+        return
+    if not lists:
+        click.echo("还没有清单（提示：plankb list-create 名称）。")
+        return
+    for t in lists:
+        title = f"　{t.title}" if t.title and t.title != t.name else ""
+        click.echo(f"{t.name}{title}　{t.item_count} 项　更新于 {t.updated_at[:19].replace('T', ' ')}（UTC）")
+
+
+@click.command("list-create")
+@click.argument("name")
+@click.option("--title", default="", help="导出时的表格标题。")
+@click.pass_context
+def list_create_cmd(ctx, name, title):
+    """新建任务清单。"""
+    from webapp.lists import ListError
+
+    try:
+        t = _store(ctx).create_list(name, title)
+    except ListError as e:
+        _fail(e)
+    click.echo(f"已新建清单“{t.name}”。")
+
+
+def _find(ctx, store, name):
+    t = store.find_list(name)
+    if t is None:
+        names = "、".join(f"“{x.name}”" for x in store.lists()[:10]) or "（还没有清单）"
+        raise click.ClickException(f"找不到清单：{name}（提示：现有清单 {names}）。")
+    return t
+
+
+@click.command("list-add")
+@click.argument("name")
+@click.option("--query", "-q", help="加入检索结果。")
+@click.option("--ids", help="加入这些条款（逗号分隔）。")
+@click.option("--box", help="加入整个专栏。")
+@click.option("--chapter", help="加入整章或整节，如 3 或 3.2。")
+@click.option("--doc", "doc_id", help="规划编号（多个规划时）。")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 1000))
+@click.option("--create", is_flag=True, help="清单不存在时新建。")
+@click.pass_context
+def list_add_cmd(ctx, name, query, ids, box, chapter, doc_id, limit, create):
+    """把条款加入清单（已有的跳过，保持顺序）。"""
+    from webapp.lists import ListError
+
+    entries, _, _ = select(ctx, query=query, ids=ids, box=box, chapter=chapter, doc_id=doc_id, limit=limit)
+    unknown = [i for i in entries if ctx.obj.corpus.clause(i) is None]
+    if unknown:
+        raise click.ClickException(f"找不到条款：{'、'.join(unknown[:5])}（提示：条款编号形如 gd-ip-14fyp:3.2.p4）。")
+    store = _store(ctx)
+    try:
+        t = store.find_list(name) or (store.create_list(name) if create else _find(ctx, store, name))
+        added = store.add_items(t.id, entries)
+    except ListError as e:
+        _fail(e)
+    skipped = len(dict.fromkeys(entries)) - len(added)
+    click.echo(f"已向清单“{t.name}”加入 {len(added)} 项" + (f"，跳过已有的 {skipped} 项" if skipped else "") + "。")
+
+
+@click.command("list-show")
+@click.argument("name")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出。")
+@click.pass_context
+def list_show_cmd(ctx, name, as_json):
+    """显示清单内容。"""
+    store = _store(ctx)
+    t = _find(ctx, store, name)
+    items = store.items(t.id)
+    if as_json:
+        from plankb.cli import echo_json
+
+        echo_json({"list": t.to_json(), "items": [i.to_json() for i in items]})
+        return
+    click.echo(f"{t.display_title}（{len(items)} 项）")
+    for i in items:
+        c = ctx.obj.corpus.clause(i.clause_id)
+        head = (c.lead or c.text[:30]) if c else "（条款已不在当前语料中）"
+        extra = "；".join(f"{k}：{v}" for k, v in (("牵头", i.lead_unit), ("配合", i.support_units),
+                                                    ("时限", i.deadline)) if v)
+        click.echo(f"{i.position + 1}. [{i.id}] {i.clause_id} {head}" + (f"（{extra}）" if extra else ""))
+
+
+@click.command("list-delete")
+@click.argument("name")
+@click.option("--yes", is_flag=True, help="不再确认。")
+@click.pass_context
+def list_delete_cmd(ctx, name, yes):
+    """删除清单及其全部条目。"""
+    store = _store(ctx)
+    t = _find(ctx, store, name)
+    if not yes:
+        click.confirm(f"删除清单“{t.name}”（{t.item_count} 项）？", abort=True)
+    store.delete_list(t.id)
+    click.echo(f"已删除清单“{t.name}”。")
 
 
 def register(cli) -> None:
-    pass
+    for cmd in (export_cmd, lists_cmd, list_create_cmd, list_add_cmd, list_show_cmd, list_delete_cmd):
+        cli.add_command(cmd)

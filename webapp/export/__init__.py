@@ -11,6 +11,7 @@ and download names are reduced to safe characters.
 """
 from __future__ import annotations
 
+import errno
 import os
 import re
 import unicodedata
@@ -43,6 +44,11 @@ FORMATS = {
     "json": ("json_writer", "application/json; charset=utf-8", ".json"),
 }
 DEFAULT_NAME = "任务分解表"
+_OS_REASONS = {
+    errno.EACCES: "没有写入权限", errno.EPERM: "没有写入权限", errno.ENOENT: "目录不存在或不可写",
+    errno.EROFS: "文件系统只读", errno.ENOSPC: "磁盘空间不足", errno.EISDIR: "这是一个目录",
+    errno.ENAMETOOLONG: "文件名过长", errno.EDQUOT: "超出磁盘配额",
+}
 
 
 def _format(fmt: str):
@@ -96,10 +102,9 @@ def write_export(rows: list[ExportRow], fmt: str, title: str, path: str | os.Pat
         raise ExportError(f"输出目录不存在：{path.parent}（提示：先创建该目录）。")
     try:
         return atomic_write_bytes(path, data)
-    except PermissionError:
-        raise ExportError(f"没有权限写入：{path}（提示：换一个可写的目录）。") from None
     except OSError as e:
-        raise ExportError(f"无法写入 {path}：{e.strerror or e}。") from None
+        reason = _OS_REASONS.get(e.errno, e.strerror or str(e))
+        raise ExportError(f"无法写入 {path}：{reason}（提示：换一个可写的目录或文件名）。") from None
 
 
 def format_for_path(path: str | os.PathLike) -> str | None:

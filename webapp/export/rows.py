@@ -128,11 +128,14 @@ def head_of(text: str, limit: int = TASK_MAX) -> str:
 
 
 def strip_lead(text: str, lead: Optional[str]) -> str:
-    """Content without the lead it starts with: the lead already has its own column."""
+    """Content without the lead it starts with (the lead has its own column), and
+    without a table row's own 序号 cell."""
     text = clean_text(text)
-    lead = clean_text(lead or "").rstrip("。；;：:")
-    if lead and text.startswith(lead):
-        rest = text[len(lead):].lstrip("。；;：: ")
+    text = re.sub(r"^序号[：:]\s*\d+[；;]\s*", "", text)
+    lead = clean_text(lead or "").lstrip("—").rstrip("。；;：:")
+    body = text.lstrip("—")
+    if lead and body.startswith(lead):
+        rest = body[len(lead):].lstrip("。；;：: ")
         return rest or text
     return text
 
@@ -194,17 +197,25 @@ def _table_row_task(doc: Document, clause: Clause) -> Optional[str]:
 
 
 def task_of(doc: Document, clause: Clause) -> str:
+    """The 重点任务 cell: the bold lead; else, for an intro paragraph or a paragraph too
+    long to name itself, the heading it sits under (section, chapter or box title)."""
     if clause.lead:
-        return clean_text(clause.lead).rstrip("。；;：:")
+        return clean_text(clause.lead).lstrip("—").rstrip("。；;：:")
     if clause.kind == "table_row":
         named = _table_row_task(doc, clause)
         if named:
             return named
     head = head_of(clause.text)
-    if head.endswith("……") and clause.box:
-        box = doc.box(clause.box)
-        if box and box.title:
-            return clean_title(box.title)
+    if clause.kind == "intro" or (head.endswith("……") and clause.kind not in ("note", "footnote")):
+        if clause.box:
+            box = doc.box(clause.box)
+            if box and box.title:
+                return clean_title(box.title)
+        ch, sec = _section(doc, clause.chapter, clause.section)
+        if sec and sec.title:
+            return clean_title(sec.title)
+        if ch and ch.title and clause.kind == "intro":
+            return clean_title(ch.title)
     return head
 
 
