@@ -17,7 +17,7 @@ def _ensure_index(corpus, instance_dir) -> None:
         click.echo("提示：检索模块尚未安装，检索页暂不可用。", err=True)
         return
     status = index_status(corpus, instance_dir)
-    ready = status.get("ready", status.get("ok")) if isinstance(status, dict) else bool(status)
+    ready = status.get("exists") and status.get("fresh")
     if ready:
         return
     click.echo(f"首次启动：正在为 {len(corpus.documents)} 份规划建立检索索引（{instance_dir}）……", err=True)

@@ -20,8 +20,12 @@ def short(text: str, n: int = SNIPPET) -> str:
 
 
 def clause_brief(c: Clause) -> dict:
+    """A clause for a list: ``text`` is what follows the bold lead, so lead + text reads whole."""
+    text = c.text
+    if c.lead and text.startswith(c.lead):
+        text = text[len(c.lead):]
     return {"id": c.id, "kind": c.kind, "kind_label": c.kind_label, "lead": c.lead,
-            "text": short(c.text), "breadcrumb": c.breadcrumb}
+            "text": short(text), "breadcrumb": c.breadcrumb}
 
 
 def outline(doc: Document, by_id) -> dict:
