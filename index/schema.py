@@ -12,7 +12,7 @@ from pathlib import Path
 from whoosh import fields
 
 from index.analysis import JiebaTokenizer, NgramTokenizer
-from index.years import deadline_years
+from index.years import deadline_years, table_row_years
 
 # Bump when the schema or the tokenization changes: an index built by another
 # version is rebuilt instead of being read wrongly.
@@ -62,24 +62,22 @@ def clause_title(clause, document=None) -> str:
     return document.title if document is not None else ""
 
 
-def heading_text(clause, document) -> str:
-    """Titles of the chapter, section, box and table that contain the clause."""
-    parts = list(clause.breadcrumb or [])
-    if document is not None:
-        if clause.box:
-            box = document.box(clause.box)
-            if box is not None:
-                parts.append(box.title)
-        if clause.table:
-            table = next((t for t in document.tables if t.number == clause.table), None)
-            if table is not None:
-                parts.append(table.title)
-    return " ".join(dict.fromkeys(p for p in parts if p))
+def heading_text(clause, document=None) -> str:
+    """Headings of the chapter, section, box or table that contain the clause."""
+    return " ".join(dict.fromkeys(p for p in (clause.breadcrumb or []) if p))
 
 
 def clause_years(clause, document) -> list[int]:
-    end = document.period[1] if document is not None else None
-    return deadline_years(searchable_text(clause), end)
+    period = document.period if document is not None else (None, None)
+    years = set(deadline_years(searchable_text(clause), period[1]))
+    if clause.kind == "table_row" and clause.table and document is not None:
+        table = next((t for t in document.tables if t.number == clause.table), None)
+        if table is not None:
+            rows = [r for r in table.rows]
+            idx = [i for i, cid in enumerate(table.clauses) if cid == clause.id]
+            if idx and idx[0] < len(rows):
+                years.update(table_row_years(table.columns, rows[idx[0]], period))
+    return sorted(years)
 
 
 def _s(v) -> str:

@@ -14,7 +14,7 @@ from index.normalize import fold
 _YEAR = r"((?:19|20)\d{2})"
 _EXPLICIT = [
     re.compile(r"(?:到|至|截至|截止到?|力争到|展望)" + _YEAR + r"年"),
-    re.compile(_YEAR + r"年(?:前|底前|年底前|以前|末)"),
+    re.compile(_YEAR + r"年(?:前|底前|以前)"),
 ]
 # “十四五”期间 / “十四五”末: the document's end year, but only when the numeral is the
 # plan's own period (a review of “十三五”期间 states results, not deadlines).
@@ -39,6 +39,26 @@ def _five_year_plan_end(numeral: str) -> int | None:
     if n is None or n < 3:
         return None
     return 1970 + 5 * (n - 3)
+
+
+_COLUMN_YEAR = re.compile(_YEAR + r"\s*年")
+
+
+def table_row_years(columns, row: dict, period: tuple) -> list[int]:
+    """Years of a table row's filled columns headed by a year inside the plan period.
+
+    Indicator tables print targets under headers like “2025年规划值” beside a
+    baseline “2020年基期值”; only the former lies inside the plan's own period.
+    """
+    start, end = period
+    if not start or not end:
+        return []
+    years = set()
+    for col in columns:
+        m = _COLUMN_YEAR.search(fold(col))
+        if m and start <= int(m.group(1)) <= end and str(row.get(col, "")).strip():
+            years.add(int(m.group(1)))
+    return sorted(years)
 
 
 def deadline_years(text: str, period_end: int | None = None) -> list[int]:

@@ -1,5 +1,171 @@
-"""Commands of this area; filled in by its issue."""
+"""``plankb search`` and ``plankb build``: the search library on the command line.
+
+``--json`` prints exactly what ``SearchIndex.search`` returns (the web API's shape),
+so scripts can move between CLI and API.  Batch mode reads one query per line and
+prints one JSON object per line (JSON Lines), so a file of thousands of queries is
+answered by one process with the index opened once.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from kb.model import KINDS
+
+
+def _open(ctx_obj, build_if_missing=True):
+    from index import IndexBuildError, LexiconError, open_index
+
+    try:
+        return open_index(ctx_obj.corpus, ctx_obj.instance_dir, build_if_missing=build_if_missing)
+    except (IndexBuildError, LexiconError) as e:
+        raise click.ClickException(str(e)) from None
+
+
+def _filters(**kw) -> dict:
+    return {k: v for k, v in kw.items() if v is not None}
+
+
+def _table(result: dict) -> str:
+    from index.snippet import marks_to_terminal
+
+    lines = []
+    total = result["total"]
+    shown = len(result["hits"])
+    head = f"共 {total} 条结果" + (f"，显示第 {result['offset'] + 1}–{result['offset'] + shown} 条"
+                                   if shown and shown < total else "")
+    lines.append(click.style(head, bold=True))
+    if result.get("message"):
+        lines.append(click.style(result["message"], fg="yellow"))
+    mark = lambda s: click.style(s, fg="red", bold=True)  # noqa: E731
+    for i, h in enumerate(result["hits"], result["offset"] + 1):
+        crumb = h["breadcrumb"] or h["document"]
+        lines.append("")
+        lines.append(f"{i:>3}. " + click.style(h["id"], fg="cyan") + f"  {crumb}  "
+                     + click.style(f"[{h['kind_label']}] {h['score']:.3f}", dim=True))
+        if h["title"]:
+            lines.append("     " + click.style(h["title"], bold=True))
+        lines.append("     " + marks_to_terminal(h["snippet"], mark))
+    return "\n".join(lines)
+
+
+def _run(ix, q, json_out, **kw):
+    from index import QueryError
+
+    try:
+        result = ix.search(q, **kw)
+    except QueryError as e:
+        raise click.ClickException(str(e)) from None
+    return result
+
+
+@click.command("search")
+@click.argument("query", required=False)
+@click.option("--json", "json_out", is_flag=True, help="输出 JSON（批量模式下每行一个 JSON 对象）。")
+@click.option("--limit", type=click.IntRange(0, 10000), default=20, show_default=True, help="最多返回条数。")
+@click.option("--offset", type=click.IntRange(0), default=0, help="跳过前 N 条（翻页）。")
+@click.option("--document", help="只看某个规划（文档编号，如 gd-ip-14fyp）。")
+@click.option("--chapter", type=click.IntRange(0), help="只看第 N 章。")
+@click.option("--section", type=click.IntRange(0), help="只看第 N 节（通常与 --chapter 同用）。")
+@click.option("--box", help="只看专栏 N（如 5）。")
+@click.option("--kind", type=click.Choice(list(KINDS)), help="只看某类条款。")
+@click.option("--year", type=click.IntRange(1900, 2200), help="只看以该年为期限的条款（如 2025）。")
+@click.option("--raw", is_flag=True, help="按 whoosh 原生语法解析检索式（高级）。")
+@click.option("--queries", "queries_file", type=click.Path(path_type=Path, dir_okay=False, allow_dash=True),
+              help="批量模式：从文件逐行读取检索词（- 表示标准输入）。")
+@click.pass_obj
+def search_cmd(obj, query, json_out, limit, offset, document, chapter, section, box, kind, year,
+               raw, queries_file):
+    """全文检索条款。QUERY：检索词；空格分隔表示同时包含，"引号" 精确匹配，-词 排除，A OR B 任一。"""
+    kw = dict(limit=limit, offset=offset, raw=raw,
+              **_filters(document=document, chapter=chapter, section=section, box=box,
+                         kind=kind, year=year))
+    if queries_file is not None:
+        if query:
+            raise click.ClickException("QUERY 与 --queries 只能二选一（提示：批量检索时把检索词都写进文件）。")
+        _batch(obj, queries_file, json_out, kw)
+        return
+    if query is None or not query.strip():
+        raise click.ClickException("请给出检索词（提示：plankb search 商业秘密，或用 --queries 文件批量检索）。")
+    ix = _open(obj)
+    try:
+        result = _run(ix, query, json_out, **kw)
+    finally:
+        ix.close()
+    if json_out:
+        from plankb.cli import echo_json
+
+        echo_json(result)
+    else:
+        click.echo(_table(result))
+
+
+def _batch(obj, path: Path, json_out: bool, kw: dict) -> None:
+    """One result per non-empty input line; a bad line yields an error object, not an abort."""
+    from index import QueryError
+
+    try:
+        if str(path) == "-":
+            lines = sys.stdin.read().splitlines()
+        else:
+            lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        raise click.ClickException(f"找不到检索词文件：{path}") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise click.ClickException(f"无法读取检索词文件 {path}：{e}（提示：文件应为 UTF-8 文本，每行一个检索词）") from None
+    ix = _open(obj)
+    failed = 0
+    try:
+        for line in lines:
+            q = line.strip()
+            if not q:
+                continue
+            try:
+                result = ix.search(q, **kw)
+            except QueryError as e:
+                failed += 1
+                result = {"query": q, "error": str(e), "total": 0, "hits": [], "facets": {}}
+            if json_out:
+                click.echo(json.dumps(result, ensure_ascii=False))
+            else:
+                click.echo(_table(result) if "error" not in result
+                           else click.style(f"{q}：{result['error']}", fg="red"))
+                click.echo("")
+    finally:
+        ix.close()
+    if failed:
+        click.echo(f"有 {failed} 个检索词无法检索（见各行 error）。", err=True)
+        sys.exit(1)
+
+
+@click.command("build")
+@click.option("--json", "json_out", is_flag=True, help="输出 JSON。")
+@click.option("--status", is_flag=True, help="只报告索引状态，不重建。")
+@click.pass_obj
+def build_cmd(obj, json_out, status):
+    """（重新）建立检索索引：存放在实例目录，语料变动后检索时也会自动重建。"""
+    from index import IndexBuildError, LexiconError, build_index, index_status
+
+    try:
+        info = index_status(obj.corpus, obj.instance_dir) if status \
+            else build_index(obj.corpus, obj.instance_dir)
+    except (IndexBuildError, LexiconError) as e:
+        raise click.ClickException(str(e)) from None
+    if json_out:
+        from plankb.cli import echo_json
+
+        echo_json(info)
+    elif status:
+        state = "最新" if info["fresh"] else ("已过期，检索时将自动重建" if info["exists"] else "尚未建立")
+        click.echo(f"检索索引：{state}（{info['path']}）")
+    else:
+        click.echo(f"已建立检索索引：{info['documents']} 个规划、{info['clauses']} 条条款，"
+                   f"用时 {info['seconds']:.2f} 秒（{info['path']}）")
 
 
 def register(cli) -> None:
-    pass
+    cli.add_command(search_cmd)
+    cli.add_command(build_cmd)
