@@ -1,0 +1,132 @@
+"""`plankb export` and the list commands, end to end through click."""
+import csv
+import io
+import json
+
+import pytest
+from click.testing import CliRunner
+from docx import Document as Docx
+from openpyxl import load_workbook
+
+from plankb.cli import cli
+
+
+@pytest.fixture
+def run(instance):
+    runner = CliRunner()
+
+    def invoke(*args, input=None):
+        return runner.invoke(cli, ["--instance", str(instance), *args], input=input, catch_exceptions=False)
+
+    return invoke
+
+
+def test_export_a_section_as_docx(run, tmp_path):
+    out = tmp_path / "司法保护.docx"
+    r = run("export", "--chapter", "3.2", "--format", "docx", "-o", str(out))
+    assert r.exit_code == 0, r.output
+    assert "已导出 5 项" in r.output
+    doc = Docx(str(out))
+    assert doc.paragraphs[0].text == "《广东省知识产权保护和运用“十四五”规划》第三章第二节重点任务分解表"
+    tasks = [row.cells[1].text for row in doc.tables[0].rows[1:]]
+    assert tasks == ["加强知识产权司法保护", "依法严打知识产权犯罪", "打击知识产权犯罪专项工程",
+                     "加强民事司法保护", "推进司法改革创新"]
+
+
+def test_export_ids_as_csv_and_box_as_xlsx_format_from_suffix(run, tmp_path):
+    out = tmp_path / "a.csv"
+    r = run("export", "--ids", "gd-ip-14fyp:box3.p1, gd-ip-14fyp:3.3.p6", "-o", str(out), "--title", "商业秘密")
+    assert r.exit_code == 0, r.output
+    rows = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
+    assert [row[-1] for row in rows[1:]] == ["gd-ip-14fyp:box3.p1", "gd-ip-14fyp:3.3.p6"]
+    assert rows[1][1] == "商业秘密保护工程"
+
+    out = tmp_path / "b.xlsx"
+    assert run("export", "--box", "19", "-o", str(out)).exit_code == 0
+    ws = load_workbook(out).active
+    assert ws["A1"].value.endswith("专栏19“建设粤港澳大湾区知识产权创造、保护和运用生态示范区”任务分解表")
+    assert ws.max_row == 2 + 4
+
+
+def test_export_query_uses_the_search_index(run, tmp_path):
+    out = tmp_path / "q.json"
+    r = run("export", "--query", "商业秘密", "--limit", "3", "-o", str(out))
+    assert r.exit_code == 0, r.output
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["title"] == "“商业秘密”相关条款任务分解表"
+    assert 1 <= data["count"] <= 3
+    assert all("商业秘密" in row["task"] + row["content"] for row in data["rows"])
+
+
+def test_list_commands_and_export_of_a_list(run, instance, tmp_path):
+    assert run("list-create", "司法保护", "--title", "司法保护任务分解表").exit_code == 0
+    r = run("list-add", "司法保护", "--chapter", "3.2")
+    assert r.exit_code == 0 and "加入 5 项" in r.output
+    r = run("list-add", "司法保护", "--ids", "gd-ip-14fyp:box1.p1,gd-ip-14fyp:box3.p1")
+    assert "加入 1 项，跳过已有的 1 项" in r.output
+    from webapp.lists import ListStore
+
+    store = ListStore.for_instance(instance)
+    lst = store.find_list("司法保护")
+    first = store.items(lst.id)[1]
+    store.update_item(first.id, first.version, lead_unit="省公安厅", deadline="持续推进")
+
+    listed = json.loads(run("lists", "--json").output)
+    assert [(x["name"], x["item_count"]) for x in listed] == [("司法保护", 6)]
+    assert "省公安厅" in run("list-show", "司法保护").output
+
+    out = tmp_path / "list.md"
+    r = run("export", "--list", "司法保护", "-o", str(out))
+    assert r.exit_code == 0, r.output
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith("# 司法保护任务分解表")
+    assert "| 2 | 依法严打知识产权犯罪 |" in text and "| 持续推进 | 省公安厅 |" in text
+    assert text.rstrip().endswith("共 6 项。")
+
+    assert run("list-delete", "司法保护", input="n\n").exit_code != 0
+    assert run("list-delete", "司法保护", "--yes").exit_code == 0
+    assert "还没有清单" in run("lists").output
+
+
+def test_stdout_output(run):
+    r = run("export", "--box", "1", "--format", "json", "-o", "-")
+    assert r.exit_code == 0
+    assert json.loads(r.stdout_bytes)["rows"][0]["clause_id"] == "gd-ip-14fyp:box1.p1"
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--ids", "gd-ip-14fyp:3.2.p2,gd-ip-14fyp:99.p1"], "找不到 1 个条款：gd-ip-14fyp:99.p1"),
+    (["--chapter", "9"], "没有第 9 章"),
+    (["--chapter", "三"], "章节写法不正确"),
+    (["--box", "99"], "没有专栏99"),
+    (["--list", "没有这个清单"], "找不到清单：没有这个清单"),
+    (["--doc", "nope", "--box", "1"], "找不到规划：nope"),
+])
+def test_bad_selections_give_one_clear_line(run, tmp_path, args, message):
+    out = tmp_path / "x.docx"
+    r = run("export", *args, "-o", str(out))
+    assert r.exit_code == 1
+    assert message in r.output
+    assert "Traceback" not in r.output
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--box", "1", "--chapter", "3"], "只给出一种选择方式"),
+    ([], "只给出一种选择方式"),
+    (["--box", "1", "-o", "x.txt"], "--format"),
+])
+def test_usage_errors_exit_2(run, tmp_path, args, message):
+    if "-o" not in args:
+        args = [*args, "-o", str(tmp_path / "x.docx")]
+    r = run("export", *args)
+    assert r.exit_code == 2 and message in r.output
+
+
+def test_unwritable_output_is_refused_without_a_traceback(run, tmp_path):
+    r = run("export", "--box", "1", "-o", str(tmp_path / "missing" / "x.docx"))
+    assert r.exit_code == 1 and "输出目录不存在" in r.output
+    r = run("export", "--box", "1", "-o", "/proc/plankb-test.docx")
+    assert r.exit_code == 1 and "无法写入" in r.output
+    r = run("export", "--box", "1", "--format", "csv", "-o", str(tmp_path))
+    assert r.exit_code == 2 and "是一个目录" in r.output
