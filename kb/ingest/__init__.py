@@ -28,6 +28,7 @@ RULES = [
     ("contents", pagelayout.drop_toc),
     ("page_numbers", pagelayout.drop_page_numbers),
     ("split_headings", pagelayout.split_run_together_headings),
+    ("split_heading_corrections", corrections.apply_heading_splits),
     ("blocks", blocks.group_blocks),
     ("table_titles", blocks.mark_table_titles),
     ("join", blocks.join_split_paragraphs),

@@ -65,7 +65,7 @@ def _classify(state: State, lines) -> Block | list[Block]:
     nos = [ln.no for ln in lines]
     texts = [ln.text for ln in lines]
     first = texts[0].strip()
-    if all("\t" in t for t in texts):
+    if len(texts) >= 2 and all("\t" in t for t in texts):
         return Block("table", nos, "\n".join(texts), {"rows": [t.split("\t") for t in texts]})
     if _NOTES.match(texts[0]):
         return Block("notes", nos, "\n".join(texts))
@@ -78,7 +78,10 @@ def _classify(state: State, lines) -> Block | list[Block]:
         if h:
             kind, num, title, _ = h
             return Block(kind, nos, first, {"number": num, "title": title})
-    text = _join_lines(texts)
+    text = _join_lines([t.replace("\t", " ") for t in texts])
+    if re.match(rf"^第{H.N}[篇章节]", first) or re.match(rf"^专栏\s*{H.N}", first):
+        state.report.warn(f"第{nos[0]}行：标题与正文连在一起，无法判定分界，按正文处理"
+                          f"（可在 .toml 中用 split_heading 更正）：{first[:30]}…")
     if enum:
         sec = H.enum_section(text)
         if sec:
@@ -150,13 +153,17 @@ def _tandem_repeat(text: str) -> tuple[int, int] | None:
 def _fuzzy_tail_repeat(text: str, end: int) -> int:
     """Length of a fragment ending at ``end`` that repeats, give or take a character,
     the text right before it (a page break printed it twice, once garbled)."""
-    best = 0
+    best, best_ratio = 0, 0.0
     for length in range(8, min(80, end // 2) + 1):
         b = text[end - length:end]
         for prev in (length - 1, length, length + 1, length + 2):
             a = text[end - length - prev:end - length]
-            if len(a) == prev and SequenceMatcher(None, a, b, autojunk=False).ratio() >= 0.92:
-                best = length
+            # both copies start and end alike; else a rotation of the repeat would match too
+            if len(a) != prev or a[0] != b[0] or a[-1] != b[-1]:
+                continue
+            ratio = SequenceMatcher(None, a, b, autojunk=False).ratio()
+            if ratio >= 0.92 and ratio >= best_ratio:
+                best, best_ratio = length, ratio
     return best
 
 

@@ -19,7 +19,22 @@ def apply_replacements(state: State) -> None:
         state.report.corrections.append(f"第{line}行“{c['old']}”→“{c['new']}”：{c['why']}")
 
 
-KNOWN = {"replace", "box_extends", "table_header", "table_groups"}
+def apply_heading_splits(state: State) -> None:
+    """``what = "split_heading"``: a heading run into its text with nothing between
+    (第一节改造提升传统服务业运用现代营销方式…): split after the recorded title."""
+    for c in state.corrections("split_heading"):
+        line, after = int(c["line"]), c["after"]
+        for idx, ln in enumerate(state.lines):
+            if ln.no == line and after in ln.text:
+                cut = ln.text.index(after) + len(after)
+                state.lines[idx:idx + 1] = [Line(ln.no, ln.text[:cut]), Line(ln.no, "\u3000\u3000" + ln.text[cut:].lstrip())]
+                state.report.corrections.append(f"第{line}行在“{after}”后分出标题：{c['why']}")
+                break
+        else:
+            state.report.warn(f"更正未生效：第{line}行找不到“{after}”")
+
+
+KNOWN = {"replace", "box_extends", "table_header", "table_groups", "split_heading"}
 
 
 def check_known(state: State) -> None:
