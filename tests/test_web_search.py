@@ -1,0 +1,121 @@
+"""Search page and /api/search on the seed plan: same JSON as the library, facets, errors."""
+import re
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from test_web_support import app, client, web_instance  # noqa: F401 (fixtures)
+
+
+@pytest.fixture(scope="module")
+def index(app, corpus, web_instance):
+    from index import open_index
+
+    idx = open_index(corpus, web_instance)
+    yield idx
+    idx.close()
+
+
+def test_api_returns_exactly_the_library_json(client, index):
+    for params in ({"q": "商业秘密"}, {"q": "知识产权 保护", "chapter": 3, "limit": 5},
+                   {"q": "地理标志", "kind": "box_item"}, {"q": "2025", "year": 2025, "offset": 2}):
+        r = client.get("/api/search", query_string=params)
+        assert r.status_code == 200, params
+        q = params.pop("q")
+        assert r.json == index.search(q, **params), params
+
+
+def test_api_hits_are_real_and_highlighted(client):
+    d = client.get("/api/search?q=商业秘密").json
+    assert d["total"] == len(d["hits"]) >= 5
+    ids = [h["id"] for h in d["hits"]]
+    assert "gd-ip-14fyp:box3.p1" in ids and "gd-ip-14fyp:3.2.p3" in ids
+    assert all("<mark>商业秘密</mark>" in h["snippet"] for h in d["hits"])
+
+
+def test_page_shows_count_snippets_breadcrumbs_and_links(client):
+    html = client.get("/search?q=商业秘密").get_data(as_text=True)
+    total = client.get("/api/search?q=商业秘密").json["total"]
+    assert f"共找到 <strong>{total}</strong> 条结果" in html
+    assert "<mark>商业秘密</mark>" in html
+    assert 'href="/clauses/gd-ip-14fyp:box3.p1"' in html
+    assert "第三章 › 第三节 › 专栏3" in html
+    assert 'href="/api/search?q=' in html
+    assert "/search/export?format=docx&amp;q=" in html or "/search/export?q=" in html
+
+
+def test_facets_count_and_toggle(client):
+    html = client.get("/search?q=商业秘密").get_data(as_text=True)
+    facet = re.search(r'<a href="([^"]*chapter=3[^"]*)"[^>]*>第三章[^<]*<span class="count">(\d+)</span>', html)
+    assert facet, "chapter facet for 第三章 with its count"
+    url, count = facet.group(1).replace("&amp;", "&"), int(facet.group(2))
+    narrowed = client.get("/api" + url).json
+    assert narrowed["total"] == count
+    assert all(h["chapter"] == 3 for h in narrowed["hits"])
+    page = client.get(url).get_data(as_text=True)
+    assert 'class="selected" aria-current="true"' in page
+    assert "已选条件" in page
+    # the selected value's link removes the filter again
+    sel = re.search(r'<a href="([^"]*)" class="selected"', page).group(1).replace("&amp;", "&")
+    assert "chapter" not in parse_qs(urlparse(sel).query)
+
+
+def test_no_results_help_names_the_query_and_offers_or(client):
+    assert client.get("/api/search?q=宇宙飞船 火星").json["total"] == 0
+    html = client.get("/search?q=宇宙飞船 火星").get_data(as_text=True)
+    assert "没有找到与“宇宙飞船 火星”匹配的条文" in html
+    assert "检索的是：<code>宇宙飞船 火星</code>" in html
+    assert "改为任一词匹配" in html and "q=%E5%AE%87%E5%AE%99%E9%A3%9E%E8%88%B9+OR+%E7%81%AB%E6%98%9F" in html
+
+
+def test_or_fallback_is_announced(client):
+    d = client.get("/api/search?q=商业秘密 宇宙飞船").json
+    assert d.get("fallback") == "or" and d["total"] > 0
+    html = client.get("/search?q=商业秘密 宇宙飞船").get_data(as_text=True)
+    assert "放宽为“任一词”匹配" in html and d["message"] in html
+
+
+def test_user_query_is_escaped(client):
+    html = client.get("/search", query_string={"q": '<script>alert("x")</script>'}).get_data(as_text=True)
+    assert '<script>alert("x")</script>' not in html
+    assert "&lt;script&gt;" in html
+
+
+@pytest.mark.parametrize("qs,reason", [
+    ("q=x&limit=abc", "参数 limit 应为整数"),
+    ("q=x&limit=0", "参数 limit 超出范围"),
+    ("q=x&limit=101", "参数 limit 超出范围"),
+    ("q=x&kind=bogus", "参数 kind 的取值“bogus”无效"),
+    ("q=x&year=20x5", "参数 year 应为整数"),
+    ("q=x&chapter=-1", "参数 chapter 超出范围"),
+    ("q=x&document=no-such-plan", "规划“no-such-plan”不存在"),
+    ("q=" + "长" * 201, "参数 q 过长"),
+    ("limit=5", "缺少参数 q"),
+])
+def test_bad_parameters_are_400_with_a_reason(client, qs, reason):
+    r = client.get("/api/search?" + qs)
+    assert r.status_code == 400
+    assert reason in r.json["error"]["message"]
+
+
+def test_bad_parameter_on_page_is_chinese_400(client):
+    r = client.get("/search?q=x&page=abc")
+    assert r.status_code == 400
+    assert "参数 page 应为整数" in r.get_data(as_text=True)
+
+
+def test_paging(client):
+    all_hits = client.get("/api/search?q=知识产权&limit=20").json
+    assert all_hits["total"] > 20
+    page2 = client.get("/search?q=知识产权&limit=10&page=2").get_data(as_text=True)
+    second = [h["id"] for h in all_hits["hits"][10:20]]
+    for cid in second:
+        assert f'href="/clauses/{cid}"' in page2
+    assert '<ol class="hits" start="11">' in page2
+    assert "第 2 页" in page2
+
+
+def test_empty_query_shows_landing(client, seed):
+    html = client.get("/").get_data(as_text=True)
+    assert seed.title in html and "收录的规划" in html
+    assert 'data-api="/api/search"' in html  # search as you type
