@@ -1,0 +1,116 @@
+"""The kb commands of the ``plankb`` CLI: JSON contracts and errors, run as a user would."""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def plankb(*args, ok=True):
+    proc = subprocess.run([sys.executable, "-m", "plankb", *args], capture_output=True, text=True, cwd=ROOT)
+    if ok:
+        assert proc.returncode == 0, proc.stderr
+    return proc
+
+
+def test_outline_json_contract():
+    data = json.loads(plankb("outline", "--json").stdout)
+    (doc,) = data["documents"]
+    assert doc["id"] == "gd-ip-14fyp" and doc["title"] == "广东省知识产权保护和运用“十四五”规划"
+    assert len(doc["chapters"]) == 8
+    ch3 = doc["chapters"][2]
+    assert set(ch3) >= {"number", "title", "sections"}
+    assert ch3["number"] == 3 and ch3["title"] == "全面加强知识产权保护 激发全社会创新活力"
+    sec = ch3["sections"][1]
+    assert sec["number"] == 2 and sec["title"] == "加强知识产权司法保护"
+    assert "gd-ip-14fyp:3.2.p3" in sec["clauses"]
+    assert len(doc["boxes"]) == 20
+    box = doc["boxes"][0]
+    assert {k: box[k] for k in ("number", "title", "chapter", "section")} == \
+        {"number": "1", "title": "打击知识产权犯罪专项工程", "chapter": 3, "section": 2}
+    assert box["clauses"] == ["gd-ip-14fyp:box1.p1"]
+
+
+def test_show_and_clauses_json_contract():
+    c = json.loads(plankb("show", "gd-ip-14fyp:3.2.p3", "--json").stdout)
+    keys = {"id", "document", "kind", "lead", "chapter", "section", "box", "text", "source_lines", "breadcrumb"}
+    assert keys <= set(c)
+    assert c["lead"] == "加强民事司法保护" and c["kind"] == "task" and c["source_lines"] == [207, 209]
+    assert "惩罚性赔偿" in c["text"]
+    allc = json.loads(plankb("clauses", "--json").stdout)
+    assert len(allc) > 150 and all(keys <= set(x) for x in allc)
+    assert len({x["id"] for x in allc}) == len(allc)
+    box = next(x for x in allc if x["id"] == "gd-ip-14fyp:box5.p1")
+    assert box["box"] == "5" and box["kind"] == "box_item" and box["breadcrumb"][-1].startswith("专栏5")
+    tasks = json.loads(plankb("clauses", "--kind", "task", "--json").stdout)
+    assert len(tasks) == 58
+
+
+def test_indicators_json_values_units_and_met():
+    data = json.loads(plankb("indicators", "--json").stdout)
+    t1, t2 = data["tables"]
+    assert len(t1["rows"]) == 18 and len(t2["rows"]) == 14
+    assert t1["columns"] == ["序号", "分类", "指标", "单位", "目标值", "完成值"]
+    r = t1["rows"][16]
+    assert (r["name"], r["category"], r["unit"]) == ("知识产权保护社会满意度", "知识产权保护", "分")
+    assert r["target"]["value"] == 80 and r["target"]["comparator"] == "≥"
+    assert r["result"]["value"] == 75.07 and r["met"] is False
+    assert t1["rows"][0]["met"] is True and t1["rows"][9]["met"] is False  # 农产品地理标志登记 54 < 100
+    assert sum(1 for r in t1["rows"] if r["met"]) == 15
+    r4 = t2["rows"][3]
+    assert r4["category"] == "高效益运用" and r4["unit"] == "亿元、项"
+    assert r4["target"]["text"] == "(2500)、(5000)" and r4["target"]["increment"] is True
+    assert [v["value"] for v in r4["target"]["values"]] == [2500, 5000]
+    assert [v["unit"] for v in r4["target"]["values"]] == ["亿元", "项"]
+    r9 = t2["rows"][8]
+    assert (r9["target"]["value"], r9["target"]["comparator"], r9["unit"]) == (3000, "≥", "件/年")
+    assert t2["rows"][0]["base"]["value"] == 13.5 and t2["rows"][1]["base"] is None
+    assert len(t2["notes"]) == 4
+
+
+@pytest.mark.parametrize("args,needle", [
+    (("show", "gd-ip-14fyp:99.9.p9"), "没有编号为"),
+    (("clauses", "--kind", "nonsense"), "未知的条款类型"),
+    (("--corpus", "/nonexistent/corpus", "outline"), "语料目录不存在"),
+    (("ingest", "/nonexistent/plan.txt"), "找不到原始文本"),
+    (("outline", "--document", "nope"), "没有编号为 nope 的文档"),
+])
+def test_user_errors_are_one_clear_line_and_nonzero(args, needle):
+    proc = plankb(*args, ok=False)
+    assert proc.returncode != 0
+    assert needle in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_ingest_writes_markdown_atomically_and_rejects_non_plans(tmp_path):
+    out = tmp_path / "out"
+    proc = plankb("ingest", "corpus/raw/gd-ip-14fyp.txt", "--out", str(out), "--quiet")
+    assert "汉字核对：一致" in proc.stdout
+    written = (out / "gd-ip-14fyp.md").read_text(encoding="utf-8")
+    assert written == (ROOT / "corpus" / "gd-ip-14fyp.md").read_text(encoding="utf-8")
+    assert [p.name for p in out.iterdir()] == ["gd-ip-14fyp.md"]  # no temp files left
+    junk = tmp_path / "junk.txt"
+    junk.write_text("今天天气很好。\n", encoding="utf-8")
+    proc = plankb("ingest", str(junk), "--out", str(out), ok=False)
+    assert proc.returncode == 1 and "不像一份规划" in proc.stderr
+    binary = tmp_path / "x.txt"
+    binary.write_bytes(b"\x00\x01\x02")
+    proc = plankb("ingest", str(binary), ok=False)
+    assert proc.returncode == 1 and "不是文本文件" in proc.stderr
+
+
+def test_another_corpus_folder_with_two_plans(tmp_path):
+    corpus = tmp_path / "corpus"
+    (corpus / "raw").mkdir(parents=True)
+    samples = ROOT / "tests" / "data" / "samples"
+    for name in ("shandong-education-14fyp.txt", "shandong-education-14fyp.toml"):
+        (corpus / "raw" / name).write_bytes((samples / name).read_bytes())
+    plankb("--corpus", str(corpus), "ingest", str(corpus / "raw" / "shandong-education-14fyp.txt"),
+           "--out", str(corpus), "--quiet")
+    (corpus / "gd-ip-14fyp.md").write_bytes((ROOT / "corpus" / "gd-ip-14fyp.md").read_bytes())
+    data = json.loads(plankb("--corpus", str(corpus), "outline", "--json").stdout)
+    assert [d["id"] for d in data["documents"]] == ["gd-ip-14fyp", "sd-edu-14fyp"]
+    assert len(data["documents"][1]["chapters"]) == 11
