@@ -146,10 +146,16 @@ def _clean_metric(s: str) -> str:
 
 
 def extract_targets(text: str, plan_end: Optional[int] = None,
-                    plan_start: Optional[int] = None, normalized: bool = False) -> list[Target]:
-    """Targets in ``text``; a target without a deadline of its own gets ``plan_end``, implied."""
+                    plan_start: Optional[int] = None, normalized: bool = False,
+                    statements: bool = False) -> list[Target]:
+    """Targets in ``text``; a target without a deadline of its own gets ``plan_end``, implied.
+
+    ``statements=True`` returns every number with a unit, asked for or reported (the
+    consistency check compares them with the tables), and no dated goals.
+    """
     t = text if normalized else normalize(text)
     out: list[Target] = []
+    found: list[Target] = []
     for s0, s1, sent in sentences(t):
         deadlines = [d for d in find_deadlines(sent, plan_end)]
         dated = [d for d in deadlines if d.kind in ("by", "period") and (
@@ -159,17 +165,32 @@ def extract_targets(text: str, plan_end: Optional[int] = None,
             if _skip_quantity(sent, m):
                 continue
             quantities.append(m)
-        asking = bool(_ASKING.search(sent)) or bool(dated)
+        asking = statements or bool(_ASKING.search(sent)) or bool(dated)
         for i, m in enumerate(quantities):
             if not asking:
                 break
             prev_end = quantities[i - 1].end() if i else 0
             tg = _target_from(sent, s0, m, prev_end, quantities[i + 1:], deadlines, dated, plan_end)
             if tg is not None:
-                out.append(tg)
-        if not quantities:
+                found.append(tg)
+        _distribute_respectively(found)
+        out.extend(found)
+        found = []
+        if not quantities and not statements:
             out.extend(_dated_goals(sent, s0, dated))
     return out
+
+
+def _distribute_respectively(ts: list[Target]) -> None:
+    """发明专利有效量、有效注册商标量分别达到35.1万件和543.0万件: one metric each."""
+    for i, t in enumerate(ts):
+        if not t.metric.endswith("分别"):
+            continue
+        parts = [p for p in re.split(r"[、和及]", t.metric[:-2]) if p]
+        if len(parts) < 2 or i + len(parts) > len(ts):
+            continue
+        for j, p in enumerate(parts):
+            ts[i + j].metric = p if j else _clean_metric(p)
 
 
 def _skip_quantity(sent: str, m: re.Match) -> bool:
@@ -219,6 +240,8 @@ def _target_from(sent, s0, m, prev_end, later, deadlines, dated, plan_end) -> Op
             obj_end = n.start()
             break
     obj = _OBJ_STRIP.sub("", sent[m.end():obj_end])
+    if obj.startswith(("、", "和", "及", "与", "，")):
+        obj = ""  # 注册商标85件、获批产品155个: the metric is before the number
     obj = re.sub(r"(?:和|及|与|、|，)+(?:约|近)?$", "", obj).strip("，、：；。 ")
     verb_before = any(pre_words.endswith(w) for w in _VERB_COMPARATORS) or rest.endswith(("为", "是"))
     acts = list(_ACTIONS.finditer(before_all))

@@ -1,0 +1,460 @@
+"""The plan graph: which targets and indicators a task serves, by when, and who is asked.
+
+``build_graph(corpus)`` returns a :class:`PlanGraph` over a networkx MultiDiGraph whose
+nodes are documents, chapters, sections, boxes, tables, clauses, targets, indicators,
+bodies, regions and deadlines, and whose edges (contains, mentions, responsible,
+supports, sets_target, due, measured_by, serves) each say how they were made.
+
+Node ids are readable and stable: clause ids as they are (``gd-ip-14fyp:3.2.p4``),
+``gd-ip-14fyp:3.2`` a section, ``gd-ip-14fyp:3`` a chapter, ``gd-ip-14fyp:box5`` a box,
+``target:gd-ip-14fyp:box5.p1.t2``, ``indicator:gd-ip-14fyp:t2.r4``,
+``body:国家知识产权局``, ``region:深圳``, ``deadline:2025``, ``deadline:annual``.
+"""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import threading
+from pathlib import Path
+from typing import Iterable, Optional
+
+import networkx as nx
+
+from kb.graph_build import TASK_KINDS, build
+
+FORMATS = ("graphml", "gexf", "json")
+NODE_KINDS = {"document": "规划", "chapter": "章", "section": "节", "box": "专栏", "table": "表格",
+              "clause": "条文", "target": "目标", "indicator": "指标", "body": "机构",
+              "region": "地区", "deadline": "时限"}
+EDGE_KINDS = {"contains": "包含", "mentions": "提及", "responsible": "牵头", "supports": "配合",
+              "sets_target": "提出目标", "due": "时限", "measured_by": "对应指标", "serves": "服务于"}
+
+
+class PlanGraph:
+    """A built graph plus the lookups the CLI and the web app need."""
+
+    def __init__(self, corpus, g: nx.MultiDiGraph, info: dict):
+        self.corpus = corpus
+        self.g = g
+        self._info = info
+        self.warnings: list[str] = list(info.get("warnings", []))
+
+    # -- listings -----------------------------------------------------------------
+    def targets(self, document: Optional[str] = None) -> list[dict]:
+        out = []
+        for tid, v in self._info["targets"].items():
+            if document and v["json"]["document"] != document:
+                continue
+            out.append(self._target_json(tid))
+        return out
+
+    def indicators(self, document: Optional[str] = None, history: Optional[bool] = None) -> list[dict]:
+        out = []
+        for iid, row in self._info["indicators"].items():
+            if document and row["document"] != document:
+                continue
+            if history is not None and row["history"] != history:
+                continue
+            out.append(self._indicator_json(iid))
+        return out
+
+    def bodies(self, document: Optional[str] = None) -> list[dict]:
+        out = []
+        for nid, a in self.g.nodes(data=True):
+            if a["kind"] != "body":
+                continue
+            d = self._body_json(nid, document)
+            if d["clauses"]:
+                out.append(d)
+        out.sort(key=lambda d: (-len(d["clauses"]), d["name"]))
+        return out
+
+    def regions(self, document: Optional[str] = None) -> list[dict]:
+        out = []
+        for nid, a in self.g.nodes(data=True):
+            if a["kind"] != "region":
+                continue
+            clauses = self._sources(nid, ("mentions",), document)
+            if clauses:
+                out.append({"id": nid, "name": a["label"], "kind": a.get("region_kind", ""),
+                            "kind_label": a.get("kind_label", ""), "clauses": clauses})
+        out.sort(key=lambda d: (-len(d["clauses"]), d["name"]))
+        return out
+
+    # -- single nodes -------------------------------------------------------------
+    def resolve(self, node_id: str) -> str:
+        """A node id from what a user types: the id itself, or a body or region name."""
+        if node_id in self.g:
+            return node_id
+        for prefix in ("body:", "region:", "indicator:", "target:", "deadline:"):
+            if prefix + node_id in self.g:
+                return prefix + node_id
+        raise KeyError(node_id)
+
+    def node(self, node_id: str) -> dict:
+        nid = self.resolve(node_id)
+        a = dict(self.g.nodes[nid])
+        kind = a["kind"]
+        if kind == "target":
+            return self._target_json(nid) | {"kind": "target", "label": a["label"]}
+        if kind == "indicator":
+            return self._indicator_json(nid) | {"kind": "indicator", "label": a["label"]}
+        if kind == "body":
+            return self._body_json(nid) | {"kind": "body", "label": a["label"]}
+        a["id"] = nid
+        a["kind_label"] = a.get("kind_label") or NODE_KINDS.get(kind, kind)
+        return a
+
+    # -- tracing ------------------------------------------------------------------
+    def trace(self, node_id: str) -> dict:
+        """What a node serves or is served by, with the edges that say so.
+
+        From a task, box, section or chapter: its targets, indicators, deadlines, bodies.
+        From a target or indicator: every task serving it. From a body or region: its tasks.
+        """
+        start = self.resolve(node_id)
+        kind = self.g.nodes[start]["kind"]
+        paths: list[list[str]] = []
+        if kind in ("clause", "box", "section", "chapter", "document"):
+            tasks = self._tasks_within(start)
+            for t in tasks:
+                paths += self._forward_paths(t, prefix=[start] if t != start else [])
+            # tasks elsewhere that serve this box's targets
+            if kind == "box":
+                for p in list(paths):
+                    for n in p:
+                        if self.g.nodes[n]["kind"] == "target":
+                            for u in self._sources(n, ("serves",)):
+                                if u not in tasks:
+                                    paths.append([u, n])
+        elif kind in ("target", "indicator", "deadline"):
+            paths = self._backward_paths(start)
+        elif kind in ("body", "region"):
+            for u, _, k in self.g.in_edges(start, keys=True):
+                if k in ("mentions", "responsible", "supports"):
+                    for p in self._forward_paths(u, prefix=[]):
+                        paths.append([start] + p)
+                    paths.append([start, u])
+        else:
+            paths = [[start]]
+        return self._collect(start, paths)
+
+    def clause_links(self, clause_id: str) -> dict:
+        """Targets, indicators, bodies, regions and deadlines of one clause (the clause page)."""
+        nid = self.resolve(clause_id)
+        if self.g.nodes[nid]["kind"] != "clause":
+            ind = f"indicator:{clause_id}"
+            if ind in self.g:
+                t = self.trace(ind)
+                return {k: t[k] for k in ("targets", "indicators", "deadlines", "tasks", "bodies")} | {
+                    "regions": [], "links": t["links"]}
+            raise KeyError(clause_id)
+        paths = self._forward_paths(nid, prefix=[])
+        res = self._collect(nid, paths)
+        return {k: res[k] for k in ("targets", "indicators", "bodies", "regions", "deadlines", "links")}
+
+    def suggest(self, clause_id: str) -> dict:
+        """Lead units, supporting units and a deadline for a task list, as the plan words them.
+
+        Lead: the clause's responsibility tag; else the government bodies it names; else the
+        plan's issuer. Deadline: the earliest stated deadline among its targets, else the
+        plan's end year.
+        """
+        nid = self.resolve(clause_id)
+        c = self.corpus.clause(nid)
+        if c is None:
+            raise KeyError(clause_id)
+        lead, support, source = [], [], ""
+        for _, v, k in self.g.out_edges(nid, keys=True):
+            if k == "responsible":
+                lead.append(self.g.nodes[v]["label"])
+            elif k == "supports":
+                support.append(self.g.nodes[v]["label"])
+        if lead:
+            source = "tag"
+        else:
+            gov = ("central", "provincial", "local", "court", "procuratorate", "police", "customs",
+                   "coordination", "service")
+            named = [self.g.nodes[v]["label"] for _, v, k in self.g.out_edges(nid, keys=True)
+                     if k == "mentions" and self.g.nodes[v]["kind"] == "body"
+                     and self.g.nodes[v].get("body_kind") in gov]
+            if named:
+                lead, support, source = named[:1], named[1:], "mentions"
+            else:
+                doc = self.corpus.document(c.document)
+                issuer = str(doc.meta.get("issuer", "")) if doc else ""
+                if issuer:
+                    lead, source = [issuer], "issuer"
+        years, annual = [], False
+        for p in self._forward_paths(nid, prefix=[]):
+            for n in p:
+                a = self.g.nodes[n]
+                if a["kind"] == "target":
+                    dl = self._info["targets"][n]["target"].deadline
+                    if dl.kind == "annual":
+                        annual = True
+                    elif dl.kind != "implied" and dl.year:
+                        years.append(dl.year)
+        doc = self.corpus.document(c.document)
+        end = doc.period[1] if doc else None
+        year = min(years) if years else end
+        deadline = f"{year}年底" if year else ""
+        if annual and not years:
+            deadline = "每年" + (f"（至{end}年底）" if end else "")
+        return {"lead": _unique(lead), "support": _unique(s for s in support if s not in lead),
+                "deadline": deadline, "deadline_year": year, "implied_deadline": not years and not annual,
+                "source": source}
+
+    def check(self) -> dict:
+        from kb.graph_check import check
+        return check(self)
+
+    def stats(self) -> dict:
+        """Counts for reports: how many tasks reach a target or an indicator."""
+        tasks = [n for n, a in self.g.nodes(data=True)
+                 if a["kind"] == "clause" and a.get("clause_kind") == "task"]
+        reached = 0
+        for t in tasks:
+            if any(self.g.nodes[n]["kind"] in ("target", "indicator")
+                   for p in self._forward_paths(t, prefix=[]) for n in p):
+                reached += 1
+        edges = {}
+        for _, _, a in self.g.edges(data=True):
+            key = f"{a['kind']} ({'curated' if a['evidence'] == 'curated' else 'rule'})"
+            edges[key] = edges.get(key, 0) + 1
+        kinds = {}
+        for _, a in self.g.nodes(data=True):
+            kinds[a["kind"]] = kinds.get(a["kind"], 0) + 1
+        return {"tasks": len(tasks), "tasks_reaching_target_or_indicator": reached,
+                "nodes": kinds, "edges": dict(sorted(edges.items()))}
+
+    # -- export -------------------------------------------------------------------
+    def write(self, path, format: str = "graphml") -> Path:
+        """Write the graph for Gephi and other tools; atomic (temp file, then replace)."""
+        if format not in FORMATS:
+            raise ValueError(f"不支持的格式：{format}（可选：{'、'.join(FORMATS)}）")
+        path = Path(path)
+        flat = nx.MultiDiGraph()
+        for n, a in self.g.nodes(data=True):
+            flat.add_node(n, **{k: _flat(v) for k, v in a.items() if v is not None})
+        for u, v, k, a in self.g.edges(keys=True, data=True):
+            flat.add_edge(u, v, key=k, **{kk: _flat(vv) for kk, vv in a.items() if vv is not None})
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        os.close(fd)
+        try:
+            if format == "graphml":
+                nx.write_graphml(flat, tmp)
+            elif format == "gexf":
+                nx.write_gexf(flat, tmp)
+            else:
+                data = nx.node_link_data(flat, edges="links")
+                Path(tmp).write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+            os.replace(tmp, path)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+        return path
+
+    # -- internals ----------------------------------------------------------------
+    def _sources(self, nid: str, kinds: Iterable[str], document: Optional[str] = None) -> list[str]:
+        kinds = tuple(kinds)
+        out = []
+        for u, _, k in self.g.in_edges(nid, keys=True):
+            if k in kinds and (document is None or self.g.nodes[u].get("document") == document):
+                if u not in out:
+                    out.append(u)
+        out.sort(key=lambda u: (self.g.nodes[u].get("document", ""), self.g.nodes[u].get("order", 0)))
+        return out
+
+    def _tasks_within(self, nid: str) -> list[str]:
+        if self.g.nodes[nid]["kind"] == "clause":
+            return [nid]
+        out = []
+        for n in nx.descendants(_contains_view(self.g), nid):
+            a = self.g.nodes[n]
+            if a["kind"] == "clause" and a.get("clause_kind") in TASK_KINDS + ("goal",):
+                out.append(n)
+        out.sort(key=lambda n: self.g.nodes[n].get("order", 0))
+        return out
+
+    def _forward_paths(self, task: str, prefix: list[str]) -> list[list[str]]:
+        """task → target → indicator / deadline; task → indicator; task → body / region."""
+        paths = []
+        base = prefix + [task]
+        for _, v, k in self.g.out_edges(task, keys=True):
+            vk = self.g.nodes[v]["kind"]
+            if k in ("sets_target", "serves") and vk == "target":
+                paths.append(base + [v])
+                for _, w, k2 in self.g.out_edges(v, keys=True):
+                    if k2 in ("measured_by", "due"):
+                        paths.append(base + [v, w])
+                        if k2 == "measured_by":
+                            for _, x, k3 in self.g.out_edges(w, keys=True):
+                                if k3 == "due":
+                                    paths.append(base + [v, w, x])
+            elif k == "serves" and vk == "indicator":
+                paths.append(base + [v])
+                for _, x, k3 in self.g.out_edges(v, keys=True):
+                    if k3 == "due":
+                        paths.append(base + [v, x])
+            elif k in ("mentions", "responsible", "supports"):
+                paths.append(base + [v])
+        return paths
+
+    def _backward_paths(self, start: str) -> list[list[str]]:
+        kind = self.g.nodes[start]["kind"]
+        paths = []
+        if kind == "deadline":
+            for u in self._sources(start, ("due",)):
+                if self.g.nodes[u]["kind"] == "target":
+                    for p in self._backward_paths(u):
+                        paths.append([start] + p)
+            return paths
+        if kind == "indicator":
+            for _, x, k in self.g.out_edges(start, keys=True):
+                if k == "due":
+                    paths.append([start, x])
+            for u in self._sources(start, ("serves",)):
+                paths.append([start, u])
+            for tgt in self._sources(start, ("measured_by",)):
+                for p in self._backward_paths(tgt):
+                    paths.append([start] + p)
+            return paths
+        # target
+        for _, x, k in self.g.out_edges(start, keys=True):
+            if k in ("due", "measured_by"):
+                paths.append([start, x])
+        for u in self._sources(start, ("sets_target", "serves")):
+            paths.append([start, u])
+        return paths
+
+    def _collect(self, start: str, paths: list[list[str]]) -> dict:
+        seen: dict[str, list[str]] = {k: [] for k in
+                                      ("targets", "indicators", "deadlines", "tasks", "bodies", "regions")}
+        bucket = {"target": "targets", "indicator": "indicators", "deadline": "deadlines",
+                  "clause": "tasks", "body": "bodies", "region": "regions"}
+        links, seen_links = [], set()
+        uniq_paths = []
+        for p in paths:
+            if p not in uniq_paths:
+                uniq_paths.append(p)
+            for n in p:
+                b = bucket.get(self.g.nodes[n]["kind"])
+                if b and n != start and n not in seen[b]:
+                    seen[b].append(n)
+            for u, v in zip(p, p[1:]):
+                for a, b2 in ((u, v), (v, u)):
+                    if self.g.has_edge(a, b2):
+                        for k, e in self.g[a][b2].items():
+                            key = (a, b2, k)
+                            if key not in seen_links and k != "contains":
+                                seen_links.add(key)
+                                links.append({"from": a, "to": b2, "kind": k, "evidence": e["evidence"],
+                                              "clause": e.get("clause", "")} |
+                                             ({"score": e["score"]} if "score" in e else {}) |
+                                             ({"terms": e["terms"]} if "terms" in e else {}))
+        start_kind = self.g.nodes[start]["kind"]
+        if start_kind == "clause":
+            seen["tasks"] = [t for t in seen["tasks"] if t != start]
+        deadlines = sorted(seen["deadlines"], key=lambda d: (self.g.nodes[d].get("year") or 9999))
+        return {
+            "start": self._brief(start),
+            "targets": [self._target_json(t) for t in seen["targets"]],
+            "indicators": [self._indicator_json(i) for i in seen["indicators"]],
+            "deadlines": [self._brief(d) for d in deadlines],
+            "tasks": [self._brief(t) for t in sorted(seen["tasks"], key=lambda n: (
+                self.g.nodes[n].get("document", ""), self.g.nodes[n].get("order", 0)))],
+            "bodies": [self._brief(b) for b in seen["bodies"]],
+            "regions": [self._brief(r) for r in seen["regions"]],
+            "paths": uniq_paths,
+            "links": links,
+        }
+
+    def _brief(self, nid: str) -> dict:
+        a = self.g.nodes[nid]
+        d = {"id": nid, "kind": a["kind"], "label": a["label"]}
+        if a["kind"] == "clause":
+            d.update(clause_kind=a.get("clause_kind"), document=a.get("document"),
+                     text=a.get("text", ""), breadcrumb=a.get("breadcrumb", []))
+        elif a["kind"] == "deadline":
+            d["year"] = a.get("year")
+        elif a["kind"] == "body":
+            d.update(name=a["label"], body_kind=a.get("body_kind"), kind_label=a.get("kind_label"))
+        elif a["kind"] == "region":
+            d.update(name=a["label"], region_kind=a.get("region_kind"))
+        return d
+
+    def _target_json(self, tid: str) -> dict:
+        v = self._info["targets"][tid]
+        t, d = v["target"], dict(v["json"])
+        dl = t.deadline
+        inds = [w for _, w, k in self.g.out_edges(tid, keys=True) if k == "measured_by"]
+        serving = self._sources(tid, ("serves",))
+        return {
+            "id": tid, "text": t.text, "metric": t.metric, "value": t.value, "comparator": t.comparator,
+            "unit": t.unit, "deadline": "annual" if dl.kind == "annual" else dl.year,
+            "implied_deadline": t.implied_deadline, "clause": v["clause"].id,
+            "indicator": inds[0] if inds else None,
+            # beyond the contract: what the UI shows
+            "indicators": inds, "tasks": [v["clause"].id] + [s for s in serving if s != v["clause"].id],
+            "document": d["document"], "label": self.g.nodes[tid]["label"],
+            "value_text": t.value_text, "comparator_text": t.comparator_text,
+            "deadline_label": dl.label, "deadline_text": dl.text, "deadline_kind": dl.kind,
+            "increment": t.increment, "annual": t.annual, "value_max": t.value_max,
+        }
+
+    def _indicator_json(self, iid: str) -> dict:
+        row = dict(self._info["indicators"][iid])
+        row["label"] = self.g.nodes[iid]["label"]
+        row["targets"] = self._sources(iid, ("measured_by",))
+        row["tasks"] = self._sources(iid, ("serves",))
+        return row
+
+    def _body_json(self, bid: str, document: Optional[str] = None) -> dict:
+        a = self.g.nodes[bid]
+        clauses = self._sources(bid, ("mentions", "responsible", "supports"), document)
+        return {"id": bid, "name": a["label"], "aliases": list(a.get("aliases", [])),
+                "kind": a.get("body_kind", ""), "kind_label": a.get("kind_label", ""),
+                "clauses": clauses,
+                "lead": self._sources(bid, ("responsible",), document),
+                "support": self._sources(bid, ("supports",), document)}
+
+
+def _contains_view(g):
+    return nx.subgraph_view(g, filter_edge=lambda u, v, k: k == "contains")
+
+
+def _flat(v):
+    if isinstance(v, (list, tuple, dict)):
+        return json.dumps(v, ensure_ascii=False)
+    if isinstance(v, bool) or isinstance(v, (int, float, str)):
+        return v
+    return str(v)
+
+
+def _unique(items) -> list:
+    out = []
+    for i in items:
+        if i and i not in out:
+            out.append(i)
+    return out
+
+
+_cache: dict[str, PlanGraph] = {}
+_lock = threading.Lock()
+
+
+def build_graph(corpus) -> PlanGraph:
+    """The graph of a corpus; cached per corpus content hash (data files included)."""
+    key = f"{corpus.root}:{corpus.content_hash()}"
+    with _lock:
+        hit = _cache.get(key)
+        if hit is not None and hit.corpus is corpus:
+            return hit
+        g, info = build(corpus)
+        pg = PlanGraph(corpus, g, info)
+        if len(_cache) > 8:
+            _cache.clear()
+        _cache[key] = pg
+        return pg

@@ -1,0 +1,284 @@
+"""Building the plan graph: structure, extracted facts, and the links between them.
+
+Every edge records how it was made (``evidence``: ``rule:<name>`` or ``curated``) and the
+clause it rests on, so a user can see why a task is said to serve an indicator.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Optional
+
+import networkx as nx
+
+from kb.extract import (extract_targets, find_bodies, find_regions, find_responsibility,
+                        load_gazetteer, province_of)
+from kb.extract.deadlines import Deadline
+from kb.graph_indicators import indicator_rows, same_quantity, unit_base
+from kb.graph_links import read_links, resolve_links
+from kb.graph_terms import Subjects, TermWeights, bigrams
+from kb.model import Document
+
+# clause kinds that carry work (what "task" means for tracing) and those read for targets
+TASK_KINDS = ("task", "measure", "box_item")
+TARGET_KINDS = ("task", "measure", "box_item", "goal", "intro", "text", "principle")
+NO_FACTS = ("table_row", "note", "footnote")
+
+# Thresholds for meaning links, tuned on the seed plan. Coverage is the share of an
+# indicator subject's term weight (see graph_terms) that a text contains.
+TASK_INDICATOR_LEAD = 0.6        # the task's lead sentence names the subject
+TASK_INDICATOR_TEXT = 0.75       # the task's text covers the subject …
+TASK_INDICATOR_REPEATED = 0.5    # … or covers most of it and repeats its rarest term
+TARGET_INDICATOR_COVERAGE = 0.6
+TARGET_INDICATOR_WITH_VALUE = 0.35
+MIN_SHARED_IDF = 2.0             # at least one shared bigram this rare
+
+
+def _short(text: str, n: int = 28) -> str:
+    return text if len(text) <= n else text[:n] + "…"
+
+
+def _clause_label(c) -> str:
+    return c.lead or _short(c.text)
+
+
+def build(corpus) -> tuple[nx.MultiDiGraph, dict]:
+    g = nx.MultiDiGraph()
+    info: dict = {"targets": {}, "indicators": {}, "warnings": [], "statements": [],
+                  "tag_rule": {}}
+    base_gaz = load_gazetteer(corpus.root / "gazetteer")
+    info["gazetteer_dir"] = corpus.root / "gazetteer"
+    for doc in corpus.documents:
+        _add_document(g, doc, base_gaz, info)
+    raw = read_links(corpus.root / "links.toml")
+    links, warnings = resolve_links(raw, corpus, info["indicators"])
+    info["warnings"].extend(warnings)
+    for link in links:
+        if link.reject:
+            for u, v, k in list(g.edges(link.source, keys=True)):
+                if v == link.target and g.edges[u, v, k].get("kind") == link.kind:
+                    g.remove_edge(u, v, k)
+            continue
+        clause = link.source if corpus.clause(link.source) else g.nodes.get(link.source, {}).get("clause", "")
+        _edge(g, link.source, link.target, link.kind, "curated", clause, note=link.note)
+    return g, info
+
+
+def _edge(g, u, v, kind, evidence, clause="", **attrs) -> None:
+    """One edge per (u, v, kind): the first evidence wins, later ones are kept as alternates."""
+    if g.has_edge(u, v, key=kind):
+        e = g.edges[u, v, kind]
+        if evidence == "curated" and e["evidence"] != "curated":
+            e["also"] = e["evidence"]
+            e["evidence"] = "curated"
+        return
+    g.add_edge(u, v, key=kind, kind=kind, evidence=evidence, clause=clause, **attrs)
+
+
+def _node(g, nid, kind, label, **attrs) -> None:
+    if nid not in g:
+        g.add_node(nid, kind=kind, label=label, **attrs)
+
+
+def _add_document(g, doc: Document, base_gaz, info) -> None:
+    start, end = doc.period
+    province = province_of(doc.title, str(doc.meta.get("issuer", "")), str(doc.meta.get("region", "")))
+    gaz = base_gaz.for_province(province)
+    _node(g, doc.id, "document", doc.title, document=doc.id)
+    # structure
+    for ch in doc.chapters:
+        cid = f"{doc.id}:{ch.number}"
+        _node(g, cid, "chapter", ch.heading or ch.title, document=doc.id, role=ch.role)
+        _edge(g, doc.id, cid, "contains", "rule:structure")
+        for s in ch.sections:
+            sid = f"{doc.id}:{ch.number}.{s.number}"
+            _node(g, sid, "section", s.heading or s.title, document=doc.id)
+            _edge(g, cid, sid, "contains", "rule:structure")
+    for b in doc.boxes:
+        bid = f"{doc.id}:box{b.number}"
+        _node(g, bid, "box", b.heading or f"专栏{b.number} {b.title}", document=doc.id)
+        parent = f"{doc.id}:{b.chapter}.{b.section}" if b.section else (
+            f"{doc.id}:{b.chapter}" if b.chapter else doc.id)
+        _edge(g, parent if parent in g else doc.id, bid, "contains", "rule:structure")
+    for t in doc.tables:
+        tid = f"{doc.id}:t{t.number}"
+        _node(g, tid, "table", t.title or f"表{t.number}", document=doc.id)
+        parent = f"{doc.id}:{t.chapter}.{t.section}" if t.section else (
+            f"{doc.id}:{t.chapter}" if t.chapter else doc.id)
+        _edge(g, parent if parent in g else doc.id, tid, "contains", "rule:structure")
+    roles = {ch.number: ch.role for ch in doc.chapters}
+    for c in doc.clauses:
+        if c.kind in ("table_row",):
+            continue
+        _node(g, c.id, "clause", _clause_label(c), document=doc.id, clause_kind=c.kind,
+              text=c.text, chapter=c.chapter, section=c.section, box=c.box,
+              breadcrumb=list(c.breadcrumb), order=c.order)
+        if c.box:
+            parent = f"{doc.id}:box{c.box}"
+        elif c.table:
+            parent = f"{doc.id}:t{c.table}"
+        elif c.section:
+            parent = f"{doc.id}:{c.chapter}.{c.section}"
+        elif c.chapter:
+            parent = f"{doc.id}:{c.chapter}"
+        else:
+            parent = doc.id
+        _edge(g, parent if parent in g else doc.id, c.id, "contains", "rule:structure")
+
+    # bodies, regions, responsibility tags
+    rule = False
+    for c in doc.clauses:
+        if c.kind in NO_FACTS:
+            continue
+        for r in find_responsibility(c.text, rule):
+            rule = rule or r.first_leads
+            for role, units in (("lead", r.lead), ("support", r.support)):
+                for u in units:
+                    name = gaz.canonical_body(u)
+                    entry = gaz.body_entry(name)
+                    _body_node(g, gaz, name, u, entry.kind if entry else None)
+                    _edge(g, c.id, f"body:{name}", "responsible" if role == "lead" else "supports",
+                          "rule:responsibility_tag", c.id, role=role, tag=r.text)
+        tagged = {r2 for r in find_responsibility(c.text, rule) for r2 in range(r.start, r.end)}
+        for b in find_bodies(c.text, gaz):
+            if b.start in tagged:
+                continue
+            _body_node(g, gaz, b.name, b.surface, b.kind)
+            _edge(g, c.id, f"body:{b.name}", "mentions", f"rule:body_{b.source}", c.id,
+                  surface=b.surface)
+        for r in find_regions(c.text, gaz):
+            rid = f"region:{r.name}"
+            _node(g, rid, "region", r.name, region_kind=r.kind,
+                  kind_label=gaz.region_kinds.get(r.kind, r.kind))
+            _edge(g, c.id, rid, "mentions", "rule:region_gazetteer", c.id, surface=r.surface)
+    info["tag_rule"][doc.id] = rule
+
+    # targets
+    for c in doc.clauses:
+        if c.kind not in TARGET_KINDS or roles.get(c.chapter) == "review":
+            continue
+        for k, t in enumerate(extract_targets(c.text, plan_end=end, plan_start=start), 1):
+            tid = f"target:{c.id}.t{k}"
+            d = t.to_json()
+            d.update(id=tid, clause=c.id, document=doc.id)
+            _node(g, tid, "target", _short(t.label, 40), document=doc.id, clause=c.id,
+                  metric=t.metric, value=t.value, unit=t.unit)
+            info["targets"][tid] = {"target": t, "json": d, "clause": c}
+            _edge(g, c.id, tid, "sets_target", "rule:same_clause", c.id)
+            dl = t.deadline
+            did = _deadline_node(g, dl)
+            if did:
+                _edge(g, tid, did, "due", "rule:implied_deadline" if dl.kind == "implied"
+                      else f"rule:deadline_{dl.kind}", c.id, text=dl.text)
+
+    # indicators
+    for row in indicator_rows(doc):
+        iid = row["id"]
+        label = f"{row['number']}. {row['name']}" if row["number"] else row["name"]
+        _node(g, iid, "indicator", label, document=doc.id, clause=row["clause"],
+              history=row["history"], unit=row["unit"])
+        info["indicators"][iid] = row
+        _edge(g, f"{doc.id}:t{row['table']}" if f"{doc.id}:t{row['table']}" in g else doc.id,
+              iid, "contains", "rule:structure")
+        if not row["history"] and row["target_year"]:
+            did = _deadline_node(g, Deadline("by", row["target_year"], ""))
+            _edge(g, iid, did, "due", "rule:indicator_table", row["clause"])
+
+    prov_names = [e.name for e in gaz.regions if e.kind == "province"] + [
+        a for e in gaz.regions if e.kind == "province" for a in e.aliases]
+    subjects = Subjects.load(corpus_root(base_gaz, info), prov_names)
+    _link_document(g, doc, info, subjects)
+
+
+def corpus_root(base_gaz, info):
+    return info["gazetteer_dir"]
+
+
+def _body_node(g, gaz, name, surface, kind) -> None:
+    bid = f"body:{name}"
+    if bid not in g:
+        entry = gaz.body_entry(name)
+        k = kind or (entry.kind if entry else "actor")
+        g.add_node(bid, kind="body", label=name, body_kind=k,
+                   kind_label=gaz.body_kinds.get(k, k),
+                   aliases=sorted(set(entry.aliases) - {name}) if entry else [])
+    if surface and surface != name and surface not in g.nodes[bid]["aliases"]:
+        g.nodes[bid]["aliases"] = sorted(set(g.nodes[bid]["aliases"]) | {surface})
+
+
+def _deadline_node(g, d: Deadline) -> Optional[str]:
+    if d.kind == "annual":
+        did = "deadline:annual"
+        _node(g, did, "deadline", "每年", year=None)
+        return did
+    if d.year is None:
+        return None
+    did = f"deadline:{d.year}"
+    _node(g, did, "deadline", f"{d.year}年", year=d.year)
+    return did
+
+
+def _link_document(g, doc: Document, info, subjects: Subjects) -> None:
+    """Targets → indicators, tasks → targets and indicators, by structure and by meaning."""
+    clauses = [c for c in doc.clauses if c.kind not in ("table_row",)]
+    tw = TermWeights([c.text for c in clauses])
+    indicators = [r for r in info["indicators"].values() if r["document"] == doc.id and not r["history"]]
+    for ind in indicators:
+        ind["subject"] = subjects.subject(ind["name"])
+    targets = {tid: v for tid, v in info["targets"].items() if v["clause"].document == doc.id}
+
+    # target → indicator (measured_by): the target's metric names the indicator's subject
+    for tid, v in targets.items():
+        t = v["target"]
+        if t.value is None:
+            continue
+        for ind in indicators:
+            tgt = ind["target"]
+            if t.unit and ind["unit"] and unit_base(t.unit)[0] != unit_base(ind["unit"])[0]:
+                continue
+            if not tw.shared(ind["subject"], t.metric, MIN_SHARED_IDF):
+                continue
+            cov = tw.coverage(ind["subject"], t.metric)
+            equal = bool(tgt and same_quantity(t.value, t.unit, tgt["value"], ind["unit"]))
+            if cov >= TARGET_INDICATOR_COVERAGE:
+                _edge(g, tid, ind["id"], "measured_by", "rule:metric_terms", v["clause"].id,
+                      score=round(cov, 3))
+            elif equal and cov >= TARGET_INDICATOR_WITH_VALUE:
+                _edge(g, tid, ind["id"], "measured_by", "rule:metric_value", v["clause"].id,
+                      score=round(cov, 3))
+
+    # task → box targets: the task a box follows is the one it details
+    by_order = sorted(clauses, key=lambda c: c.order)
+    box_first = {}
+    for i, c in enumerate(by_order):
+        if c.box and c.box not in box_first:
+            box_first[c.box] = i
+    for box, i in box_first.items():
+        prev = next((p for p in reversed(by_order[:i]) if not p.box and p.kind in TASK_KINDS), None)
+        if prev is None or (prev.chapter, prev.section) != (by_order[i].chapter, by_order[i].section):
+            continue
+        for tid, v in targets.items():
+            if v["clause"].box == box:
+                _edge(g, prev.id, tid, "serves", "rule:box_follows", v["clause"].id,
+                      box=f"{doc.id}:box{box}")
+
+    # task → indicator by shared key terms of the indicator's subject
+    for c in clauses:
+        if c.kind not in TASK_KINDS:
+            continue
+        tb = bigrams(c.text)
+        lb = bigrams(c.lead or "")
+        for ind in indicators:
+            shared = tw.shared(ind["subject"], tb, MIN_SHARED_IDF)
+            if not shared:
+                continue
+            cov = tw.coverage(ind["subject"], tb)
+            lcov = tw.coverage(ind["subject"], lb) if lb else 0.0
+            rare = shared[0]
+            rule = None
+            if lcov >= TASK_INDICATOR_LEAD:
+                rule = "rule:key_terms_lead"
+            elif cov >= TASK_INDICATOR_TEXT or (cov >= TASK_INDICATOR_REPEATED and c.text.count(rare) >= 2):
+                rule = "rule:key_terms"
+            if rule:
+                _edge(g, c.id, ind["id"], "serves", rule, c.id,
+                      score=round(max(cov, lcov), 3), terms="、".join(shared[:4]))

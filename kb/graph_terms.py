@@ -1,0 +1,116 @@
+"""Meaning links by shared key terms: IDF-weighted character bigrams.
+
+Chinese plans have no spaces, and a jieba load would cost most of the graph's time
+budget; character bigrams weighted by how rare they are in the plan itself give the
+same signal for short names such as 知识产权质押融资登记金额: 知识/产权 are everywhere
+(weight near 0), 质押/融资 are not. The weights come from the document, so nothing here
+is specific to one plan.
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from typing import Iterable
+
+# runs of CJK text, split at conjunctions: 维权援助和调解 is 维权援助 | 调解
+_CJK = re.compile(r"(?:(?![和与及])[\u4e00-\u9fff])+|[A-Za-z]{2,}")
+
+
+def bigrams(text: str) -> set[str]:
+    out = set()
+    for run in _CJK.findall(text or ""):
+        if run.isascii():
+            out.add(run.lower())
+        elif len(run) == 1:
+            continue
+        else:
+            out.update(run[i:i + 2] for i in range(len(run) - 1))
+    return out
+
+
+class TermWeights:
+    """IDF of bigrams over a set of passages (a plan's clauses)."""
+
+    def __init__(self, passages: Iterable[str]):
+        df: Counter = Counter()
+        n = 0
+        for p in passages:
+            n += 1
+            df.update(bigrams(p))
+        self.n = max(n, 1)
+        self.df = df
+
+    def idf(self, bg: str) -> float:
+        return math.log((self.n + 1) / (self.df.get(bg, 0) + 0.5))
+
+    def coverage(self, name: str, text: str | set[str]) -> float:
+        """How much of ``name``'s weight ``text`` contains, 0..1."""
+        nb = bigrams(name)
+        if not nb:
+            return 0.0
+        tb = text if isinstance(text, set) else bigrams(text)
+        total = sum(self.idf(b) for b in nb)
+        if total <= 0:
+            return 0.0
+        return sum(self.idf(b) for b in nb & tb) / total
+
+    def shared(self, name: str, text: str | set[str], min_idf: float = 1.5) -> list[str]:
+        """The rare bigrams both share, rarest first: the evidence shown for a link."""
+        tb = text if isinstance(text, set) else bigrams(text)
+        common = [b for b in bigrams(name) & tb if self.idf(b) >= min_idf]
+        return sorted(common, key=self.idf, reverse=True)
+
+
+def edit_similarity(a: str, b: str) -> float:
+    """1 - Levenshtein distance / longer length: 每万人口… vs 每万人… is 0.91."""
+    if a == b:
+        return 1.0
+    if not a or not b:
+        return 0.0
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return 1 - prev[-1] / max(len(a), len(b))
+
+
+class Subjects:
+    """An indicator name without its statistical wording (``corpus/gazetteer/metrics.toml``)."""
+
+    def __init__(self, suffixes: list[str], prefixes: list[str]):
+        self.suffixes = sorted(suffixes, key=len, reverse=True)
+        self.prefixes = sorted(prefixes, key=len, reverse=True)
+
+    @classmethod
+    def load(cls, folder, extra_prefixes: Iterable[str] = ()) -> "Subjects":
+        import tomllib
+        from pathlib import Path
+
+        p = Path(folder) / "metrics.toml"
+        data = {}
+        if p.exists():
+            try:
+                data = tomllib.loads(p.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
+                raise ValueError(f"无法读取指标用语表 {p}：{e}") from None
+        return cls(list(data.get("suffixes", [])), list(data.get("prefixes", [])) + list(extra_prefixes))
+
+    def subject(self, name: str) -> str:
+        s = name
+        changed = True
+        while changed and s:
+            changed = False
+            for suf in self.suffixes:
+                if s.endswith(suf) and len(s) > len(suf) + 1:
+                    s = s[: -len(suf)]
+                    changed = True
+                    break
+            for pre in self.prefixes:
+                if s.startswith(pre) and len(s) > len(pre) + 1:
+                    s = s[len(pre):]
+                    changed = True
+                    break
+        return s or name
