@@ -130,3 +130,13 @@ def test_unwritable_output_is_refused_without_a_traceback(run, tmp_path):
     assert r.exit_code == 1 and "无法写入" in r.output
     r = run("export", "--box", "1", "--format", "csv", "-o", str(tmp_path))
     assert r.exit_code == 2 and "是一个目录" in r.output
+
+
+def test_suggest_fills_units_and_deadline_from_the_plan(run):
+    pytest.importorskip("kb.graph")
+    args = ["export", "--ids", "gd-ip-14fyp:3.3.p3", "--format", "json", "-o", "-"]
+    plain = json.loads(run(*args).stdout_bytes)["rows"][0]
+    assert plain["lead_unit"] == "" and plain["deadline"] == ""
+    assert "80%" in plain["targets"]  # targets are always linked; units only on request
+    filled = json.loads(run(*args, "--suggest").stdout_bytes)["rows"][0]
+    assert filled["lead_unit"] and "2025" in filled["deadline"]

@@ -81,19 +81,40 @@ def test_list_items_fields_and_duplicates(corpus, tmp_path):
 
 def test_targets_and_suggestions_come_from_the_graph():
     corpus = mini_corpus()
-    graph = FakeGraph(
-        links={"mini-ip:box1.p1": {"targets": [{"text": "到2025年，侦破一批案件"}],
-                                   "indicators": [{"name": "知识产权保护社会满意度", "target": "≥83", "unit": "分"}],
-                                   "deadlines": [], "bodies": []}},
+    graph = FakeGraph(  # shaped like kb.graph's answers
+        links={"mini-ip:box1.p1": {
+            "targets": [{"text": "到2025年，侦破一批案件。", "label": "侦破一批案件", "deadline": 2025,
+                         "deadline_label": "2025年底", "implied_deadline": False},
+                        {"text": "全面建成集受理、办理、反馈于一体的“一张网”；", "label": "2022年底：全面建成集受理…",
+                         "deadline": 2022, "deadline_label": "2022年底", "implied_deadline": False}],
+            "indicators": [{"name": "知识产权保护社会满意度", "unit": "分", "target_year": 2025,
+                            "target": {"text": "≥83", "increment": False}},
+                           {"name": "地理标志产品交易额", "unit": "亿元", "target_year": 2025, "increment": True,
+                            "target": {"text": "(1510)"}}],
+            "deadlines": [], "bodies": []}},
         suggestions={"mini-ip:box1.p1": {"lead": ["省公安厅"], "support": ["省市场监管局", "省公安厅", "海关"],
-                                         "deadline": "2025年"}})
+                                         "deadline": "2025年底"}})
     rows = build_rows(corpus, [{"clause_id": "mini-ip:box1.p1", "deadline": "2023年"}], graph=graph, suggest=True)
     r = rows[0]
-    assert r.targets == "知识产权保护社会满意度（目标值：≥83分）；到2025年，侦破一批案件"
+    assert r.targets.split("；") == [
+        "知识产权保护社会满意度（2025年目标值：≥83分）",
+        "地理标志产品交易额（2025年目标值：新增1510亿元）",
+        "2025年底：侦破一批案件",
+        "全面建成集受理、办理、反馈于一体的“一张网”",  # a cut label gives way to the full text
+    ]
     assert r.lead_unit == "省公安厅" and r.support_units == "省市场监管局、省公安厅、海关"
     assert r.deadline == "2023年"  # what the user typed wins over the suggestion
     plain = build_rows(corpus, ["mini-ip:box1.p1"], graph=graph)[0]
-    assert plain.lead_unit == "" and plain.targets  # suggestions only on request
+    assert plain.lead_unit == "" and plain.deadline == "" and plain.targets  # suggestions only on request
+
+
+def test_real_graph_links_targets_on_the_seed(corpus):
+    pytest.importorskip("kb.graph")
+    rows = by_id(build_rows(corpus, ["gd-ip-14fyp:3.3.p3", "gd-ip-14fyp:t2.n4", "gd-ip-14fyp:3.2.p2"], suggest=True))
+    fast = rows["gd-ip-14fyp:3.3.p3"]  # 至2025年，80%以上地市建立知识产权快保护机制
+    assert "80%" in fast.targets and "快保护机制" in fast.targets
+    assert "2025" in fast.deadline and fast.lead_unit
+    assert rows["gd-ip-14fyp:t2.n4"].targets == "" and rows["gd-ip-14fyp:t2.n4"].lead_unit == ""
 
 
 def test_plans_numbered_differently_are_cited_as_printed():

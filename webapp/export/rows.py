@@ -27,7 +27,8 @@ COLUMNS = [
     ("clause_id", "条款编号"),
 ]
 HEADERS = dict(COLUMNS)
-TASK_MAX = 30  # a 重点任务 cell longer than this is a paragraph, not a task name
+TASK_MAX = 30
+NOT_TASKS = {"note", "footnote"}  # explanations of a table or figure: nobody is assigned to them  # a 重点任务 cell longer than this is a paragraph, not a task name
 
 
 class ExportError(Exception):
@@ -253,14 +254,40 @@ def _label(x) -> str:
 
 
 def _indicator(x) -> str:
+    """地理标志产品交易额（2025年目标值：新增1510亿元）: the name and, when known, the
+    planned value; values printed in brackets in the plan are increments over the period."""
     name = _label(x)
     if isinstance(x, Mapping):
-        target = next((x[k] for k in ("target", "planned", "goal") if x.get(k) not in (None, "")), None)
-        if target is not None and str(target) not in name:
-            unit = x.get("unit") or ""
-            unit = "" if unit and unit in str(target) else unit
-            name += f"（目标值：{target}{unit}）"
+        name = clean_text(str(x.get("name") or name))
+        target = x.get("target")
+        text = target.get("text") if isinstance(target, Mapping) else target
+        if text not in (None, ""):
+            text = clean_text(str(text))
+            increment = bool(x.get("increment") or (isinstance(target, Mapping) and target.get("increment")))
+            if increment:
+                text = "新增" + re.sub(r"[()（）]", "", text)
+            unit = str(x.get("unit") or "")
+            if "、" in unit:
+                value = f"{text}（{unit}）"
+            else:
+                value = text if not unit or text.endswith(unit) else text + unit
+            year = x.get("target_year")
+            name += f"（{year}年目标值：{value}）" if year else f"（目标值：{value}）"
     return name
+
+
+def _target(x) -> str:
+    """A target as a clerk would note it: 2025年底：地市建立知识产权快保护机制80%以上; the
+    full sentence when the short label had to be cut."""
+    if not isinstance(x, Mapping):
+        return _label(x)
+    label = clean_text(str(x.get("label") or ""))
+    if not label or label.endswith(("…", "……")):
+        return clean_text(str(x.get("text") or label)).rstrip("；;，,")
+    when = "" if x.get("implied_deadline") else clean_text(str(x.get("deadline_label") or ""))
+    if when and not label.startswith(when) and (str(x.get("deadline") or "") not in label or not x.get("deadline")):
+        return f"{when}：{label}"
+    return label
 
 
 def _unique(values: Iterable[str]) -> list[str]:
@@ -274,9 +301,12 @@ def _unique(values: Iterable[str]) -> list[str]:
 def targets_of(graph, clause_id: str) -> str:
     if graph is None:
         return ""
-    links = graph.clause_links(clause_id) or {}
+    try:
+        links = graph.clause_links(clause_id) or {}
+    except KeyError:  # not a node of the graph (e.g. a table note)
+        return ""
     parts = [_indicator(i) for i in links.get("indicators") or []]
-    parts += [_label(t) for t in links.get("targets") or []]
+    parts += [_target(t) for t in links.get("targets") or []]
     return "；".join(_unique(parts))
 
 
@@ -284,7 +314,10 @@ def suggestions_of(graph, clause_id: str) -> dict:
     """Units and deadline the plan text itself names, as field -> text."""
     if graph is None:
         return {}
-    s = graph.suggest(clause_id) or {}
+    try:
+        s = graph.suggest(clause_id) or {}
+    except KeyError:  # an indicator row or note: nobody is assigned to a table row
+        return {}
     deadline = s.get("deadline")
     if isinstance(deadline, (list, tuple)):
         deadline = "；".join(_unique(_label(d) for d in deadline))
@@ -341,7 +374,7 @@ def build_rows(corpus, entries: Iterable, *, graph: Any = "default", suggest: bo
                 unknown.append(cid)
             continue
         doc = corpus.document(clause.document)
-        if suggest:
+        if suggest and clause.kind not in NOT_TASKS:
             for k, v in suggestions_of(graph, cid).items():
                 if v and not fields.get(k):
                     fields[k] = v
