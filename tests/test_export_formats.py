@@ -190,3 +190,14 @@ def test_download_names_cannot_be_paths():
     assert header.startswith('attachment; filename="')
     assert "filename*=UTF-8''%E5%8F%B8%E6%B3%95" in header
     assert "\n" not in content_disposition("a\r\nSet-Cookie: x.docx")
+
+
+def test_xlsx_rows_are_tall_enough_for_wrapped_text(rows):
+    from webapp.export.xlsx_writer import row_height
+
+    ws = load_workbook(io.BytesIO(export_bytes(rows, "xlsx", TITLE)[0])).active
+    # 3.2.p3's content is ~190 characters in a 60-unit column: several lines, not one
+    assert ws.row_dimensions[5].height >= 4 * 15
+    assert ws.row_dimensions[5].height > ws.row_dimensions[2].height
+    assert row_height({"note": "短"}) == 19
+    assert row_height({"note": "一\n二\n三"}) == 49

@@ -211,3 +211,39 @@ def test_concurrent_adds_from_threads_lose_nothing(tmp_path):
     items = store.items(lst.id)
     assert len(items) == 80
     assert sorted(i.position for i in items) == list(range(80))
+
+
+def _edit_field(db_dir, item_id, field, rounds, out):
+    """One 'browser' in its own process: read the item, edit one field, repeat."""
+    store = ListStore.for_instance(db_dir)
+    conflicts = 0
+    for i in range(rounds):
+        seen = store.get_item(item_id)
+        try:
+            store.update_item(item_id, seen.version, **{field: f"{field}-{i}"})
+        except ConflictError:
+            conflicts += 1
+    out.put((field, conflicts))
+
+
+def test_two_processes_editing_different_fields_of_one_item_lose_nothing(tmp_path):
+    import multiprocessing as mp
+
+    store = ListStore.for_instance(tmp_path)
+    lst = store.create_list("l")
+    (item,) = store.add_items(lst.id, [A])
+    ctx = mp.get_context("fork")
+    out = ctx.Queue()
+    rounds = 40
+    procs = [ctx.Process(target=_edit_field, args=(tmp_path, item.id, f, rounds, out))
+             for f in ("lead_unit", "deadline")]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(60)
+    assert [p.exitcode for p in procs] == [0, 0]
+    results = dict(out.get(timeout=5) for _ in procs)
+    assert results == {"lead_unit": 0, "deadline": 0}  # stale versions, untouched fields: merged
+    final = store.get_item(item.id)
+    assert (final.lead_unit, final.deadline) == (f"lead_unit-{rounds - 1}", f"deadline-{rounds - 1}")
+    assert final.version == 1 + 2 * rounds

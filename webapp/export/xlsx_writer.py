@@ -6,6 +6,8 @@ with "=" as a formula, so a note typed as "=HYPERLINK(…)" would run in Excel.
 from __future__ import annotations
 
 import io
+import math
+import unicodedata
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -21,6 +23,24 @@ WIDTHS = {  # in Excel character units; Chinese characters count about two
 }
 FONT = "仿宋"
 HEADER_FONT = "黑体"
+
+
+LINE_HEIGHT = 15  # points per wrapped line at 11 pt
+
+
+def _display_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def row_height(values: dict) -> float:
+    """Excel does not grow rows for wrapped text written by a library until the user
+    asks it to, so estimate the lines each cell needs and size the row for the tallest."""
+    lines = 1
+    for field, text in values.items():
+        width = WIDTHS.get(field, 16) - 1
+        n = sum(max(1, math.ceil(_display_width(part) / width)) for part in str(text).split("\n"))
+        lines = max(lines, n)
+    return min(409, LINE_HEIGHT * lines + 4)
 
 
 def _text(value) -> str:
@@ -54,6 +74,7 @@ def render(rows: list[ExportRow], title: str) -> bytes:
 
     body = Font(name=FONT, size=11)
     for r, row in enumerate(rows, start=3):
+        ws.row_dimensions[r].height = row_height({f: getattr(row, f) for f in fields if f != "seq"})
         for col, field in enumerate(fields, start=1):
             value = getattr(row, field)
             c = ws.cell(row=r, column=col)
