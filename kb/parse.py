@@ -120,7 +120,7 @@ class _Builder:
 
     def crumbs(self) -> list[str]:
         out = []
-        if self.chapter:
+        if self.chapter and self.chapter.heading:
             out.append(self.chapter.heading)
         if self.section:
             out.append(self.section.heading)
@@ -155,8 +155,9 @@ class _Builder:
             self.doc.chapters.append(self.chapter)
             self.section = None
         elif level == 3:
-            if self.chapter is None:
-                raise ParseError(f"第{span[0]}行：节标题“{text}”之前没有章标题")
+            if self.chapter is None:  # a plan (or part) whose top level is the 节: one unnamed chapter
+                self.chapter = Chapter(0, "", "", span, role="tasks", part=self.part)
+                self.doc.chapters.append(self.chapter)
             number, title = _section_number(text)
             number = number if number is not None else len(self.chapter.sections) + 1
             self.section = Section(number, title, text, self.chapter.number, span)

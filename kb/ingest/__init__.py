@@ -84,7 +84,7 @@ def ingest_text(text: str, config: dict | None = None, variants=None, structure=
         except (ValueError, KeyError) as e:
             raise IngestError(f"{name}：{e}") from None
     kinds = {b.kind for b in state.blocks}
-    if not kinds & {"chapter", "section", "part"}:
+    if not kinds & {"chapter", "section"}:
         raise IngestError("这不像一份规划：没有找到“第X章”“第X节”或“一、”“（一）”等章节标题")
     _period(state)
     md = emit(state)
