@@ -87,8 +87,8 @@ def build_index(corpus, instance_dir: Path | str) -> dict:
     try:
         with _build_lock(base):
             return _build_locked(corpus, base)
-    except PermissionError as e:
-        raise IndexBuildError(f"无法写入实例目录 {base}：{e.strerror}（提示：用 --instance 指定可写目录）") from None
+    except OSError as e:
+        raise IndexBuildError(f"无法写入实例目录 {base}：{e.strerror or e}（提示：用 --instance 指定可写目录）") from None
 
 
 def _build_locked(corpus, base: Path) -> dict:
