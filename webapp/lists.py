@@ -5,7 +5,8 @@ leads, who supports, by when, and notes, and export it as a 任务分解表. Sev
 browsers (or a browser and the CLI) may edit the same list at once, so:
 
 - every operation is one short SQLite transaction (WAL, ``BEGIN IMMEDIATE``,
-  ``busy_timeout``), on its own connection, so threads and processes never share state;
+  ``busy_timeout``) on the calling thread's own connection, so threads and processes
+  never share a connection, and one store object can serve a whole threaded app;
 - item edits are optimistic: the caller passes the ``version`` it last saw. Each field
   remembers the item version that last changed it, so an edit is refused with
   :class:`ConflictError` only when *the fields it touches* changed since that version.
@@ -18,8 +19,10 @@ The file is ``instance_dir / "plankb.sqlite3"``; nothing a user types becomes a 
 """
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
+import threading
 import unicodedata
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
@@ -186,6 +189,7 @@ class ListStore:
         self.path = Path(db_path)
         self.timeout = timeout
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
         self._migrate()
 
     @classmethod
@@ -203,19 +207,41 @@ class ListStore:
         conn.execute("PRAGMA synchronous = NORMAL")
         return conn
 
+    def _conn(self) -> sqlite3.Connection:
+        """This thread's connection, kept open: closing the last connection to a WAL
+        database checkpoints and deletes the WAL, which made every edit cost an fsync.
+        A forked child never reuses its parent's connection."""
+        local = self._local
+        if getattr(local, "conn", None) is None or local.pid != os.getpid():
+            local.conn, local.pid = self._connect(), os.getpid()
+        return local.conn
+
     @contextmanager
     def _tx(self, write: bool = True) -> Iterator[sqlite3.Connection]:
-        conn = self._connect()
+        conn = self._conn()
         try:
             conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
-            try:
-                yield conn
-            except BaseException:
+        except sqlite3.OperationalError as e:
+            raise ListError(f"清单数据库繁忙或不可用（{e}），请稍后重试。") from None
+        try:
+            yield conn
+        except BaseException:
+            if conn.in_transaction:
                 conn.execute("ROLLBACK")
-                raise
+            raise
+        try:
             conn.execute("COMMIT")
-        finally:
+        except sqlite3.OperationalError as e:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise ListError(f"保存失败（{e}），请稍后重试。") from None
+
+    def close(self) -> None:
+        """Close this thread's connection (others close when their threads end)."""
+        conn = getattr(self._local, "conn", None)
+        if conn is not None and self._local.pid == os.getpid():
             conn.close()
+        self._local.conn = None
 
     def _migrate(self) -> None:
         conn = self._connect()
