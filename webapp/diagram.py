@@ -13,8 +13,8 @@ from html import escape
 
 from markupsafe import Markup
 
-NODE_W = 210
-GAP_X = 150
+NODE_W = 190
+GAP_X = 130
 PAD = 10
 FONT = 13
 LINE_H = 18
@@ -95,9 +95,14 @@ def _order(columns: list[list[Placed]], edges: list[tuple[str, str]]) -> None:
 
 
 def layered_svg(nodes: list[dict], edges: list[dict], columns: list[tuple[str, str]],
-                start: str | None = None, title: str = "追踪图") -> Diagram:
+                start: str | None = None, title: str = "追踪图", keep_empty: bool = False,
+                label_chars: int = 8) -> Diagram:
     """nodes: {id, kind, label, url?, sub?}; edges: {source, target, kind?, evidence?};
-    columns: [(kind, column title)] left to right. Nodes of other kinds are dropped."""
+    columns: [(kind, column title)] left to right. Nodes of other kinds are dropped, and
+    so are columns with no node (unless ``keep_empty``), to keep the drawing narrow."""
+    if not keep_empty:
+        present = {n["kind"] for n in nodes}
+        columns = [c for c in columns if c[0] in present] or columns[:1]
     col_of = {k: i for i, (k, _) in enumerate(columns)}
     cols: list[list[Placed]] = [[] for _ in columns]
     placed: dict[str, Placed] = {}
@@ -171,7 +176,7 @@ def layered_svg(nodes: list[dict], edges: list[dict], columns: list[tuple[str, s
         marker = 'marker-start="url(#arrow)"' if back else 'marker-end="url(#arrow)"'
         ekind = escape(e.get("kind") or "link")
         tip = escape(f"{placed[e['source']].label} → {placed[e['target']].label}" + (f"：{ev}" if ev else ""))
-        short = ev[:8] + ("…" if len(ev) > 8 else "")
+        short = ev[:label_chars] + ("…" if len(ev) > label_chars else "")
         label = f"{n}" + (f" {short}" if short else "")
         lw = sum(_char_w(c) for c in label) * 0.85 + 10
         out.append(f'<g class="edge edge-{ekind}"><title>{tip}</title>'

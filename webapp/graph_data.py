@@ -1,32 +1,290 @@
-"""Adapters from kb.graph's PlanGraph to the JSON the pages and their twins return."""
+"""Adapters from kb.graph's PlanGraph to what the pages and their JSON twins show.
+
+The graph speaks in node ids and rule codes (``rule:deadline_by``); staff need labels,
+links and a sentence saying why two things are connected. That translation lives
+here, once, for the clause page, the trace diagram, targets, bodies and the overview.
+"""
 from __future__ import annotations
 
+from collections import Counter, defaultdict
 
-def clause_links(graph, clause_id):
+from flask import url_for
+
+from kb.model import KINDS
+
+NODE_TITLES = {"clause": "条文", "task": "任务", "target": "目标", "indicator": "指标",
+               "deadline": "时限", "body": "责任单位", "region": "地区", "document": "规划",
+               "chapter": "章", "section": "节", "box": "专栏", "table": "表格"}
+EDGE_TITLES = {"contains": "包含", "mentions": "提及", "responsible": "牵头", "supports": "配合",
+               "sets_target": "提出目标", "due": "时限", "measured_by": "对应指标", "serves": "服务于"}
+RULES = {  # evidence code -> why, in words a reader accepts or disputes
+    "structure": "规划结构包含",
+    "body_gazetteer": "条文中写明该单位",
+    "body_pattern": "条文中出现该单位名称",
+    "region_gazetteer": "条文中写明该地区",
+    "same_clause": "同一条文提出",
+    "box_follows": "专栏紧随本条，细化本条任务",
+    "key_terms": "关键词相同",
+    "key_terms_lead": "任务标题关键词相同",
+    "metric_terms": "指标名称相同",
+    "indicator_table": "指标表规划期末年份",
+    "deadline_by": "条文写明时限",
+    "deadline_period": "规划期内完成",
+    "deadline_annual": "每年完成",
+    "implied_deadline": "未写明时限，按规划期末",
+    "curated": "人工整理的关联",
+    "responsibility": "条文标注牵头/配合单位",
+}
+
+
+def evidence_text(link: dict, graph=None) -> str:
+    """A sentence for an edge: the rule in Chinese plus what it matched."""
+    ev = str(link.get("evidence") or "")
+    code = ev.split(":", 1)[1] if ev.startswith("rule:") else ev
+    text = RULES.get(code, code or EDGE_TITLES.get(link.get("kind"), ""))
+    terms = link.get("terms")
+    if terms:
+        text += f"（{terms}）"
+    if code == "deadline_by" and graph is not None:
+        src = link.get("from", "")
+        info = getattr(graph, "_info", {}).get("targets", {}).get(src)
+        if info is not None and getattr(info["target"].deadline, "text", ""):
+            text += f"：“{info['target'].deadline.text}”"
+    return text
+
+
+def node_url(node_id: str, kind: str) -> str:
+    if kind == "clause":
+        return url_for("plan.clause_page", clause_id=node_id)
+    return url_for("trace.trace_page", node_id=node_id)
+
+
+def _clause_label(corpus, cid: str) -> str:
+    c = corpus.clause(cid)
+    if c is None:
+        return cid
+    if c.lead:
+        return c.lead
+    text = c.text.strip()
+    return text[:24] + ("……" if len(text) > 24 else "")
+
+
+def _ref(kind: str, nid: str, label: str, **extra) -> dict:
+    return {"id": nid, "kind": kind, "label": label, "url": node_url(nid, kind)} | extra
+
+
+# -- clause page -------------------------------------------------------------------------
+
+def clause_links(graph, clause_id: str) -> dict:
     if graph is None:
         return {"unavailable": "目标追踪图谱尚未就绪"}
-    return {}
+    try:
+        raw = graph.clause_links(clause_id)
+    except KeyError:
+        return {}
+    why = {}
+    for link in raw.get("links", []):
+        other = link["to"] if link["from"] == clause_id else link["from"]
+        why.setdefault(other, evidence_text(link, graph))
+    out = {}
+    out["targets"] = [_ref("target", t["id"], t["label"], evidence=why.get(t["id"], ""),
+                           deadline=t.get("deadline_label")) for t in raw.get("targets", [])]
+    out["indicators"] = [_ref("indicator", i["id"], i["label"], evidence=why.get(i["id"], ""))
+                         for i in raw.get("indicators", [])]
+    out["bodies"] = [_ref("body", b["id"], b["label"], evidence=why.get(b["id"], ""))
+                     for b in raw.get("bodies", [])]
+    out["deadlines"] = [_ref("deadline", d["id"], d["label"], evidence=why.get(d["id"], ""))
+                        for d in raw.get("deadlines", [])]
+    out["tasks"] = [_ref("clause", t["id"], t["label"], evidence=why.get(t["id"], ""))
+                    for t in raw.get("tasks", [])]
+    try:
+        out["suggest"] = graph.suggest(clause_id)
+    except KeyError:
+        pass
+    return out
 
 
-def indicator_nodes(graph, doc_id):
-    return []
+# -- trace -------------------------------------------------------------------------------
+
+def _diagram_kind(kind: str) -> str:
+    return "task" if kind == "clause" else kind
 
 
-def targets_timeline(graph, corpus, doc_id):
-    return {"years": []}
+def trace_view(graph, corpus, node_id: str) -> dict | None:
+    try:
+        t = graph.trace(node_id)
+    except KeyError:
+        return None
+    start = dict(t["start"])
+    start["url"] = node_url(start["id"], start["kind"])
+    start["kind_label"] = NODE_TITLES.get(start["kind"], start["kind"])
+    nodes, seen = [], set()
+
+    def add(nid, kind, label, sub=None):
+        if nid in seen:
+            return
+        seen.add(nid)
+        nodes.append({"id": nid, "kind": _diagram_kind(kind), "label": label,
+                      "url": node_url(nid, kind), "sub": sub})
+
+    if start["kind"] in ("clause", "target", "indicator", "deadline", "body"):
+        label = _clause_label(corpus, start["id"]) if start["kind"] == "clause" else start["label"]
+        add(start["id"], start["kind"], label)
+    for x in t["tasks"]:
+        add(x["id"], "clause", _clause_label(corpus, x["id"]))
+    for x in t["targets"]:
+        add(x["id"], "target", x["label"], x.get("deadline_label"))
+    for x in t["indicators"]:
+        add(x["id"], "indicator", x["label"], x.get("table_title") and f"表{x.get('table')}第{x.get('number')}行")
+    for x in t["deadlines"]:
+        add(x["id"], "deadline", x["label"])
+    for x in t["bodies"]:
+        add(x["id"], "body", x["label"], x.get("kind_label"))
+    edges = []
+    for link in t["links"]:
+        if link["from"] in seen and link["to"] in seen:
+            edges.append({"source": link["from"], "target": link["to"], "kind": link["kind"],
+                          "kind_label": EDGE_TITLES.get(link["kind"], link["kind"]),
+                          "evidence": evidence_text(link, graph), "rule": link.get("evidence"),
+                          "clause": link.get("clause")})
+    return {"start": start, "nodes": nodes, "edges": edges,
+            "counts": {k: len(t[k]) for k in ("tasks", "targets", "indicators", "deadlines", "bodies",
+                                              "regions")},
+            "regions": t.get("regions", []), "paths": t["paths"]}
 
 
-def bodies_with_tasks(graph, corpus, doc_id):
-    return {"bodies": []}
+def trace_starts(graph, corpus, document=None) -> dict:
+    """What the trace index offers to start from: targets, indicators, deadlines, bodies."""
+    targets = [_ref("target", x["id"], x["label"], sub=x.get("deadline_label"))
+               for x in graph.targets(document)]
+    indicators = [_ref("indicator", x["id"], x["label"], sub=x.get("table_title"))
+                  for x in graph.indicators(document, history=False)]
+    bodies = [_ref("body", x["id"], x["name"], sub=f"{len(x['clauses'])} 条")
+              for x in graph.bodies(document)]
+    deadlines = sorted(({"id": n, "kind": "deadline", "label": a["label"], "year": a.get("year"),
+                         "url": node_url(n, "deadline")}
+                        for n, a in graph.g.nodes(data=True) if a["kind"] == "deadline"),
+                       key=lambda d: d["year"] or 9999)
+    return {"targets": targets, "indicators": indicators, "deadlines": deadlines, "bodies": bodies}
 
 
-def trace_view(graph, corpus, node_id):
-    return None
+# -- targets, indicators, bodies ---------------------------------------------------------
+
+def targets_timeline(graph, corpus, doc_id: str) -> dict:
+    groups: dict = defaultdict(list)
+    for t in graph.targets(doc_id):
+        key = t["deadline"] if t["deadline"] is not None else "none"
+        groups[key].append({
+            "id": t["id"], "label": t["label"], "text": t["text"], "metric": t["metric"],
+            "value_text": t.get("value_text"), "deadline_label": t.get("deadline_label"),
+            "deadline_text": t.get("deadline_text"), "implied_deadline": t["implied_deadline"],
+            "clause": {"id": t["clause"], "label": _clause_label(corpus, t["clause"])},
+            "tasks": [{"id": c, "label": _clause_label(corpus, c)} for c in t["tasks"]],
+            "indicators": t.get("indicators", []),
+        })
+
+    def order(k):
+        return (0, k) if isinstance(k, int) else (1, 0 if k == "annual" else 1)
+
+    years = []
+    for k in sorted(groups, key=order):
+        label = f"{k}年" if isinstance(k, int) else ("每年" if k == "annual" else "未定")
+        years.append({"year": k, "label": label, "targets": groups[k]})
+    return {"years": years, "total": sum(len(y["targets"]) for y in years)}
 
 
-def trace_starts(graph, corpus):
-    return {}
+def indicator_nodes(graph, doc_id: str) -> list[dict]:
+    if graph is None:
+        return []
+    out = []
+    for i in graph.indicators(doc_id, history=False):
+        out.append({"id": i["id"], "label": i["label"], "table": i.get("table"),
+                    "number": i.get("number"), "targets": len(i.get("targets", [])),
+                    "tasks": len(i.get("tasks", [])), "task_ids": i.get("tasks", [])})
+    return out
 
 
-def overview(graph, corpus, kind=None, q=None, limit=300):
-    return {}
+def bodies_with_tasks(graph, corpus, doc_id: str) -> dict:
+    bodies = []
+    kinds = Counter()
+    for b in graph.bodies(doc_id):
+        kinds[b["kind_label"] or "其他"] += 1
+        lead, support = set(b.get("lead", [])), set(b.get("support", []))
+        tasks = []
+        for cid in b["clauses"]:
+            c = corpus.clause(cid)
+            role = "牵头" if cid in lead else "配合" if cid in support else "提及"
+            tasks.append({"id": cid, "label": _clause_label(corpus, cid), "role": role,
+                          "kind": c.kind if c else None,
+                          "kind_label": KINDS.get(c.kind, c.kind) if c else None})
+        bodies.append({"id": b["id"], "name": b["name"], "aliases": b.get("aliases", []),
+                       "kind": b["kind"], "kind_label": b["kind_label"] or "其他", "tasks": tasks})
+    return {"bodies": bodies, "kinds": dict(kinds.most_common()), "total": len(bodies)}
+
+
+# -- overview ----------------------------------------------------------------------------
+
+OVERVIEW_KINDS = ("target", "indicator", "deadline", "body", "region", "clause", "box",
+                  "section", "chapter", "table", "document")
+
+
+def overview(graph, corpus, kind=None, q=None, limit=300) -> dict:
+    from webapp.errors import BadParam
+
+    g = graph.g
+    node_counts = Counter(a["kind"] for _, a in g.nodes(data=True))
+    if kind is not None and kind not in node_counts:
+        raise BadParam(f"参数 kind 的取值“{kind}”无效（可选：{'、'.join(sorted(node_counts))}）。")
+    pair_counts = Counter()
+    edge_counts = Counter()
+    for u, v, k in g.edges(keys=True):
+        edge_counts[k] += 1
+        pair_counts[(g.nodes[u]["kind"], k, g.nodes[v]["kind"])] += 1
+    schema = [{"source": s, "kind": k, "target": t, "count": n,
+               "label": f"{NODE_TITLES.get(s, s)} —{EDGE_TITLES.get(k, k)}→ {NODE_TITLES.get(t, t)}"}
+              for (s, k, t), n in sorted(pair_counts.items(), key=lambda x: -x[1])]
+    nodes = []
+    if kind:
+        for nid, a in g.nodes(data=True):
+            if a["kind"] != kind:
+                continue
+            label = a["label"]
+            if q and q not in label and q not in nid:
+                continue
+            ins = Counter(k for _, _, k in g.in_edges(nid, keys=True) if k != "contains")
+            outs = Counter(k for _, _, k in g.out_edges(nid, keys=True) if k != "contains")
+            nodes.append({"id": nid, "kind": kind, "label": label, "url": node_url(nid, kind),
+                          "in": dict(ins), "out": dict(outs),
+                          "degree": sum(ins.values()) + sum(outs.values())})
+        nodes.sort(key=lambda n: (-n["degree"], n["label"]))
+    return {
+        "nodes_by_kind": [{"kind": k, "label": NODE_TITLES.get(k, k), "count": node_counts[k]}
+                          for k in OVERVIEW_KINDS if node_counts.get(k)],
+        "edges_by_kind": [{"kind": k, "label": EDGE_TITLES.get(k, k), "count": n}
+                          for k, n in edge_counts.most_common()],
+        "schema": schema,
+        "kind": kind, "q": q,
+        "total": len(nodes), "nodes": nodes[:limit], "truncated": len(nodes) > limit,
+    }
+
+
+def schema_diagram(data: dict):
+    """The overview drawn kind by kind: who is named by which clauses, which targets and
+    indicators the clauses serve, and by when. Structure kinds stay in the counts above."""
+    from webapp.diagram import layered_svg
+
+    counts = {n["kind"]: n["count"] for n in data["nodes_by_kind"]}
+    columns = [("actor", "单位与地区"), ("clause", "条文"), ("target", "目标"),
+               ("indicator", "指标"), ("deadline", "时限")]
+    col_of = {"body": "actor", "region": "actor", "clause": "clause", "target": "target",
+              "indicator": "indicator", "deadline": "deadline"}
+    nodes = [{"id": f"kind:{k}", "kind": col_of[k], "label": f"{NODE_TITLES.get(k, k)}（{counts[k]}）",
+              "url": url_for("graph.graph_page", kind=k)} for k in col_of if counts.get(k)]
+    pairs: dict = defaultdict(list)
+    for s in data["schema"]:
+        if s["source"] in col_of and s["target"] in col_of:
+            pairs[(s["source"], s["target"])].append(f"{EDGE_TITLES.get(s['kind'], s['kind'])}{s['count']}")
+    edges = [{"source": f"kind:{a}", "target": f"kind:{b}", "kind": "summary", "evidence": "·".join(v)}
+             for (a, b), v in pairs.items()]
+    return layered_svg(nodes, edges, columns, title="图谱概览：各类节点之间的关联",
+                       label_chars=24)

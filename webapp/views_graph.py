@@ -27,4 +27,8 @@ def graph_api():
 
 @bp.get("/graph")
 def graph_page():
-    return render_template("graph.html", data=graph_data(), params=graph_params())
+    from webapp.graph_data import EDGE_TITLES, schema_diagram
+
+    data = graph_data()
+    return render_template("graph.html", data=data, diagram=schema_diagram(data),
+                           edge_titles=EDGE_TITLES)

@@ -45,6 +45,5 @@ def trace_index():
 
         return redirect(url_for("trace.trace_page", node_id=node_id))
     from webapp.graph_data import trace_starts
-    from webapp.resources import get_graph as graph
 
-    return render_template("trace_index.html", starts=trace_starts(graph(), get_corpus()))
+    return render_template("trace_index.html", starts=trace_starts(get_graph(), get_corpus()))
