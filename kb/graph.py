@@ -132,7 +132,9 @@ class PlanGraph:
             paths = self._backward_paths(start)
         elif kind in ("body", "region"):
             for u, _, k in self.g.in_edges(start, keys=True):
-                if k in ("mentions", "responsible", "supports"):
+                # what the plan asks of it: not the review of the last plan
+                if k in ("mentions", "responsible", "supports") and \
+                        self.g.nodes[u].get("clause_kind") not in ("review", "preamble"):
                     for p in self._forward_paths(u, prefix=[]):
                         paths.append([start] + p)
                     paths.append([start, u])
@@ -175,17 +177,20 @@ class PlanGraph:
             source = "tag"
         else:
             gov = ("central", "provincial", "local", "court", "procuratorate", "police", "customs",
-                   "coordination", "service")
-            named = [self.g.nodes[v]["label"] for _, v, k in self.g.out_edges(nid, keys=True)
-                     if k == "mentions" and self.g.nodes[v]["kind"] == "body"
-                     and self.g.nodes[v].get("body_kind") in gov]
-            if named:
-                lead, support, source = named[:1], named[1:], "mentions"
+                   "coordination")
+            named = [(self.g.nodes[v]["label"], self.g.nodes[v].get("body_kind"))
+                     for _, v, k in self.g.out_edges(nid, keys=True)
+                     if k == "mentions" and self.g.nodes[v]["kind"] == "body"]
+            official = [n for n, k in named if k in gov]
+            services = [n for n, k in named if k == "service"]
+            if official:
+                lead, support, source = official[:1], official[1:] + services, "mentions"
             else:
                 doc = self.corpus.document(c.document)
                 issuer = str(doc.meta.get("issuer", "")) if doc else ""
                 if issuer:
                     lead, source = [issuer], "issuer"
+                support = services
         years, annual = [], False
         for p in self._forward_paths(nid, prefix=[]):
             for n in p:

@@ -59,7 +59,7 @@ class TermWeights:
         """The rare bigrams both share, rarest first: the evidence shown for a link."""
         tb = text if isinstance(text, set) else bigrams(text)
         common = [b for b in bigrams(name) & tb if self.idf(b) >= min_idf]
-        return sorted(common, key=self.idf, reverse=True)
+        return sorted(common, key=lambda b: (-self.idf(b), b))
 
 
 def edit_similarity(a: str, b: str) -> float:
