@@ -121,9 +121,10 @@ def get_store():
 def close_all(app: Flask) -> None:
     """Close the shared index (tests and the serve command call this on shutdown)."""
     state = app.extensions.get("plankb", {})
-    for name in list(state):
-        obj = state.pop(name)[1]
-        if hasattr(obj, "close"):
+    objs = [state.pop(name)[1] for name in list(state)]
+    objs.append(app.extensions.pop("plankb_store", None))
+    for obj in objs:
+        if obj is not None and hasattr(obj, "close"):
             obj.close()
 
 
