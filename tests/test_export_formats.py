@@ -64,10 +64,13 @@ def test_docx_is_a_landscape_task_table_in_government_fonts(rows, tmp_path):
     assert [c.text for c in table.rows[2].cells][1] == "打击知识产权犯罪专项工程"
     # the header row repeats on every page
     assert table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
-    fonts = {r._element.rPr.rFonts.get(qn("w:eastAsia")) for r in table.rows[0].cells[0].paragraphs[0].runs}
-    assert fonts == {HEADER_FONT}
-    body_run = table.rows[1].cells[2].paragraphs[0].runs[0]
-    assert body_run._element.rPr.rFonts.get(qn("w:eastAsia")) == BODY_FONT
+
+    def east_asian_font(paragraph):
+        return paragraph.style.element.rPr.rFonts.get(qn("w:eastAsia"))
+
+    assert east_asian_font(table.rows[0].cells[0].paragraphs[0]) == HEADER_FONT
+    assert east_asian_font(table.rows[1].cells[2].paragraphs[0]) == BODY_FONT
+    assert doc.styles["Normal"].element.rPr.rFonts.get(qn("w:eastAsia")) == BODY_FONT
     # content gets the widest column
     widths = [int(g.get(qn("w:w"))) for g in table._tbl.tblGrid.findall(qn("w:gridCol"))]
     assert widths[2] == max(widths)

@@ -12,6 +12,7 @@ import re
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
+from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
@@ -50,15 +51,42 @@ def set_font(run, east_asia: str, size_pt: float | None = None, bold: bool | Non
         run.font.bold = bold
 
 
-def _style_defaults(doc) -> None:
+def _east_asian(style_or_run_element, east_asia: str) -> None:
+    rfonts = style_or_run_element.get_or_add_rPr().get_or_add_rFonts()
+    rfonts.set(qn("w:eastAsia"), east_asia)
+    rfonts.set(qn("w:ascii"), LATIN_FONT)
+    rfonts.set(qn("w:hAnsi"), LATIN_FONT)
+
+
+def _paragraph_style(doc, name: str, style_id: str, east_asia: str, size_pt: float, align=None):
+    """Named styles rather than per-run fonts: the file stays small and fast to write,
+    and a clerk who restyles the table in Word changes one style, not every run."""
+    style = doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+    style.style_id = style_id  # the Chinese name shows in Word; the id stays ASCII
+    style.base_style = doc.styles["Normal"]
+    style.font.size = Pt(size_pt)
+    _east_asian(style.element, east_asia)
+    pf = style.paragraph_format
+    pf.space_before = pf.space_after = Pt(0)
+    pf.line_spacing = 1.0
+    if align is not None:
+        pf.alignment = align
+    return style
+
+
+def _style_defaults(doc) -> dict:
     normal = doc.styles["Normal"]
     normal.font.name = LATIN_FONT
     normal.font.size = Pt(10.5)
-    rfonts = normal.element.get_or_add_rPr().get_or_add_rFonts()
-    rfonts.set(qn("w:eastAsia"), BODY_FONT)
+    _east_asian(normal.element, BODY_FONT)
     pf = normal.paragraph_format
     pf.space_before = pf.space_after = Pt(0)
     pf.line_spacing = 1.0
+    return {
+        "header": _paragraph_style(doc, "任务表表头", "PlankbTableHeader", HEADER_FONT, 11, WD_ALIGN_PARAGRAPH.CENTER),
+        "body": _paragraph_style(doc, "任务表正文", "PlankbTableBody", BODY_FONT, 10.5, WD_ALIGN_PARAGRAPH.JUSTIFY),
+        "center": _paragraph_style(doc, "任务表居中", "PlankbTableCenter", BODY_FONT, 10.5, WD_ALIGN_PARAGRAPH.CENTER),
+    }
 
 
 def _page(doc) -> None:
@@ -130,23 +158,21 @@ def widths_for(fields: list[str], rows: list[ExportRow]) -> list[float]:
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
-def _cell_text(cell, text: str, font: str, size: float, align) -> None:
-    cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+def _cell_text(cell, text: str, style) -> None:
     text = _NOT_XML.sub("", str(text)).replace("\r\n", "\n").replace("\t", " ")
     lines = text.split("\n") if text else [""]
     p = cell.paragraphs[0]
     for i, line in enumerate(lines):
         if i:
             p = cell.add_paragraph()
-        p.alignment = align
-        p.paragraph_format.space_before = p.paragraph_format.space_after = Pt(0)
+        p._p.get_or_add_pPr().style = style.style_id  # p.style = … looks the style up each time
         if line:
-            set_font(p.add_run(line), font, size)
+            p.add_run(line)
 
 
 def render(rows: list[ExportRow], title: str) -> bytes:
     doc = Document()
-    _style_defaults(doc)
+    styles = _style_defaults(doc)
     _page(doc)
     doc.core_properties.title = title[:250]
     doc.core_properties.author = "plankb"
@@ -172,15 +198,15 @@ def render(rows: list[ExportRow], title: str) -> bytes:
     for i, f in enumerate(fields):
         cell = header.cells[i]
         cell.width = Cm(widths[i])
-        _cell_text(cell, HEADERS[f], HEADER_FONT, 11, WD_ALIGN_PARAGRAPH.CENTER)
+        cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+        _cell_text(cell, HEADERS[f], styles["header"])
 
     for r in rows:
         cells = table.add_row().cells
         for i, f in enumerate(fields):
             cells[i].width = Cm(widths[i])
-            center = f in ("seq", "deadline")
-            _cell_text(cells[i], getattr(r, f), BODY_FONT, 10.5,
-                       WD_ALIGN_PARAGRAPH.CENTER if center else WD_ALIGN_PARAGRAPH.JUSTIFY)
+            cells[i].vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+            _cell_text(cells[i], getattr(r, f), styles["center" if f in ("seq", "deadline") else "body"])
 
     buf = io.BytesIO()
     doc.save(buf)
