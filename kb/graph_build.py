@@ -12,6 +12,7 @@ import networkx as nx
 
 from kb.extract import (extract_targets, find_bodies, find_regions, find_responsibility,
                         load_gazetteer, province_of)
+from kb.extract.bodies import kind_of
 from kb.extract.deadlines import Deadline
 from kb.graph_indicators import indicator_rows, same_quantity, unit_base
 from kb.graph_links import read_links, resolve_links
@@ -30,7 +31,7 @@ TASK_INDICATOR_TEXT = 0.75       # the task's text covers the subject …
 TASK_INDICATOR_REPEATED = 0.5    # … or covers most of it and repeats its rarest term
 TARGET_INDICATOR_COVERAGE = 0.6
 TARGET_INDICATOR_WITH_VALUE = 0.35
-MIN_SHARED_IDF = 2.0             # at least one shared bigram this rare
+RARE_SHARE = 0.15                # a "rare" bigram is in at most this share of clauses
 
 
 def _short(text: str, n: int = 28) -> str:
@@ -135,7 +136,7 @@ def _add_document(g, doc: Document, base_gaz, info) -> None:
                 for u in units:
                     name = gaz.canonical_body(u)
                     entry = gaz.body_entry(name)
-                    _body_node(g, gaz, name, u, entry.kind if entry else None)
+                    _body_node(g, gaz, name, u, entry.kind if entry else kind_of(name))
                     _edge(g, c.id, f"body:{name}", "responsible" if role == "lead" else "supports",
                           "rule:responsibility_tag", c.id, role=role, tag=r.text)
         tagged = {r2 for r in find_responsibility(c.text, rule) for r2 in range(r.start, r.end)}
@@ -156,7 +157,10 @@ def _add_document(g, doc: Document, base_gaz, info) -> None:
     for c in doc.clauses:
         if c.kind not in TARGET_KINDS or roles.get(c.chapter) == "review":
             continue
-        for k, t in enumerate(extract_targets(c.text, plan_end=end, plan_start=start), 1):
+        found = [t for t in extract_targets(c.text, plan_end=end, plan_start=start)
+                 if not (start and t.deadline.kind in ("by", "period") and t.deadline.year
+                         and t.deadline.year < start)]  # the last plan's results, not targets
+        for k, t in enumerate(found, 1):
             tid = f"target:{c.id}.t{k}"
             d = t.to_json()
             d.update(id=tid, clause=c.id, document=doc.id)
@@ -221,6 +225,7 @@ def _link_document(g, doc: Document, info, subjects: Subjects) -> None:
     """Targets → indicators, tasks → targets and indicators, by structure and by meaning."""
     clauses = [c for c in doc.clauses if c.kind not in ("table_row",)]
     tw = TermWeights([c.text for c in clauses])
+    min_idf = tw.rare_idf(RARE_SHARE)
     indicators = [r for r in info["indicators"].values() if r["document"] == doc.id and not r["history"]]
     for ind in indicators:
         ind["subject"] = subjects.subject(ind["name"])
@@ -235,7 +240,7 @@ def _link_document(g, doc: Document, info, subjects: Subjects) -> None:
             tgt = ind["target"]
             if t.unit and ind["unit"] and unit_base(t.unit)[0] != unit_base(ind["unit"])[0]:
                 continue
-            if not tw.shared(ind["subject"], t.metric, MIN_SHARED_IDF):
+            if not tw.shared(ind["subject"], t.metric, min_idf):
                 continue
             cov = tw.coverage(ind["subject"], t.metric)
             equal = bool(tgt and same_quantity(t.value, t.unit, tgt["value"], ind["unit"]))
@@ -268,7 +273,7 @@ def _link_document(g, doc: Document, info, subjects: Subjects) -> None:
         tb = bigrams(c.text)
         lb = bigrams(c.lead or "")
         for ind in indicators:
-            shared = tw.shared(ind["subject"], tb, MIN_SHARED_IDF)
+            shared = tw.shared(ind["subject"], tb, min_idf)
             if not shared:
                 continue
             cov = tw.coverage(ind["subject"], tb)

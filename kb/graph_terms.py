@@ -44,6 +44,11 @@ class TermWeights:
     def idf(self, bg: str) -> float:
         return math.log((self.n + 1) / (self.df.get(bg, 0) + 0.5))
 
+    def rare_idf(self, share: float) -> float:
+        """The IDF of a bigram found in ``share`` of the passages (or in 3, for a short
+        plan where any share is a handful): the bar for "rare"."""
+        return math.log((self.n + 1) / (max(share * self.n, 3) + 0.5))
+
     def coverage(self, name: str, text: str | set[str]) -> float:
         """How much of ``name``'s weight ``text`` contains, 0..1."""
         nb = bigrams(name)

@@ -81,7 +81,7 @@ def find_bodies(text: str, gazetteer: Gazetteer, patterns: bool = True) -> list[
             if ok and len(body) >= 4:
                 name = gazetteer.canonical_body(body)
                 entry = gazetteer.body_entry(name)
-                out.append(BodyMention(name, surface, entry.kind if entry else _kind_of(surface),
+                out.append(BodyMention(name, surface, entry.kind if entry else kind_of(surface),
                                        s, e, "pattern"))
                 for i in range(s, e):
                     taken[i] = True
@@ -98,7 +98,8 @@ def find_bodies(text: str, gazetteer: Gazetteer, patterns: bool = True) -> list[
     return merged
 
 
-def _kind_of(name: str) -> str:
+def kind_of(name: str) -> str:
+    """A kind guessed from a body's name, for names the gazetteer lacks."""
     if name.endswith(("法院", "法庭", "审理庭")):
         return "court"
     if name.endswith("检察院"):
@@ -113,4 +114,6 @@ def _kind_of(name: str) -> str:
         return "central"
     if name.startswith("省") or "省" in name[:4]:
         return "provincial"
-    return "local"
+    if re.search(r"(?:市|县|区)(?:人民政府|政府|委|局)", name) or name.endswith(("人民政府", "政府")):
+        return "local"
+    return "actor"
