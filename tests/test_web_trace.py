@@ -1,0 +1,126 @@
+"""Trace diagram, targets timeline, bodies and graph overview pages (kb.graph on the seed)."""
+import re
+import xml.etree.ElementTree as ET
+
+from test_web_support import app, client, web_instance  # noqa: F401 (fixtures)
+
+SVG = "{http://www.w3.org/2000/svg}"
+BOX5 = "gd-ip-14fyp:box5.p1"
+
+
+def _svg(html: str) -> ET.Element:
+    m = re.search(r"<svg .*?</svg>", html, re.S)
+    assert m, "an inline SVG diagram"
+    return ET.fromstring(m.group(0))
+
+
+def test_trace_api_chain_task_target_indicator_deadline(client):
+    d = client.get(f"/api/trace/{BOX5}").json
+    assert d["start"]["id"] == BOX5 and d["start"]["kind_label"] == "条文"
+    kinds = {n["id"]: n["kind"] for n in d["nodes"]}
+    assert kinds[BOX5] == "task"
+    assert kinds["target:gd-ip-14fyp:box5.p1.t2"] == "target"
+    assert kinds["indicator:gd-ip-14fyp:t2.r9"] == "indicator"
+    assert kinds["deadline:2025"] == "deadline" and kinds["deadline:2022"] == "deadline"
+    edges = {(e["source"], e["target"]): e for e in d["edges"]}
+    e = edges[("target:gd-ip-14fyp:box5.p1.t2", "deadline:2025")]
+    assert e["evidence"] == "条文写明时限：“到2025年”"
+    assert edges[(BOX5, "target:gd-ip-14fyp:box5.p1.t2")]["evidence"] == "同一条文提出"
+    assert all(e["evidence"] for e in d["edges"])
+
+
+def test_trace_page_draws_layered_svg_with_evidence(client):
+    html = client.get(f"/trace/{BOX5}").get_data(as_text=True)
+    root = _svg(html)
+    x = {}
+    for el in root.iter():
+        if el.get("data-node"):
+            x[el.get("data-node")] = float(el.find(SVG + "rect").get("x"))
+    # left to right: body, task, target, indicator, deadline
+    assert x["body:科研院所"] < x[BOX5] < x["target:gd-ip-14fyp:box5.p1.t2"] \
+        < x["indicator:gd-ip-14fyp:t2.r9"] < x["deadline:2025"]
+    heads = [t.text for t in root.iter(SVG + "text") if t.get("class") == "colhead"]
+    assert heads == ["责任单位（1）", "任务（1）", "目标（2）", "指标（1）", "时限（2）"]
+    labels = [t.text for t in root.iter(SVG + "text") if t.get("class") == "edgelabel"]
+    n_edges = len(client.get(f"/api/trace/{BOX5}").json["edges"])
+    assert len(labels) == n_edges and labels[0].startswith("1 ")
+    items = re.findall(r'<li value="(\d+)">', html)
+    assert items == [str(i) for i in range(1, n_edges + 1)]  # numbered evidence list
+    assert "维权援助服务站约600个</b> → <b>2025年</b>：条文写明时限：“到2025年”" in html
+    assert "链上全部任务加入清单" in html
+
+
+def test_trace_from_target_indicator_deadline_and_body(client):
+    for nid, must in [("target:gd-ip-14fyp:3.3.p3.t1", "gd-ip-14fyp:3.3.p3"),
+                      ("indicator:gd-ip-14fyp:t2.r1", "gd-ip-14fyp:4.1.p3"),
+                      ("deadline:2022", BOX5),
+                      ("body:海关", "gd-ip-14fyp:3.3.p2")]:
+        d = client.get(f"/api/trace/{nid}").json
+        assert must in {n["id"] for n in d["nodes"]}, nid
+        r = client.get(f"/trace/{nid}")
+        assert r.status_code == 200 and 'data-node="%s"' % must in r.get_data(as_text=True)
+    # a body may be given by name, as staff type it
+    assert client.get("/api/trace/海关").json["start"]["id"] == "body:海关"
+
+
+def test_trace_unknown_is_404(client):
+    r = client.get("/trace/target:nope")
+    assert r.status_code == 404 and "无法追踪" in r.get_data(as_text=True)
+    assert client.get("/api/trace/target:nope").status_code == 404
+
+
+def test_trace_index_lists_starting_points(client):
+    html = client.get("/trace").get_data(as_text=True)
+    assert "目标（17）" in html and "时限（3）" in html
+    assert 'href="/trace/deadline:2025"' in html
+    r = client.get("/trace?id=body:海关")
+    assert r.status_code == 302 and r.headers["Location"].endswith("/trace/body:%E6%B5%B7%E5%85%B3")
+
+
+def test_clause_page_shows_links_with_evidence(client):
+    d = client.get("/api/clauses/gd-ip-14fyp:3.3.p3").json["links"]
+    assert [t["label"] for t in d["targets"]] == ["地市建立知识产权快保护机制80%以上"]
+    assert d["targets"][0]["evidence"] == "同一条文提出"
+    assert "广州商标审查协作中心" in [b["label"] for b in d["bodies"]]
+    assert d["suggest"]["deadline"] == "2025年底"
+    html = client.get("/clauses/gd-ip-14fyp:3.3.p3").get_data(as_text=True)
+    assert "地市建立知识产权快保护机制80%以上" in html and "依据：同一条文提出" in html
+    assert "任务分解建议" in html
+
+
+def test_targets_timeline_ordered_by_year(client):
+    d = client.get("/api/targets").json
+    assert [y["label"] for y in d["years"]] == ["2022年", "2025年", "每年"]
+    assert d["total"] == 17
+    html = client.get("/targets").get_data(as_text=True)
+    assert html.index('id="year-2022"') < html.index('id="year-2025"') < html.index('id="year-annual"')
+    assert "地市建立知识产权快保护机制80%以上" in html
+
+
+def test_bodies_page_lists_each_body_with_its_tasks(client):
+    d = client.get("/api/bodies").json
+    customs = next(b for b in d["bodies"] if b["name"] == "海关")
+    assert [t["id"] for t in customs["tasks"]] == ["gd-ip-14fyp:3.3.p2"]
+    assert sum(d["kinds"].values()) == d["total"] == len(d["bodies"])
+    html = client.get("/bodies").get_data(as_text=True)
+    assert html.count('class="body-card"') == d["total"]
+    assert "强化知识产权行政执法和行政裁决" in html
+
+
+def test_graph_overview_and_kind_filter(client):
+    d = client.get("/api/graph").json
+    counts = {n["kind"]: n["count"] for n in d["nodes_by_kind"]}
+    assert counts["target"] == 17 and counts["box"] == 20
+    assert d["nodes"] == []  # the overview lists kinds, not nodes
+    d = client.get("/api/graph?kind=target").json
+    assert d["total"] == 17 and all(n["kind"] == "target" for n in d["nodes"])
+    d = client.get("/api/graph?kind=body&q=海关").json
+    assert [n["label"] for n in d["nodes"]] == ["海关"]
+    html = client.get("/graph").get_data(as_text=True)
+    root = _svg(html)
+    assert any(el.get("data-node") == "kind:clause" for el in root.iter())
+    assert "条文 —提及→ 责任单位" in html
+    html = client.get("/graph?kind=deadline").get_data(as_text=True)
+    assert 'href="/trace/deadline:2025"' in html
+    r = client.get("/api/graph?kind=planet")
+    assert r.status_code == 400 and "参数 kind" in r.json["error"]["message"]
