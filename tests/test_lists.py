@@ -177,6 +177,11 @@ def test_rename_with_stale_version_conflicts(store):
     assert renamed.name == "新名" and renamed.version == lst.version + 1
     with pytest.raises(ConflictError):
         store.rename_list(lst.id, title="标题", expected_version=lst.version)
+    for bad in ("abc", [1], True):  # whatever a browser sends, a 400, never a 500
+        with pytest.raises(ValidationError, match="版本号必须是整数"):
+            store.rename_list(lst.id, title="标题", expected_version=bad)
+        with pytest.raises(ValidationError, match="版本号必须是整数"):
+            store.reorder(lst.id, [], expected_version=bad)
 
 
 def test_a_newer_schema_is_refused_clearly(tmp_path):

@@ -303,8 +303,17 @@ class ListStore:
                      (_now(), 1 if bump else 0, list_id))
 
     @staticmethod
-    def _check_list_version(current: TaskList, expected_version) -> None:
-        if expected_version is not None and int(expected_version) != current.version:
+    def _version(value) -> int:
+        if isinstance(value, bool):
+            raise ValidationError("版本号必须是整数。")
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            raise ValidationError("版本号必须是整数。") from None
+
+    @classmethod
+    def _check_list_version(cls, current: TaskList, expected_version) -> None:
+        if expected_version is not None and cls._version(expected_version) != current.version:
             raise ConflictError(f"清单“{current.name}”已被他人修改，请刷新后再试。", current, ["version"])
 
     # -- lists --------------------------------------------------------------------
@@ -494,10 +503,7 @@ class ListStore:
         values = self._clean_fields(fields)
         if expected_version is None:
             raise ValidationError("缺少版本号：请刷新页面后再编辑。")
-        try:
-            expected = int(expected_version)
-        except (TypeError, ValueError):
-            raise ValidationError("版本号必须是整数。") from None
+        expected = self._version(expected_version)
         with self._tx() as conn:
             row = conn.execute("SELECT * FROM items WHERE id = ?", (self._int(item_id, "条目"),)).fetchone()
             if row is None:
