@@ -26,12 +26,12 @@ from whoosh import scoring
 
 from index.analysis import JiebaTokenizer, char_ngrams, is_wordish
 from index.facets import FILTERS, facet_counts, record_matches
-from index.lexicon import load_lexicon
-from index.normalize import fold
+from index.lexicon import load_lexicon, vocabulary_tokenizer
+from index.normalize import fold, fold_with_map
 from index.query import ParsedQuery, QueryError, Term, parse_query
 from index.schema import build_schema, clause_title, searchable_text
 from index.snippet import snippet
-from index.store import dict_dir, open_whoosh
+from index.store import dict_dir, open_whoosh, read_vocabulary
 
 WORD_FIELDS = ("title", "body", "heading")
 SYNONYM_WEIGHT = 0.6
@@ -49,8 +49,14 @@ class SearchIndex:
         self._dict_dir = dict_dir(corpus)
         self.lexicon = load_lexicon(self._dict_dir)
         self._words = JiebaTokenizer(self._dict_dir)
+        vocab = read_vocabulary(self.folder)
+        # Query segmentation from the index's own dictionary slice: same words on
+        # indexed text, and no second-long load of jieba's full dictionary.
+        self._query_jieba = vocabulary_tokenizer(vocab) if vocab else None
         self._weighting = scoring.BM25F(B=0.75, K1=1.2)
         self._local = threading.local()
+        self._open_lock = threading.Lock()
+        self._open_searchers: list = []
         self._posting_cache: dict[tuple[str, str], frozenset[int]] = {}
         self._load_records()
 
@@ -77,17 +83,22 @@ class SearchIndex:
         self.all_docs = frozenset(self.records)
 
     def _searcher(self):
+        """One whoosh searcher per thread (searchers are not shared across threads)."""
         s = getattr(self._local, "searcher", None)
         if s is None:
             s = self._ix.searcher(weighting=self._weighting)
             self._local.searcher = s
+            with self._open_lock:
+                self._open_searchers.append(s)
         return s
 
     def close(self) -> None:
-        s = getattr(self._local, "searcher", None)
-        if s is not None:
+        """Close every thread's searcher: the web app closes a shared index from one thread."""
+        with self._open_lock:
+            searchers, self._open_searchers = self._open_searchers, []
+        for s in searchers:
             s.close()
-            self._local.searcher = None
+        self._local = threading.local()
         self._ix.close()
 
     def __enter__(self):
@@ -133,7 +144,12 @@ class SearchIndex:
         return {d for d in cand if s in self.records[d]["folded"]}
 
     def tokens(self, text: str, drop_stop: bool = True) -> list[str]:
-        words = [w for w, _, _ in self._words.words(text) if is_wordish(w)]
+        if self._query_jieba is not None:
+            folded = fold_with_map(text, keep_spaces=True)[0]
+            words = [w.strip() for w, _, _ in self._query_jieba.tokenize(folded, HMM=False)]
+            words = [w for w in words if w and is_wordish(w)]
+        else:
+            words = [w for w, _, _ in self._words.words(text) if is_wordish(w)]
         if drop_stop:
             kept = [w for w in words if w not in self.lexicon.stopwords]
             if kept:

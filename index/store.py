@@ -19,11 +19,13 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 
+from index.lexicon import load_lexicon, vocabulary
 from index.schema import SCHEMA_VERSION, build_schema, clause_fields
 
 SUBDIR = "search"
 POINTER = "CURRENT"
 META = "plankb-meta.json"
+VOCAB = "plankb-vocab.json"  # query-time jieba dictionary slice (see lexicon.vocabulary)
 
 
 class IndexBuildError(Exception):
@@ -106,7 +108,12 @@ def _build_locked(corpus, base: Path) -> dict:
                 writer.add_document(**clause_fields(clause, doc))
                 count += 1
         writer.commit(optimize=True)
+        with ix.reader() as reader:
+            terms = {t.decode("utf-8") if isinstance(t, bytes) else t
+                     for f in ("title", "body", "heading") for t in reader.lexicon(f)}
         ix.close()
+        vocab = vocabulary(load_lexicon(dict_dir(corpus)), terms)
+        _write_atomic(tmp / VOCAB, json.dumps(vocab, ensure_ascii=False))
         meta = {
             "schema_version": SCHEMA_VERSION,
             "content_hash": corpus_hash,
@@ -158,6 +165,13 @@ def index_status(corpus, instance_dir: Path | str) -> dict:
             "built_at": meta.get("built_at"),
         })
     return status
+
+
+def read_vocabulary(folder: Path) -> dict | None:
+    try:
+        return json.loads((Path(folder) / VOCAB).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
 
 
 def open_whoosh(folder: Path):

@@ -41,6 +41,17 @@ def test_every_literal_container_comes_back_even_inside_a_jieba_word(ix, corpus)
     assert want <= got
 
 
+def test_query_segmentation_matches_index_segmentation(ix, corpus):
+    """Queries use the index's small dictionary slice; on indexed text it must agree
+    with the full jieba dictionary word for word, or word matches silently vanish."""
+    from index.analysis import JiebaTokenizer
+
+    full = JiebaTokenizer(corpus.root / "dict")
+    for c in corpus.clauses():
+        text = searchable_text(c)
+        assert ix.tokens(text, drop_stop=False) == [w for w, _, _ in full.words(text)], c.id
+
+
 def test_quoted_query_returns_exactly_the_literal_containers(ix, corpus):
     for phrase in ("惩罚性赔偿", "知识产权保护中心", "“一张网”", "PCT"):
         r = ix.search(f'"{phrase.strip("“”")}"', limit=1000)
@@ -187,3 +198,31 @@ def test_judged_set_relevance_floor(ix):
     rel = relevance(ranked, judged)
     assert rel["mrr@10"] >= 0.9, rel
     assert rel["hit@3"] >= 0.95, rel
+
+
+def test_one_index_shared_by_threads(corpus, tmp_path):
+    """The web app keeps one SearchIndex for all request threads."""
+    import threading
+
+    shared = open_index(corpus, tmp_path / "inst")
+    queries = ["商业秘密", "两个合作区", "质押融资", "如何加强中小企业知识产权保护", "产权"]
+    expected = {q: ids(shared.search(q, limit=50)) for q in queries}
+    errors, mismatches = [], []
+
+    def worker():
+        try:
+            for _ in range(10):
+                for q in queries:
+                    if ids(shared.search(q, limit=50)) != expected[q]:
+                        mismatches.append(q)
+        except Exception as e:  # reported below
+            errors.append(repr(e))
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    shared.close()
+    assert not errors and not mismatches
+    assert shared._open_searchers == []
