@@ -29,6 +29,7 @@ NO_FACTS = ("table_row", "note", "footnote")
 TASK_INDICATOR_LEAD = 0.6        # the task's lead sentence names the subject
 TASK_INDICATOR_TEXT = 0.75       # the task's text covers the subject …
 TASK_INDICATOR_REPEATED = 0.5    # … or covers most of it and repeats its rarest term
+TASK_TARGET_SECTION = 0.65      # a task covers a target's metric in the same section
 TARGET_INDICATOR_COVERAGE = 0.6
 TARGET_INDICATOR_WITH_VALUE = 0.35
 RARE_SHARE = 0.15                # a "rare" bigram is in at most this share of clauses
@@ -265,6 +266,21 @@ def _link_document(g, doc: Document, info, subjects: Subjects) -> None:
             if v["clause"].box == box:
                 _edge(g, prev.id, tid, "serves", "rule:box_follows", v["clause"].id,
                       box=f"{doc.id}:box{box}")
+
+    # task → target elsewhere in its section (a box, a neighbour) naming the same thing
+    for tid, v in targets.items():
+        t, home = v["target"], v["clause"]
+        if not t.metric or home.section is None:
+            continue
+        for c in clauses:
+            if c.kind not in TASK_KINDS or c.id == home.id or c.box or \
+                    (c.chapter, c.section) != (home.chapter, home.section):
+                continue
+            shared = tw.shared(t.metric, c.text, min_idf)
+            cov = tw.coverage(t.metric, c.text)
+            if shared and cov >= TASK_TARGET_SECTION:
+                _edge(g, c.id, tid, "serves", "rule:section_terms", home.id,
+                      score=round(cov, 3), terms="、".join(shared[:4]))
 
     # task → indicator by shared key terms of the indicator's subject
     for c in clauses:
