@@ -101,3 +101,10 @@ def test_numbers_that_are_not_targets():
 def test_lead_in_to_a_list_of_goals_is_not_a_goal():
     s = "锚定2035年全省知识产权发展目标,综合研判未来五年发展趋势,到2025年,全省知识产权事业实现如下主要目标:"
     assert extract_targets(s, plan_end=2025, plan_start=2021) == []
+
+
+def test_count_of_people_takes_the_noun_that_ends_the_sentence():
+    s = ("实施知识产权高层次人才培养\"千人\"计划,到 2025年,在知识产权代理、知识产权运营、涉外知识产权、企业知识产权高管领域"
+         "各培养 1000 名以上基础技能实、创新意识强、发展潜力大、综合素质高,适应现代发展、具有国际视野的专业人才。")
+    t = one(s)
+    assert (t.metric, t.value, t.unit, t.comparator, t.action) == ("专业人才", 1000, "名", "≥", "培养")

@@ -246,6 +246,11 @@ def _target_from(sent, s0, m, prev_end, later, deadlines, dated, plan_end) -> Op
     verb_before = any(pre_words.endswith(w) for w in _VERB_COMPARATORS) or rest.endswith(("为", "是"))
     acts = list(_ACTIONS.finditer(before_all))
     action = acts[-1].group() if acts else ""
+    if obj and "、" in obj and all(len(p) <= 6 for p in obj.split("、")):
+        # 培养1000名以上基础技能实、创新意识强……，具有国际视野的专业人才: the noun ends the sentence
+        m_noun = re.search(r"的([^，。；、的]{2,8})[。；]?$", sent[hi:].strip())
+        if m_noun:
+            obj = m_noun.group(1)
     if verb_before or not obj:
         metric = _clean_metric(rest) or obj
     else:
