@@ -1,0 +1,88 @@
+"""A live plankb (waitress in a thread) and headless Debian Chromium for the browser tests.
+
+These tests never skip: if Chromium or its CJK font is missing they fail and say how
+to install them (`bash scripts/install-browser-deps.sh`).
+"""
+import os
+import socket
+import threading
+
+import pytest
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+CHROMIUM = os.environ.get("PLANKB_CHROMIUM", "/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def launch(playwright):
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"找不到 Chromium：{CHROMIUM}（提示：运行 bash scripts/install-browser-deps.sh，"
+                    f"或用 PLANKB_CHROMIUM 指定路径）", pytrace=False)
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    """The app on a free port, served by waitress as `plankb serve` does."""
+    from waitress import create_server
+
+    from webapp import create_app
+
+    app = create_app({"INSTANCE_PATH": tmp_path_factory.mktemp("browser-instance"),
+                      "CORPUS_DIR": str(ROOT / "corpus")})
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = create_server(app, host="127.0.0.1", port=port, threads=4)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{port}"
+    import urllib.request
+
+    urllib.request.urlopen(base + "/api/search?q=%E4%BF%9D%E6%8A%A4", timeout=120).read()  # build index
+    yield base
+    server.close()
+    from webapp.resources import close_all
+
+    close_all(app)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = launch(p)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh browser context per test; every request must go to our server (offline)."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 800}, accept_downloads=True,
+                              locale="zh-CN")
+    outside = []
+
+    def guard(route):
+        url = route.request.url
+        if url.startswith(live_server) or url.startswith("data:"):
+            route.continue_()
+        else:
+            outside.append(url)
+            route.abort()
+
+    ctx.route("**/*", guard)
+    pg = ctx.new_page()
+    errors = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    pg.base = live_server
+    yield pg
+    ctx.close()
+    assert not outside, f"requests left the intranet: {outside}"
+    assert not [e for e in errors if "404" not in e], f"browser errors: {errors}"
