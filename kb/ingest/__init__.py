@@ -36,6 +36,7 @@ RULES = [
     ("notes", tables.build_notes),
     ("duplicates", blocks.drop_page_duplicates),
     ("boxes", boxes.close_boxes),
+    ("quotes", blocks.check_quotes),
 ]
 
 

@@ -185,3 +185,13 @@ def drop_page_duplicates(state: State) -> None:
             start, length = hit
             state.report.removed("重复", b.text[start:start + length], b.lines)
             b.text = b.text[:start] + b.text[start + length:]
+
+
+def check_quotes(state: State) -> None:
+    """ASCII quotes become “ ” by alternation; an odd count means a pair was broken
+    (OCR lost one), so the reader must check that paragraph."""
+    for b in state.blocks:
+        if b.kind == "para" and b.text.count('"') % 2:
+            state.report.warn(f"第{b.span[0]}行：引号不成对，“”可能配错：{b.text[:30]}…")
+        if b.kind == "para" and not ends_sentence(b.text) and len(b.text) > 40:
+            state.report.warn(f"第{b.span[1]}行：段落未以句末标点结束，可能缺字或断行未接上：…{b.text[-20:]}")
