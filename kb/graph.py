@@ -21,7 +21,7 @@ from typing import Iterable, Optional
 
 import networkx as nx
 
-from kb.graph_build import TASK_KINDS, build
+from kb.graph_build import build
 
 FORMATS = ("graphml", "gexf", "json")
 NODE_KINDS = {"document": "规划", "chapter": "章", "section": "节", "box": "专栏", "table": "表格",
@@ -218,7 +218,8 @@ class PlanGraph:
     def stats(self) -> dict:
         """Counts for reports: how many tasks reach a target or an indicator."""
         tasks = [n for n, a in self.g.nodes(data=True)
-                 if a["kind"] == "clause" and a.get("clause_kind") == "task"]
+                 if a["kind"] == "clause" and (a.get("clause_kind") == "task"
+                                              or a.get("task") and a.get("clause_kind") not in ("measure", "box_item"))]
         reached = 0
         for t in tasks:
             if any(self.g.nodes[n]["kind"] in ("target", "indicator")
@@ -278,7 +279,7 @@ class PlanGraph:
         out = []
         for n in nx.descendants(_contains_view(self.g), nid):
             a = self.g.nodes[n]
-            if a["kind"] == "clause" and a.get("clause_kind") in TASK_KINDS + ("goal",):
+            if a["kind"] == "clause" and (a.get("task") or a.get("clause_kind") == "goal"):
                 out.append(n)
         out.sort(key=lambda n: self.g.nodes[n].get("order", 0))
         return out

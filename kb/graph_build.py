@@ -21,6 +21,8 @@ from kb.model import Document
 
 # clause kinds that carry work (what "task" means for tracing) and those read for targets
 TASK_KINDS = ("task", "measure", "box_item")
+# a clause with a responsibility tag is a task whatever its kind (a plan whose sections are
+# one tagged paragraph each parses them as section intros)
 TARGET_KINDS = ("task", "measure", "box_item", "goal", "intro", "text", "principle")
 NO_FACTS = ("table_row", "note", "footnote")
 
@@ -46,7 +48,7 @@ def _clause_label(c) -> str:
 def build(corpus) -> tuple[nx.MultiDiGraph, dict]:
     g = nx.MultiDiGraph()
     info: dict = {"targets": {}, "indicators": {}, "warnings": [], "statements": [],
-                  "tag_rule": {}}
+                  "tag_rule": {}, "tasks": set()}
     base_gaz = load_gazetteer(corpus.root / "gazetteer")
     info["gazetteer_dir"] = corpus.root / "gazetteer"
     for doc in corpus.documents:
@@ -153,6 +155,11 @@ def _add_document(g, doc: Document, base_gaz, info) -> None:
                   kind_label=gaz.region_kinds.get(r.kind, r.kind))
             _edge(g, c.id, rid, "mentions", "rule:region_gazetteer", c.id, surface=r.surface)
     info["tag_rule"][doc.id] = rule
+    for c in doc.clauses:
+        if c.kind in TASK_KINDS or any(k in ("responsible", "supports")
+                                       for _, _, k in g.out_edges(c.id, keys=True)):
+            info["tasks"].add(c.id)
+            g.nodes[c.id]["task"] = True
 
     # targets
     for c in doc.clauses:
@@ -225,6 +232,7 @@ def _deadline_node(g, d: Deadline) -> Optional[str]:
 def _link_document(g, doc: Document, info, subjects: Subjects) -> None:
     """Targets → indicators, tasks → targets and indicators, by structure and by meaning."""
     clauses = [c for c in doc.clauses if c.kind not in ("table_row",)]
+    tasks = info["tasks"]
     tw = TermWeights([c.text for c in clauses])
     min_idf = tw.rare_idf(RARE_SHARE)
     indicators = [r for r in info["indicators"].values() if r["document"] == doc.id and not r["history"]]
@@ -259,7 +267,7 @@ def _link_document(g, doc: Document, info, subjects: Subjects) -> None:
         if c.box and c.box not in box_first:
             box_first[c.box] = i
     for box, i in box_first.items():
-        prev = next((p for p in reversed(by_order[:i]) if not p.box and p.kind in TASK_KINDS), None)
+        prev = next((p for p in reversed(by_order[:i]) if not p.box and p.id in tasks), None)
         if prev is None or (prev.chapter, prev.section) != (by_order[i].chapter, by_order[i].section):
             continue
         for tid, v in targets.items():
@@ -273,7 +281,7 @@ def _link_document(g, doc: Document, info, subjects: Subjects) -> None:
         if not t.metric or home.section is None:
             continue
         for c in clauses:
-            if c.kind not in TASK_KINDS or c.id == home.id or c.box or \
+            if c.id not in tasks or c.id == home.id or c.box or \
                     (c.chapter, c.section) != (home.chapter, home.section):
                 continue
             shared = tw.shared(t.metric, c.text, min_idf)
@@ -284,7 +292,7 @@ def _link_document(g, doc: Document, info, subjects: Subjects) -> None:
 
     # task → indicator by shared key terms of the indicator's subject
     for c in clauses:
-        if c.kind not in TASK_KINDS:
+        if c.id not in tasks:
             continue
         tb = bigrams(c.text)
         lb = bigrams(c.lead or "")

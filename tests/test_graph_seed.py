@@ -30,7 +30,7 @@ def test_at_least_15_targets_each_with_value_unit_deadline_and_clause(pg, corpus
     numeric = [t for t in ts if t["value"] is not None]
     assert len(numeric) >= 14 and len(ts) >= 15
     for t in numeric:
-        assert t["unit"] or t["metric"], t
+        assert t["unit"] and t["metric"], t
         assert t["deadline"] == "annual" or 2021 <= t["deadline"] <= 2025
         assert corpus.clause(t["clause"]).document == DOC
         assert t["id"].startswith(f"target:{t['clause']}.t")

@@ -162,3 +162,27 @@ def test_a_plan_without_gazetteer_or_links_still_builds(tmp_path):
     assert len(pg.targets()) == 3 and pg.warnings == []
     # a leading 省 still reads as the plan's province; without aliases names stay as printed
     assert {"山东省教育厅", "山东省发展改革委"} <= {b["name"] for b in pg.bodies()}
+
+
+def test_shandong_sample_lead_and_supporting_units(tmp_path):
+    """The Shandong plan, ingested as a user would: every tagged paragraph is a task with a
+    lead (the first unit named, by the plan's own rule) and its supporting units."""
+    from kb.ingest import ingest_file
+
+    r = ingest_file(ROOT / "tests" / "data" / "samples" / "shandong-education-14fyp.txt", ROOT / "corpus")
+    (tmp_path / "sd-edu-14fyp.md").write_text(r.markdown, encoding="utf-8")
+    shutil.copytree(ROOT / "corpus" / "gazetteer", tmp_path / "gazetteer")
+    pg = build_graph(load_corpus(tmp_path))
+    leads = [(u, v) for u, v, k in pg.g.edges(keys=True) if k == "responsible"]
+    assert len(leads) == 56 and len({u for u, _ in leads}) == 56
+    bodies = {b["name"]: b for b in pg.bodies()}
+    assert len(bodies["山东省教育厅"]["lead"]) == 50
+    assert len(bodies["山东省发展和改革委员会"]["support"]) == 14  # 省发展改革委, merged by alias
+    first = sorted({u for u, _ in leads}, key=lambda n: pg.g.nodes[n]["order"])[0]
+    s = pg.suggest(first)
+    assert s["lead"] == ["山东省委教育工委"] and s["support"] == ["山东省委宣传部", "团省委"]
+    assert pg.stats()["tasks"] == 56
+    # 到2025年学生体质健康测试优良率达到55%以上 is a target of the PE task
+    (t,) = [t for t in pg.targets() if t["metric"] == "学生体质健康测试优良率"]
+    assert (t["value"], t["deadline"], t["comparator"]) == (55, 2025, "≥")
+    assert pg.suggest(t["clause"])["lead"] == ["山东省教育厅"]
