@@ -5,6 +5,7 @@ to install them (`bash scripts/install-browser-deps.sh`).
 """
 import os
 import socket
+import subprocess
 import threading
 
 import pytest
@@ -22,6 +23,13 @@ def launch(playwright):
     if not os.path.exists(CHROMIUM):
         pytest.fail(f"找不到 Chromium：{CHROMIUM}（提示：运行 bash scripts/install-browser-deps.sh，"
                     f"或用 PLANKB_CHROMIUM 指定路径）", pytrace=False)
+    try:
+        fonts = subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True).stdout
+    except FileNotFoundError:
+        fonts = ""
+    if not fonts.strip():
+        pytest.fail("没有中文字体，页面会显示方块（提示：运行 bash scripts/install-browser-deps.sh）",
+                    pytrace=False)
     return playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
 
 

@@ -94,7 +94,7 @@ def test_trace_diagram_renders(page):
     assert page.locator("svg.diagram .node.start").count() == 1
     heads = page.locator("svg.diagram text.colhead").all_text_contents()
     assert heads[:2] == ["责任单位（1）", "任务（1）"]
-    # rendered glyphs are CJK, not tofu: a Chinese label is as wide as its characters
+    # the label is laid out as text (the SVG is inline, not an image)
     w = page.evaluate("() => document.querySelector('svg.diagram .node.start text').getBBox().width")
     assert w > 100
     # a node is a link: following the target goes to its own trace
