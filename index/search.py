@@ -132,6 +132,15 @@ class SearchIndex:
         s = fold(s)
         if not s:
             return set()
+        memo = getattr(self._local, "memo", None)
+        if memo is not None and s in memo:
+            return set(memo[s])
+        found = self._literal_docs(s)
+        if memo is not None:
+            memo[s] = found
+        return set(found)
+
+    def _literal_docs(self, s: str) -> set[int]:
         if len(s) == 1:
             cand = self._postings("lit1", s)
         else:
@@ -181,7 +190,7 @@ class SearchIndex:
         docs = self.literal_docs(term.text)
         if term.quoted:
             return docs
-        toks = self.tokens(term.text)
+        toks = list(dict.fromkeys(self.tokens(term.text)))
         result = None
         for tok in toks:
             d = self._token_docs(tok)
@@ -191,7 +200,29 @@ class SearchIndex:
         docs |= result or set()
         for syn in self.lexicon.synonyms.get(term.text, ()):
             docs |= self._synonym_docs(syn)
+        for variant in self._variants(term):
+            docs |= self.literal_docs(variant)
         return docs
+
+    def _variants(self, term: Term, limit: int = 8) -> list[str]:
+        """The term with one abbreviation spelled out: 知产金融 → 知识产权金融.
+
+        A clause containing a variant literally is as good a literal match as one
+        containing the term itself, so variants count for matching and for the tier.
+        """
+        if term.quoted:
+            return []
+        out = []
+        for tok in dict.fromkeys(self.tokens(term.text, drop_stop=False)):
+            if tok == term.text:
+                continue
+            for syn in self.lexicon.synonyms.get(tok, ()):
+                v = term.text.replace(tok, syn, 1)
+                if v != term.text and v not in out:
+                    out.append(v)
+                if len(out) >= limit:
+                    return out
+        return out
 
     def _match(self, pq: ParsedQuery) -> tuple[set[int], bool]:
         groups = [set().union(*(self._term_docs(t) for t in g)) for g in pq.groups]
@@ -202,7 +233,7 @@ class SearchIndex:
             units = set().union(*groups) if groups else set()
             for t in pq.positives:
                 if not t.quoted:
-                    for tok in self.tokens(t.text):
+                    for tok in dict.fromkeys(self.tokens(t.text)):
                         units |= self._token_docs(tok)
             fallback = bool(units)
             matched = units
@@ -214,7 +245,7 @@ class SearchIndex:
     def _scoring_query(self, pq: ParsedQuery):
         subs = []
         for t in pq.positives:
-            words = self.tokens(t.text)
+            words = list(dict.fromkeys(self.tokens(t.text)))
             for w in words:
                 subs += [Q.Term(f, w) for f in WORD_FIELDS]
                 for syn in self.lexicon.synonyms.get(w, ()):
@@ -248,6 +279,7 @@ class SearchIndex:
                 alts.append(t.text)
                 if not t.quoted:
                     alts += self.lexicon.synonyms.get(t.text, [])
+                    alts += self._variants(t)
             out.append(alts)
         return out
 
@@ -258,7 +290,8 @@ class SearchIndex:
             if t.quoted:
                 continue
             terms += self.lexicon.synonyms.get(t.text, [])
-            for w in self.tokens(t.text):
+            terms += self._variants(t)
+            for w in dict.fromkeys(self.tokens(t.text)):
                 if len(w) > 1 or len(t.text) == 1:
                     terms.append(fold(w))
                     terms += self.lexicon.synonyms.get(w, [])
@@ -282,6 +315,13 @@ class SearchIndex:
         limit = _bounded_int(limit, "limit", 0, 10000)
         offset = _bounded_int(offset, "offset", 0, 10**9)
         pq = parse_query(q if isinstance(q, str) else ("" if q is None else str(q)))
+        self._local.memo = {}  # literal lookups repeat within one query; never across queries
+        try:
+            return self._search(q, pq, filters, limit, offset, raw)
+        finally:
+            self._local.memo = None
+
+    def _search(self, q, pq, filters, limit, offset, raw) -> dict:
         if raw:
             matched, scoring_q = self._raw_match(q)
             fallback = False
