@@ -164,3 +164,12 @@ def test_another_plan_of_the_genre_renders_escaped(variant_client):
     assert c["citation"].startswith("《示例市“十四五”教育发展规划》第一章第一节")
     assert c["raw_lines"] == []  # no raw text beside this plan: the page says so instead
     assert "原始文本不可用" in variant_client.get(f"/clauses/{cid}").get_data(as_text=True)
+
+
+def test_variant_search_snippet_is_escaped_before_marking(variant_client):
+    """Snippets are the one place marked |safe: plan text with & and < must arrive escaped."""
+    d = variant_client.get("/api/search?q=经费占比").json
+    assert d["total"] == 1
+    html = variant_client.get("/search?q=经费占比").get_data(as_text=True)
+    assert "<mark>经费占比</mark>&lt;5%" in html
+    assert "（R&amp;D）" in html and "<5%" not in html

@@ -18,7 +18,8 @@ def index(app, corpus, web_instance):
 
 def test_api_returns_exactly_the_library_json(client, index):
     for params in ({"q": "商业秘密"}, {"q": "知识产权 保护", "chapter": 3, "limit": 5},
-                   {"q": "地理标志", "kind": "box_item"}, {"q": "2025", "year": 2025, "offset": 2}):
+                   {"q": "地理标志", "kind": "box_item"}, {"q": "2025", "year": 2025, "offset": 2},
+                   {"q": "text:商业 AND text:秘密", "raw": True}):
         r = client.get("/api/search", query_string=params)
         assert r.status_code == 200, params
         q = params.pop("q")
@@ -91,6 +92,7 @@ def test_user_query_is_escaped(client):
     ("q=x&document=no-such-plan", "规划“no-such-plan”不存在"),
     ("q=" + "长" * 201, "参数 q 过长"),
     ("limit=5", "缺少参数 q"),
+    ("q=x&raw=maybe", "参数 raw 应为 1 或 0"),
 ])
 def test_bad_parameters_are_400_with_a_reason(client, qs, reason):
     r = client.get("/api/search?" + qs)

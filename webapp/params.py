@@ -52,3 +52,15 @@ def check_id(value: str, what: str = "编号") -> str:
     if not _ID.match(value or ""):
         raise BadParam(f"{what}格式不正确：“{(value or '')[:60]}”。")
     return value
+
+
+def bool_param(name: str, default: bool = False) -> bool:
+    raw = request.args.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    value = raw.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise BadParam(f"参数 {name} 应为 1 或 0，收到“{raw[:40]}”。")

@@ -10,7 +10,7 @@ from flask import Blueprint, jsonify, render_template
 from kb.model import KINDS
 from webapp.errors import BadParam
 from webapp.facets import FILTERS, build_facets
-from webapp.params import choice_param, int_param, text_param
+from webapp.params import bool_param, choice_param, int_param, text_param
 from webapp.resources import get_corpus, get_index
 from webapp.templating import url_with
 
@@ -36,6 +36,7 @@ def search_params(page_mode: bool = False) -> dict:
         "box": text_param("box", max_len=20),
         "kind": choice_param("kind", KINDS),
         "year": int_param("year", None, 1900, 2200),
+        "raw": bool_param("raw"),
     }
 
 
@@ -48,6 +49,8 @@ def run_search(params: dict) -> dict:
     except ImportError:  # a test double stands in for the library
         QueryError = ValueError
     kwargs = {k: v for k, v in params.items() if k != "q" and v is not None}
+    if not kwargs.get("raw"):
+        kwargs.pop("raw", None)  # the library's default; keeps test doubles simple
     try:
         return idx.search(params["q"], **kwargs)
     except QueryError as e:
