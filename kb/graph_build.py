@@ -5,7 +5,6 @@ clause it rests on, so a user can see why a task is said to serve an indicator.
 """
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Optional
 
 import networkx as nx
@@ -47,7 +46,7 @@ def _clause_label(c) -> str:
 
 def build(corpus) -> tuple[nx.MultiDiGraph, dict]:
     g = nx.MultiDiGraph()
-    info: dict = {"targets": {}, "indicators": {}, "warnings": [], "statements": [],
+    info: dict = {"targets": {}, "indicators": {}, "warnings": [],
                   "tag_rule": {}, "tasks": set()}
     base_gaz = load_gazetteer(corpus.root / "gazetteer")
     info["gazetteer_dir"] = corpus.root / "gazetteer"
