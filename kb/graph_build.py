@@ -196,12 +196,8 @@ def _add_document(g, doc: Document, base_gaz, info) -> None:
 
     prov_names = [e.name for e in gaz.regions if e.kind == "province"] + [
         a for e in gaz.regions if e.kind == "province" for a in e.aliases]
-    subjects = Subjects.load(corpus_root(base_gaz, info), prov_names)
+    subjects = Subjects.load(info["gazetteer_dir"], prov_names)
     _link_document(g, doc, info, subjects)
-
-
-def corpus_root(base_gaz, info):
-    return info["gazetteer_dir"]
 
 
 def _body_node(g, gaz, name, surface, kind) -> None:
