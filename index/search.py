@@ -3,8 +3,10 @@
 Matching and ranking are kept apart on purpose:
 
 * Matching is set algebra over whoosh posting lists.  Each typed word matches a
-  clause that contains it literally (bigram phrase on ``lit``), or contains all
-  its jieba words (word fields), or matches one of its synonyms.  Words are ANDed,
+  clause that contains it literally (bigram postings on ``lit``, then a substring
+  check on the folded text), or contains all its jieba words (word fields, each
+  word also accepted literally), or matches one of its synonyms or abbreviation
+  variants (知产金融 → 知识产权金融).  Words are ANDed,
   falling back to OR when AND finds nothing.  On top, every clause that contains
   the whole query string literally is always added: that is the Ctrl+F promise,
   and it holds whatever the parser or jieba made of the query.
@@ -39,7 +41,11 @@ BM25_HALF = 10.0  # bm25 at which the within-tier part of the score is 0.5
 
 
 class SearchIndex:
-    """An open index over one corpus.  Thread-safe: each search opens its own searcher."""
+    """An open index over one corpus.
+
+    Safe to share between threads (the web app keeps one): whoosh searchers are
+    per thread, per-query state is thread-local, caches only ever grow.
+    """
 
     def __init__(self, corpus, folder: Path, meta: dict):
         self.corpus = corpus
