@@ -36,6 +36,7 @@ class Placed:
     y: float = 0
     h: float = 0
     start: bool = False
+    css: str = ""
 
 
 @dataclass
@@ -110,7 +111,8 @@ def layered_svg(nodes: list[dict], edges: list[dict], columns: list[tuple[str, s
         if n["kind"] not in col_of or n["id"] in placed:
             continue
         p = Placed(n["id"], n["kind"], n.get("label") or n["id"], n.get("url"), n.get("sub"),
-                   col_of[n["kind"]], wrap(n.get("label") or n["id"]), start=(n["id"] == start))
+                   col_of[n["kind"]], wrap(n.get("label") or n["id"]), start=(n["id"] == start),
+                   css=n.get("css") or n["kind"])
         placed[p.id] = p
         cols[p.col].append(p)
     kept = [e for e in edges if e["source"] in placed and e["target"] in placed
@@ -187,7 +189,7 @@ def layered_svg(nodes: list[dict], edges: list[dict], columns: list[tuple[str, s
                    f'{escape(label)}</text></g>')
 
     for p in placed.values():
-        cls = f"node kind-{escape(p.kind)}" + (" start" if p.start else "")
+        cls = f"node kind-{escape(p.css)}" + (" start" if p.start else "")
         body = [f'<rect x="{p.x:.0f}" y="{p.y:.0f}" width="{NODE_W}" height="{p.h:.0f}" rx="6"/>']
         for j, line in enumerate(p.lines):
             body.append(f'<text x="{p.x + PAD:.0f}" y="{p.y + PAD + FONT + j * LINE_H:.0f}">{escape(line)}</text>')

@@ -274,11 +274,11 @@ def schema_diagram(data: dict):
     from webapp.diagram import layered_svg
 
     counts = {n["kind"]: n["count"] for n in data["nodes_by_kind"]}
-    columns = [("actor", "单位与地区"), ("clause", "条文"), ("target", "目标"),
-               ("indicator", "指标"), ("deadline", "时限")]
+    columns = [("actor", "单位与地区"), ("clause", "条文"), ("target", "目标与指标"), ("deadline", "时限")]
     col_of = {"body": "actor", "region": "actor", "clause": "clause", "target": "target",
-              "indicator": "indicator", "deadline": "deadline"}
+              "indicator": "target", "deadline": "deadline"}
     nodes = [{"id": f"kind:{k}", "kind": col_of[k], "label": f"{NODE_TITLES.get(k, k)}（{counts[k]}）",
+              "css": k,
               "url": url_for("graph.graph_page", kind=k)} for k in col_of if counts.get(k)]
     pairs: dict = defaultdict(list)
     for s in data["schema"]:
