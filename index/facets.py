@@ -107,11 +107,18 @@ def facet_counts(records: list[dict], filters: dict, corpus=None) -> dict[str, l
                 counts[rec[name]] += 1
         selected_value = filters.get(name)
         values = []
+        if name == "section":
+            # Section numbers restart in every chapter: offer them only inside one
+            # chapter (the selected one, or the only one the hits fall in), so a
+            # value never means "section 2 of any chapter".
+            chapters = {c for c, _ in counts}
+            only = filters.get("chapter") if filters.get("chapter") is not None else \
+                (next(iter(chapters)) if len(chapters) == 1 else None)
+            counts = Counter({k: v for k, v in counts.items() if k[0] == only}) if only is not None \
+                else Counter()
         for value in sorted(counts, key=lambda v: _sort_key(name, v)):
             if name == "section":
                 chapter, section = value
-                if filters.get("chapter") is not None and chapter != filters["chapter"]:
-                    continue
                 selected = selected_value == section and filters.get("chapter") in (None, chapter)
                 toggle = {"section": None} if selected else {"chapter": chapter, "section": section}
                 fv = FacetValue(section, _labels(corpus, name, value, filters), counts[value],

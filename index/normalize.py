@@ -10,6 +10,7 @@ the text as printed.
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 
 # Quote and dash variants NFKC leaves alone but readers treat as the same mark.
 _EXTRA = str.maketrans({
@@ -19,6 +20,7 @@ _EXTRA = str.maketrans({
 })
 
 
+@lru_cache(maxsize=65536)
 def _fold_char(ch: str) -> str:
     if ch.isspace():
         return " "

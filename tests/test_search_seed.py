@@ -141,6 +141,11 @@ def test_filters_and_facets(ix):
     assert {h["kind"] for h in ix.search("专利", kind="table_row", limit=100)["hits"]} == {"table_row"}
     sec = ix.search("知识产权", chapter=3, section=2, limit=100)
     assert sec["hits"] and all((h["chapter"], h["section"]) == (3, 2) for h in sec["hits"])
+    # Sections are offered only inside a chapter: numbers restart in each one.
+    assert r["facets"]["section"] == []
+    in3 = {f["value"]: f for f in sec["facets"]["section"]}
+    assert set(in3) == {1, 2, 3, 4, 5} and in3[2]["selected"] and in3[2]["count"] == sec["total"]
+    assert in3[2]["label"] == "第三章 第二节 加强知识产权司法保护"
     labels = [f["label"] for f in r["facets"]["box"]]
     assert any(label.startswith("专栏5") for label in labels)
 
