@@ -110,6 +110,8 @@ def test_boxes_page_and_twin(client, seed):
     assert b5["heading"] == "专栏5 知识产权维权援助“一张网”工程"
     assert b5["chapter_heading"].startswith("第三章")
     assert [c["id"] for c in b5["clauses"]] == seed.box("5").clauses
+    full = next(c for c in seed.clauses if c.id == "gd-ip-14fyp:box5.p1")
+    assert b5["clauses"][0]["lead"] + b5["clauses"][0]["text"] == full.text  # whole text, not a snippet
     html = client.get("/boxes").get_data(as_text=True)
     assert html.count('class="card box"') == len(seed.boxes)
     assert f'data-clauses="{" ".join(seed.box("5").clauses)}"' in html

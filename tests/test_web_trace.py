@@ -73,6 +73,8 @@ def test_trace_index_lists_starting_points(client):
     html = client.get("/trace").get_data(as_text=True)
     assert "目标（17）" in html and "时限（3）" in html
     assert 'href="/trace/deadline:2025"' in html
+    d = client.get("/api/trace").json
+    assert len(d["targets"]) == 17 and [x["label"] for x in d["deadlines"]] == ["2022年", "2025年", "每年"]
     r = client.get("/trace?id=body:海关")
     assert r.status_code == 302 and r.headers["Location"].endswith("/trace/body:%E6%B5%B7%E5%85%B3")
 

@@ -19,13 +19,13 @@ def short(text: str, n: int = SNIPPET) -> str:
     return text if len(text) <= n else text[:n] + "……"
 
 
-def clause_brief(c: Clause) -> dict:
+def clause_brief(c: Clause, limit: int | None = SNIPPET) -> dict:
     """A clause for a list: ``text`` is what follows the bold lead, so lead + text reads whole."""
     text = c.text
     if c.lead and text.startswith(c.lead):
         text = text[len(c.lead):]
     return {"id": c.id, "kind": c.kind, "kind_label": c.kind_label, "lead": c.lead,
-            "text": short(text), "breadcrumb": c.breadcrumb}
+            "text": short(text, limit) if limit else text, "breadcrumb": c.breadcrumb}
 
 
 def outline(doc: Document, by_id) -> dict:
@@ -75,7 +75,7 @@ def boxes(doc: Document, by_id) -> dict:
         out.append({"number": b.number, "title": b.title, "heading": b.heading,
                     "chapter": b.chapter, "section": b.section,
                     "chapter_heading": ch.heading if ch else None,
-                    "clauses": [clause_brief(by_id(i)) for i in b.clauses if by_id(i)]})
+                    "clauses": [clause_brief(by_id(i), None) for i in b.clauses if by_id(i)]})
     return {"document": document_brief(doc), "boxes": out}
 
 

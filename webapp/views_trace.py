@@ -37,6 +37,13 @@ def trace_page(node_id):
     return render_template("trace.html", data=data, diagram=diagram, columns=COLUMNS)
 
 
+@bp.get("/api/trace")
+def trace_index_api():
+    from webapp.graph_data import trace_starts
+
+    return jsonify(trace_starts(get_graph(), get_corpus()))
+
+
 @bp.get("/trace")
 def trace_index():
     node_id = text_param("id")
