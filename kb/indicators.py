@@ -17,8 +17,8 @@ COLUMN_ROLES = {
     "category": ("分类", "类别", "领域"),
     "name": ("指标",),
     "unit": ("单位",),
-    "base": ("基期", "基准", "2020", "2015"),
-    "target": ("目标值", "规划值", "目标", "2025", "2035"),
+    "base": ("基期", "基准"),
+    "target": ("目标值", "规划值", "目标"),
     "result": ("完成值", "实际值", "完成情况", "实现值"),
     "attribute": ("属性", "性质"),
 }
@@ -26,11 +26,23 @@ COLUMN_ROLES = {
 _NUM = re.compile(r"(?P<open>[(（])?\s*(?P<cmp>≥|≤|>|<|＞|＜)?\s*(?P<val>-?\d+(?:\.\d+)?)\s*(?P<close>[)）])?")
 
 
-def column_roles(columns: list[str]) -> dict[str, str]:
-    """role → column name. Earlier roles win a column (序号 before 指标…)."""
+def column_roles(columns: list[str], period: dict | None = None) -> dict[str, str]:
+    """role → column name. Earlier roles win a column (序号 before 指标…). Year columns
+    are read against the plan's own period: the year before it starts is the base, its
+    last year the target (a 十三五 plan's 2020年 is a target, a 十四五 plan's a base)."""
     roles: dict[str, str] = {}
     taken = set()
+    years = {}
+    if period and period.get("start") and period.get("end"):
+        years = {"base": (str(period["start"] - 1),), "target": (str(period["end"]),)}
+    for col in columns:
+        for role, ys in years.items():
+            if role not in roles and any(y in col for y in ys):
+                roles[role] = col
+                taken.add(col)
     for role, words in COLUMN_ROLES.items():
+        if role in roles:
+            continue
         for col in columns:
             if col not in taken and any(w in col for w in words):
                 roles[role] = col
@@ -71,8 +83,8 @@ def _met(target: Optional[dict], result: Optional[dict]) -> Optional[bool]:
     return r >= t if cmp in ("=", "≥") else r > t
 
 
-def table_rows(table: Table) -> list[dict]:
-    roles = column_roles(table.columns)
+def table_rows(table: Table, period: dict | None = None) -> list[dict]:
+    roles = column_roles(table.columns, period)
     rows = []
     for i, cells in enumerate(table.rows):
         get = lambda role: cells.get(roles[role], "") if role in roles else ""  # noqa: E731
@@ -100,7 +112,8 @@ def indicator_tables(doc: Document) -> dict:
     """The ``plankb indicators --json`` contract: tables with columns, rows, notes."""
     out = []
     for t in doc.tables:
-        roles = column_roles(t.columns)
+        period = doc.meta.get("period") if isinstance(doc.meta.get("period"), dict) else None
+        roles = column_roles(t.columns, period)
         out.append({
             "document": doc.id,
             "number": t.number,
@@ -112,7 +125,7 @@ def indicator_tables(doc: Document) -> dict:
             "chapter": t.chapter,
             "section": t.section,
             "source_lines": list(t.source_lines),
-            "rows": table_rows(t),
+            "rows": table_rows(t, period),
             "notes": list(t.notes),
         })
     return {"tables": out}

@@ -188,7 +188,9 @@ class _Builder:
             return
         if sec is None:
             cid = f"{self.doc.id}:{ch.number}.p{self._count(str(ch.number))}"
-            kind = "measure" if ch.role == "safeguards" and lead else "intro"
+            kind = "intro"
+            if lead and ch.role in ("safeguards", "tasks"):
+                kind = "measure" if ch.role == "safeguards" else "task"
             ch.clauses.append(cid)
             self.add(Clause(cid, self.doc.id, kind, text, span, lead=lead, chapter=ch.number,
                             breadcrumb=self.crumbs(), markdown=markdown))
@@ -326,4 +328,19 @@ def parse_document(text: str, path: Path | str | None = None, structure: dict | 
         i += 1
     if not doc.chapters:
         raise ParseError("没有章标题（##）")
+    _sections_as_tasks(doc)
     return doc
+
+
+def _sections_as_tasks(doc: Document) -> None:
+    """Plans that number each task as a section (（一）加强党的全面领导。…) have no lead
+    paragraphs: there the section is the task, its title the lead, its first paragraph
+    the task's text."""
+    by_id = {c.id: c for c in doc.clauses}
+    for ch in doc.chapters:
+        if ch.role != "tasks":
+            continue
+        for sec in ch.sections:
+            paras = [by_id[i] for i in sec.clauses]
+            if paras and not any(c.kind == "task" for c in paras):
+                paras[0].kind, paras[0].lead = "task", sec.title

@@ -114,3 +114,14 @@ def test_another_corpus_folder_with_two_plans(tmp_path):
     data = json.loads(plankb("--corpus", str(corpus), "outline", "--json").stdout)
     assert [d["id"] for d in data["documents"]] == ["gd-ip-14fyp", "sd-edu-14fyp"]
     assert len(data["documents"][1]["chapters"]) == 11
+
+
+def test_year_columns_are_read_against_the_plan_period():
+    from kb.indicators import column_roles
+
+    cols = ["序号", "指标", "单位", "2015年", "2020年"]
+    assert column_roles(cols, {"start": 2016, "end": 2020})["target"] == "2020年"
+    assert column_roles(cols, {"start": 2016, "end": 2020})["base"] == "2015年"
+    cols = ["序号", "指标", "单位", "2020年", "2025年"]
+    assert column_roles(cols, {"start": 2021, "end": 2025}) == {
+        "base": "2020年", "target": "2025年", "number": "序号", "name": "指标", "unit": "单位"}

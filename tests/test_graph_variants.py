@@ -181,7 +181,11 @@ def test_shandong_sample_lead_and_supporting_units(tmp_path):
     first = sorted({u for u, _ in leads}, key=lambda n: pg.g.nodes[n]["order"])[0]
     s = pg.suggest(first)
     assert s["lead"] == ["山东省委教育工委"] and s["support"] == ["山东省委宣传部", "团省委"]
-    assert pg.stats()["tasks"] == 56
+    # 54 tagged sections are tasks; the last chapter (强化组织领导和实施) is the plan's
+    # safeguards, so its 2 tagged paragraphs are measures, still with their units
+    assert pg.stats()["tasks"] == 54
+    kinds = sorted(pg.g.nodes[u]["clause_kind"] for u in {u for u, _ in leads})
+    assert kinds.count("task") == 54 and kinds.count("measure") == 2
     # 到2025年学生体质健康测试优良率达到55%以上 is a target of the PE task
     (t,) = [t for t in pg.targets() if t["metric"] == "学生体质健康测试优良率"]
     assert (t["value"], t["deadline"], t["comparator"]) == (55, 2025, "≥")

@@ -192,7 +192,11 @@ def test_samples_shandong_outline_and_accounting():
     first = next(c for c in doc.clauses if c.id == sec.clauses[0])
     assert first.text.startswith("坚持不懈用习近平新时代中国特色社会主义思想")
     tagged = [c for c in doc.clauses if re.search(r"（[^（）]*负责[^（）]*）", c.text)]
-    assert len(tagged) >= 50
+    assert len(tagged) == 56
+    # each （一）… section is one task: its title is the lead
+    assert first.kind == "task" and first.lead == "构建全学段一体化的思政工作体系"
+    assert sum(1 for c in doc.clauses if c.kind == "task") == 54
+    assert doc.chapters[-1].role == "safeguards"
     assert doc.meta["period"] == {"start": 2021, "end": 2025}
 
 
