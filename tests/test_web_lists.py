@@ -196,3 +196,12 @@ def test_lists_index_shows_lists_with_counts(client, token):
     assert "首页可见的清单" in html
     lists = client.get("/api/lists").json["lists"]
     assert next(x for x in lists if x["id"] == tl["id"])["item_count"] == 2
+
+
+def test_export_of_an_empty_list_is_400_with_a_reason(client, token):
+    tl = new_list(client, token, "空清单")
+    r = client.get(f"/lists/{tl['id']}/export?format=docx")
+    assert r.status_code == 400
+    assert "清单" in r.get_data(as_text=True) or "没有" in r.get_data(as_text=True)
+    r = client.get(f"/lists/{tl['id']}/export?format=exe")
+    assert r.status_code == 400

@@ -33,7 +33,9 @@ RULES = {  # evidence code -> why, in words a reader accepts or disputes
     "deadline_annual": "每年完成",
     "implied_deadline": "未写明时限，按规划期末",
     "curated": "人工整理的关联",
-    "responsibility": "条文标注牵头/配合单位",
+    "responsibility_tag": "条文标注牵头/配合单位",
+    "metric_value": "目标数值与指标表规划值一致",
+    "section_terms": "同节任务与目标关键词相同",
 }
 
 

@@ -192,15 +192,14 @@ def items_order_api(list_id):
 # -- export ----------------------------------------------------------------------------
 
 def _send(rows, fmt: str, title: str):
+    from webapp.export import ExportError, content_disposition, export_bytes
+
     try:
-        from webapp.export import export_bytes
-    except ImportError as e:
-        abort(503, description=f"导出模块尚未就绪（{e}）。")
-    data, mimetype, filename = export_bytes(rows, fmt, title)
+        data, mimetype, filename = export_bytes(rows, fmt, title)
+    except ExportError as e:
+        raise BadParam(str(e)) from None
     resp = Response(data, mimetype=mimetype)
-    ascii_name = "plankb-export." + fmt
-    resp.headers["Content-Disposition"] = (
-        f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}")
+    resp.headers["Content-Disposition"] = content_disposition(filename)
     return resp
 
 
