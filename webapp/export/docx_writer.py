@@ -26,16 +26,36 @@ HEADER_FONT = "黑体"
 BODY_FONT = "仿宋_GB2312"
 LATIN_FONT = "Times New Roman"
 PAGE_NUMBER_FONT = "宋体"
+# What Word should use when an office PC lacks the font: w:altName in the font table.
+# 仿宋_GB2312 and 方正小标宋简体 are installed by hand in most offices; 仿宋/宋体/黑体 ship
+# with every Chinese Windows. (name, altName, panose, family, pitch)
+FONT_TABLE = [
+    (BODY_FONT, "仿宋", "02010609030101010101", "modern", "fixed"),
+    (TITLE_FONT, "宋体", "02010600030101010101", "auto", "variable"),
+    (HEADER_FONT, "SimHei", "02010609060101010101", "modern", "fixed"),
+    ("仿宋", "FangSong", "02010609060101010101", "modern", "fixed"),
+    (PAGE_NUMBER_FONT, "SimSun", "02010600030101010101", "auto", "variable"),
+]
 
 FIELDS = ["seq", "task", "content", "source", "targets", "deadline", "lead_unit", "support_units"]
+BODY_PT, HEADER_PT, TITLE_PT, PAGE_NUMBER_PT = 10.5, 11, 22, 14  # 五号, 五号+, 二号, 四号
 PAGE_W, PAGE_H = Cm(29.7), Cm(21.0)
 MARGIN_LR, MARGIN_TOP, MARGIN_BOTTOM = Cm(2.0), Cm(2.5), Cm(2.2)
+# cell padding in twips: the default Table Grid has none above and below, so text
+# touched the rules
+PAD_TOP_BOTTOM, PAD_LEFT_RIGHT = 45, 85
 # widths in cm for each column: (when the column has text, when it is empty for hand-filling);
-# 具体内容 takes what is left
+# 具体内容 takes what is left. Sized for 五号 (0.37 cm a character): 完成时限 holds
+# “2025年底前” on one line, 出处 about eight characters a line.
 WIDTHS = {
-    "seq": (1.2, 1.2), "task": (3.4, 3.4), "source": (3.8, 3.8), "targets": (3.4, 2.0),
-    "deadline": (2.0, 2.0), "lead_unit": (2.4, 2.2), "support_units": (2.8, 2.2), "note": (2.4, 2.0),
+    "seq": (1.1, 1.1), "task": (3.0, 3.0), "source": (3.0, 3.0), "targets": (3.2, 2.2),
+    "deadline": (2.3, 2.3), "lead_unit": (2.4, 2.4), "support_units": (2.4, 2.4), "note": (2.4, 2.0),
 }
+CENTRED = {"seq", "deadline", "lead_unit", "support_units"}
+JUSTIFIED = {"content"}  # long prose; short cells justified spread their characters apart
+# characters Word draws in the Latin font unless the run says it is East Asian text:
+# “” ‘’ would come out as narrow Times New Roman quotes, — and … half-width
+_AMBIGUOUS = re.compile("[\u2014\u2015\u2018\u2019\u201c\u201d\u2026\u00b7]")
 
 
 def set_font(run, east_asia: str, size_pt: float | None = None, bold: bool | None = None) -> None:
@@ -45,6 +65,8 @@ def set_font(run, east_asia: str, size_pt: float | None = None, bold: bool | Non
     rfonts.set(qn("w:eastAsia"), east_asia)
     rfonts.set(qn("w:ascii"), LATIN_FONT)
     rfonts.set(qn("w:hAnsi"), LATIN_FONT)
+    if _AMBIGUOUS.search(run.text or ""):
+        rfonts.set(qn("w:hint"), "eastAsia")
     if size_pt is not None:
         run.font.size = Pt(size_pt)
     if bold is not None:
@@ -74,18 +96,73 @@ def _paragraph_style(doc, name: str, style_id: str, east_asia: str, size_pt: flo
     return style
 
 
+def _chinese_defaults(doc) -> None:
+    """python-docx's template is set up for English and Japanese: the document defaults
+    name the theme's East-Asian font and language en-US, and the theme's East-Asian
+    language is ja-JP, so text outside our styles (a row a clerk adds, a footnote) would
+    come out in MS Mincho with Japanese line breaking. Make them Chinese."""
+    defaults = doc.styles.element.find(qn("w:docDefaults"))
+    rpr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    rfonts = rpr.find(qn("w:rFonts"))
+    for attr in ("w:eastAsiaTheme", "w:asciiTheme", "w:hAnsiTheme"):
+        rfonts.attrib.pop(qn(attr), None)
+    rfonts.set(qn("w:ascii"), LATIN_FONT)
+    rfonts.set(qn("w:hAnsi"), LATIN_FONT)
+    rfonts.set(qn("w:eastAsia"), BODY_FONT)
+    lang = rpr.find(qn("w:lang"))
+    lang.set(qn("w:eastAsia"), "zh-CN")
+    theme_lang = doc.settings.element.find(qn("w:themeFontLang"))
+    if theme_lang is not None:
+        theme_lang.set(qn("w:eastAsia"), "zh-CN")
+    _font_table(doc)
+
+
+def _font_table(doc) -> None:
+    """Entries for our Chinese fonts, each with the alternative Word falls back to where
+    the font is not installed (仿宋_GB2312 → 仿宋, 方正小标宋简体 → 宋体), and charset 86
+    (GB2312) so a substitute is at least a Chinese font of the same kind."""
+    from lxml import etree
+
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+
+    part = doc.part.part_related_by(RT.FONT_TABLE)
+    root = etree.fromstring(part.blob)
+    w = root.nsmap.get("w") or "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+    def el(parent, tag, **attrs):
+        child = etree.SubElement(parent, f"{{{w}}}{tag}")
+        for k, v in attrs.items():
+            child.set(f"{{{w}}}{k}", v)
+        return child
+
+    for font in root.findall(f"{{{w}}}font"):  # the template's Japanese fonts
+        if font.find(f"{{{w}}}charset") is not None and font.find(f"{{{w}}}charset").get(f"{{{w}}}val") == "80":
+            root.remove(font)
+    for name, alt, panose, family, pitch in FONT_TABLE:
+        font = el(root, "font", name=name)
+        el(font, "altName", val=alt)
+        el(font, "panose1", val=panose)
+        el(font, "charset", val="86")
+        el(font, "family", val=family)
+        el(font, "pitch", val=pitch)
+    part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
 def _style_defaults(doc) -> dict:
+    _chinese_defaults(doc)
     normal = doc.styles["Normal"]
     normal.font.name = LATIN_FONT
-    normal.font.size = Pt(10.5)
+    normal.font.size = Pt(BODY_PT)
     _east_asian(normal.element, BODY_FONT)
     pf = normal.paragraph_format
     pf.space_before = pf.space_after = Pt(0)
     pf.line_spacing = 1.0
     return {
-        "header": _paragraph_style(doc, "任务表表头", "PlankbTableHeader", HEADER_FONT, 11, WD_ALIGN_PARAGRAPH.CENTER),
-        "body": _paragraph_style(doc, "任务表正文", "PlankbTableBody", BODY_FONT, 10.5, WD_ALIGN_PARAGRAPH.JUSTIFY),
-        "center": _paragraph_style(doc, "任务表居中", "PlankbTableCenter", BODY_FONT, 10.5, WD_ALIGN_PARAGRAPH.CENTER),
+        "header": _paragraph_style(doc, "任务表表头", "PlankbTableHeader", HEADER_FONT, HEADER_PT,
+                                   WD_ALIGN_PARAGRAPH.CENTER),
+        "body": _paragraph_style(doc, "任务表正文", "PlankbTableBody", BODY_FONT, BODY_PT, WD_ALIGN_PARAGRAPH.JUSTIFY),
+        "left": _paragraph_style(doc, "任务表左对齐", "PlankbTableLeft", BODY_FONT, BODY_PT, WD_ALIGN_PARAGRAPH.LEFT),
+        "center": _paragraph_style(doc, "任务表居中", "PlankbTableCenter", BODY_FONT, BODY_PT, WD_ALIGN_PARAGRAPH.CENTER),
     }
 
 
@@ -95,12 +172,13 @@ def _page(doc) -> None:
     s.page_width, s.page_height = PAGE_W, PAGE_H
     s.left_margin = s.right_margin = MARGIN_LR
     s.top_margin, s.bottom_margin = MARGIN_TOP, MARGIN_BOTTOM
+    s.header_distance = Cm(1.5)
     s.footer_distance = Cm(1.2)
     p = s.footer.paragraphs[0]
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    set_font(p.add_run("— "), PAGE_NUMBER_FONT, 14)
+    set_font(p.add_run("— "), PAGE_NUMBER_FONT, PAGE_NUMBER_PT)
     _page_field(p)
-    set_font(p.add_run(" —"), PAGE_NUMBER_FONT, 14)
+    set_font(p.add_run(" —"), PAGE_NUMBER_FONT, PAGE_NUMBER_PT)
 
 
 def _page_field(paragraph) -> None:
@@ -112,7 +190,7 @@ def _page_field(paragraph) -> None:
 
     for part in ("begin", "instr", "separate", "value", "end"):
         run = paragraph.add_run()
-        set_font(run, PAGE_NUMBER_FONT, 14)
+        set_font(run, PAGE_NUMBER_FONT, PAGE_NUMBER_PT)
         if part == "instr":
             instr = OxmlElement("w:instrText")
             instr.set(qn("xml:space"), "preserve")
@@ -124,18 +202,39 @@ def _page_field(paragraph) -> None:
             run._element.append(fld(part))
 
 
-def _repeat_header(row) -> None:
-    trpr = row._tr.get_or_add_trPr()
-    el = OxmlElement("w:tblHeader")
-    el.set(qn("w:val"), "true")
-    trpr.append(el)
-
-
-def _cant_split(row) -> None:
+def _row_flags(row, header: bool = False) -> None:
+    """Every row stays on one page (a task split across pages loses its name, which is
+    centred in the half left behind); the header row also repeats on every page.
+    Word and LibreOffice still split a row taller than a page."""
     trpr = row._tr.get_or_add_trPr()
     el = OxmlElement("w:cantSplit")
     el.set(qn("w:val"), "true")
     trpr.append(el)
+    if header:
+        el = OxmlElement("w:tblHeader")
+        el.set(qn("w:val"), "true")
+        trpr.append(el)
+        height = OxmlElement("w:trHeight")
+        height.set(qn("w:val"), str(int(0.9 * 567)))
+        height.set(qn("w:hRule"), "atLeast")
+        trpr.append(height)
+
+
+def _table_props(table, widths: list[float]) -> None:
+    """A fixed total width and cell padding, so Word keeps the column widths we chose
+    instead of fitting them to the text, and text does not touch the rules."""
+    tblpr = table._tbl.tblPr
+    tblw = tblpr.find(qn("w:tblW"))
+    tblw.set(qn("w:type"), "dxa")
+    tblw.set(qn("w:w"), str(sum(int(w * 567) for w in widths)))
+    mar = OxmlElement("w:tblCellMar")
+    for side, value in (("top", PAD_TOP_BOTTOM), ("left", PAD_LEFT_RIGHT),
+                        ("bottom", PAD_TOP_BOTTOM), ("right", PAD_LEFT_RIGHT)):
+        el = OxmlElement(f"w:{side}")
+        el.set(qn("w:w"), str(value))
+        el.set(qn("w:type"), "dxa")
+        mar.append(el)
+    tblpr.find(qn("w:tblLayout")).addnext(mar)  # schema order: … tblLayout, tblCellMar, tblLook
 
 
 def columns_for(rows: list[ExportRow]) -> list[str]:
@@ -155,6 +254,21 @@ def widths_for(fields: list[str], rows: list[ExportRow]) -> list[float]:
     return [w[f] for f in fields]
 
 
+_PLAN = re.compile(r"^《[^《》]+》")
+
+
+def short_sources(rows: list[ExportRow], title: str) -> list[str]:
+    """出处 without the plan's name where the title already names that plan: 32 rows
+    of “《广东省知识产权保护和运用“十四五”规划》第三章…” tell a reader nothing the title
+    did not, and take three lines each. Rows from another plan keep the full name."""
+    out = []
+    for r in rows:
+        m = _PLAN.match(r.source or "")
+        rest = r.source[m.end():] if m else ""
+        out.append(rest if m and rest and m.group(0) in title else r.source)
+    return out
+
+
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
@@ -167,7 +281,9 @@ def _cell_text(cell, text: str, style) -> None:
             p = cell.add_paragraph()
         p._p.get_or_add_pPr().style = style.style_id  # p.style = … looks the style up each time
         if line:
-            p.add_run(line)
+            run = p.add_run(line)
+            if _AMBIGUOUS.search(line):
+                run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:hint"), "eastAsia")
 
 
 def render(rows: list[ExportRow], title: str) -> bytes:
@@ -176,37 +292,41 @@ def render(rows: list[ExportRow], title: str) -> bytes:
     _page(doc)
     doc.core_properties.title = title[:250]
     doc.core_properties.author = "plankb"
+    doc.core_properties.language = "zh-CN"
 
     tp = doc.paragraphs[0] if doc.paragraphs else doc.add_paragraph()
     tp.alignment = WD_ALIGN_PARAGRAPH.CENTER
     tp.paragraph_format.space_after = Pt(18)
     tp.paragraph_format.line_spacing = 1.2
-    set_font(tp.add_run(_NOT_XML.sub("", title)), TITLE_FONT, 22)
+    set_font(tp.add_run(_NOT_XML.sub("", title)), TITLE_FONT, TITLE_PT)
 
     fields = columns_for(rows)
     widths = widths_for(fields, rows)
+    sources = short_sources(rows, title)
+    cell_styles = [styles["center" if f in CENTRED else "body" if f in JUSTIFIED else "left"] for f in fields]
     table = doc.add_table(rows=1, cols=len(fields))
     table.style = doc.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
+    _table_props(table, widths)
     for i, gc in enumerate(table._tbl.tblGrid.findall(qn("w:gridCol"))):
         gc.set(qn("w:w"), str(int(widths[i] * 567)))  # twips per cm
 
     header = table.rows[0]
-    _repeat_header(header)
-    _cant_split(header)
+    _row_flags(header, header=True)
     for i, f in enumerate(fields):
         cell = header.cells[i]
         cell.width = Cm(widths[i])
         cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
         _cell_text(cell, HEADERS[f], styles["header"])
 
-    for r in rows:
-        cells = table.add_row().cells
-        for i, f in enumerate(fields):
-            cells[i].width = Cm(widths[i])
-            cells[i].vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
-            _cell_text(cells[i], getattr(r, f), styles["center" if f in ("seq", "deadline") else "body"])
+    for r, source in zip(rows, sources):
+        row = table.add_row()
+        _row_flags(row)
+        for i, (f, cell) in enumerate(zip(fields, row.cells)):
+            cell.width = Cm(widths[i])
+            cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+            _cell_text(cell, source if f == "source" else getattr(r, f), cell_styles[i])
 
     buf = io.BytesIO()
     doc.save(buf)
