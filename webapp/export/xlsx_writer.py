@@ -18,13 +18,21 @@ from openpyxl.worksheet.page import PageMargins
 from webapp.export.rows import COLUMNS, ExportRow
 
 WIDTHS = {  # in Excel character units; Chinese characters count about two
-    "seq": 6, "task": 22, "content": 60, "source": 30, "targets": 26, "deadline": 12,
-    "lead_unit": 16, "support_units": 20, "note": 18, "clause_id": 20,
+    "seq": 5, "task": 16, "content": 50, "source": 24, "targets": 22, "deadline": 11,
+    "lead_unit": 14, "support_units": 14, "note": 14, "clause_id": 22,
 }
+# 仿宋 and 黑体 ship with every Chinese Windows (仿宋_GB2312 does not since Windows 7);
+# a sheet has no font fallback list, only the charset that tells Excel to substitute
+# a Chinese font where 方正小标宋简体 is missing.
+TITLE_FONT = "方正小标宋简体"
 FONT = "仿宋"
 HEADER_FONT = "黑体"
+GB2312 = 134
+# printed: the task table proper; 条款编号 stays in the sheet for sorting and lookups
+PRINTED = [f for f, _ in COLUMNS if f != "clause_id"]
 
 
+CENTRED = {"seq", "deadline", "lead_unit", "support_units"}
 LINE_HEIGHT = 15  # points per wrapped line at 11 pt
 
 
@@ -43,6 +51,13 @@ def row_height(values: dict) -> float:
     return min(409, LINE_HEIGHT * lines + 4)
 
 
+def title_height(title: str) -> float:
+    """An 18-point title wraps in the merged cell: about 3.4 width units a character."""
+    span = sum(WIDTHS[f] for f in PRINTED)
+    lines = max(1, math.ceil(_display_width(title) * 1.7 / span))
+    return 30 * lines + 8
+
+
 def _text(value) -> str:
     return ILLEGAL_CHARACTERS_RE.sub("", "" if value is None else str(value))
 
@@ -57,22 +72,26 @@ def render(rows: list[ExportRow], title: str) -> bytes:
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
 
     ws.cell(row=1, column=1, value=_text(title)).data_type = "s"
-    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=n)
-    ws["A1"].font = Font(name=HEADER_FONT, size=16, bold=True)
+    # merged across the printed columns only, so the title is centred on the paper
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(PRINTED))
+    ws["A1"].font = Font(name=TITLE_FONT, size=18, charset=GB2312)
     ws["A1"].alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    ws.row_dimensions[1].height = 36
+    ws.row_dimensions[1].height = title_height(title)
 
     header_fill = PatternFill("solid", fgColor="D9E1F2")
     for col, (_, label) in enumerate(COLUMNS, start=1):
         c = ws.cell(row=2, column=col, value=label)
-        c.font = Font(name=HEADER_FONT, size=11, bold=True)
+        c.font = Font(name=HEADER_FONT, size=11, bold=True, charset=GB2312)
         c.fill = header_fill
         c.border = border
         c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         ws.column_dimensions[get_column_letter(col)].width = WIDTHS.get(fields[col - 1], 16)
     ws.row_dimensions[2].height = 24
 
-    body = Font(name=FONT, size=11)
+    aligns = {f: Alignment(vertical="center", wrap_text=True,
+                           horizontal="center" if f in CENTRED else "justify" if f == "content" else "left")
+              for f in fields}
+    body = Font(name=FONT, size=11, charset=GB2312)
     for r, row in enumerate(rows, start=3):
         ws.row_dimensions[r].height = row_height({f: getattr(row, f) for f in fields if f != "seq"})
         for col, field in enumerate(fields, start=1):
@@ -85,20 +104,22 @@ def render(rows: list[ExportRow], title: str) -> bytes:
                 c.data_type = "s"  # never a formula, whatever the text starts with
             c.font = body
             c.border = border
-            c.alignment = Alignment(vertical="top", wrap_text=True,
-                                    horizontal="center" if field in ("seq", "deadline") else "left")
+            c.alignment = aligns[field]
 
     ws.freeze_panes = "A3"
     if rows:
         ws.auto_filter.ref = f"A2:{get_column_letter(n)}{len(rows) + 2}"
-    ws.print_title_rows = "2:2"
+    ws.print_title_rows = "2:2"  # the header on every printed page, the title on the first
+    ws.print_area = f"A1:{get_column_letter(len(PRINTED))}{len(rows) + 2}"
+    ws.print_options.horizontalCentered = True
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.page_margins = PageMargins(left=0.5, right=0.5, top=0.6, bottom=0.6)
-    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+    ws.oddFooter.center.text = "— &P —"
+    ws.oddFooter.center.size = 12
     wb.properties.title = _text(title)[:250]
     wb.properties.creator = "plankb"
 
