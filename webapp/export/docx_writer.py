@@ -7,6 +7,7 @@ w:eastAsia attribute: Word ignores ``font.name`` for Chinese characters.
 """
 from __future__ import annotations
 
+import copy
 import io
 import re
 
@@ -272,18 +273,61 @@ def short_sources(rows: list[ExportRow], title: str) -> list[str]:
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
+def _lines(text) -> list[str]:
+    text = _NOT_XML.sub("", str(text)).replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    return text.split("\n") if text else [""]
+
+
+def _run(line: str):
+    r = OxmlElement("w:r")
+    if _AMBIGUOUS.search(line):
+        rpr = OxmlElement("w:rPr")
+        fonts = OxmlElement("w:rFonts")
+        fonts.set(qn("w:hint"), "eastAsia")
+        rpr.append(fonts)
+        r.append(rpr)
+    t = OxmlElement("w:t")
+    if line != line.strip():
+        t.set(qn("xml:space"), "preserve")
+    t.text = line
+    r.append(t)
+    return r
+
+
 def _cell_text(cell, text: str, style) -> None:
-    text = _NOT_XML.sub("", str(text)).replace("\r\n", "\n").replace("\t", " ")
-    lines = text.split("\n") if text else [""]
-    p = cell.paragraphs[0]
-    for i, line in enumerate(lines):
-        if i:
-            p = cell.add_paragraph()
+    for i, line in enumerate(_lines(text)):
+        p = cell.paragraphs[0] if i == 0 else cell.add_paragraph()
         p._p.get_or_add_pPr().style = style.style_id  # p.style = … looks the style up each time
         if line:
-            run = p.add_run(line)
-            if _AMBIGUOUS.search(line):
-                run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:hint"), "eastAsia")
+            p._p.append(_run(line))
+
+
+def _row_template(table, widths: list[float], cell_styles: list) -> tuple:
+    """A body row made once through python-docx (flags, widths, centring, one styled empty
+    paragraph a cell) and copied for every row: setting those through the API for each of
+    1,400 cells took most of the time of a whole-plan export."""
+    row = table.add_row()
+    _row_flags(row)
+    for i, cell in enumerate(row.cells):
+        cell.width = Cm(widths[i])
+        cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+        cell.paragraphs[0]._p.get_or_add_pPr().style = cell_styles[i].style_id
+    tr = row._tr
+    tr.getparent().remove(tr)
+    return tr, [copy.deepcopy(tc.find(qn("w:p"))) for tc in tr.findall(qn("w:tc"))]
+
+
+def _fill_row(tbl, template, paragraphs, values: list) -> None:
+    tr = copy.deepcopy(template)
+    for tc, p_template, value in zip(tr.findall(qn("w:tc")), paragraphs, values):
+        p = tc.find(qn("w:p"))
+        for i, line in enumerate(_lines(value)):
+            if i:
+                p = copy.deepcopy(p_template)
+                tc.append(p)
+            if line:
+                p.append(_run(line))
+    tbl.append(tr)
 
 
 def render(rows: list[ExportRow], title: str) -> bytes:
@@ -320,13 +364,10 @@ def render(rows: list[ExportRow], title: str) -> bytes:
         cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
         _cell_text(cell, HEADERS[f], styles["header"])
 
+    template, paragraphs = _row_template(table, widths, cell_styles)
+    tbl = table._tbl
     for r, source in zip(rows, sources):
-        row = table.add_row()
-        _row_flags(row)
-        for i, (f, cell) in enumerate(zip(fields, row.cells)):
-            cell.width = Cm(widths[i])
-            cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
-            _cell_text(cell, source if f == "source" else getattr(r, f), cell_styles[i])
+        _fill_row(tbl, template, paragraphs, [source if f == "source" else getattr(r, f) for f in fields])
 
     buf = io.BytesIO()
     doc.save(buf)
