@@ -11,21 +11,9 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 
 from kb.model import KINDS
+from kb.numerals import to_chinese as cn_number
 
 FILTERS = ("document", "chapter", "section", "box", "kind", "year")
-
-_CN = "零一二三四五六七八九"
-
-
-def cn_number(n: int) -> str:
-    if n < 10:
-        return _CN[n]
-    if n < 20:
-        return "十" + (_CN[n - 10] if n > 10 else "")
-    if n < 100:
-        return _CN[n // 10] + "十" + (_CN[n % 10] if n % 10 else "")
-    return str(n)
-
 
 @dataclass
 class FacetValue:

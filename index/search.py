@@ -407,7 +407,7 @@ class SearchIndex:
 
 def breadcrumb(clause) -> str:
     """第三章 › 第二节 › 专栏1: short, as staff cite it."""
-    from index.facets import cn_number
+    from kb.numerals import to_chinese as cn_number
 
     parts = []
     if clause.chapter:

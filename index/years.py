@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from kb.numerals import five_year_period, to_int
+
 from index.normalize import fold
 
 _YEAR = r"((?:19|20)\d{2})"
@@ -20,25 +22,9 @@ _EXPLICIT = [
 # plan's own period (a review of “十三五”期间 states results, not deadlines).
 _FIVE_YEAR = re.compile(r"\"?([一二三四五六七八九十]+)五\"?(?:期间|末)")
 _PLAN_PERIOD = re.compile(r"规划期(?:内|间|末)")
-_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")}
-
-
-def _chinese_number(s: str) -> int | None:
-    if s == "十":
-        return 10
-    if s.startswith("十") and len(s) == 2:
-        return 10 + _DIGITS.get(s[1], -100)
-    if len(s) == 1:
-        return _DIGITS.get(s)
-    return None
-
-
 def _five_year_plan_end(numeral: str) -> int | None:
-    """End year of the n-th five-year plan (n ≥ 3: 1966–1970, …, 14th: 2021–2025)."""
-    n = _chinese_number(numeral)
-    if n is None or n < 3:
-        return None
-    return 1970 + 5 * (n - 3)
+    n = to_int(numeral)
+    return five_year_period(n)[1] if n and n >= 3 else None
 
 
 _COLUMN_YEAR = re.compile(_YEAR + r"\s*年")

@@ -37,3 +37,10 @@ def to_chinese(n: int) -> str:
     if n < 100:
         return _CN[n // 10] + "十" + (_CN[n % 10] if n % 10 else "")
     return str(n)
+
+
+def five_year_period(ordinal: int) -> tuple[int, int]:
+    """Years of the n-th five-year plan: 14 → (2021, 2025). The 1st began in 1953, the
+    3rd in 1966, after the 1963–65 adjustment."""
+    start = 1953 + 5 * (ordinal - 1) if ordinal <= 2 else 1966 + 5 * (ordinal - 3)
+    return start, start + 4

@@ -11,20 +11,7 @@ import re
 from kb.model import Clause, Document
 
 _NUMERAL_HEAD = re.compile(r"^\s*(第[一二三四五六七八九十百零〇两\d]+[篇章节])")
-DIGITS = "零一二三四五六七八九"
-
-
-def cn_number(n: int) -> str:
-    """1 → 一, 12 → 十二, 20 → 二十: enough for chapter and section numbers."""
-    if n < 0:
-        return str(n)
-    if n < 10:
-        return DIGITS[n]
-    if n < 20:
-        return "十" + (DIGITS[n % 10] if n % 10 else "")
-    if n < 100:
-        return DIGITS[n // 10] + "十" + (DIGITS[n % 10] if n % 10 else "")
-    return str(n)
+from kb.numerals import to_chinese as cn_number  # noqa: E402  (re-exported)
 
 
 def printed_number(heading: str, number: int, unit: str) -> str:

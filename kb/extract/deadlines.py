@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Optional
 
-from kb.numerals import to_int
+from kb.numerals import five_year_period, to_int
 
 
 @dataclass(frozen=True)
@@ -37,13 +37,7 @@ class Deadline:
         return {"kind": self.kind, "year": self.year, "text": self.text, "label": self.label}
 
 
-def period_years(ordinal: int) -> tuple[int, int]:
-    """Years of the n-th five-year plan: 14 → (2021, 2025). The 3rd began in 1966."""
-    if ordinal <= 2:
-        start = 1953 + 5 * (ordinal - 1)
-    else:
-        start = 1966 + 5 * (ordinal - 3)
-    return start, start + 4
+period_years = five_year_period  # kept: the name this module's callers use
 
 
 _Q = "[“”\"‘’]?"

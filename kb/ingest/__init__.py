@@ -6,6 +6,7 @@ The ingest is a named chain of small rules, each doing one job on a shared state
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 import tomllib
 from dataclasses import dataclass
@@ -98,14 +99,13 @@ def _period(state: State) -> None:
     doc = state.config["document"]
     if "period" in doc:
         return
-    from kb.numerals import to_int
-    import re
+    from kb.numerals import five_year_period, to_int
 
     m = re.search(r"[第“\"]?([一二三四五六七八九十]+)个?五", state.title)
     n = to_int(m.group(1)) if m else None
     if n and n >= 3:
-        start = 1966 + (n - 3) * 5  # the 3rd plan began in 1966, after the 1963–65 adjustment
-        doc["period"] = {"start": start, "end": start + 4}
+        start, end = five_year_period(n)
+        doc["period"] = {"start": start, "end": end}
     else:
         state.report.warn("未能从标题判断规划期，请在 .toml 的 [document] 中写 period")
 
