@@ -225,3 +225,16 @@ def test_xlsx_long_title_gets_a_taller_row():
 
     assert title_height("短标题") == 38
     assert title_height("很长的标题" * 20) >= 2 * 30
+
+
+def test_docx_long_titles_break_after_the_plan_name():
+    from webapp.export.docx_writer import title_lines
+
+    plan = "《广东省知识产权保护和运用“十四五”规划》"
+    assert title_lines(plan + "第三章重点任务分解表") == [plan + "第三章重点任务分解表"]  # fits one line
+    assert title_lines(plan + "专栏14“知识产权金融创新工程”任务分解表") == [
+        plan, "专栏14“知识产权金融创新工程”任务分解表"]
+    long_plain = "关于" + "加强知识产权保护" * 6 + "的任务分解表"
+    assert title_lines(long_plain) == [long_plain]  # no plan name to break after: Word wraps it
+    too_long_rest = plan + "第三章" + "重点任务" * 10
+    assert title_lines(too_long_rest) == [too_long_rest]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import io
 import re
+import unicodedata
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
@@ -270,6 +271,24 @@ def short_sources(rows: list[ExportRow], title: str) -> list[str]:
     return out
 
 
+def _chars(text: str) -> float:
+    """Width in Chinese characters; “” and — are full width in a Chinese font."""
+    return sum(1 if unicodedata.east_asian_width(ch) in "WFA" else 0.5 for ch in text)
+
+
+def title_lines(title: str) -> list[str]:
+    """A title one character too long for the line leaves 表 alone on the next; a clerk
+    breaks it after the plan's name instead (《…规划》 / 第三章第二节重点任务分解表),
+    so each line reads as a whole. Other long titles are left to Word."""
+    per_line = int((PAGE_W - 2 * MARGIN_LR) / 12700 / TITLE_PT)  # EMU per point
+    if _chars(title) <= per_line:
+        return [title]
+    m = _PLAN.match(title)
+    if m and title[m.end():].strip() and _chars(m.group(0)) <= per_line and _chars(title[m.end():]) <= per_line:
+        return [m.group(0), title[m.end():].strip()]
+    return [title]
+
+
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
@@ -342,7 +361,7 @@ def render(rows: list[ExportRow], title: str) -> bytes:
     tp.alignment = WD_ALIGN_PARAGRAPH.CENTER
     tp.paragraph_format.space_after = Pt(18)
     tp.paragraph_format.line_spacing = 1.2
-    set_font(tp.add_run(_NOT_XML.sub("", title)), TITLE_FONT, TITLE_PT)
+    set_font(tp.add_run("\n".join(title_lines(_NOT_XML.sub("", title)))), TITLE_FONT, TITLE_PT)
 
     fields = columns_for(rows)
     widths = widths_for(fields, rows)
