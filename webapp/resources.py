@@ -31,8 +31,6 @@ def get_corpus():
         return load_corpus(current_app.config["CORPUS_DIR"])  # cached by the loader itself
     except CorpusError as e:
         abort(503, description=f"语料无法读取：{e}")
-    except ImportError as e:
-        abort(503, description=f"规划解析模块尚未就绪（{e}）。")
 
 
 def get_document(doc_id: str | None = None):
@@ -73,10 +71,7 @@ def _cached(name: str, build):
 def get_index():
     factory = current_app.config.get("SEARCH_FACTORY")
     if factory is None:
-        try:
-            from index import open_index
-        except ImportError as e:
-            abort(503, description=f"检索模块尚未就绪（{e}）。")
+        from index import open_index
 
         def factory(corpus):
             return open_index(corpus, instance_dir(),
@@ -87,10 +82,7 @@ def get_index():
 def get_graph():
     factory = current_app.config.get("GRAPH_FACTORY")
     if factory is None:
-        try:
-            from kb.graph import build_graph as factory
-        except ImportError as e:
-            abort(503, description=f"目标追踪图谱模块尚未就绪（{e}）。")
+        from kb.graph import build_graph as factory
     return _cached("graph", factory)
 
 
@@ -103,13 +95,11 @@ def graph_or_none():
 
 
 def get_store():
-    """One ListStore per app: it opens a short connection per operation, so sharing is safe."""
+    """One ListStore per app: each thread keeps its own connection, so sharing is safe."""
     store = current_app.extensions.get("plankb_store")
     if store is None:
-        try:
-            from webapp.lists import ListError, ListStore
-        except ImportError as e:
-            abort(503, description=f"清单模块尚未就绪（{e}）。")
+        from webapp.lists import ListError, ListStore
+
         try:
             store = ListStore(instance_dir() / "plankb.sqlite3")
         except ListError as e:
