@@ -79,7 +79,7 @@ def test_clause_page_has_citation_breadcrumb_neighbours_and_raw_lines(client):
 
 
 @pytest.mark.parametrize("cid,expected", [
-    ("gd-ip-14fyp:box5.p1", "《{t}》专栏5“知识产权维权援助“一张网”工程”“积极推进知识产权维权援助体系建设”"),
+    ("gd-ip-14fyp:box5.p1", "《{t}》第三章第四节专栏5“知识产权维权援助‘一张网’工程”“积极推进知识产权维权援助体系建设”"),
     ("gd-ip-14fyp:p1", "《{t}》前言第1段"),
     ("gd-ip-14fyp:fn1", "《{t}》脚注1"),
 ])

@@ -12,6 +12,8 @@ from dataclasses import asdict, dataclass
 from typing import Any, Iterable, Mapping, Optional
 
 from kb.model import Clause, Document
+from kb.citation import citation, ordinal, place, printed_number, quoted
+from kb.citation import title_text as clean_title
 
 # (field, Chinese header) in output order; DOCX leaves out the last two unless used.
 COLUMNS = [
@@ -61,11 +63,6 @@ class ExportRow:
 
 _FOOTREF = re.compile(r"\[\^[^\]]*\]")
 _CJK = r"\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
-_CN_NUMERAL = "一二三四五六七八九十百零〇两"
-_PRINTED = re.compile(rf"^\s*(第[{_CN_NUMERAL}\d]+(?:篇|章|节|部分))")
-_LIST_NUMERAL = re.compile(rf"^\s*([{_CN_NUMERAL}]+)、")
-_PAREN_NUMERAL = re.compile(rf"^\s*([（(][{_CN_NUMERAL}\d]+[）)])")
-_DIGITS = "零一二三四五六七八九"
 
 
 def clean_text(text: str) -> str:
@@ -74,44 +71,6 @@ def clean_text(text: str) -> str:
     text = re.sub(r"[ \t\r\n\u00a0]+", " ", text).strip()
     # a space between two Chinese characters/punctuation marks is an artefact of line breaks
     return re.sub(rf"(?<=[{_CJK}]) (?=[{_CJK}])", "", text)
-
-
-def clean_title(text: str) -> str:
-    """A heading as printed: two-part titles keep their separating space, as a
-    full-width one (全面加强知识产权保护　激发全社会创新活力)."""
-    text = _FOOTREF.sub("", text or "").replace("**", "")
-    return re.sub(r"[ \t\r\n\u00a0\u3000]+", "\u3000", text.strip())
-
-
-def quoted(text: str) -> str:
-    """“…” around a title; quotes inside it become ‘…’, as Chinese nesting requires."""
-    inner = clean_title(text).replace("“", "‘").replace("”", "’")
-    return f"“{inner}”" if inner else ""
-
-
-def cn_number(n: int) -> str:
-    if n < 10:
-        return _DIGITS[n]
-    if n < 20:
-        return "十" + (_DIGITS[n % 10] if n % 10 else "")
-    if n < 100:
-        return _DIGITS[n // 10] + "十" + (_DIGITS[n % 10] if n % 10 else "")
-    return str(n)
-
-
-def printed_number(heading: str, number: int, level: str) -> str:
-    """The number as the plan prints it: 第三章 / 第二节, or 第二部分 / （一） for plans
-    numbered 二、（一）, so a citation reads the way the plan itself does."""
-    heading = heading or ""
-    m = _PRINTED.match(heading)
-    if m:
-        return m.group(1)
-    m = _PAREN_NUMERAL.match(heading)
-    if m:
-        return m.group(1).replace("(", "（").replace(")", "）")
-    if level == "chapter":
-        return f"第{cn_number(number)}{'部分' if _LIST_NUMERAL.match(heading) else '章'}"
-    return f"第{cn_number(number)}节"
 
 
 def head_of(text: str, limit: int = TASK_MAX) -> str:
@@ -143,49 +102,16 @@ def strip_lead(text: str, lead: Optional[str]) -> str:
 
 # -- locating a clause ----------------------------------------------------------------
 
-def _section(doc: Document, chapter: Optional[int], section: Optional[int]):
-    ch = doc.chapter(chapter) if chapter is not None else None
-    sec = None
-    if ch and section is not None:
-        sec = next((s for s in ch.sections if s.number == section), None)
-    return ch, sec
-
-
-def _ordinal(clause_id: str, marker: str) -> Optional[int]:
-    m = re.search(rf"(?:^|[:.]){marker}(\d+)$", clause_id)
-    return int(m.group(1)) if m else None
-
-
 def source_of(doc: Document, clause: Clause) -> str:
-    """《规划》第三章第二节“加强知识产权司法保护”, 《规划》第三章第二节专栏1“…”, 《规划》表2“…”."""
-    out = f"《{doc.title}》"
-    ch, sec = _section(doc, clause.chapter, clause.section)
-    if ch:
-        out += printed_number(ch.heading, ch.number, "chapter")
-    if sec:
-        out += printed_number(sec.heading, sec.number, "section")
-    if clause.box:
-        box = doc.box(clause.box)
-        return out + f"专栏{clause.box}" + (quoted(box.title) if box else "")
-    if clause.table is not None:
-        table = next((t for t in doc.tables if t.number == clause.table), None)
-        out += f"表{clause.table}" + (quoted(table.title) if table else "")
-        n = _ordinal(clause.id, "n")
-        return out + (f"注{n}" if n and clause.kind == "note" else "")
-    if clause.kind == "footnote":
-        n = _ordinal(clause.id, "fn")
-        return out + (f"脚注{n}" if n else "脚注")
-    if sec:
-        return out + quoted(sec.title)
-    if ch:
-        return out + quoted(ch.title)
-    return out + ("前言" if clause.kind == "preamble" else "")
+    """出处: 《规划》第三章第二节“加强知识产权司法保护”, …专栏1“…”, …表2“…”第4行 (the task
+    has its own column, so the place is named rather than the lead)."""
+    return citation(doc, clause, by="place")
 
 
 def _table_row_task(doc: Document, clause: Clause) -> Optional[str]:
     """An indicator row is named by its indicator cell (指标, 主要指标…)."""
     table = next((t for t in doc.tables if t.number == clause.table), None)
-    n = _ordinal(clause.id, "r")
+    n = ordinal(clause.id, "r")
     if not table or not n or n > len(table.rows):
         return None
     row = table.rows[n - 1]
@@ -212,7 +138,7 @@ def task_of(doc: Document, clause: Clause) -> str:
             box = doc.box(clause.box)
             if box and box.title:
                 return clean_title(box.title)
-        ch, sec = _section(doc, clause.chapter, clause.section)
+        ch, sec = place(doc, clause)
         if sec and sec.title:
             return clean_title(sec.title)
         if ch and ch.title and clause.kind == "intro":

@@ -1,0 +1,107 @@
+"""How staff cite a clause in their own documents, in one place for the web page, the
+CLI and the exported 任务分解表.
+
+《广东省知识产权保护和运用“十四五”规划》第三章第二节“加强民事司法保护”: the plan
+title, the chapter and section numbers as the plan prints them (第三章, or 第二部分（三）
+for plans numbered 二、（三）), then a name in Chinese quotes: the clause's lead, or
+the title of the place (section, box, table) when the lead has a column of its own.
+"""
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+from kb.model import Clause, Document
+from kb.numerals import to_chinese
+
+_CN_NUMERAL = "一二三四五六七八九十百零〇两"
+_PRINTED = re.compile(rf"^\s*(第[{_CN_NUMERAL}\d]+(?:篇|章|节|部分))")
+_LIST_NUMERAL = re.compile(rf"^\s*([{_CN_NUMERAL}]+)、")
+_PAREN_NUMERAL = re.compile(rf"^\s*([（(][{_CN_NUMERAL}\d]+[）)])")
+
+
+def printed_number(heading: str, number: int, level: str) -> str:
+    """第三章 / 第二节 as printed in the heading; 第二部分 / （一） for plans numbered
+    二、（一）; else built from the number."""
+    heading = heading or ""
+    m = _PRINTED.match(heading)
+    if m:
+        return m.group(1)
+    m = _PAREN_NUMERAL.match(heading)
+    if m:
+        return m.group(1).replace("(", "（").replace(")", "）")
+    if level == "chapter":
+        return f"第{to_chinese(number)}{'部分' if _LIST_NUMERAL.match(heading) else '章'}"
+    return f"第{to_chinese(number)}节"
+
+
+def title_text(text: str) -> str:
+    """A heading as printed: a two-part title keeps its separator, as a full-width space."""
+    text = re.sub(r"\[\^[^\]]*\]", "", text or "").replace("**", "")
+    return re.sub(r"[ \t\r\n\u00a0\u3000]+", "\u3000", text.strip())
+
+
+def quoted(text: str) -> str:
+    """“…” around a title; quotes inside it become ‘…’, as Chinese nesting requires."""
+    inner = title_text(text).replace("“", "‘").replace("”", "’")
+    return f"“{inner}”" if inner else ""
+
+
+def ordinal(clause_id: str, marker: str) -> Optional[int]:
+    """The number after ``marker`` at the end of a clause id: p4, r12, n1, fn1."""
+    m = re.search(rf"(?:^|[:.]){marker}(\d+)$", clause_id)
+    return int(m.group(1)) if m else None
+
+
+def place(doc: Document, clause: Clause):
+    ch = doc.chapter(clause.chapter) if clause.chapter is not None else None
+    sec = None
+    if ch and clause.section is not None:
+        sec = next((s for s in ch.sections if s.number == clause.section), None)
+    return ch, sec
+
+
+def locator(doc: Document, clause: Clause, names: bool = True) -> str:
+    """Where in the plan, without the plan's title: 第三章第二节, 第三章第二节专栏1“…”,
+    第一章第一节表1“…”第4行, 脚注1, 前言."""
+    out = ""
+    ch, sec = place(doc, clause)
+    if ch and ch.heading:
+        out += printed_number(ch.heading, ch.number, "chapter")
+    if sec:
+        out += printed_number(sec.heading, sec.number, "section")
+    if clause.box:
+        box = doc.box(clause.box)
+        return out + f"专栏{clause.box}" + (quoted(box.title) if box and names else "")
+    if clause.table is not None:
+        table = next((t for t in doc.tables if t.number == clause.table), None)
+        out += f"表{clause.table}" + (quoted(table.title) if table and names else "")
+        row, note = ordinal(clause.id, "r"), ordinal(clause.id, "n")
+        return out + (f"第{row}行" if row else f"注{note}" if note else "")
+    if clause.kind == "footnote":
+        n = ordinal(clause.id, "fn")
+        return out + (f"脚注{n}" if n else "脚注")
+    if not out and clause.kind == "preamble":
+        return "前言"
+    return out
+
+
+def citation(doc: Document, clause: Clause, by: str = "lead") -> str:
+    """The citation to paste into a document. ``by="lead"`` names the clause by its lead
+    (or paragraph number); ``by="place"`` names the section, box or table instead."""
+    where = locator(doc, clause)
+    if clause.box and by == "lead" and clause.lead:
+        return f"《{doc.title}》{where}{quoted(clause.lead)}"
+    if clause.box or clause.table is not None or clause.kind == "footnote":
+        return f"《{doc.title}》{where}"
+    ch, sec = place(doc, clause)
+    if by == "lead":
+        if clause.lead:
+            return f"《{doc.title}》{where}{quoted(clause.lead.lstrip('—').rstrip('。；;.'))}"
+        n = ordinal(clause.id, "p")
+        return f"《{doc.title}》{where}" + (f"第{n}段" if n else "")
+    if sec:
+        return f"《{doc.title}》{where}{quoted(sec.title)}"
+    if ch and ch.title:
+        return f"《{doc.title}》{where}{quoted(ch.title)}"
+    return f"《{doc.title}》{where}"
