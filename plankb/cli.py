@@ -46,7 +46,8 @@ def echo_json(data) -> None:
               help="语料目录（默认：随包的 corpus/）。")
 @click.option("--instance", "instance_dir", type=click.Path(path_type=Path),
               help="实例目录：索引、清单数据库（默认：$PLANKB_INSTANCE 或 ~/.local/share/plankb）。")
-@click.version_option(package_name="plankb")
+@click.version_option(package_name="plankb", help="显示版本号并退出。")
+@click.help_option("-h", "--help", help="显示本帮助并退出。")
 @click.pass_context
 def cli(ctx: click.Context, corpus_dir, instance_dir):
     """plankb：规划知识库、检索、目标追踪与任务分解导出。"""
