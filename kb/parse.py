@@ -75,7 +75,7 @@ def _inline_text(inline) -> str:
 
 
 def _chapter_number(text: str) -> tuple[int | None, str]:
-    m = re.match(r"^第\s*(\S+?)\s*[章篇]\s*(.*)$", text)
+    m = re.match(r"^第\s*(\S+?)\s*(?:[章篇]|部分)\s*(.*)$", text)
     if m:
         return to_int(m.group(1)), m.group(2).strip()
     m = re.match(r"^([一二三四五六七八九十]+)、\s*(.*)$", text)

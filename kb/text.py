@@ -26,6 +26,9 @@ def has_cjk(text: str) -> bool:
     return bool(_cjk_re.search(text))
 
 
+# Full-width Latin letters, digits and %: half-width, as numbers are printed in text.
+_HALF_WIDTH = {c: c - 0xFEE0 for c in [*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B), 0xFF05]}
+
 # A "wide" neighbour: a Chinese character or full-width punctuation.
 _W = f"[{CJK}{CJK_PUNCT}]"
 _WL = f"[{CJK}{CJK_PUNCT}A-Za-z0-9%‰()]"
@@ -55,6 +58,7 @@ def normalize(text: str, variants: dict[str, str] | None = None, keep_title_spac
     ``parens=False`` keeps ASCII brackets, as table cells print them: (2500)."""
     t = text.replace("\t", " ").replace("\u3000", " ").replace("\xa0", " ")
     t = apply_variants(t, variants or {})
+    t = t.translate(_HALF_WIDTH)
     t = re.sub(r"(?<![-A-Za-z0-9])- ?-(?![-A-Za-z0-9])", "——", t)  # OCR "- -" for a dash
     t = re.sub(r" {2,}", " ", t).strip()
     # spaced-out digits (2 0 0 5年) and decimals split by wrapping (35. 1, 6 .5)

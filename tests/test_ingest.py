@@ -247,3 +247,24 @@ def test_not_a_plan_is_rejected_with_a_reason():
         ingest_text("今天天气很好。\n\n我们去公园散步。\n", doc_id="x")
     with pytest.raises(IngestError):
         ingest_text("", doc_id="x")
+
+
+def test_variants_parts_wrapped_lines_running_titles_appendix():
+    """第X部分 chapters, a heading whose title is on the next line, contents whose entries
+    reappear as body headings, a running title, full-width digits, a box titled after a
+    colon, text hard-wrapped with no blank line between paragraphs, an appendix."""
+    r = ingest_file(VARIANTS / "national-plan-variants.txt", ROOT / "corpus")
+    assert r.report.stats["missing"] == "" and r.report.stats["invented"] == ""
+    removed = [(x.reason, x.lines) for x in r.report.removals]
+    assert removed == [("目录", [3]), ("目录", [5]), ("目录", [6]), ("页眉", [14])]
+    doc = parse_document(r.markdown)
+    assert [(ch.number, ch.heading) for ch in doc.chapters] == [
+        (1, "第一部分 发展环境"), (2, "第二部分 重点任务"), (0, "附件：测试机构名录")]
+    assert [s.heading for s in doc.chapters[1].sections] == ["（一）加强测试能力建设", "（二）完善测试标准体系"]
+    assert doc.boxes[0].title == "测试能力提升工程"
+    texts = [c.text for c in doc.clauses]
+    assert "“十三五”时期，测试事业取得积极进展，全国测试机构数量达到1200家，测试能力显著增强。" in texts
+    assert "到2025年，建成国家级测试中心30个。（国家测试局牵头，科技部、工业和信息化部配合）" in texts
+    sec2 = [c for c in doc.clauses if c.chapter == 2 and c.section == 2]
+    assert [c.text[:6] for c in sec2] == ["加快制定测试", "积极参与国际"]  # wrapped lines → 2 paragraphs
+    assert sec2[0].kind == "task" and sec2[0].lead == "完善测试标准体系"

@@ -57,8 +57,46 @@ def group_blocks(state: State) -> None:
                 flush()
         cur.append(ln)
     flush()
+    if not indent_style:
+        blocks = [part for lines in blocks for part in _split_wrapped(lines)]
     state.blocks = [_classify(state, lines) for lines in blocks]
     state.blocks = [b for bl in state.blocks for b in (bl if isinstance(bl, list) else [bl])]
+
+
+def _split_wrapped(lines) -> list[list]:
+    """Text hard-wrapped at a fixed width with no blank line between paragraphs: a line
+    that ends a sentence and stops well short of the others ends its paragraph."""
+    texts = [ln.text.strip() for ln in lines]
+    if len(lines) < 3 or any("\t" in ln.text for ln in lines):
+        return [lines]
+    width = sorted(len(t) for t in texts)[len(texts) // 2]
+    if width > 60:  # one paragraph a line already: nothing was wrapped
+        return [lines]
+    out, cur = [], []
+    for ln, t in zip(lines, texts):
+        cur.append(ln)
+        if ends_sentence(t) and len(t) < 0.8 * width:
+            out.append(cur)
+            cur = []
+    if cur:
+        out.append(cur)
+    return out
+
+
+def attach_heading_titles(state: State) -> None:
+    """第一部分 on one line, its title on the next: one heading."""
+    out: list[Block] = []
+    for b in state.blocks:
+        prev = out[-1] if out else None
+        if (prev is not None and prev.kind in ("part", "chapter", "section", "box")
+                and not prev.data.get("title") and b.kind == "para" and len(b.text) <= 40
+                and not ends_sentence(b.text)):
+            prev.data["title"] = b.text.strip()
+            prev.text = f"{prev.text.strip()} {b.text.strip()}"
+            prev.lines = prev.lines + b.lines
+            continue
+        out.append(b)
+    state.blocks = out
 
 
 def _classify(state: State, lines) -> Block | list[Block]:

@@ -4,11 +4,12 @@ from __future__ import annotations
 import json
 import re
 
+from kb.ingest import headings as H
 from kb.ingest.blocks import CIRCLED
 from kb.ingest.state import Block, State
 from kb.text import normalize
 
-_PREFIX = re.compile(r"^(第\s*\S+?\s*[篇章节]|专栏\s*[^\s\u4e00-\u9fff]*[一二三四五六七八九十]*(?:\s*[-—–－]\s*\d+)?|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)])")
+_PREFIX = H.PREFIX
 
 
 def _attrs(lines) -> str:
@@ -31,7 +32,7 @@ def heading_text(state: State, b: Block) -> str:
     raw = b.text.strip() if not b.data.get("runs_into_text") else b.text.strip()
     m = _PREFIX.match(raw)
     if b.kind == "unnumbered":
-        return b.data["title"]
+        return normalize(b.data["title"], state.variants, keep_title_spaces=True)
     prefix = re.sub(r"[\s\u3000]", "", m.group(1)) if m else ""
     title = normalize(b.data.get("title") or "", state.variants, keep_title_spaces=True)
     if b.kind in ("chapter", "section", "part") and prefix.startswith("第"):

@@ -12,6 +12,7 @@ _S = r"[ \t\u3000]*"
 PART = re.compile(rf"^第{_S}(?P<num>{N}){_S}篇{_S}(?P<title>\S.*)?$")
 CHAPTER = re.compile(rf"^第{_S}(?P<num>{N}){_S}章{_S}(?P<title>\S.*)?$")
 SECTION = re.compile(rf"^第{_S}(?P<num>{N}){_S}节{_S}(?P<title>\S.*)?$")
+PART_AS_CHAPTER = re.compile(rf"^第{_S}(?P<num>{N}){_S}部分{_S}(?P<title>\S.*)?$")
 BOX = re.compile(rf"^专栏{_S}(?P<num>{N}(?:{_S}[-—–－]{_S}\d+)?){_S}(?P<title>.*)$")
 ENUM_CHAPTER = re.compile(r"^(?P<num>[一二三四五六七八九十]+)、(?P<title>[^。]{2,40}?)[。]?$")
 ENUM_SECTION = re.compile(r"^[（(](?P<num>[一二三四五六七八九十]+)[）)](?P<title>[^。；]{2,40}?)(?:。(?P<rest>.*))?$")
@@ -19,6 +20,7 @@ ENUM_SECTION = re.compile(r"^[（(](?P<num>[一二三四五六七八九十]+)[�
 # Where a heading starts inside a line (OCR runs headings together with text).
 INLINE = re.compile(rf"(?<=[。；！？\s])(?=(?:第{N}[篇章节]|专栏{_S}{N})[^，。；,]{{2,40}}$)")
 RUN_TOGETHER = re.compile(rf"(?=第{N}[篇章节])")
+PREFIX = re.compile(rf"^(第{_S}{N}{_S}(?:[篇章节]|部分)|专栏{_S}{N}(?:{_S}[-—–－]{_S}\d+)?|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)])")
 
 
 def box_number(raw: str) -> str:
@@ -38,10 +40,15 @@ def classify(text: str, enum_levels: bool, unnumbered: list[str]):
             return kind, to_int(m.group("num")), (m.group("title") or "").strip(), None
     m = BOX.match(t)
     if m and not re.search(r"[。；]", m.group("title")):
-        return "box", box_number(m.group("num")), m.group("title").strip(), None
-    if re.sub(r"\s", "", t) in unnumbered:
-        return "unnumbered", 0, re.sub(r"\s", "", t), None
+        return "box", box_number(m.group("num")), m.group("title").strip().lstrip("：:").strip(), None
+    squashed = re.sub(r"\s", "", t)
+    if squashed in unnumbered or (len(t) <= 40 and not re.search(r"[。；，]", t) and any(
+            w.endswith("*") and squashed.startswith(w[:-1]) for w in unnumbered)):
+        return "unnumbered", 0, t, None
     if enum_levels:
+        m = PART_AS_CHAPTER.match(t)
+        if m and not re.search(r"[。；]", m.group("title") or ""):
+            return "chapter", to_int(m.group("num")), (m.group("title") or "").strip(), None
         m = ENUM_CHAPTER.match(t)
         if m:
             return "chapter", to_int(m.group("num")), m.group("title").strip(), None

@@ -50,6 +50,12 @@ def _toc_like(text: str, toc_marker_seen: bool) -> bool:
     return len(sq) <= 12 and not re.search(r"[。，；,]", sq)
 
 
+def _entry_token(text: str) -> str | None:
+    """第一章 / 第一部分 / 一、: the number a contents entry or a heading opens with."""
+    m = re.match(rf"^(第{H.N}(?:[篇章节]|部分)|[一二三四五六七八九十]+、)", _squash(text))
+    return m.group(1) if m else None
+
+
 def drop_toc(state: State) -> None:
     """A contents list (目录, often OCR-garbled: 冒 录, tab-separated characters, dotted
     leaders, page numbers) sits between the title and the body; it is not body text."""
@@ -65,7 +71,13 @@ def drop_toc(state: State) -> None:
     if start is None:
         return
     end = start + 1
+    first_entry, seen = None, False
     while end < len(lines) and _toc_like(lines[end].text, True):
+        token = _entry_token(lines[end].text)
+        if lines[end].text.strip() and not seen:
+            first_entry, seen = token, True  # the first entry decides; garbled → no rule
+        elif token and token == first_entry:
+            break  # the first entry again: the body has begun
         end += 1
     # the body's first unnumbered heading may be glued to the last contents line (…全面落实序言)
     last = lines[end - 1] if end - 1 > start else None
@@ -87,6 +99,18 @@ def drop_toc(state: State) -> None:
 
 
 _PAGE_NO = re.compile(r"^\s*(?:[-—–－]\s*)?(?:第\s*)?\d{1,3}(?:\s*页)?(?:\s*[-—–－])?\s*$")
+
+
+def drop_running_titles(state: State) -> None:
+    """The plan's title printed again at the top of each page is a running header."""
+    title = _squash(state.title)
+    keep = []
+    for ln in state.lines:
+        if title and _squash(ln.text) == title:
+            state.report.removed("页眉", ln.text, [ln.no])
+        else:
+            keep.append(ln)
+    state.lines = keep
 
 
 def drop_page_numbers(state: State) -> None:
