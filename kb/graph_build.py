@@ -12,7 +12,9 @@ import networkx as nx
 from kb.extract import (extract_targets, find_bodies, find_regions, find_responsibility,
                         load_gazetteer, province_of)
 from kb.extract.bodies import kind_of
-from kb.extract.deadlines import Deadline
+from kb.extract.deadlines import Deadline, find_deadlines, implied
+from kb.extract.targets import Target
+from kb.extract.text import normalize
 from kb.graph_indicators import indicator_rows, same_quantity, unit_base
 from kb.graph_links import read_links, resolve_links
 from kb.graph_terms import Subjects, TermWeights, bigrams
@@ -161,12 +163,21 @@ def _add_document(g, doc: Document, base_gaz, info) -> None:
             g.nodes[c.id]["task"] = True
 
     # targets
+    lead_in: dict = {}  # (chapter, section) → the deadline of “到2025年，……实现如下主要目标：”
     for c in doc.clauses:
         if c.kind not in TARGET_KINDS or roles.get(c.chapter) == "review":
             continue
         found = [t for t in extract_targets(c.text, plan_end=end, plan_start=start)
                  if not (start and t.deadline.kind in ("by", "period") and t.deadline.year
                          and t.deadline.year < start)]  # the last plan's results, not targets
+        dl = _goal_lead_in(c.text, start, end)
+        if dl is not None:
+            lead_in[(c.chapter, c.section)] = dl
+        if c.kind == "goal" and c.lead and not found:
+            # a listed main goal (——知识产权保护水平显著提升。……): its lead, dated by the lead-in
+            t = Target(text=c.lead + "。", metric=c.lead.rstrip("。"), value=None,
+                       deadline=lead_in.get((c.chapter, c.section)) or implied(end))
+            found = [t]
         for k, t in enumerate(found, 1):
             tid = f"target:{c.id}.t{k}"
             d = t.to_json()
@@ -198,6 +209,16 @@ def _add_document(g, doc: Document, base_gaz, info) -> None:
         a for e in gaz.regions if e.kind == "province" for a in e.aliases]
     subjects = Subjects.load(info["gazetteer_dir"], prov_names)
     _link_document(g, doc, info, subjects)
+
+
+def _goal_lead_in(text: str, start, end) -> Optional[Deadline]:
+    """The deadline of a sentence that introduces a list of goals (……实现如下主要目标：)."""
+    t = normalize(text).rstrip()
+    if not t.endswith("：") or "目标" not in t[-20:]:
+        return None
+    dated = [d for d in find_deadlines(t, end) if d.kind in ("by", "period") and d.year
+             and (not start or d.year >= start)]
+    return dated[-1] if dated else None
 
 
 def _body_node(g, gaz, name, surface, kind) -> None:

@@ -15,8 +15,12 @@ def test_about_600_stations_by_2025_and_the_dated_goal_before_it():
     s = ("积极推进知识产权维权援助体系建设。到 2022 年,全面建成集维权援助案件受理、办理反馈、信息报送、"
          "数据管理、资源共享和决策支撑等功能为一体的知识产权维权援助\"一张网\";到 2025 年,知识产权维权援助"
          "实现全面向纵深发展,在全省重点园区、重点产业、重点高校院所等建立约 600 个维权援助服务站。")
-    goal, stations = extract_targets(s, plan_end=2025, plan_start=2021)
-    assert goal.value is None and goal.deadline.year == 2022 and "“一张网”" in goal.metric
+    goal, stations, deeper = extract_targets(s, plan_end=2025, plan_start=2021)
+    assert goal.value is None and goal.deadline.year == 2022
+    # the list shows the goal without its 集……为一体的 clause; the sentence keeps it
+    assert goal.metric == "全面建成知识产权维权援助“一张网”" and "决策支撑" in goal.text
+    # the 2025 goal beside the number is a goal of its own, listed after the numbers
+    assert (deeper.metric, deeper.value, deeper.deadline.year) == ("知识产权维权援助实现全面向纵深发展", None, 2025)
     assert (stations.metric, stations.value, stations.unit, stations.comparator) == \
         ("维权援助服务站", 600, "个", "≈")
     assert stations.value_text == "约600个" and stations.action == "建立"
@@ -27,7 +31,8 @@ def test_pledge_financing_over_the_period_is_an_increment():
     s = "\"十四五\"期间,全省专利、商标质押融资金额达 2500 亿元,发行知识产权证券化产品达 50 个。"
     money, products = extract_targets(s, plan_end=2025)
     assert money.metric == "全省专利、商标质押融资金额"
-    assert (money.value, money.unit, money.comparator_text) == (2500, "亿元", "达")
+    assert (money.value, money.unit, money.comparator_text, money.comparator) == (2500, "亿元", "达", "≥")
+    assert isinstance(money.value, int) and isinstance(products.value, int)
     assert money.deadline.kind == "period" and money.deadline.year == 2025 and money.increment
     assert (products.metric, products.value, products.unit) == ("发行知识产权证券化产品", 50, "个")
 
@@ -65,8 +70,10 @@ def test_magnitude_in_the_unit():
 def test_several_measures_after_one_deadline():
     s = ("到2025年,全省各级知识产权信息公共服务机构\"一张网\"布局初具规模,地市级综合性知识产权公共服务机构"
          "覆盖率达到50%,各类知识产权信息公共服务节点网点数量超过40家,知识产权信息开放共享和传播利用水平有效提升。")
-    a, b = extract_targets(s, plan_end=2025)
-    assert (a.metric, a.value, a.unit) == ("地市级综合性知识产权公共服务机构覆盖率", 50, "%")
+    a, b, goal = extract_targets(s, plan_end=2025)
+    assert (a.metric, a.value, a.unit, a.comparator) == ("地市级综合性知识产权公共服务机构覆盖率", 50, "%", "≥")
+    assert (goal.metric, goal.value, goal.deadline.year) == \
+        ("全省各级知识产权信息公共服务机构“一张网”布局初具规模", None, 2025)
     assert (b.metric, b.value, b.unit, b.comparator) == ("各类知识产权信息公共服务节点网点数量", 40, "家", ">")
     assert a.deadline.year == b.deadline.year == 2025
 
@@ -107,4 +114,45 @@ def test_count_of_people_takes_the_noun_that_ends_the_sentence():
     s = ("实施知识产权高层次人才培养\"千人\"计划,到 2025年,在知识产权代理、知识产权运营、涉外知识产权、企业知识产权高管领域"
          "各培养 1000 名以上基础技能实、创新意识强、发展潜力大、综合素质高,适应现代发展、具有国际视野的专业人才。")
     t = one(s)
-    assert (t.metric, t.value, t.unit, t.comparator, t.action) == ("专业人才", 1000, "名", "≥", "培养")
+    # 各培养: the count is per field, so the fields are part of what is counted
+    assert (t.metric, t.value, t.unit, t.comparator, t.action) == (
+        "知识产权代理、知识产权运营、涉外知识产权、企业知识产权高管领域各培养专业人才", 1000, "名", "≥", "培养")
+
+
+@pytest.mark.parametrize("text,comparator", [
+    ("到2025年，全市发明专利有效量达到5万件。", "≥"),       # 达到: met when reached, a floor
+    ("到2025年，全市发明专利有效量达5万件。", "≥"),
+    ("到2025年，全市发明专利有效量提高到5万件。", "≥"),
+    ("到2025年，全市发明专利有效量达到5万件左右。", "≈"),  # 左右 overrides the floor
+    ("到2025年，全市发明专利有效量超过5万件。", ">"),
+    ("到2025年，全市发明专利有效量约5万件。", "≈"),
+    ("到2025年，全市发明专利有效量不超过5万件。", "≤"),
+    ("到2025年，建成5个示范区。", "="),                      # no comparator word
+])
+def test_comparators(text, comparator):
+    t = one(text)
+    assert t.comparator == comparator and t.value == 5 and isinstance(t.value, int)
+
+
+def test_decimal_values_stay_decimal():
+    t = one("到2025年，每万人口高价值发明专利拥有量达到13.5件。")
+    assert t.value == 13.5 and t.unit == "件"
+
+
+def test_period_goal_without_a_number():
+    s = "“十四五”期间，在大湾区打造知识产权国际化专业服务集聚发展区。"
+    (g,) = extract_targets(s, plan_end=2025, plan_start=2021)
+    assert (g.metric, g.value, g.deadline.kind, g.deadline.year) == \
+        ("在大湾区打造知识产权国际化专业服务集聚发展区", None, "period", 2025)
+
+
+def test_scene_setting_period_is_not_a_goal():
+    # “十四五”时期 introduces the situation; it asks nothing
+    assert extract_targets("“十四五”时期，知识产权工作面临新机遇新挑战。", plan_end=2025, plan_start=2021) == []
+    assert extract_targets("“十四五”时期，要深刻把握开启全面建设社会主义现代化国家新征程的目标要求。",
+                           plan_end=2025, plan_start=2021) == []
+
+
+def test_a_number_in_the_stretch_after_the_date_is_a_target_not_a_goal():
+    ts = extract_targets("到2025年，规模以上制造业发明专利有效量达23万件，质量明显提升。", plan_end=2025)
+    assert [(t.metric, t.value) for t in ts] == [("规模以上制造业发明专利有效量", 23)]

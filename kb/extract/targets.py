@@ -1,5 +1,9 @@
 """Quantitative targets in a plan's text: metric, value, comparator, unit, deadline.
 
+Comparators: a plan's 达到/达/提高到 X is met when the figure reaches X, so it is a floor
+(``≥``), like 以上/不少于; 超过 is ``>``, 约/左右 ``≈``, 不超过/以内 ``≤``. A bare number
+(建成500个) or 为 X stays ``=``. Values are ints when integral (80, not 80.0).
+
 A target is a number with a unit in a sentence that asks for it (a deadline, a
 comparator such as 达到/超过/以上/约/左右, or a verb such as 建成/培育), e.g.
 “到2025年……建立约600个维权援助服务站”. Dated goals without a number count too
@@ -31,7 +35,7 @@ PRE_COMPARATORS = [
     ("不少于", "≥"), ("不低于", "≥"), ("不小于", "≥"), ("至少", "≥"), ("≥", "≥"), (">=", "≥"),
     ("超过", ">"), ("高于", ">"), ("大于", ">"), ("逾", ">"), ("超", ">"),
     ("不超过", "≤"), ("不高于", "≤"), ("控制在", "≤"), ("低于", "<"), ("≤", "≤"),
-    ("达到", "="), ("提高到", "="), ("提升到", "="), ("增加到", "="), ("达", "="), ("为", "="),
+    ("达到", "≥"), ("提高到", "≥"), ("提升到", "≥"), ("增加到", "≥"), ("达", "≥"), ("为", "="),
     ("大约", "≈"), ("约", "≈"), ("近", "≈"),
 ]
 POST_COMPARATORS = [("及以上", "≥"), ("以上", "≥"), ("左右", "≈"), ("以内", "≤"), ("以下", "≤")]
@@ -84,7 +88,7 @@ class Target:
                 "increment": self.increment, "annual": self.annual, "action": self.action}
 
 
-def parse_number(num: str, mag: str | None = None) -> float:
+def parse_number(num: str, mag: str | None = None) -> int | float:
     if "/" in num:
         a, b = num.split("/")
         v = float(a) / float(b)
@@ -92,7 +96,8 @@ def parse_number(num: str, mag: str | None = None) -> float:
         v = float(num)
     scale = {"万": 1e4, "亿": 1e8, "万亿": 1e12, "千": 1e3}.get(mag or "", 1)
     v = v * scale if scale != 1 else v
-    return round(v, 6)
+    v = round(v, 6)
+    return int(v) if float(v).is_integer() else v
 
 
 def _segment_bounds(sent: str, pos: int) -> tuple[int, int]:
@@ -132,8 +137,8 @@ def _pre_comparator(before: str) -> tuple[str, str, str]:
             if before.endswith(w):
                 before = before[: -len(w)]
                 words = w + words
-                if not sym or s != "=":
-                    sym = s if sym in ("", "=") else sym
+                if not sym or sym in ("=", "≥") and s not in ("=", "≥"):
+                    sym = s
                 changed = True
                 break
     return before, sym, words
@@ -156,6 +161,7 @@ def extract_targets(text: str, plan_end: Optional[int] = None,
     t = text if normalized else normalize(text)
     out: list[Target] = []
     found: list[Target] = []
+    side: list[Target] = []
     for s0, s1, sent in sentences(t):
         deadlines = [d for d in find_deadlines(sent, plan_end)]
         dated = [d for d in deadlines if d.kind in ("by", "period") and (
@@ -176,8 +182,12 @@ def extract_targets(text: str, plan_end: Optional[int] = None,
         _distribute_respectively(found)
         out.extend(found)
         found = []
-        if not quantities and not statements:
+        if not statements and not quantities:
             out.extend(_dated_goals(sent, s0, dated))
+        elif not statements:
+            side.extend(_dated_goals(sent, s0, dated, [m.start() for m in quantities]))
+    # goals found beside numbers come last, so the numbered targets keep their ids (…t2)
+    out.extend(side)
     return out
 
 
@@ -209,6 +219,8 @@ def _skip_quantity(sent: str, m: re.Match) -> bool:
 _ACTIONS = re.compile(r"建成|建设|建立|培育|培养|设立|组建|发行|新增|转化|认定|打造|形成|布局|引进|"
                       r"开展|举办|完成|遴选|支持|资助|推广|评选|创建|配备|开设")
 _VERB_COMPARATORS = {w for w, s in PRE_COMPARATORS if s != "≈"}
+_EACH = re.compile(r"(?:在|于)?(?P<fields>[^，；。]{2,60}?(?:领域|方面|行业|学科|专业)各)(?P<verb>培养|培育|建设|建成|引进|支持|打造)$")
+_FLOOR_VERBS = ("达到", "提高到", "提升到", "增加到", "达")
 
 
 def _target_from(sent, s0, m, prev_end, later, deadlines, dated, plan_end) -> Optional[Target]:
@@ -227,7 +239,7 @@ def _target_from(sent, s0, m, prev_end, later, deadlines, dated, plan_end) -> Op
             post_sym, post_words = s, w
             break
     if post_sym:
-        sym = post_sym if sym in ("", "=") else sym
+        sym = post_sym if sym in ("", "=", "≥") else sym
     words = "…".join(w for w in (pre_words, post_words) if w)
     if m.group("frac") and not pre_words:
         return None
@@ -251,6 +263,10 @@ def _target_from(sent, s0, m, prev_end, later, deadlines, dated, plan_end) -> Op
         m_noun = re.search(r"的([^，。；、的]{2,8})[。；]?$", sent[hi:].strip())
         if m_noun:
             obj = m_noun.group(1)
+            # 在A、B、C领域各培养1000名……专业人才: the count is per field, and the fields say whose
+            m_each = _EACH.search(before_all)
+            if m_each:
+                obj = f"{m_each.group('fields')}{m_each.group('verb')}{obj}"
     if verb_before or not obj:
         metric = _clean_metric(rest) or obj
     else:
@@ -282,16 +298,46 @@ def _target_from(sent, s0, m, prev_end, later, deadlines, dated, plan_end) -> Op
                   start=s0 + m.start(), end=s0 + m.end())
 
 
-def _dated_goals(sent: str, s0: int, dated: list[Deadline]) -> list[Target]:
-    """“到2022年，全面建成……”: a goal with a date and no number."""
+_GOAL_PERIOD = re.compile(r"期间|期末|末$")  # “十四五”期间 asks; “十四五”时期 sets the scene
+_ONE_BODY = re.compile(r"集[^，。；“”]{2,80}?(?:为|于)一体的")
+_GOAL_VERB = re.compile(_ASKING.pattern + "|" + _ACTIONS.pattern + r"|初具规模|显著|明显|大幅|全面|基本|更加")
+
+
+def goal_metric(goal: str) -> str:
+    """A dated goal as a list shows it: 集受理、办理……为一体的 dropped (the sentence keeps it)."""
+    short = _ONE_BODY.sub("", goal)
+    return short if len(short) >= 4 else goal
+
+
+def _dated_goals(sent: str, s0: int, dated: list[Deadline], quantities: list[int] = ()) -> list[Target]:
+    """“到2022年，全面建成……”: a goal with a date and no number.
+
+    In a sentence that also states numbers, only the stretch right after the date counts,
+    and only when it has no number of its own (到2025年，“一张网”布局初具规模，覆盖率达到50%……).
+    """
     out = []
     for i, d in enumerate(dated):
-        if d.kind != "by":
+        if d.kind == "period" and not _GOAL_PERIOD.search(d.text.rstrip("”\"")):
+            continue
+        if d.kind not in ("by", "period"):
             continue
         stop = dated[i + 1].start if i + 1 < len(dated) else len(sent)
-        goal = sent[d.end:stop].strip("，、。；： ")
+        lo = d.end
+        while lo < stop and sent[lo] in _DELIM + " ":
+            lo += 1
+        if quantities:
+            _, hi = _segment_bounds(sent, lo)
+            hi = min(hi, stop)
+            if any(lo <= q < hi for q in quantities):
+                continue
+            goal = sent[lo:hi]
+        else:
+            goal = sent[lo:stop]
+        goal = goal.strip("，、。；： ")
         if not goal or sent.rstrip().endswith("：") or "如下" in goal or len(goal) < 4:
             continue
-        out.append(Target(text=sent.strip(), metric=goal, value=None,
+        if d.kind == "period" and not _GOAL_VERB.search(goal):
+            continue
+        out.append(Target(text=sent.strip(), metric=goal_metric(goal), value=None,
                           deadline=d, start=s0 + d.start, end=s0 + d.end))
     return out
