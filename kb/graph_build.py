@@ -291,10 +291,12 @@ def _link_document(g, doc: Document, info, subjects: Subjects) -> None:
                 _edge(g, prev.id, tid, "serves", "rule:box_follows", v["clause"].id,
                       box=f"{doc.id}:box{box}")
 
-    # task → target elsewhere in its section (a box, a neighbour) naming the same thing
+    # task → target elsewhere in its section (a box, a section's closing goal) naming the same
+    # thing. A target another task sets is that task's own: a neighbour that merely shares
+    # its words (推广……快保护模式 beside 80%以上地市建立快保护机制) does not serve it.
     for tid, v in targets.items():
         t, home = v["target"], v["clause"]
-        if not t.metric or home.section is None:
+        if not t.metric or home.section is None or home.id in tasks:
             continue
         for c in clauses:
             if c.id not in tasks or c.id == home.id or c.box or \
