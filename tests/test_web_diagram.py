@@ -2,7 +2,7 @@
 import re
 import xml.etree.ElementTree as ET
 
-from webapp.diagram import NODE_W, layered_svg, wrap
+from webapp.diagram import FIT_WIDTH, NODE_W, layered_svg, wrap
 
 COLS = [("task", "任务"), ("target", "目标"), ("indicator", "指标"), ("deadline", "时限")]
 SVG = "{http://www.w3.org/2000/svg}"
@@ -62,8 +62,11 @@ def test_edges_are_numbered_with_evidence_and_drop_dangling():
     assert d.edges[0]["evidence"].startswith("至2025年")
     assert d.edges[0]["source_label"] == "完善知识产权快保护机构建设"
     labels = re.findall(r'<text class="edgelabel"[^>]*>([^<]*)</text>', str(d.svg))
-    assert labels[0] == "1 至2025年，8…"  # short evidence on the edge, full text in the list
-    assert labels[2] == "3 至2025年"
+    assert labels == ["1", "2", "3"]  # four columns: numbers only, evidence in the list below
+    three = layered_svg(_nodes(), _edges(), COLS[:2] + COLS[3:])  # task, target, deadline
+    labels = re.findall(r'<text class="edgelabel"[^>]*>([^<]*)</text>', str(three.svg))
+    assert labels[0] == "1 至2025年，8…"  # room to spare: short evidence on the edge too
+    assert labels[1] == "2 至2025年"
 
 
 def test_text_is_escaped():
@@ -84,3 +87,62 @@ def test_barycenter_ordering_reduces_crossings():
     root = ET.fromstring(str(d.svg))
     y = {g.get("data-node"): float(g.find(SVG + "rect").get("y")) for g in root.iter() if g.get("data-node")}
     assert (y["t0"] < y["t1"]) == (y["g1"] < y["g0"])
+
+
+FIVE = [("body", "责任单位"), ("task", "任务"), ("target", "目标"), ("indicator", "指标"),
+        ("deadline", "时限")]
+
+
+def _wide():
+    """The shape of gd-ip-14fyp:5.2.p4: a task, two targets, an indicator, a deadline,
+    bodies; targets link straight to the deadline, past the indicator column."""
+    nodes = [{"id": "t", "kind": "task", "label": "深化发展知识产权金融"},
+             {"id": "g1", "kind": "target", "label": "全省专利、商标质押融资金额达2500亿元"},
+             {"id": "g2", "kind": "target", "label": "发行知识产权证券化产品达50个"},
+             {"id": "i", "kind": "indicator", "label": "知识产权质押融资登记金额、项目数"},
+             {"id": "d", "kind": "deadline", "label": "2025年"},
+             {"id": "b1", "kind": "body", "label": "金融机构"},
+             {"id": "b2", "kind": "body", "label": "知识产权服务机构"}]
+    edges = [("t", "b1"), ("t", "b2"), ("t", "g1"), ("g1", "d"), ("g1", "i"), ("i", "d"),
+             ("t", "g2"), ("g2", "d"), ("t", "i")]
+    return nodes, [{"source": a, "target": b, "evidence": "依据"} for a, b in edges]
+
+
+def _label_boxes(svg):
+    root = ET.fromstring(str(svg))
+    out = {}
+    for g in root.iter(SVG + "g"):
+        if g.get("data-label"):
+            r = g.find(SVG + "rect")
+            out[int(g.get("data-label"))] = tuple(float(r.get(k)) for k in ("x", "y", "width", "height"))
+    nodes = [tuple(float(r.get(k)) for k in ("x", "y", "width", "height"))
+             for el in root.iter() if el.get("data-node") for r in [el.find(SVG + "rect")]]
+    return root, out, nodes
+
+
+def _overlap(a, b):
+    return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
+
+
+def test_five_columns_fit_a_1280_screen_at_full_size():
+    nodes, edges = _wide()
+    d = layered_svg(nodes, edges, FIVE, start="t")
+    assert d.width <= FIT_WIDTH  # shown 1:1, so the 13px text stays 13px
+    root = ET.fromstring(str(d.svg))
+    widths = {float(el.find(SVG + "rect").get("width")) for el in root.iter() if el.get("data-node")}
+    assert min(widths) >= 160
+
+
+def test_every_edge_number_is_visible_none_hidden_by_a_node_or_another_label():
+    nodes, edges = _wide()
+    d = layered_svg(nodes, edges, FIVE, start="t")
+    _, labels, node_boxes = _label_boxes(d.svg)
+    assert sorted(labels) == list(range(1, len(edges) + 1))
+    for n, box in labels.items():
+        assert not any(_overlap(box, nb) for nb in node_boxes), f"label {n} under a node"
+        assert 0 <= box[1] and box[1] + box[3] <= d.height
+    nums = sorted(labels)
+    for i in nums:
+        for j in nums:
+            if i < j:
+                assert not _overlap(labels[i], labels[j]), (i, j)

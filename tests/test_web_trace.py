@@ -8,6 +8,17 @@ SVG = "{http://www.w3.org/2000/svg}"
 BOX5 = "gd-ip-14fyp:box5.p1"
 
 
+def _n_targets() -> int:
+    """Target extraction improves over time (kb.graph): compare against it, not a frozen 17."""
+    from kb.corpus import load_corpus
+    from kb.graph import build_graph
+
+    g = build_graph(load_corpus())
+    n = sum(1 for _, a in g.g.nodes(data=True) if a["kind"] == "target")
+    assert n >= 17  # the seed plan's dated targets, at the least
+    return n
+
+
 def _svg(html: str) -> ET.Element:
     m = re.search(r"<svg .*?</svg>", html, re.S)
     assert m, "an inline SVG diagram"
@@ -40,10 +51,17 @@ def test_trace_page_draws_layered_svg_with_evidence(client):
     assert x["body:科研院所"] < x[BOX5] < x["target:gd-ip-14fyp:box5.p1.t2"] \
         < x["indicator:gd-ip-14fyp:t2.r9"] < x["deadline:2025"]
     heads = [t.text for t in root.iter(SVG + "text") if t.get("class") == "colhead"]
-    assert heads == ["责任单位（1）", "任务（1）", "目标（2）", "指标（1）", "时限（2）"]
+    api = client.get(f"/api/trace/{BOX5}").json
+    per_kind = {k: sum(1 for n in api["nodes"] if n["kind"] == k)
+                for k in ("body", "task", "target", "indicator", "deadline")}
+    assert heads == [f"责任单位（{per_kind['body']}）", "任务（1）", f"目标（{per_kind['target']}）",
+                     f"指标（{per_kind['indicator']}）", f"时限（{per_kind['deadline']}）"]
+    assert per_kind["target"] >= 2 and per_kind["deadline"] == 2
     labels = [t.text for t in root.iter(SVG + "text") if t.get("class") == "edgelabel"]
     n_edges = len(client.get(f"/api/trace/{BOX5}").json["edges"])
-    assert len(labels) == n_edges and labels[0].startswith("1 ")
+    # five columns: edges carry their number only, so the drawing fits a 1280px screen at 1:1
+    assert labels == [str(i) for i in range(1, n_edges + 1)]
+    assert float(root.get("width")) <= 1150
     items = re.findall(r'<li value="(\d+)">', html)
     assert items == [str(i) for i in range(1, n_edges + 1)]  # numbered evidence list
     assert "维权援助服务站约600个</b> → <b>2025年</b>：条文写明时限：“到2025年”" in html
@@ -71,10 +89,10 @@ def test_trace_unknown_is_404(client):
 
 def test_trace_index_lists_starting_points(client):
     html = client.get("/trace").get_data(as_text=True)
-    assert "目标（17）" in html and "时限（3）" in html
+    assert f"目标（{_n_targets()}）" in html and "时限（3）" in html
     assert 'href="/trace/deadline:2025"' in html
     d = client.get("/api/trace").json
-    assert len(d["targets"]) == 17 and [x["label"] for x in d["deadlines"]] == ["2022年", "2025年", "每年"]
+    assert len(d["targets"]) == _n_targets() and [x["label"] for x in d["deadlines"]] == ["2022年", "2025年", "每年"]
     r = client.get("/trace?id=body:海关")
     assert r.status_code == 302 and r.headers["Location"].endswith("/trace/body:%E6%B5%B7%E5%85%B3")
 
@@ -93,7 +111,7 @@ def test_clause_page_shows_links_with_evidence(client):
 def test_targets_timeline_ordered_by_year(client):
     d = client.get("/api/targets").json
     assert [y["label"] for y in d["years"]] == ["2022年", "2025年", "每年"]
-    assert d["total"] == 17
+    assert d["total"] == _n_targets() == sum(len(y["targets"]) for y in d["years"])
     html = client.get("/targets").get_data(as_text=True)
     assert html.index('id="year-2022"') < html.index('id="year-2025"') < html.index('id="year-annual"')
     assert "地市建立知识产权快保护机制80%以上" in html
@@ -112,10 +130,10 @@ def test_bodies_page_lists_each_body_with_its_tasks(client):
 def test_graph_overview_and_kind_filter(client):
     d = client.get("/api/graph").json
     counts = {n["kind"]: n["count"] for n in d["nodes_by_kind"]}
-    assert counts["target"] == 17 and counts["box"] == 20
+    assert counts["target"] == _n_targets() and counts["box"] == 20
     assert d["nodes"] == []  # the overview lists kinds, not nodes
     d = client.get("/api/graph?kind=target").json
-    assert d["total"] == 17 and all(n["kind"] == "target" for n in d["nodes"])
+    assert d["total"] == _n_targets() and all(n["kind"] == "target" for n in d["nodes"])
     d = client.get("/api/graph?kind=body&q=海关").json
     assert [n["label"] for n in d["nodes"]] == ["海关"]
     html = client.get("/graph").get_data(as_text=True)

@@ -46,8 +46,12 @@ def default_label(name: str, value: str) -> str:
     return value
 
 
-def build_facets(raw_facets: dict, url_with) -> list[Facet]:
-    """``url_with(**changes)`` makes a URL from the current one (None drops a parameter)."""
+def build_facets(raw_facets: dict, url_with, total: int | None = None) -> list[Facet]:
+    """``url_with(**changes)`` makes a URL from the current one (None drops a parameter).
+
+    A facet with one unselected value covering every hit (the only plan, say) would
+    narrow nothing; given ``total`` it is left off the page, to keep the column short.
+    The JSON twin still carries it."""
     facets = []
     for name in FILTERS:
         values = []
@@ -58,6 +62,9 @@ def build_facets(raw_facets: dict, url_with) -> list[Facet]:
             values.append(FacetValue(value, item.get("label") or default_label(name, value),
                                      int(item.get("count", 0)), bool(item.get("selected")),
                                      url_with(**toggle)))
+        if total is not None and len(values) == 1 and not values[0].selected \
+                and values[0].count >= total:
+            continue
         if values:
             facets.append(Facet(name, FACET_TITLES.get(name, name), values))
     return facets

@@ -149,9 +149,12 @@ def trace_view(graph, corpus, node_id: str) -> dict | None:
                           "kind_label": EDGE_TITLES.get(link["kind"], link["kind"]),
                           "evidence": evidence_text(link, graph), "rule": link.get("evidence"),
                           "clause": link.get("clause")})
-    return {"start": start, "nodes": nodes, "edges": edges,
-            "counts": {k: len(t[k]) for k in ("tasks", "targets", "indicators", "deadlines", "bodies",
-                                              "regions")},
+    # counted as drawn, the start included: a task traced from itself is one task, not zero
+    per_kind = Counter(n["kind"] for n in nodes)
+    counts = {k + "s" if k != "body" else "bodies": per_kind[k]
+              for k in ("task", "target", "indicator", "deadline", "body")}
+    counts["regions"] = len(t.get("regions", []))
+    return {"start": start, "nodes": nodes, "edges": edges, "counts": counts,
             "regions": t.get("regions", []), "paths": t["paths"]}
 
 

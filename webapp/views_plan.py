@@ -35,7 +35,30 @@ def clause(clause_id: str):
         abort(404, description=f"没有编号为“{clause_id}”的条目。")
     from webapp.graph_data import clause_links
 
-    return plan_data.clause_detail(corpus, c, clause_links(graph_or_none(), c.id))
+    data = plan_data.clause_detail(corpus, c, clause_links(graph_or_none(), c.id))
+    data["crumb_links"] = crumb_links(c, data["document_title"])
+    return data
+
+
+def crumb_links(c, document_title: str) -> list[dict]:
+    """The breadcrumb as links back into the outline, the boxes or the indicator tables,
+    so a reader can step up from a clause to its section without hunting for it."""
+    from flask import url_for
+
+    outline = url_for("plan.outline_page", document=c.document)
+    steps = [(document_title, outline)]
+    if c.chapter is not None:
+        steps.append((None, f"{outline}#ch-{c.chapter}"))
+        if c.section is not None:
+            steps.append((None, f"{outline}#ch-{c.chapter}-s-{c.section}"))
+    if c.box is not None:
+        steps.append((None, url_for("plan.boxes_page", document=c.document) + f"#box-{c.box}"))
+    elif c.table is not None:
+        steps.append((None, url_for("plan.indicators_page", document=c.document) + f"#table-{c.table}"))
+    labels = list(c.breadcrumb or [])
+    if len(labels) != len(steps) - 1:  # a shape we do not know: plain labels, no wrong links
+        return [{"label": document_title, "url": outline}] + [{"label": b, "url": None} for b in labels]
+    return [{"label": lab or labels[i - 1], "url": url} for i, (lab, url) in enumerate(steps)]
 
 
 @twin(bp, "/boxes", "/api/boxes", "boxes.html", endpoint="boxes")

@@ -74,7 +74,7 @@ def search_page():
     if params["q"]:
         get_index()  # 503 with a reason if the search library is not there
         result = run_search(params)
-        facets = build_facets(result.get("facets") or {}, url_with)
+        facets = build_facets(result.get("facets") or {}, url_with, result.get("total"))
     corpus = get_corpus()
     return render_template(
         "search.html", params=params, result=result, facets=facets,
