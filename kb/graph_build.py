@@ -5,6 +5,7 @@ clause it rests on, so a user can see why a task is said to serve an indicator.
 """
 from __future__ import annotations
 
+import re
 from typing import Optional
 
 import networkx as nx
@@ -36,6 +37,10 @@ TASK_TARGET_SECTION = 0.65      # a task covers a target's metric in the same se
 TARGET_INDICATOR_COVERAGE = 0.6
 TARGET_INDICATOR_WITH_VALUE = 0.35
 RARE_SHARE = 0.15                # a "rare" bigram is in at most this share of clauses
+
+
+_GOAL_VERB = re.compile(r"^(?:全面|基本|初步|加快|率先)?(?:建成|建设|建立|形成|打造|培育|设立)"
+                       r"(?:一批|一系列|若干|一个|一套)?")
 
 
 def _short(text: str, n: int = 28) -> str:
@@ -302,8 +307,9 @@ def _link_document(g, doc: Document, info, subjects: Subjects) -> None:
             if c.id not in tasks or c.id == home.id or c.box or \
                     (c.chapter, c.section) != (home.chapter, home.section):
                 continue
-            shared = tw.shared(t.metric, c.text, min_idf)
-            cov = tw.coverage(t.metric, c.text)
+            what = _GOAL_VERB.sub("", t.metric) or t.metric  # 建成一批X: X is what is asked
+            shared = tw.shared(what, c.text, min_idf)
+            cov = tw.coverage(what, c.text)
             if shared and cov >= TASK_TARGET_SECTION:
                 _edge(g, c.id, tid, "serves", "rule:section_terms", home.id,
                       score=round(cov, 3), terms="、".join(shared[:4]))
