@@ -131,13 +131,16 @@ class PlanGraph:
         elif kind in ("target", "indicator", "deadline"):
             paths = self._backward_paths(start)
         elif kind in ("body", "region"):
-            for u, _, k in self.g.in_edges(start, keys=True):
-                # what the plan asks of it: not the review of the last plan
-                if k in ("mentions", "responsible", "supports") and \
-                        self.g.nodes[u].get("clause_kind") not in ("review", "preamble"):
-                    for p in self._forward_paths(u, prefix=[]):
-                        paths.append([start] + p)
-                    paths.append([start, u])
+            # a centre's sub-centres (深圳分中心) carry out part of what is asked of it
+            for b in [start] + (self._children(start) if kind == "body" else []):
+                for u, _, k in self.g.in_edges(b, keys=True):
+                    # what the plan asks of it: not the review of the last plan
+                    if k in ("mentions", "responsible", "supports") and \
+                            self.g.nodes[u].get("clause_kind") not in ("review", "preamble"):
+                        pre = [start] if b == start else [start, b]
+                        for p in self._forward_paths(u, prefix=[]):
+                            paths.append(pre + p)
+                        paths.append(pre + [u])
         else:
             paths = [[start]]
         return self._collect(start, paths)
@@ -272,6 +275,9 @@ class PlanGraph:
                     out.append(u)
         out.sort(key=lambda u: (self.g.nodes[u].get("document", ""), self.g.nodes[u].get("order", 0)))
         return out
+
+    def _children(self, bid: str) -> list[str]:
+        return sorted(n for n, a in self.g.nodes(data=True) if a.get("parent") == bid)
 
     def _tasks_within(self, nid: str) -> list[str]:
         if self.g.nodes[nid]["kind"] == "clause":
@@ -422,7 +428,7 @@ class PlanGraph:
         clauses = self._sources(bid, ("mentions", "responsible", "supports"), document)
         return {"id": bid, "name": a["label"], "aliases": list(a.get("aliases", [])),
                 "kind": a.get("body_kind", ""), "kind_label": a.get("kind_label", ""),
-                "clauses": clauses,
+                "clauses": clauses, "parent": a.get("parent"), "children": self._children(bid),
                 "lead": self._sources(bid, ("responsible",), document),
                 "support": self._sources(bid, ("supports",), document)}
 

@@ -161,6 +161,7 @@ def _add_document(g, doc: Document, base_gaz, info) -> None:
                   kind_label=gaz.region_kinds.get(r.kind, r.kind))
             _edge(g, c.id, rid, "mentions", "rule:region_gazetteer", c.id, surface=r.surface)
     info["tag_rule"][doc.id] = rule
+    _body_parents(g, gaz)
     for c in doc.clauses:
         if c.kind in TASK_KINDS or any(k in ("responsible", "supports")
                                        for _, _, k in g.out_edges(c.id, keys=True)):
@@ -234,8 +235,31 @@ def _body_node(g, gaz, name, surface, kind) -> None:
         g.add_node(bid, kind="body", label=name, body_kind=k,
                    kind_label=gaz.body_kinds.get(k, k),
                    aliases=sorted(set(entry.aliases) - {name}) if entry else [])
+    collective = gaz.body_entry(surface) if surface else None
+    if collective is not None and collective.members:
+        return  # 高校院所 names 高校 and 科研院所; it is an alias of neither
     if surface and surface != name and surface not in g.nodes[bid]["aliases"]:
         g.nodes[bid]["aliases"] = sorted(set(g.nodes[bid]["aliases"]) | {surface})
+
+
+def _body_parents(g, gaz) -> None:
+    """A 分中心 belongs to its 中心: the gazetteer's ``parent``, else the longest known body
+    whose name begins the sub-centre's (国家海外……指导中心深圳分中心 → 国家海外……指导中心)."""
+    names = {e.name for e in gaz.bodies} | {a["label"] for _, a in g.nodes(data=True) if a["kind"] == "body"}
+    for bid, a in list(g.nodes(data=True)):
+        if a["kind"] != "body" or a.get("parent"):
+            continue
+        name = a["label"]
+        entry = gaz.body_entry(name)
+        parent = entry.parent if entry and entry.parent else None
+        if parent is None and name.endswith("分中心"):
+            cands = [n for n in names if n != name and n.endswith("中心") and not n.endswith("分中心")
+                     and name.startswith(n)]
+            parent = max(cands, key=len) if cands else None
+        if parent:
+            pe = gaz.body_entry(parent)
+            _body_node(g, gaz, parent, "", pe.kind if pe else kind_of(parent))
+            a["parent"] = f"body:{parent}"
 
 
 def _deadline_node(g, d: Deadline) -> Optional[str]:

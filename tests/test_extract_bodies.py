@@ -75,3 +75,57 @@ def test_lead_and_supporting_units_spelled_out():
     assert r.lead == ["省教育厅"] and r.support == ["省发展改革委", "省财政厅"]
     (r,) = find_responsibility("建设科技成果转化基地（省科技厅牵头，省财政厅、省教育厅配合）")
     assert r.lead == ["省科技厅"] and r.support == ["省财政厅", "省教育厅"]
+
+
+def test_a_sub_centre_is_one_body_even_when_the_gazetteer_lacks_it():
+    hn = load_gazetteer().for_province("湖南省")
+    s = "支持建设国家知识产权运营中心长沙分中心，加强与国家知识产权运营中心协作。"
+    assert names(s, hn) == ["国家知识产权运营中心长沙分中心", "国家知识产权运营中心"]
+    s = "支持建设国家海外知识产权纠纷应对指导中心长沙分中心。"
+    assert names(s, hn) == ["国家海外知识产权纠纷应对指导中心长沙分中心"]
+
+
+def test_counted_names_are_classes_not_bodies():
+    # 组建3家……中心 counts centres of a kind; a named one is a body
+    assert names("组建3家国家知识产权运营中心。") == []
+    assert names("建设国家知识产权运营中心。") == ["国家知识产权运营中心"]
+    # 成立2家……地方分中心: the parent is named, the counted sub-centres are not a body
+    assert names("成立2家国家海外知识产权纠纷应对指导中心地方分中心。") == ["国家海外知识产权纠纷应对指导中心"]
+
+
+def test_a_collective_name_stands_for_each_member():
+    bs = find_bodies("在重点高校院所等建立约600个维权援助服务站。", GD)
+    assert [(b.name, b.surface) for b in bs] == [("高校", "高校院所"), ("科研院所", "高校院所")]
+
+
+def test_seed_bodies_as_an_analyst_reads_them(corpus):
+    from kb.graph import build_graph
+
+    pg = build_graph(corpus)
+    bodies = {b["name"]: b for b in pg.bodies("gd-ip-14fyp")}
+    # no fragments, no bare concepts, no sentence pieces
+    for name in bodies:
+        assert len(name) >= 2 and name not in ("知识产权", "中心", "国家") and not any(p in name for p in "，。；：")
+    assert not any(n.startswith(("建设", "推动", "加强", "支持", "打造")) for n in bodies)
+    assert "国家级知识产权快速维权中心" not in bodies  # 7家……: a class, merged into 快速维权中心
+    # kinds
+    kinds = {n: b["kind"] for n, b in bodies.items()}
+    assert (kinds["海关"], kinds["公安机关"], kinds["广州知识产权法院"], kinds["深圳知识产权法庭"]) == \
+        ("customs", "police", "court", "court")
+    assert (kinds["世界知识产权组织"], kinds["国务院"], kinds["广东省知识产权局"], kinds["仲裁机构"]) == \
+        ("international", "central", "provincial", "service")
+    # aliases merged: one body each
+    assert "省知识产权局" in bodies["广东省知识产权局"]["aliases"] and "省知识产权局" not in bodies
+    assert "高校院所" not in bodies and "高校院所" not in bodies["高校"]["aliases"]
+    assert "gd-ip-14fyp:box5.p1" in bodies["高校"]["clauses"] and "gd-ip-14fyp:box5.p1" in bodies["科研院所"]["clauses"]
+    # sub-centres and their parent
+    parent = "body:国家海外知识产权纠纷应对指导中心"
+    for city in ("深圳", "珠海"):
+        assert bodies[f"国家海外知识产权纠纷应对指导中心{city}分中心"]["parent"] == parent
+    assert bodies["国家海外知识产权纠纷应对指导中心"]["children"] == [
+        f"{parent}深圳分中心", f"{parent}珠海分中心"]
+    assert bodies["技术与创新支持中心"]["parent"] == "body:世界知识产权组织"
+    # what the plan asks of the centre includes what it asks of its sub-centres
+    t = pg.trace(parent)
+    assert [x["id"] for x in t["tasks"]] == ["gd-ip-14fyp:7.2.p2", "gd-ip-14fyp:7.2.p3", "gd-ip-14fyp:7.2.p4"]
+    assert f"{parent}深圳分中心" in [b["id"] for b in t["bodies"]]

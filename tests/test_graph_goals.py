@@ -1,5 +1,5 @@
 """Dated goals and section links on a small plan of the same genre written for these tests
-(湖南, goals dated 2023 by their lead-in): nothing here depends on the seed plan."""
+(湖南, goals dated 2023 by their lead-in, a sub-centre the gazetteer does not know): nothing here depends on the seed plan."""
 import shutil
 from pathlib import Path
 
@@ -56,6 +56,12 @@ period: {"start": 2021, "end": 2025}
 
 {raw=27}
 “十四五”期间，建成一批展会知识产权保护示范点，全省知识产权保护社会满意度达到82分。
+
+{raw=29}
+### 第二节 促进知识产权运用
+
+{raw=31}
+建设运营服务体系。支持建设国家知识产权运营中心长沙分中心，加强与国家知识产权运营中心协作。
 """
 
 
@@ -99,3 +105,10 @@ def test_a_task_serves_its_sections_goal_but_not_a_neighbours_target(pg):
     # … but the 60% target is 建设快速维权中心's own, however many words they share
     assert ("2.1.p2", "2.1.p1.t1") not in serves
     assert pg.g.has_edge(f"{DOC}:2.1.p1", f"target:{DOC}:2.1.p1.t1", key="sets_target")
+
+
+def test_a_sub_centre_found_by_pattern_belongs_to_its_centre(pg):
+    bodies = {b["name"]: b for b in pg.bodies()}
+    sub = bodies["国家知识产权运营中心长沙分中心"]
+    assert sub["parent"] == "body:国家知识产权运营中心" and sub["kind"] == "service"
+    assert bodies["国家知识产权运营中心"]["children"] == ["body:国家知识产权运营中心长沙分中心"]

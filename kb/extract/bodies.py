@@ -24,6 +24,8 @@ class BodyMention:
 
 
 _CACHE: dict[int, tuple] = {}
+# 组建7家国家级知识产权快速维权中心: a counted name is a class of bodies, not one body
+_COUNTED = re.compile(r"(?:\d+|[一二三四五六七八九十两]+)(?:家|个|所|批)$|一批$|若干$")
 
 
 def _compiled(g: Gazetteer):
@@ -61,7 +63,17 @@ def find_bodies(text: str, gazetteer: Gazetteer, patterns: bool = True) -> list[
     if gaz_rx is not None:
         for m in gaz_rx.finditer(text):
             e = forms[m.group()]
-            out.append(BodyMention(e.name, m.group(), e.kind, m.start(), m.end(), "gazetteer"))
+            sub = _sub_centre(text, m.start(), m.end(), e.name)
+            if sub:
+                name = gazetteer.canonical_body(sub)
+                out.append(BodyMention(name, sub, "service", m.start(), m.start() + len(sub), "pattern"))
+                for i in range(m.start(), m.start() + len(sub)):
+                    taken[i] = True
+                continue
+            for name in e.members or [e.name]:
+                member = gazetteer.body_entry(name)
+                out.append(BodyMention(name, m.group(), member.kind if member else e.kind,
+                                       m.start(), m.end(), "gazetteer"))
             for i in range(m.start(), m.end()):
                 taken[i] = True
     if patterns and pat_rx is not None:
@@ -73,7 +85,10 @@ def find_bodies(text: str, gazetteer: Gazetteer, patterns: bool = True) -> list[
             s, e = m.start(), m.end()
             surface = m.group()
             ok = not any(taken[s:e]) and surface not in ignore and not any(
-                surface.endswith(i) for i in ignore)
+                surface.endswith(i) for i in ignore) and not _COUNTED.search(text[max(0, s - 4):s])
+            sub = _sub_centre(text, s, e, surface)
+            if sub:
+                surface, e = sub, s + len(sub)
             body = surface
             for pre in prefixes:
                 if body.startswith(pre) and body[len(pre):].startswith(bad):
@@ -96,6 +111,18 @@ def find_bodies(text: str, gazetteer: Gazetteer, patterns: bool = True) -> list[
                                                            b.end, b.source))
     merged.sort(key=lambda b: b.start)
     return merged
+
+
+_SUB = re.compile(r"[\u4e00-\u9fff]{1,6}?分中心")
+
+
+def _sub_centre(text: str, s: int, e: int, name: str) -> str:
+    """国家……中心 followed by 长沙分中心: the whole name, a sub-centre of the first (unless
+    counted, 成立2家……地方分中心, which is a class)."""
+    if not name.endswith("中心") or name.endswith("分中心") or _COUNTED.search(text[max(0, s - 4):s]):
+        return ""
+    m = _SUB.match(text, e)
+    return text[s:m.end()] if m else ""
 
 
 def kind_of(name: str) -> str:

@@ -26,6 +26,8 @@ class Entry:
     kind: str
     aliases: list[str] = field(default_factory=list)
     parent: Optional[str] = None
+    # a collective name standing for several bodies: 高校院所 is 高校 and 科研院所
+    members: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -78,7 +80,8 @@ def _entries(items, where: Path, key: str) -> list[Entry]:
             raise GazetteerError(f"{where}：第{i + 1}个 [[{key}]] 缺少 name")
         out.append(Entry(name=str(it["name"]), kind=str(it.get("kind", "actor")),
                          aliases=[str(a) for a in it.get("aliases", [])],
-                         parent=it.get("parent")))
+                         parent=it.get("parent"),
+                         members=[str(m) for m in it.get("members", [])]))
     return out
 
 
@@ -110,16 +113,21 @@ def _load(folder: str, stamp: tuple) -> Gazetteer:
                      patterns=dict(b.get("patterns", {})))
 
 
+def _ex(name: Optional[str], prov: str) -> Optional[str]:
+    return name.replace("{省}", prov) if name else name
+
+
 def _expand(g: Gazetteer, province: str) -> Gazetteer:
     def ex(e: Entry) -> Entry:
-        if "{省}" not in e.name and not any("{省}" in a for a in e.aliases):
+        if "{省}" not in e.name + (e.parent or "") and not any("{省}" in a for a in e.aliases):
             return e
         if not province:
             # no province known: keep the short forms only
             return Entry(e.name.replace("{省}", "省"), e.kind,
-                         [a for a in e.aliases if "{省}" not in a], e.parent)
+                         [a for a in e.aliases if "{省}" not in a], _ex(e.parent, "省"), e.members)
         return Entry(e.name.replace("{省}", province), e.kind,
-                     [a.replace("{省}", province) for a in e.aliases], e.parent)
+                     [a.replace("{省}", province) for a in e.aliases], _ex(e.parent, province),
+                     e.members)
     return Gazetteer([ex(e) for e in g.bodies], g.regions, g.body_kinds, g.region_kinds,
                      g.patterns, province)
 
