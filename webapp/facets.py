@@ -49,9 +49,10 @@ def default_label(name: str, value: str) -> str:
 def build_facets(raw_facets: dict, url_with, total: int | None = None) -> list[Facet]:
     """``url_with(**changes)`` makes a URL from the current one (None drops a parameter).
 
-    A facet with one unselected value covering every hit (the only plan, say) would
-    narrow nothing; given ``total`` it is left off the page, to keep the column short.
-    The JSON twin still carries it."""
+    The plan facet with one unselected value covering every hit (a corpus of one plan)
+    narrows nothing; given ``total`` it is left off the page to keep the column short.
+    Other one-value facets stay: choosing the only chapter is how its sections appear.
+    The JSON twin carries every facet."""
     facets = []
     for name in FILTERS:
         values = []
@@ -62,7 +63,7 @@ def build_facets(raw_facets: dict, url_with, total: int | None = None) -> list[F
             values.append(FacetValue(value, item.get("label") or default_label(name, value),
                                      int(item.get("count", 0)), bool(item.get("selected")),
                                      url_with(**toggle)))
-        if total is not None and len(values) == 1 and not values[0].selected \
+        if name == "document" and total is not None and len(values) == 1 and not values[0].selected \
                 and values[0].count >= total:
             continue
         if values:

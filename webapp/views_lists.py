@@ -62,6 +62,27 @@ def suggestions(graph, clause_id: str) -> dict:
         return {}
 
 
+SUGGESTION_NOTES = {
+    "issuer": "条文未写明责任单位，建议取规划印发单位",
+}
+
+
+def suggestion_notes(graph, clause_id: str) -> dict:
+    """Why a suggestion says what it says, when it is a fallback rather than the text's own words."""
+    if graph is None:
+        return {}
+    try:
+        s = graph.suggest(clause_id) or {}
+    except Exception:  # a table row or note has no suggestion; never fail the page
+        return {}
+    notes = {}
+    if s.get("source") in SUGGESTION_NOTES and s.get("lead"):
+        notes["lead_unit"] = SUGGESTION_NOTES[s["source"]]
+    if s.get("implied_deadline") and s.get("deadline"):
+        notes["deadline"] = "条文未写明时限，按规划期末"
+    return notes
+
+
 def list_detail(list_id: int) -> dict:
     store = get_store()
     tl = _store_call(store.get_list, list_id)
@@ -79,6 +100,8 @@ def list_detail(list_id: int) -> dict:
 
             d["citation"] = citation(corpus.document(c.document), c)
         d["suggestions"] = suggestions(graph, it.clause_id)
+        d["suggestion_notes"] = {k: v for k, v in suggestion_notes(graph, it.clause_id).items()
+                                 if k in d["suggestions"]}
         out.append(d)
     return {"list": tl.to_json(), "items": out}
 
@@ -99,7 +122,113 @@ def lists_create_form():
 
 @bp.get("/lists/<int:list_id>")
 def list_page(list_id):
-    return render_template("list.html", data=list_detail(list_id))
+    from webapp.params import int_param
+
+    added, skipped = int_param("added", None, 0, 100000), int_param("skipped", None, 0, 100000)
+    notice = None
+    if added is not None:
+        notice = f"已加入清单：新增 {added} 条" + (f"，{skipped} 条已在清单中" if skipped else "") + "。"
+    elif request.args.get("saved"):
+        notice = "已保存。"
+    return render_template("list.html", data=list_detail(list_id), notice=notice)
+
+
+@bp.get("/lists/add")
+def add_page():
+    """Choose a list for some clauses: what the 加入清单 buttons open without JavaScript."""
+    ids = _clause_ids(request.args.get("clauses", ""))
+    corpus = get_corpus()
+    return render_template("list_add.html", ids=ids,
+                           clauses=[clause_brief(corpus.clause(i)) for i in ids[:10]],
+                           lists=[t.to_json() for t in get_store().lists()],
+                           back=_safe_back(request.args.get("back")))
+
+
+@bp.post("/lists/add")
+def add_form():
+    form = request.form
+    ids = _clause_ids(form.get("clauses", ""))
+    store = get_store()
+    name = (form.get("name") or "").strip()
+    if name:
+        existing = store.find_list(name)
+        tl = existing or _store_call(store.create_list, name, "")
+    elif form.get("list_id"):
+        tl = _store_call(store.get_list, form.get("list_id"))
+    else:
+        raise BadParam("请选择一个清单，或输入新清单的名称。")
+    added = _store_call(store.add_items, tl.id, ids)
+    return redirect(url_for("lists.list_page", list_id=tl.id, added=len(added),
+                            skipped=len(set(ids)) - len(added)), code=303)
+
+
+def _clause_ids(raw: str) -> list[str]:
+    ids = []
+    for i in (raw or "").split():
+        if i not in ids:
+            ids.append(i)
+    if not ids:
+        raise BadParam("缺少 clauses：要加入清单的条目编号（以空格分隔）。")
+    if len(ids) > 500:
+        raise BadParam(f"一次最多加入 500 条，收到 {len(ids)} 条。")
+    corpus = get_corpus()
+    unknown = [i for i in ids if corpus.clause(i) is None]
+    if unknown:
+        raise BadParam(f"找不到条目：{'、'.join(u[:60] for u in unknown[:5])}。")
+    return ids
+
+
+def _safe_back(url: str | None) -> str | None:
+    """Only a path on this site: a form must not send people elsewhere."""
+    if url and url.startswith("/") and not url.startswith("//") and "\\" not in url:
+        return url[:500]
+    return None
+
+
+ITEM_ACTIONS = {"save", "up", "down", "top", "bottom", "remove"}
+
+
+@bp.post("/lists/<int:list_id>/items/<int:item_id>")
+def item_form(list_id, item_id):
+    """One item's form: save its fields, move it or remove it, without JavaScript.
+
+    A conflicting save re-shows the list (409) with the other person's values in the
+    fields and this person's unsaved values in the message, so nothing typed is lost."""
+    from webapp.lists import ConflictError, ListError
+
+    form = request.form
+    action = form.get("action") or "save"
+    if action not in ITEM_ACTIONS:
+        raise BadParam(f"参数 action 的取值“{action[:20]}”无效。")
+    store = get_store()
+    item = _store_call(store.get_item, item_id)
+    if item.list_id != list_id:
+        abort(404, description="该条目不在这个清单中。")
+    anchor = f"item-{item_id}"
+    if action == "remove":
+        _store_call(store.remove_items, list_id, [item_id])
+        anchor = None
+    elif action == "save":
+        fields = {k: form.get(k, "") for k in ("lead_unit", "support_units", "deadline", "note")}
+        try:
+            store.update_item(item_id, form.get("version"), **fields)
+        except ConflictError as e:
+            mine = "；".join(f"{_FIELD_LABELS[k]}“{fields[k]}”" for k in e.fields if fields.get(k))
+            msg = f"{e} 您填写的{mine}尚未保存。" if mine else str(e)
+            data = list_detail(list_id)
+            return render_template("list.html", data=data, messages={item_id: msg}), 409
+        except ListError as e:
+            abort(getattr(e, "status", 400), description=str(e))
+    else:
+        items = _store_call(store.items, list_id)
+        pos = next(i for i, it in enumerate(items) if it.id == item_id)
+        target = {"up": pos - 1, "down": pos + 1, "top": 0, "bottom": len(items) - 1}[action]
+        _store_call(store.move_item, item_id, max(0, target))
+    url = url_for("lists.list_page", list_id=list_id, saved=1 if action == "save" else None)
+    return redirect(url + (f"#{anchor}" if anchor else ""), code=303)
+
+
+_FIELD_LABELS = {"lead_unit": "牵头单位", "support_units": "配合单位", "deadline": "完成时限", "note": "备注"}
 
 
 @bp.post("/lists/<int:list_id>/delete")

@@ -163,72 +163,111 @@
   document.addEventListener("click", function (ev) {
     var b = ev.target.closest(".add-to-list");
     if (!b) return;
+    ev.preventDefault();  // the button is also a plain form, for browsers without JS
     var ids = (b.dataset.clauses || "").split(" ").filter(Boolean);
     if (ids.length) openAddDialog(ids);
   });
 
-  /* ---- list editing ---- */
+  /* ---- list editing ----
+     Each item is also a plain form (save / move / remove) for browsers without JS;
+     here the same buttons work in place, and a field saves when it loses focus. */
   var listEl = document.getElementById("list-items");
   if (listEl) {
     var base = listEl.dataset.api;
+    var FIELDS = ["lead_unit", "support_units", "deadline", "note"];
     function renumber() {
-      listEl.querySelectorAll(".list-item").forEach(function (li, i) { li.querySelector(".pos").textContent = String(i + 1); });
-      var c = document.getElementById("item-count"); if (c) c.textContent = String(listEl.children.length);
+      var items = listEl.querySelectorAll(".list-item");
+      items.forEach(function (li, i) {
+        li.querySelector(".pos").textContent = String(i + 1);
+        var first = i === 0, last = i === items.length - 1;
+        li.querySelectorAll(".move-up, .move-top").forEach(function (b) { b.disabled = first; });
+        li.querySelectorAll(".move-down, .move-bottom").forEach(function (b) { b.disabled = last; });
+      });
+      var c = document.getElementById("item-count"); if (c) c.textContent = String(items.length);
     }
     function status(li, text, cls) { var s = li.querySelector(".status"); s.textContent = text; s.className = "status " + (cls || ""); }
-    function save(li, field, value) {
+    function field(li, name) { return li.querySelector('[name="' + name + '"]'); }
+    function changed(li) {
+      var out = {};
+      FIELDS.forEach(function (f) { var i = field(li, f); if (i && i.value !== i.dataset.saved) out[f] = i.value; });
+      return out;
+    }
+    function setVersion(li, v) { li.dataset.version = String(v); var h = field(li, "version"); if (h) h.value = String(v); }
+    function save(li, values) {
+      if (!Object.keys(values).length) { status(li, "没有需要保存的修改", "saved"); return Promise.resolve(); }
       var body = { version: Number(li.dataset.version) };
-      body[field] = value;
+      Object.keys(values).forEach(function (k) { body[k] = values[k]; });
       status(li, "保存中……");
       return api("PATCH", base + "/items/" + li.dataset.item, body).then(function (item) {
-        li.dataset.version = String(item.version);
-        var input = li.querySelector('[name="' + field + '"]');
-        input.dataset.saved = item[field];
+        setVersion(li, item.version);
+        FIELDS.forEach(function (f) { var i = field(li, f); if (i && f in values) { i.dataset.saved = item[f]; } });
         status(li, "已保存", "saved");
       }).catch(function (e) {
         if (e.status === 409 && e.data && e.data.current) {
-          var cur = e.data.current;
-          status(li, e.message + " 对方填写的是：“" + (cur[field] || "（空）") + "”。", "conflict");
-          var mine = el("button", { type: "button", cls: "btn small", text: "仍用我的" });
-          var theirs = el("button", { type: "button", cls: "btn small", text: "用对方的" });
-          li.querySelector(".status").append(" ", mine, " ", theirs);
-          mine.onclick = function () { li.dataset.version = String(cur.version); save(li, field, value); };
-          theirs.onclick = function () {
-            li.dataset.version = String(cur.version);
-            ["lead_unit", "support_units", "deadline", "note"].forEach(function (f) { var i = li.querySelector('[name="' + f + '"]'); i.value = cur[f]; i.dataset.saved = cur[f]; });
+          var cur = e.data.current, which = e.data.fields || Object.keys(values);
+          var theirs = which.map(function (f) { return "“" + (cur[f] || "（空）") + "”"; }).join("、");
+          status(li, e.message + " 对方填写的是：" + theirs + "。", "conflict");
+          var mineBtn = el("button", { type: "button", cls: "btn small", text: "仍用我的" });
+          var theirsBtn = el("button", { type: "button", cls: "btn small", text: "用对方的" });
+          li.querySelector(".status").append(" ", mineBtn, " ", theirsBtn);
+          mineBtn.onclick = function () { setVersion(li, cur.version); save(li, values); };
+          theirsBtn.onclick = function () {
+            setVersion(li, cur.version);
+            FIELDS.forEach(function (f) { var i = field(li, f); i.value = cur[f]; i.dataset.saved = cur[f]; });
             status(li, "已采用对方的内容", "saved");
           };
         } else status(li, e.message, "conflict");
       });
     }
+    function saveOrder(li) {
+      var order = Array.prototype.map.call(listEl.children, function (x) { return Number(x.dataset.item); });
+      api("PUT", base + "/order", { items: order }).then(function (d) {
+        listEl.dataset.version = String(d.list.version);
+        status(li, "顺序已保存", "saved");
+      }).catch(function (e) { status(li, e.message, "conflict"); });
+    }
     listEl.addEventListener("change", function (ev) {
       var input = ev.target;
-      if (!input.name) return;
+      if (FIELDS.indexOf(input.name) < 0) return;
       var li = input.closest(".list-item");
-      if (input.value !== input.dataset.saved) save(li, input.name, input.value);
+      if (input.value !== input.dataset.saved) { var v = {}; v[input.name] = input.value; save(li, v); }
+    });
+    listEl.addEventListener("submit", function (ev) {  // Enter in a field, or 保存
+      ev.preventDefault();
+      var li = ev.target.closest(".list-item");
+      save(li, changed(li));
     });
     listEl.addEventListener("click", function (ev) {
-      var li = ev.target.closest(".list-item");
+      var t = ev.target.closest("button");
+      var li = t && t.closest(".list-item");
       if (!li) return;
-      var t = ev.target;
-      if (t.classList.contains("use-suggestion")) {
-        var input = li.querySelector('[name="' + t.dataset.field + '"]');
+      var cls = t.classList;
+      if (cls.contains("use-suggestion")) {
+        var input = field(li, t.dataset.field);
         input.value = t.dataset.value;
-        save(li, t.dataset.field, t.dataset.value);
-      } else if (t.classList.contains("remove-item")) {
+        var v = {}; v[t.dataset.field] = t.dataset.value; save(li, v);
+      } else if (cls.contains("save-item")) {
+        ev.preventDefault(); save(li, changed(li));
+      } else if (cls.contains("remove-item")) {
+        ev.preventDefault();
         api("DELETE", base + "/items/" + li.dataset.item).then(function () { li.remove(); renumber(); toast("已移出清单"); })
           .catch(function (e) { status(li, e.message, "conflict"); });
-      } else if (t.classList.contains("move-up") || t.classList.contains("move-down")) {
-        var sib = t.classList.contains("move-up") ? li.previousElementSibling : li.nextElementSibling;
-        if (!sib) return;
-        if (t.classList.contains("move-up")) listEl.insertBefore(li, sib); else listEl.insertBefore(sib, li);
+      } else if (cls.contains("move-up") || cls.contains("move-down") || cls.contains("move-top") || cls.contains("move-bottom")) {
+        ev.preventDefault();
+        if (cls.contains("move-up") && li.previousElementSibling) listEl.insertBefore(li, li.previousElementSibling);
+        else if (cls.contains("move-down") && li.nextElementSibling) listEl.insertBefore(li.nextElementSibling, li);
+        else if (cls.contains("move-top")) listEl.insertBefore(li, listEl.firstElementChild);
+        else if (cls.contains("move-bottom")) listEl.appendChild(li);
+        else return;
         renumber();
-        var order = Array.prototype.map.call(listEl.children, function (x) { return Number(x.dataset.item); });
-        api("PUT", base + "/order", { items: order }).then(function (d) {
-          listEl.dataset.version = String(d.list.version);
-          status(li, "顺序已保存", "saved");
-        }).catch(function (e) { status(li, e.message, "conflict"); });
+        t.focus();
+        saveOrder(li);
       }
+    });
+    /* typed but not yet saved (no blur yet): ask before the page is left */
+    window.addEventListener("beforeunload", function (ev) {
+      var dirty = Array.prototype.some.call(listEl.querySelectorAll(".list-item"), function (li) { return Object.keys(changed(li)).length > 0; });
+      if (dirty) { ev.preventDefault(); ev.returnValue = ""; }
     });
   }
 })();

@@ -1,0 +1,122 @@
+"""Task lists with plain HTML forms: what works when a browser runs no JavaScript.
+
+Intranet browsers are often old or locked down; every 加入清单 button is a form, and
+each list item is a form whose buttons save, move or remove it.
+"""
+import itertools
+import re
+from urllib.parse import parse_qs, urlparse
+
+from test_web_support import app, client, csrf_of, token, web_instance  # noqa: F401 (fixtures)
+
+_n = itertools.count()
+
+
+def _items(client, list_id):
+    return client.get(f"/api/lists/{list_id}").json["items"]
+
+
+def _new(client, token):
+    r = client.post("/api/lists", json={"name": f"无脚本清单{next(_n)}"}, headers={"X-CSRFToken": token})
+    return r.json
+
+
+def test_add_buttons_are_forms_that_open_a_chooser(client):
+    html = client.get("/search?q=商业秘密").get_data(as_text=True)
+    forms = re.findall(r'<form class="add-form" method="get" action="/lists/add">'
+                       r'<input type="hidden" name="clauses" value="([^"]+)">', html)
+    assert len(forms) >= 2 and "gd-ip-14fyp:box3.p1" in forms[1]  # 本页全部, then each hit
+    outline = client.get("/outline").get_data(as_text=True)
+    assert outline.count('class="add-form"') >= 8  # a chapter's 本章全部加入清单
+    r = client.get("/lists/add?clauses=gd-ip-14fyp:3.2.p3+gd-ip-14fyp:3.2.p4&back=/outline")
+    page = r.get_data(as_text=True)
+    assert r.status_code == 200 and "将把 <strong>2</strong> 条条文加入所选清单" in page
+    assert 'name="csrf_token"' in page and 'href="/outline"' in page
+
+
+def test_add_page_refuses_bad_input_with_a_reason(client):
+    r = client.get("/lists/add?clauses=")
+    assert r.status_code == 400 and "缺少 clauses" in r.get_data(as_text=True)
+    r = client.get("/lists/add?clauses=gd-ip-14fyp:99.p9")
+    assert r.status_code == 400 and "找不到条目：gd-ip-14fyp:99.p9" in r.get_data(as_text=True)
+    # the back link only ever points into this site
+    page = client.get("/lists/add?clauses=gd-ip-14fyp:3.2.p3&back=//evil.example/").get_data(as_text=True)
+    assert "evil.example" not in page
+
+
+def test_add_form_creates_a_list_and_says_what_was_added(client, token):
+    ids = "gd-ip-14fyp:3.2.p3 gd-ip-14fyp:3.2.p4"
+    r = client.post("/lists/add", data={"csrf_token": token, "clauses": ids, "name": "表单新建清单"})
+    assert r.status_code == 303
+    loc = urlparse(r.headers["Location"])
+    assert parse_qs(loc.query) == {"added": ["2"], "skipped": ["0"]}
+    list_id = int(loc.path.rsplit("/", 1)[1])
+    page = client.get(r.headers["Location"]).get_data(as_text=True)
+    assert "已加入清单：新增 2 条。" in page
+    # again into the same (now existing) list by id: nothing doubled, and it says so
+    r = client.post("/lists/add", data={"csrf_token": token, "clauses": ids, "list_id": str(list_id)})
+    assert "已加入清单：新增 0 条，2 条已在清单中。" in client.get(r.headers["Location"]).get_data(as_text=True)
+    assert len(_items(client, list_id)) == 2
+    # without the token it is refused
+    assert client.post("/lists/add", data={"clauses": ids, "name": "x"}).status_code == 400
+
+
+def test_item_form_saves_moves_and_removes(client, token):
+    tl = _new(client, token)
+    client.post(f"/api/lists/{tl['id']}/items", headers={"X-CSRFToken": token},
+                json={"clauses": ["gd-ip-14fyp:3.2.p3", "gd-ip-14fyp:3.2.p4", "gd-ip-14fyp:3.3.p3"]})
+    first, second, third = _items(client, tl["id"])
+    url = f"/lists/{tl['id']}/items/{second['id']}"
+    r = client.post(url, data={"csrf_token": token, "version": second["version"], "action": "save",
+                               "lead_unit": "省高级人民法院", "support_units": "", "deadline": "2025年底",
+                               "note": "每年报送"})
+    assert r.status_code == 303 and r.headers["Location"].endswith(f"#item-{second['id']}")
+    got = _items(client, tl["id"])[1]
+    assert (got["lead_unit"], got["deadline"], got["note"]) == ("省高级人民法院", "2025年底", "每年报送")
+    assert "已保存。" in client.get(r.headers["Location"]).get_data(as_text=True)
+    client.post(url, data={"csrf_token": token, "action": "top"})
+    assert [i["id"] for i in _items(client, tl["id"])] == [second["id"], first["id"], third["id"]]
+    client.post(url, data={"csrf_token": token, "action": "down"})
+    assert [i["id"] for i in _items(client, tl["id"])] == [first["id"], second["id"], third["id"]]
+    client.post(url, data={"csrf_token": token, "action": "bottom"})
+    assert [i["id"] for i in _items(client, tl["id"])] == [first["id"], third["id"], second["id"]]
+    client.post(url, data={"csrf_token": token, "action": "remove"})
+    assert [i["id"] for i in _items(client, tl["id"])] == [first["id"], third["id"]]
+    r = client.post(f"/lists/{tl['id']}/items/{first['id']}", data={"csrf_token": token, "action": "explode"})
+    assert r.status_code == 400 and "参数 action" in r.get_data(as_text=True)
+
+
+def test_item_form_conflict_keeps_both_values_in_view(client, token):
+    tl = _new(client, token)
+    client.post(f"/api/lists/{tl['id']}/items", headers={"X-CSRFToken": token},
+                json={"clauses": ["gd-ip-14fyp:3.2.p3"]})
+    item = _items(client, tl["id"])[0]
+    url = f"/lists/{tl['id']}/items/{item['id']}"
+    base = {"csrf_token": token, "version": item["version"], "action": "save",
+            "support_units": "", "deadline": "", "note": ""}
+    assert client.post(url, data={**base, "lead_unit": "省知识产权局"}).status_code == 303
+    r = client.post(url, data={**base, "lead_unit": "省法院"})  # the stale version
+    page = r.get_data(as_text=True)
+    assert r.status_code == 409
+    assert "牵头单位已被他人修改" in page and "您填写的牵头单位“省法院”尚未保存" in page
+    assert 'value="省知识产权局"' in page  # the field shows what is saved now
+    assert _items(client, tl["id"])[0]["lead_unit"] == "省知识产权局"
+
+
+def test_list_page_items_are_forms_and_explain_fallback_suggestions(client, token):
+    tl = _new(client, token)
+    client.post(f"/api/lists/{tl['id']}/items", headers={"X-CSRFToken": token},
+                json={"clauses": ["gd-ip-14fyp:3.2.p4", "gd-ip-14fyp:3.3.p3"]})
+    d = client.get(f"/api/lists/{tl['id']}").json
+    notes = {i["clause_id"]: i["suggestion_notes"] for i in d["items"]}
+    # 3.2.p4 names nobody and no date: both suggestions are fallbacks, and say so
+    assert notes["gd-ip-14fyp:3.2.p4"] == {"lead_unit": "条文未写明责任单位，建议取规划印发单位",
+                                           "deadline": "条文未写明时限，按规划期末"}
+    assert "deadline" not in notes["gd-ip-14fyp:3.3.p3"]  # 至2025年 is written there
+    html = client.get(f"/lists/{tl['id']}").get_data(as_text=True)
+    assert html.count('class="item-form"') == 2
+    assert html.count('value="save"') == 2 and 'value="remove"' in html
+    assert "（条文未写明责任单位，建议取规划印发单位）" in html
+    # the first cannot move up, the last cannot move down
+    assert re.search(r'value="up" class="btn small move-up"[^>]*disabled', html)
+    assert re.search(r'value="down" class="btn small move-down"[^>]*disabled', html)
