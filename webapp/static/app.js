@@ -260,7 +260,9 @@
         else if (cls.contains("move-bottom")) listEl.appendChild(li);
         else return;
         renumber();
-        t.focus();
+        // keep the keyboard on this item: a button that just became disabled loses focus
+        var keep = t.disabled ? li.querySelector(".move button:not(:disabled), .item-tools button:not(:disabled)") : t;
+        if (keep) keep.focus();
         saveOrder(li);
       }
     });
