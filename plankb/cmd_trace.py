@@ -55,7 +55,7 @@ def targets_cmd(ctx, doc_id, as_json):
         click.echo("没有找到目标。")
         return
     for t in rows:
-        value = t["value_text"] or "（无数值）"
+        value = t["value_text"] or "（定性目标）"
         ind = f"  → 指标 {pg.g.nodes[t['indicator']]['label']}" if t["indicator"] else ""
         click.echo(f"{t['deadline_label']:<14}{t['metric']}：{value}{ind}")
         click.echo(f"{'':<14}出处 {t['clause']}")
