@@ -32,7 +32,7 @@ test: $(VENV)/.test browser-deps
 bench: $(VENV)/.test
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/export.py
-	@if [ -f bench/graph.py ]; then $(BIN)/python bench/graph.py; fi
+	$(BIN)/python bench/graph.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info
