@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Screenshots of the main pages at 1280×800 for the README: docs/screenshots/*.png.
+"""Screenshots of the main pages at 1280×800 (and two at 390×844) for the README: docs/screenshots/*.png.
 
 Runs the app on a throwaway instance (waitress, a free port), fills one example task
 list so the list page is not empty, and photographs each page in headless Debian
@@ -37,6 +37,11 @@ PAGES = [
     ("graph", "/graph", None),
     ("list", "/lists/{list_id}", None),
     ("search-live", "/", "type"),
+]
+# the same app on a phone-width screen (390×844): results first, one-column list items
+NARROW = [
+    ("search-narrow", "/search?q=商业秘密", None),
+    ("list-narrow", "/lists/{list_id}", None),
 ]
 
 
@@ -97,6 +102,13 @@ def main(argv=None) -> int:
                     if action == "type":
                         page.fill("#q", "惩罚性赔偿")
                         page.wait_for_selector("#live-results .hit")
+                    target = args.out / f"{name}.png"
+                    page.screenshot(path=str(target))
+                    print(f"{target.relative_to(ROOT) if target.is_relative_to(ROOT) else target}")
+                page.set_viewport_size({"width": 390, "height": 844})
+                for name, path, _ in NARROW:
+                    page.goto(base + path.format(list_id=list_id))
+                    page.wait_for_load_state("networkidle")
                     target = args.out / f"{name}.png"
                     page.screenshot(path=str(target))
                     print(f"{target.relative_to(ROOT) if target.is_relative_to(ROOT) else target}")
