@@ -1,35 +1,79 @@
-"""The judged query set and the relevance measures, shared by the benchmark and tests."""
+"""The judged query sets and the relevance measures, shared by the benchmark and tests.
+
+Two sets: ``judged.tsv`` (written alongside the ranking, ids listed best first) and
+``judged_blind.tsv`` (written from the plan text alone, before any run, with graded
+ids ``id:2`` best answer / ``id:1`` relevant, and a third column ``tune``/``held``:
+the held rows are never looked at while tuning, so their numbers show overfitting).
+"""
 from __future__ import annotations
 
+import math
+import re
 from pathlib import Path
 
-JUDGED = Path(__file__).resolve().parent / "judged.tsv"
+HERE = Path(__file__).resolve().parent
+JUDGED = HERE / "judged.tsv"
+JUDGED_BLIND = HERE / "judged_blind.tsv"
+_GRADED = re.compile(r"^(.+):(\d+)$")  # clause ids never end in ':<digits>'
 
 
-def load_judged(path: Path = JUDGED, doc_prefix: str = "gd-ip-14fyp:") -> list[tuple[str, list[str]]]:
-    """[(query, [relevant clause ids…])]; ids in the file may omit the document prefix."""
+def load_graded(path: Path = JUDGED, doc_prefix: str = "gd-ip-14fyp:") -> list[tuple[str, dict[str, int], str]]:
+    """[(query, {clause id: grade}, split)].
+
+    Ids without a grade take 2 for the first listed and 1 for the rest (the older
+    file lists them best first); a missing split column means ``tune``.
+    """
     out = []
     for no, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip() or line.startswith("#"):
             continue
-        try:
-            q, ids = line.split("\t")
-        except ValueError:
-            raise ValueError(f"{path} 第 {no} 行：应为“检索词<TAB>条款编号…”") from None
-        rel = [i if ":" in i else doc_prefix + i for i in ids.split()]
-        out.append((q.strip(), rel))
+        parts = line.split("\t")
+        if len(parts) not in (2, 3):
+            raise ValueError(f"{path} 第 {no} 行：应为“检索词<TAB>条款编号…[<TAB>分组]”")
+        q, ids = parts[0], parts[1]
+        split = parts[2].strip() if len(parts) == 3 else "tune"
+        if split not in ("tune", "held"):
+            raise ValueError(f"{path} 第 {no} 行：分组应为 tune 或 held（“{split}”）")
+        grades: dict[str, int] = {}
+        for k, item in enumerate(ids.split()):
+            m = _GRADED.match(item)
+            cid, g = (m.group(1), m.group(2)) if m else (item, "")
+            grade = int(g) if g else (2 if k == 0 else 1)
+            if grade not in (1, 2):
+                raise ValueError(f"{path} 第 {no} 行：等级应为 1 或 2（“{item}”）")
+            cid = cid if ":" in cid else doc_prefix + cid
+            grades[cid] = max(grade, grades.get(cid, 0))
+        out.append((q.strip(), grades, split))
     return out
 
 
-def relevance(ranked_ids: list[list[str]], judged: list[tuple[str, list[str]]]) -> dict:
-    """hit@1, hit@3 and MRR@10 of ranked result lists against the judged set."""
-    h1 = h3 = mrr = 0.0
-    for ids, (_, rel) in zip(ranked_ids, judged):
-        rel = set(rel)
-        rank = next((i for i, cid in enumerate(ids[:10], 1) if cid in rel), None)
+def load_judged(path: Path = JUDGED, doc_prefix: str = "gd-ip-14fyp:") -> list[tuple[str, list[str]]]:
+    """[(query, [relevant clause ids…])], best first."""
+    return [(q, sorted(g, key=lambda c: -g[c])) for q, g, _ in load_graded(path, doc_prefix)]
+
+
+def _grades(rel) -> dict[str, int]:
+    if isinstance(rel, dict):
+        return rel
+    return {cid: (2 if k == 0 else 1) for k, cid in enumerate(rel)}
+
+
+def relevance(ranked_ids: list[list[str]], judged) -> dict:
+    """hit@1, hit@3, MRR@10 (any relevant id counts) and nDCG@10 (graded, gain 2^g − 1).
+
+    ``judged`` items are ``(query, ids-best-first)`` or ``(query, {id: grade}, …)``.
+    """
+    h1 = h3 = mrr = ndcg = 0.0
+    for ids, item in zip(ranked_ids, judged):
+        grades = _grades(item[1])
+        rank = next((i for i, cid in enumerate(ids[:10], 1) if cid in grades), None)
         if rank is not None:
             mrr += 1.0 / rank
             h1 += rank == 1
             h3 += rank <= 3
+        dcg = sum((2 ** grades.get(cid, 0) - 1) / math.log2(i + 1) for i, cid in enumerate(ids[:10], 1))
+        ideal = sorted(grades.values(), reverse=True)[:10]
+        idcg = sum((2 ** g - 1) / math.log2(i + 1) for i, g in enumerate(ideal, 1))
+        ndcg += dcg / idcg if idcg else 0.0
     n = len(judged) or 1
-    return {"hit@1": h1 / n, "hit@3": h3 / n, "mrr@10": mrr / n}
+    return {"hit@1": h1 / n, "hit@3": h3 / n, "mrr@10": mrr / n, "ndcg@10": ndcg / n}
