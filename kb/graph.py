@@ -163,14 +163,15 @@ class PlanGraph:
         """Lead units, supporting units and a deadline for a task list, as the plan words them.
 
         Lead: the clause's responsibility tag; else the government bodies it names; else the
-        plan's issuer. Deadline: the earliest stated deadline among its targets, else the
+        body whose kind of work the clause names (duties.toml), the issuer supporting; else
+        the plan's issuer. ``source`` says which (tag, mentions, duty, issuer). Deadline: the earliest stated deadline among its targets, else the
         plan's end year.
         """
         nid = self.resolve(clause_id)
         c = self.corpus.clause(nid)
         if c is None:
             raise KeyError(clause_id)
-        lead, support, source = [], [], ""
+        lead, support, source, duty_terms = [], [], "", []
         for _, v, k in self.g.out_edges(nid, keys=True):
             if k == "responsible":
                 lead.append(self.g.nodes[v]["label"])
@@ -191,9 +192,14 @@ class PlanGraph:
             else:
                 doc = self.corpus.document(c.document)
                 issuer = str(doc.meta.get("issuer", "")) if doc else ""
-                if issuer:
+                duty = self._duty(c, doc)
+                if duty["lead"]:
+                    lead, source = [duty["lead"]], "duty"
+                    support = [issuer] if issuer else []
+                elif issuer:
                     lead, source = [issuer], "issuer"
-                support = services
+                support = support + duty["support"] + services
+                duty_terms = duty["terms"]
         years, annual = [], False
         for p in self._forward_paths(nid, prefix=[]):
             for n in p:
@@ -212,7 +218,19 @@ class PlanGraph:
             deadline = "每年" + (f"（至{end}年底）" if end else "")
         return {"lead": _unique(lead), "support": _unique(s for s in support if s not in lead),
                 "deadline": deadline, "deadline_year": year, "implied_deadline": not years and not annual,
-                "source": source}
+                "source": source, "duty_terms": _unique(duty_terms)}
+
+    def _duty(self, clause, doc) -> dict:
+        """Lead and supporting units by the kind of work the clause names (duties.toml)."""
+        from kb.extract.duties import load_duties, suggest_by_duty
+        from kb.extract.gazetteer import province_of
+
+        province = province_of(doc.title, str(doc.meta.get("issuer", "")),
+                               str(doc.meta.get("region", ""))) if doc else ""
+        box = doc.box(clause.box) if doc and clause.box else None
+        title = clause.lead or (box.title if box else "")
+        return suggest_by_duty(clause.text, load_duties(self.corpus.root / "gazetteer"), province,
+                               lead_text=title)
 
     def check(self) -> dict:
         from kb.graph_check import check

@@ -106,16 +106,18 @@ def test_item_form_conflict_keeps_both_values_in_view(client, token):
 def test_list_page_items_are_forms_and_explain_fallback_suggestions(client, token):
     tl = _new(client, token)
     client.post(f"/api/lists/{tl['id']}/items", headers={"X-CSRFToken": token},
-                json={"clauses": ["gd-ip-14fyp:3.2.p4", "gd-ip-14fyp:3.3.p3"]})
+                json={"clauses": ["gd-ip-14fyp:3.1.p2", "gd-ip-14fyp:3.2.p4", "gd-ip-14fyp:3.3.p3"]})
     d = client.get(f"/api/lists/{tl['id']}").json
     notes = {i["clause_id"]: i["suggestion_notes"] for i in d["items"]}
-    # 3.2.p4 names nobody and no date: both suggestions are fallbacks, and say so
-    assert notes["gd-ip-14fyp:3.2.p4"] == {"lead_unit": "条文未写明责任单位，建议取规划印发单位",
+    # 3.1.p2 names nobody and no date: both suggestions are fallbacks, and say so
+    assert notes["gd-ip-14fyp:3.1.p2"] == {"lead_unit": "条文未写明责任单位，建议取规划印发单位",
                                            "deadline": "条文未写明时限，按规划期末"}
+    # 3.2.p4 (推进司法改革创新) names nobody either: the lead is suggested by its kind of work
+    assert notes["gd-ip-14fyp:3.2.p4"]["lead_unit"].startswith("条文未写明责任单位，按任务涉及的职能建议（司法")
     assert "deadline" not in notes["gd-ip-14fyp:3.3.p3"]  # 至2025年 is written there
     html = client.get(f"/lists/{tl['id']}").get_data(as_text=True)
-    assert html.count('class="item-form"') == 2
-    assert html.count('value="save"') == 2 and 'value="remove"' in html
+    assert html.count('class="item-form"') == 3
+    assert html.count('value="save"') == 3 and 'value="remove"' in html
     assert "（条文未写明责任单位，建议取规划印发单位）" in html
     # the first cannot move up, the last cannot move down
     assert re.search(r'value="up" class="btn small move-up"[^>]*disabled', html)

@@ -78,6 +78,9 @@ def suggestion_notes(graph, clause_id: str) -> dict:
     notes = {}
     if s.get("source") in SUGGESTION_NOTES and s.get("lead"):
         notes["lead_unit"] = SUGGESTION_NOTES[s["source"]]
+    elif s.get("source") == "duty" and s.get("lead"):
+        terms = "、".join(s.get("duty_terms", [])[:3])
+        notes["lead_unit"] = f"条文未写明责任单位，按任务涉及的职能建议（{terms}）"
     if s.get("implied_deadline") and s.get("deadline"):
         notes["deadline"] = "条文未写明时限，按规划期末"
     return notes
