@@ -1,6 +1,7 @@
-"""The corpus's own vocabulary: jieba user dictionary, synonyms, query stop words.
+"""The corpus's own vocabulary: jieba user dictionary, synonyms, query stop words,
+question words.
 
-All three are data files under ``corpus/dict/`` so that a new plan's terms are added
+All four are data files under ``corpus/dict/`` so that a new plan's terms are added
 without touching code.  A private ``jieba.Tokenizer`` is used, never jieba's global
 one, so other parts of plankb that load other dictionaries do not change how this
 index segments text (segmentation at query time must equal segmentation at build
@@ -23,6 +24,7 @@ jieba.setLogLevel(logging.WARNING)
 USER_DICT = "jieba_user.txt"
 SYNONYMS = "synonyms.txt"
 STOPWORDS = "stopwords.txt"
+QUESTIONS = "question_words.txt"
 
 
 class LexiconError(Exception):
@@ -77,12 +79,24 @@ def read_stopwords(path: Path) -> frozenset[str]:
     return frozenset(fold(line) for _, line in _lines(path))
 
 
+def read_question_words(path: Path) -> tuple[str, ...]:
+    """Phrases that frame a question (如何, 哪些地方, 要达到多少), longest first.
+
+    They are cut out of a typed word before it is segmented, because jieba would
+    otherwise split an unknown phrase into single characters that match everywhere,
+    and so that the rest (加强中小企业知识产权保护) can still match literally.
+    """
+    words = {fold(line) for _, line in _lines(path)}
+    return tuple(sorted((w for w in words if w), key=lambda w: (-len(w), w)))
+
+
 @dataclass
 class Lexicon:
     dict_dir: Path
     signature: str
     synonyms: dict[str, list[str]] = field(default_factory=dict)
     stopwords: frozenset[str] = frozenset()
+    question_words: tuple[str, ...] = ()
     user_words: list = field(default_factory=list)
     _jieba: object = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -103,6 +117,14 @@ class Lexicon:
                             tk.add_word(key)
                     self._jieba = tk
         return self._jieba
+
+    def strip_questions(self, folded: str) -> str:
+        """``folded`` without its question phrases; unchanged if nothing would be left."""
+        out = folded
+        for w in self.question_words:
+            if w in out:
+                out = out.replace(w, "")
+        return out if out.strip() else folded
 
     def segment(self, folded: str):
         """Yield (word, start, end) over already folded text; deterministic (no HMM)."""
@@ -143,7 +165,7 @@ def vocabulary_tokenizer(vocab: dict) -> jieba.Tokenizer:
 
 def _signature(dict_dir: Path) -> str:
     h = hashlib.sha256()
-    for name in (USER_DICT, SYNONYMS, STOPWORDS):
+    for name in (USER_DICT, SYNONYMS, STOPWORDS, QUESTIONS):
         p = dict_dir / name
         h.update(name.encode())
         if p.is_file():
@@ -168,6 +190,7 @@ def load_lexicon(dict_dir: Path) -> Lexicon:
             signature=sig,
             synonyms=read_synonyms(dict_dir / SYNONYMS),
             stopwords=read_stopwords(dict_dir / STOPWORDS),
+            question_words=read_question_words(dict_dir / QUESTIONS),
             user_words=read_user_words(dict_dir / USER_DICT),
         )
         _cache[dict_dir] = lex

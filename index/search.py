@@ -20,6 +20,7 @@ Python over per-document records loaded once when the index is opened.
 """
 from __future__ import annotations
 
+import re
 import threading
 from pathlib import Path
 
@@ -29,7 +30,7 @@ from whoosh import scoring
 from index.analysis import JiebaTokenizer, char_ngrams, is_wordish
 from index.facets import FILTERS, facet_counts, record_matches
 from index.lexicon import load_lexicon, vocabulary_tokenizer
-from index.normalize import fold, fold_with_map
+from index.normalize import fold, fold_with_map, is_cjk
 from index.query import ParsedQuery, QueryError, Term, parse_query
 from index.schema import build_schema, clause_title, searchable_text
 from index.snippet import snippet
@@ -37,7 +38,11 @@ from index.store import dict_dir, open_whoosh, read_vocabulary
 
 WORD_FIELDS = ("title", "body", "heading")
 SYNONYM_WEIGHT = 0.6
-BM25_HALF = 10.0  # bm25 at which the within-tier part of the score is 0.5
+BM25_HALF = 10.0
+# Share of the within-tier score given to how much of each typed word appears as one
+# unbroken run in the clause (规模以上制造业发明专利有效量 beats 发明专利有效量).
+COVERAGE_WEIGHT = 0.5
+_YEAR = re.compile(r"(?:19|20)\d{2}")  # bm25 at which the within-tier part of the score is 0.5
 
 
 class SearchIndex:
@@ -159,6 +164,10 @@ class SearchIndex:
         return {d for d in cand if s in self.records[d]["folded"]}
 
     def tokens(self, text: str, drop_stop: bool = True) -> list[str]:
+        """Query words as the index segments them; with ``drop_stop``, question phrases
+        (如何, 要达到多少) and stop words are left out unless nothing else remains."""
+        if drop_stop:
+            text = self.lexicon.strip_questions(fold(text))
         if self._query_jieba is not None:
             folded = fold_with_map(text, keep_spaces=True)[0]
             words = [w.strip() for w, _, _ in self._query_jieba.tokenize(folded, HMM=False)]
@@ -170,6 +179,35 @@ class SearchIndex:
             if kept:
                 return kept
         return words
+
+    def units(self, text: str) -> list[str]:
+        """Query tokens with runs of single characters joined back into one unit.
+
+        The query segmenter only knows the index's words, so a word the plan never
+        uses (大学, 开设) comes out as single characters, each of which matches
+        almost every clause.  Joined, the unit matches literally or by synonym, or
+        not at all, and then it is left out of the AND (see :meth:`_term_docs`).
+        """
+        out: list[str] = []
+        run: list[str] = []
+        for tok in self.tokens(text):
+            if len(tok) == 1 and is_cjk(tok):
+                run.append(tok)
+                continue
+            if run:
+                out.append("".join(run))
+                run = []
+            out.append(tok)
+        if run:
+            out.append("".join(run))
+        return list(dict.fromkeys(out))
+
+    def _year_docs(self, token: str) -> set[int]:
+        """Clauses whose deadline is the year typed (到2025年 also finds “十四五”期间)."""
+        if not _YEAR.fullmatch(token):
+            return set()
+        year = int(token)
+        return {d for d, r in self.records.items() if year in r["years"]}
 
     def _word_docs(self, word: str) -> set[int]:
         return set().union(*(self._postings(f, word) for f in WORD_FIELDS))
@@ -184,7 +222,7 @@ class SearchIndex:
         return result or set()
 
     def _token_docs(self, token: str) -> set[int]:
-        docs = self._word_docs(token) | self.literal_docs(token)
+        docs = self._word_docs(token) | self.literal_docs(token) | self._year_docs(token)
         for syn in self.lexicon.synonyms.get(token, ()):
             docs |= self._synonym_docs(syn)
         return docs
@@ -196,10 +234,14 @@ class SearchIndex:
         docs = self.literal_docs(term.text)
         if term.quoted:
             return docs
-        toks = list(dict.fromkeys(self.tokens(term.text)))
         result = None
-        for tok in toks:
+        for tok in self.units(term.text):
             d = self._token_docs(tok)
+            if not d:
+                # In no clause, not even by synonym: it cannot tell clauses apart, so
+                # it must not veto the others (the reply names it as ignored).
+                self._ignored().append(tok)
+                continue
             result = d if result is None else result & d
             if not result:
                 break
@@ -209,6 +251,12 @@ class SearchIndex:
         for variant in self._variants(term):
             docs |= self.literal_docs(variant)
         return docs
+
+    def _ignored(self) -> list[str]:
+        ignored = getattr(self._local, "ignored", None)
+        if ignored is None:
+            ignored = self._local.ignored = []
+        return ignored
 
     def _variants(self, term: Term, limit: int = 8) -> list[str]:
         """The term with one abbreviation spelled out: 知产金融 → 知识产权金融.
@@ -239,7 +287,7 @@ class SearchIndex:
             units = set().union(*groups) if groups else set()
             for t in pq.positives:
                 if not t.quoted:
-                    for tok in dict.fromkeys(self.tokens(t.text)):
+                    for tok in self.units(t.text):
                         units |= self._token_docs(tok)
             fallback = bool(units)
             matched = units
@@ -251,8 +299,7 @@ class SearchIndex:
     def _scoring_query(self, pq: ParsedQuery):
         subs = []
         for t in pq.positives:
-            words = list(dict.fromkeys(self.tokens(t.text)))
-            for w in words:
+            for w in self.units(t.text):
                 subs += [Q.Term(f, w) for f in WORD_FIELDS]
                 for syn in self.lexicon.synonyms.get(w, ()):
                     subs += [Q.Term(f, sw, boost=SYNONYM_WEIGHT)
@@ -321,11 +368,23 @@ class SearchIndex:
         limit = _bounded_int(limit, "limit", 0, 10000)
         offset = _bounded_int(offset, "offset", 0, 10**9)
         pq = parse_query(q if isinstance(q, str) else ("" if q is None else str(q)))
+        self._strip_questions(pq)
         self._local.memo = {}  # literal lookups repeat within one query; never across queries
+        self._local.ignored = []
         try:
             return self._search(q, pq, filters, limit, offset, raw)
         finally:
             self._local.memo = None
+            self._local.ignored = None
+
+    def _strip_questions(self, pq: ParsedQuery) -> None:
+        """Typed words lose their question phrases, so 如何加强中小企业知识产权保护 is
+        matched and tiered as 加强中小企业知识产权保护; the whole query stays as typed
+        for the Ctrl+F guarantee."""
+        for g in pq.groups:
+            for i, t in enumerate(g):
+                if not t.quoted:
+                    g[i] = Term(self.lexicon.strip_questions(t.text), False)
 
     def _search(self, q, pq, filters, limit, offset, raw) -> dict:
         if raw:
@@ -345,7 +404,9 @@ class SearchIndex:
         for r in selected:
             tier = self._tier(r, pq, literal_terms)
             b = bm25.get(r["docnum"], 0.0)
-            ranked.append((tier + b / (b + BM25_HALF), -r["order"], r, tier))
+            within = (1 - COVERAGE_WEIGHT) * b / (b + BM25_HALF) \
+                + COVERAGE_WEIGHT * _coverage(r["folded"], literal_terms)
+            ranked.append((tier + within, -r["order"], r, tier))
         ranked.sort(key=lambda x: (x[0], x[1]), reverse=True)
 
         terms = self.highlight_terms(pq)
@@ -360,6 +421,10 @@ class SearchIndex:
             "filters": {k: v for k, v in filters.items() if v is not None},
         }
         messages = list(pq.messages)
+        ignored = [w for w in dict.fromkeys(self._ignored()) if len(w) > 1]
+        if ignored and not raw:
+            out["ignored"] = ignored
+            messages.append("规划中没有出现" + "、".join(f"“{w}”" for w in ignored) + "，检索时已忽略。")
         if fallback:
             out["fallback"] = "or"
             messages.append("没有同时包含所有检索词的条款，以下为包含任一检索词的结果。")
@@ -403,6 +468,30 @@ class SearchIndex:
             "box": c.box,
             "source_lines": list(c.source_lines),
         }
+
+
+def _longest_run(s: str, text: str) -> int:
+    """Length of the longest substring of ``s`` found in ``text`` (binary search:
+    if a run of k characters is there, so is one of k − 1)."""
+    lo, hi = 0, len(s)
+    while lo < hi:
+        k = (lo + hi + 1) // 2
+        if any(s[i:i + k] in text for i in range(len(s) - k + 1)):
+            lo = k
+        else:
+            hi = k - 1
+    return lo
+
+
+def _coverage(folded: str, literal_terms: list[list[str]]) -> float:
+    """Mean over AND-groups of the best share of a typed word (or its spelled-out
+    variant) found as one unbroken run: a phrase signal the word fields lack."""
+    if not literal_terms:
+        return 0.0
+    total = 0.0
+    for alts in literal_terms:
+        total += max((_longest_run(a, folded) / len(a) for a in alts if a), default=0.0)
+    return total / len(literal_terms)
 
 
 def breadcrumb(clause) -> str:
