@@ -5,8 +5,13 @@ folder), so a file made here is byte-for-byte the kind the web app offers.
 """
 from __future__ import annotations
 
+import contextlib
+import functools
 import re
+import signal
+import sqlite3
 import sys
+import threading
 from pathlib import Path
 
 import click
@@ -16,6 +21,51 @@ FORMAT_CHOICES = ["docx", "xlsx", "csv", "md", "json"]
 
 def _fail(e: Exception):
     raise click.ClickException(str(e)) from None
+
+
+def _os_reason(e: OSError) -> str:
+    from webapp.export import _OS_REASONS
+
+    return _OS_REASONS.get(e.errno, e.strerror or str(e))
+
+
+def _guard(fn):
+    """One clear line for what the disk or the list database can do to any command here:
+    a damaged or locked plankb.sqlite3, a path too long, a folder that vanished."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except sqlite3.Error as e:
+            from webapp.errors import database_reason
+
+            raise click.ClickException(database_reason(e).replace("重启后", "之后")) from None
+        except OSError as e:
+            where = f" {e.filename}" if getattr(e, "filename", None) else ""
+            raise click.ClickException(f"无法读写{where}：{_os_reason(e)}（提示：检查路径和权限）。") from None
+
+    return wrapper
+
+
+@contextlib.contextmanager
+def _terminate_as_exit():
+    """Let ``kill`` (SIGTERM) unwind like Ctrl+C, so a half-written temp file is removed.
+
+    Only the main thread may install handlers; elsewhere (a test runner thread) the
+    default is kept."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum, frame):
+        raise SystemExit(128 + signum)
+
+    old = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, old)
 
 
 def _store(ctx):
@@ -49,6 +99,9 @@ def _search_ids(ctx, query: str, limit: int, doc_id) -> list[str]:
                 close()
     except (QueryError, IndexBuildError, LexiconError) as e:
         _fail(e)
+    except Exception as e:  # a damaged index folder: whoosh's own errors are not for staff
+        raise click.ClickException(f"检索索引无法打开，可能已损坏（{type(e).__name__}）"
+                                   "（提示：运行 plankb build 重建索引）。") from None
     if isinstance(result, dict) and result.get("message"):
         click.echo(f"提示：{result['message']}", err=True)
     hits = result.get("hits", []) if isinstance(result, dict) else list(result)
@@ -103,6 +156,7 @@ def select(ctx, *, query=None, ids=None, box=None, chapter=None, list_name=None,
 
 
 @click.command("export")
+@_guard
 @click.option("--query", "-q", help="检索词：导出检索结果。")
 @click.option("--ids", help="条款编号，逗号分隔，如 gd-ip-14fyp:3.2.p1,gd-ip-14fyp:box1.p1。")
 @click.option("--box", help="专栏编号，如 5。")
@@ -128,7 +182,12 @@ def export_cmd(ctx, query, ids, box, chapter, list_name, doc_id, fmt, output, ti
     """
     from webapp.export import ExportError, build_rows, format_for_path, render, write_export
 
-    if output != "-" and Path(output).expanduser().is_dir():
+    try:
+        out_is_dir = output != "-" and Path(output).expanduser().is_dir()
+    except OSError as e:  # e.g. a name longer than the file system allows
+        raise click.ClickException(f"无法使用输出文件 {output[:80]}：{_os_reason(e)}"
+                                   "（提示：换一个较短的文件名）。") from None
+    if out_is_dir:
         raise click.UsageError(f"-o 应是文件名，而 {output} 是一个目录（提示：如 -o {Path(output) / '任务分解表.docx'}）。")
     if fmt is None:
         fmt = format_for_path(output) if output != "-" else None
@@ -145,15 +204,20 @@ def export_cmd(ctx, query, ids, box, chapter, list_name, doc_id, fmt, output, ti
             sys.stdout.buffer.write(data)
             sys.stdout.flush()
             return
-        path = write_export(rows, fmt, title, Path(output).expanduser())
+        with _terminate_as_exit():
+            path = write_export(rows, fmt, title, Path(output).expanduser())
     except ExportError as e:
         _fail(e)
+    except OSError as e:
+        raise click.ClickException(f"无法写入 {output[:80]}：{_os_reason(e)}"
+                                   "（提示：换一个可写的目录或文件名）。") from None
     click.echo(f"已导出 {len(rows)} 项到 {path}（{fmt.upper()}，标题：{title}）。")
 
 
 # -- task lists -----------------------------------------------------------------------
 
 @click.command("lists")
+@_guard
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出。")
 @click.pass_context
 def lists_cmd(ctx, as_json):
@@ -173,6 +237,7 @@ def lists_cmd(ctx, as_json):
 
 
 @click.command("list-create")
+@_guard
 @click.argument("name")
 @click.option("--title", default="", help="导出时的表格标题。")
 @click.pass_context
@@ -196,6 +261,7 @@ def _find(ctx, store, name):
 
 
 @click.command("list-add")
+@_guard
 @click.argument("name")
 @click.option("--query", "-q", help="加入检索结果。")
 @click.option("--ids", help="加入这些条款（逗号分隔）。")
@@ -224,6 +290,7 @@ def list_add_cmd(ctx, name, query, ids, box, chapter, doc_id, limit, create):
 
 
 @click.command("list-show")
+@_guard
 @click.argument("name")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出。")
 @click.pass_context
@@ -247,6 +314,7 @@ def list_show_cmd(ctx, name, as_json):
 
 
 @click.command("list-delete")
+@_guard
 @click.argument("name")
 @click.option("--yes", is_flag=True, help="不再确认。")
 @click.pass_context

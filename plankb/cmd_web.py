@@ -16,13 +16,18 @@ def _ensure_index(corpus, instance_dir) -> None:
     except ImportError:
         click.echo("提示：检索模块尚未安装，检索页暂不可用。", err=True)
         return
+    from index import IndexBuildError
+
     status = index_status(corpus, instance_dir)
     ready = status.get("exists") and status.get("fresh")
     if ready:
         return
     click.echo(f"首次启动：正在为 {len(corpus.documents)} 份规划建立检索索引（{instance_dir}）……", err=True)
     t0 = time.perf_counter()
-    build_index(corpus, instance_dir)
+    try:
+        build_index(corpus, instance_dir)
+    except IndexBuildError as e:
+        raise click.ClickException(str(e)) from None
     click.echo(f"索引已建立，用时 {time.perf_counter() - t0:.1f} 秒。", err=True)
 
 
@@ -40,10 +45,22 @@ def serve(app_ctx, host: str, port: int, threads: int, debug: bool):
     """启动网页版（默认 http://127.0.0.1:5000/）。"""
     from webapp import create_app
 
-    corpus = app_ctx.corpus  # fails here, as one clear line, if the corpus cannot be read
-    app_ctx.instance_dir.mkdir(parents=True, exist_ok=True)
-    _ensure_index(corpus, app_ctx.instance_dir)
-    app = create_app({"INSTANCE_PATH": app_ctx.instance_dir, "CORPUS_DIR": str(app_ctx.corpus_dir)})
+    try:
+        corpus = app_ctx.corpus  # fails here, as one clear line, if the corpus cannot be read
+    except OSError as e:  # a dangling link or unreadable file the loader did not expect
+        raise click.ClickException(f"语料无法读取：{e.filename or app_ctx.corpus_dir}："
+                                   f"{e.strerror or e}（提示：检查语料目录中的文件）。") from None
+    if app_ctx.instance_dir.exists() and not app_ctx.instance_dir.is_dir():
+        raise click.ClickException(f"实例目录 {app_ctx.instance_dir} 是一个文件，不是目录"
+                                   "（提示：用 --instance 指定一个可写的目录）。")
+    try:
+        app_ctx.instance_dir.mkdir(parents=True, exist_ok=True)
+        _ensure_index(corpus, app_ctx.instance_dir)
+        app = create_app({"INSTANCE_PATH": app_ctx.instance_dir, "CORPUS_DIR": str(app_ctx.corpus_dir)})
+    except OSError as e:
+        raise click.ClickException(
+            f"无法使用实例目录 {app_ctx.instance_dir}：{e.strerror or e}"
+            "（提示：用 --instance 指定一个可写的目录）。") from None
     shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
     url = f"http://{shown}:{port}/"
     if debug:

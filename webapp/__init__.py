@@ -38,7 +38,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.json.sort_keys = False
 
     os.makedirs(app.instance_path, exist_ok=True)
-    from webapp.security import init_security
+    from webapp.security import BoundedInt, init_security
+
+    # before any blueprint: every <int:…> in a URL is a positive SQLite-sized integer
+    app.url_map.converters["int"] = BoundedInt
 
     init_security(app)
 

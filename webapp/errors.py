@@ -6,6 +6,7 @@ Views only ever ``abort(code, description=…)`` with a Chinese reason (or raise
 from __future__ import annotations
 
 import logging
+import sqlite3
 
 from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
@@ -62,9 +63,23 @@ def handle_http(e: HTTPException):
     return resp
 
 
+def database_reason(e: Exception) -> str:
+    """A sentence for staff about the list database: busy (wait) or damaged (admin)."""
+    text = str(e).lower()
+    if "locked" in text or "busy" in text:
+        return "清单数据库正忙（另一程序正在写入），请稍后重试。"
+    if isinstance(e, sqlite3.OperationalError) and ("readonly" in text or "unable to open" in text):
+        return "清单数据库无法写入（提示：请管理员检查实例目录的权限）。"
+    return ("清单数据库已损坏或不是 SQLite 文件（提示：请管理员备份实例目录中的 plankb.sqlite3 "
+            "后将其移走，重启后会新建空库）。")
+
+
 def handle_unexpected(e: Exception):
     if isinstance(e, HTTPException):
         return handle_http(e)
+    if isinstance(e, sqlite3.Error):
+        log.warning("list database error on %s: %s", request.path, e)
+        return _answer(503, database_reason(e))
     log.exception("unhandled error on %s", request.path)
     return handle_http(InternalServerError())
 

@@ -8,10 +8,14 @@ ready, never a crash of the whole app.
 """
 from __future__ import annotations
 
+import logging
 import threading
 from pathlib import Path
 
 from flask import Flask, abort, current_app
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger("plankb.web")
 
 _lock = threading.RLock()
 
@@ -31,6 +35,9 @@ def get_corpus():
         return load_corpus(current_app.config["CORPUS_DIR"])  # cached by the loader itself
     except CorpusError as e:
         abort(503, description=f"语料无法读取：{e}")
+    except (OSError, UnicodeError) as e:  # a dangling link or a file that vanished mid-read
+        abort(503, description=f"语料无法读取：{getattr(e, 'filename', None) or ''}"
+                               f"{getattr(e, 'strerror', None) or e}（提示：请管理员检查语料目录）。")
 
 
 def get_document(doc_id: str | None = None):
@@ -76,7 +83,16 @@ def get_index():
         def factory(corpus):
             return open_index(corpus, instance_dir(),
                               build_if_missing=current_app.config["BUILD_INDEX_IF_MISSING"])
-    return _cached("index", factory)
+    try:
+        return _cached("index", factory)
+    except HTTPException:
+        raise
+    except Exception as e:  # a damaged index folder: say so instead of a bare 500
+        log.warning("search index unusable: %r", e)
+        reason = getattr(e, "args", None) and e.args[0]
+        if not isinstance(reason, str) or not any("\u4e00" <= ch <= "\u9fff" for ch in reason):
+            reason = "检索索引无法打开，可能已损坏（提示：请管理员运行 plankb build 重建索引）。"
+        abort(503, description=reason)
 
 
 def get_graph():

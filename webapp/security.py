@@ -11,8 +11,10 @@ import hmac
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import unquote_to_bytes
 
 from flask import Flask, abort, request, session
+from werkzeug.routing import IntegerConverter
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 KEY_FILE = "secret_key"
@@ -61,6 +63,44 @@ def _check_csrf() -> None:
         abort(400, description="安全校验失败：请求缺少有效的 CSRF 令牌（提示：刷新页面后重试）。")
 
 
+class BoundedInt(IntegerConverter):
+    """``<int:…>`` in a URL: 1 to 2**63-1, the ids SQLite can hold.
+
+    Without the bound /lists/99999999999999999999 reached SQLite and came back a 500;
+    now it simply does not match (404)."""
+
+    def __init__(self, map, fixed_digits=0, min=1, max=2**63 - 1, signed=False):
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+BAD_ENCODING = "请求中含有无法识别的字符（提示：地址和表单应使用 UTF-8 编码）。"
+
+
+def _is_utf8(raw: bytes, form: bool = True) -> bool:
+    if form:
+        raw = unquote_to_bytes(raw.replace(b"+", b" "))
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _check_encoding() -> None:
+    """Refuse bytes that are not UTF-8 instead of letting werkzeug turn them into
+    “%FF” or “\ufffd” that would then be saved as a list name."""
+    path = request.environ.get("PATH_INFO", "")
+    try:
+        path_ok = _is_utf8(path.encode("latin-1"), form=False)
+    except UnicodeEncodeError:  # a server that already decoded the path
+        path_ok = True
+    if not path_ok or not _is_utf8(request.query_string):
+        abort(400, description=BAD_ENCODING)
+    if request.mimetype == "application/x-www-form-urlencoded" and request.method not in SAFE_METHODS:
+        if not _is_utf8(request.get_data(cache=True)):
+            abort(400, description=BAD_ENCODING)
+
+
 def _headers(response):
     response.headers.setdefault("Content-Security-Policy", CSP)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
@@ -72,6 +112,7 @@ def _headers(response):
 def init_security(app: Flask) -> None:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = load_or_create_secret(Path(app.instance_path))
+    app.before_request(_check_encoding)
     app.before_request(_check_csrf)
     app.after_request(_headers)
     app.jinja_env.globals["csrf_token"] = csrf_token

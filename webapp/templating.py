@@ -1,7 +1,10 @@
 """Jinja globals and filters shared by every page."""
 from __future__ import annotations
 
+import re
+
 from flask import Flask, request, url_for
+from markupsafe import Markup, escape
 
 NAV = [
     ("search.search_page", "检索"),
@@ -37,6 +40,34 @@ def url_with(**changes) -> str:
     return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 
+_MARK_OR_ENTITY = re.compile(r"(</?mark>|&(?:[a-zA-Z]+|#[0-9]+|#[xX][0-9a-fA-F]+);)")
+
+
+def snippet_html(value) -> Markup:
+    """A search snippet as HTML where only <mark> survives.
+
+    The index escapes clause text before adding <mark>; this is the second lock on the
+    door: any other tag or stray “<”, “>”, “"” or “&” is escaped here (entities the
+    index already wrote are kept, not escaped twice), and marks are balanced."""
+    out, open_ = [], False
+    for part in _MARK_OR_ENTITY.split(str(value or "")):
+        if part == "<mark>":
+            if not open_:
+                out.append(part)
+                open_ = True
+        elif part == "</mark>":
+            if open_:
+                out.append(part)
+                open_ = False
+        elif _MARK_OR_ENTITY.fullmatch(part):
+            out.append(part)
+        else:
+            out.append(str(escape(part)))
+    if open_:
+        out.append("</mark>")
+    return Markup("".join(out))
+
+
 EXPORT_FORMATS = [("docx", "Word"), ("xlsx", "Excel"), ("csv", "CSV"), ("md", "Markdown"), ("json", "JSON")]
 
 
@@ -48,6 +79,7 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.filters["kind_label"] = lambda k: KINDS.get(k, k)
     app.jinja_env.filters["facet_title"] = lambda name: FACET_TITLES.get(name, name)
     app.jinja_env.filters["facet_label"] = lambda value, name: default_label(name, str(value))
+    app.jinja_env.filters["snippet"] = snippet_html
     app.jinja_env.globals["export_formats"] = EXPORT_FORMATS
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -157,7 +157,7 @@ def add_form():
         existing = store.find_list(name)
         tl = existing or _store_call(store.create_list, name, "")
     elif form.get("list_id"):
-        tl = _store_call(store.get_list, form.get("list_id"))
+        tl = _store_call(store.get_list, _form_id(form.get("list_id"), "list_id"))
     else:
         raise BadParam("请选择一个清单，或输入新清单的名称。")
     added = _store_call(store.add_items, tl.id, ids)
@@ -181,11 +181,24 @@ def _clause_ids(raw: str) -> list[str]:
     return ids
 
 
+def _form_id(raw, name: str) -> int:
+    """A row id from a form field: a positive integer SQLite can hold, else 400."""
+    raw = str(raw).strip()
+    if not raw.isascii() or not raw.isdigit() or not 0 < int(raw) < 2**63:
+        raise BadParam(f"参数 {name} 应为正整数，收到“{raw[:20]}”。")
+    return int(raw)
+
+
 def _safe_back(url: str | None) -> str | None:
-    """Only a path on this site: a form must not send people elsewhere."""
-    if url and url.startswith("/") and not url.startswith("//") and "\\" not in url:
-        return url[:500]
-    return None
+    """Only a path on this site: a form must not send people elsewhere.
+
+    Browsers drop tabs and newlines inside URLs and read “\\” as “/”, so “/\t/evil.example”
+    would leave the site: any whitespace, control character or backslash disqualifies."""
+    if not url or len(url) > 500 or not url.startswith("/") or url.startswith("//"):
+        return None
+    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 or ch == "\\" for ch in url):
+        return None
+    return url
 
 
 ITEM_ACTIONS = {"save", "up", "down", "top", "bottom", "remove"}
