@@ -299,7 +299,9 @@ class SearchIndex:
     def _scoring_query(self, pq: ParsedQuery):
         subs = []
         for t in pq.positives:
-            for w in self.units(t.text):
+            # Single characters score where the index holds them as words (蓝剑 is
+            # indexed as 蓝 + 剑); joined units add what only they have: synonyms.
+            for w in dict.fromkeys(self.tokens(t.text) + self.units(t.text)):
                 subs += [Q.Term(f, w) for f in WORD_FIELDS]
                 for syn in self.lexicon.synonyms.get(w, ()):
                     subs += [Q.Term(f, sw, boost=SYNONYM_WEIGHT)
