@@ -67,7 +67,9 @@ class BoundedInt(IntegerConverter):
     """``<int:…>`` in a URL: 1 to 2**63-1, the ids SQLite can hold.
 
     Without the bound /lists/99999999999999999999 reached SQLite and came back a 500;
-    now it simply does not match (404)."""
+    now it simply does not match (404). ASCII digits only: “１” is not an id."""
+
+    regex = r"[0-9]+"
 
     def __init__(self, map, fixed_digits=0, min=1, max=2**63 - 1, signed=False):
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
