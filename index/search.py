@@ -230,11 +230,13 @@ class SearchIndex:
     def _synonym_docs(self, syn: str) -> set[int]:
         return self.literal_docs(syn) | self._all_words_docs(self.tokens(syn, drop_stop=False))
 
-    def _term_docs(self, term: Term) -> set[int]:
+    def _term_docs(self, term: Term) -> set[int] | None:
+        """Clauses a typed term matches; None when none of its words is in the plan at all
+        (火星): such a term is ignored, and the reply says so, rather than emptying an AND."""
         docs = self.literal_docs(term.text)
         if term.quoted:
             return docs
-        result = None
+        result, ignored_all = None, True
         for tok in self.units(term.text):
             d = self._token_docs(tok)
             if not d:
@@ -242,6 +244,7 @@ class SearchIndex:
                 # it must not veto the others (the reply names it as ignored).
                 self._ignored().append(tok)
                 continue
+            ignored_all = False
             result = d if result is None else result & d
             if not result:
                 break
@@ -250,6 +253,8 @@ class SearchIndex:
             docs |= self._synonym_docs(syn)
         for variant in self._variants(term):
             docs |= self.literal_docs(variant)
+        if not docs and ignored_all:
+            return None
         return docs
 
     def _ignored(self) -> list[str]:
@@ -279,16 +284,22 @@ class SearchIndex:
         return out
 
     def _match(self, pq: ParsedQuery) -> tuple[set[int], bool]:
-        groups = [set().union(*(self._term_docs(t) for t in g)) for g in pq.groups]
+        groups = []
+        for g in pq.groups:
+            per_term = [d for d in (self._term_docs(t) for t in g) if d is not None]
+            if per_term:  # a group whose every term is absent from the plan is ignored
+                groups.append(set().union(*per_term))
         matched = set.intersection(*groups) if groups else set()
         fallback = False
         if not matched:
-            # OR over every typed word and each of its jieba words.
+            # OR over every typed word and each of its jieba words; a lone character
+            # (链 of 区块链) would match half the plan, so it does not count here.
             units = set().union(*groups) if groups else set()
             for t in pq.positives:
                 if not t.quoted:
                     for tok in self.units(t.text):
-                        units |= self._token_docs(tok)
+                        if len(tok) > 1:
+                            units |= self._token_docs(tok)
             fallback = bool(units)
             matched = units
         for neg in pq.negatives:

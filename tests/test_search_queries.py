@@ -120,3 +120,17 @@ def test_blind_judged_set_floor(ix):
     assert len(held) * 3 >= len(judged) - 2
     rel = relevance([ids(ix.search(q, limit=10)) for q, *_ in judged], judged)
     assert rel["mrr@10"] >= 0.93 and rel["hit@3"] >= 0.95
+
+
+def test_a_word_absent_from_the_plan_is_ignored_not_an_or_fallback(ix, corpus):
+    """区块链 火星: 火星 is in no clause, so the query is 区块链, not an OR over 链 of 全链条."""
+    res = ix.search("区块链 火星")
+    assert set(ids(res)) == containing(corpus, "区块链") and len(ids(res)) >= 1
+    assert res.get("ignored") == ["火星"] and "fallback" not in res
+
+
+def test_or_fallback_hits_each_contain_a_typed_word(ix):
+    res = ix.search("惩罚性赔偿 区块链")
+    assert res.get("fallback") == "or"
+    assert res["hits"] and all("惩罚性赔偿" in h["text"] or "区块链" in h["text"] for h in res["hits"])
+    assert all("<mark>" in h["snippet"] for h in res["hits"])
