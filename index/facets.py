@@ -27,10 +27,17 @@ class FacetValue:
         return asdict(self)
 
 
-def record_matches(rec: dict, filters: dict, skip: str | None = None) -> bool:
-    """Does an index record pass the active filters (all but ``skip``)?"""
+# Choosing a value of one facet clears these others (a section number means nothing in
+# another chapter), so its counts must not be narrowed by them either: a count is what
+# clicking the value shows.
+RESETS = {"chapter": {"section"}, "document": {"chapter", "section", "box"}}
+
+
+def record_matches(rec: dict, filters: dict, skip=None) -> bool:
+    """Does an index record pass the active filters (all but those in ``skip``)?"""
+    skip = {skip} if isinstance(skip, str) else set(skip or ())
     for name, want in filters.items():
-        if want is None or name == skip:
+        if want is None or name in skip:
             continue
         if name == "year":
             if want not in rec["years"]:
@@ -84,7 +91,7 @@ def facet_counts(records: list[dict], filters: dict, corpus=None) -> dict[str, l
     for name in FILTERS:
         counts: Counter = Counter()
         for rec in records:
-            if not record_matches(rec, filters, skip=name):
+            if not record_matches(rec, filters, skip={name} | RESETS.get(name, set())):
                 continue
             if name == "year":
                 counts.update(rec["years"])

@@ -134,3 +134,22 @@ def test_or_fallback_hits_each_contain_a_typed_word(ix):
     assert res.get("fallback") == "or"
     assert res["hits"] and all("惩罚性赔偿" in h["text"] or "区块链" in h["text"] for h in res["hits"])
     assert all("<mark>" in h["snippet"] for h in res["hits"])
+
+
+@pytest.mark.parametrize("q, filters", [
+    ("知识产权", {"chapter": 3, "section": 2}),
+    ("知识产权", {"kind": "task", "year": 2025}),
+    ("保护", {"box": "2"}),
+])
+def test_every_facet_count_is_what_clicking_it_shows(ix, q, filters):
+    res = ix.search(q, limit=1, **filters)
+    checked = 0
+    for name, values in res["facets"].items():
+        for v in values:
+            if v["selected"]:
+                continue
+            after = {**filters, **v["toggle"]}
+            after = {k: val for k, val in after.items() if val is not None}
+            assert ix.search(q, limit=1, **after)["total"] == v["count"], (name, v)
+            checked += 1
+    assert checked >= 5

@@ -71,10 +71,19 @@ def test_no_results_help_names_the_query_and_offers_or(client):
 
 
 def test_or_fallback_is_announced(client):
-    d = client.get("/api/search?q=商业秘密 宇宙飞船").json
+    # both words are in the plan, never in one clause
+    d = client.get("/api/search?q=商业秘密 区块链").json
     assert d.get("fallback") == "or" and d["total"] > 0
-    html = client.get("/search?q=商业秘密 宇宙飞船").get_data(as_text=True)
+    html = client.get("/search?q=商业秘密 区块链").get_data(as_text=True)
     assert "放宽为“任一词”匹配" in html and d["message"] in html
+
+
+def test_a_word_not_in_the_plan_is_named_and_ignored(client):
+    d = client.get("/api/search?q=商业秘密 宇宙飞船").json
+    assert d.get("ignored") == ["宇宙飞船"] and "fallback" not in d
+    assert d["total"] == client.get("/api/search?q=商业秘密").json["total"]
+    html = client.get("/search?q=商业秘密 宇宙飞船").get_data(as_text=True)
+    assert "规划中没有出现“宇宙飞船”" in html
 
 
 def test_user_query_is_escaped(client):
