@@ -25,3 +25,25 @@ def instance(tmp_path, monkeypatch):
     path = tmp_path / "instance"
     monkeypatch.setenv("PLANKB_INSTANCE", str(path))
     return path
+
+
+@pytest.fixture(scope="session")
+def seed_index(corpus, tmp_path_factory):
+    """One search index over the bundled corpus, built once for the whole session."""
+    from index import open_index
+
+    index = open_index(corpus, tmp_path_factory.mktemp("seed-index"))
+    yield index
+    index.close()
+
+
+def run_plankb(*args, ok=True, cwd=ROOT, env=None):
+    """The ``plankb`` command as a user runs it: a separate process, exit code and stderr."""
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-m", "plankb", *args], capture_output=True, text=True,
+                          cwd=cwd, env=env)
+    if ok:
+        assert proc.returncode == 0, proc.stderr
+    return proc

@@ -1,19 +1,12 @@
 """The kb commands of the ``plankb`` CLI: JSON contracts and errors, run as a user would."""
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from conftest import run_plankb as plankb
+
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def plankb(*args, ok=True):
-    proc = subprocess.run([sys.executable, "-m", "plankb", *args], capture_output=True, text=True, cwd=ROOT)
-    if ok:
-        assert proc.returncode == 0, proc.stderr
-    return proc
 
 
 def test_outline_json_contract():

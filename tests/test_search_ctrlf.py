@@ -16,10 +16,8 @@ N = 300
 
 
 @pytest.fixture(scope="module")
-def ix(corpus, tmp_path_factory):
-    index = open_index(corpus, tmp_path_factory.mktemp("instance"))
-    yield index
-    index.close()
+def ix(seed_index):
+    return seed_index
 
 
 def _substrings(corpus, rng, n):

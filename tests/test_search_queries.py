@@ -17,10 +17,8 @@ SEED = "gd-ip-14fyp"
 
 
 @pytest.fixture(scope="module")
-def ix(corpus, tmp_path_factory):
-    index = open_index(corpus, tmp_path_factory.mktemp("instance"))
-    yield index
-    index.close()
+def ix(seed_index):
+    return seed_index
 
 
 def ids(result):

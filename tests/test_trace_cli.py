@@ -1,20 +1,13 @@
 """The tracing commands of the ``plankb`` CLI, run as a user would: JSON contracts and errors."""
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import networkx as nx
 
+from conftest import run_plankb as plankb
+
 ROOT = Path(__file__).resolve().parent.parent
 DOC = "gd-ip-14fyp"
-
-
-def plankb(*args, ok=True):
-    proc = subprocess.run([sys.executable, "-m", "plankb", *args], capture_output=True, text=True, cwd=ROOT)
-    if ok:
-        assert proc.returncode == 0, proc.stderr
-    return proc
 
 
 def test_targets_json_contract():
