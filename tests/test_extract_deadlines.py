@@ -1,6 +1,7 @@
 """Deadlines normalised to a year, on sentences from the seed plan and the Shandong sample."""
-from kb.extract.deadlines import find_deadlines, period_years
+from kb.extract.deadlines import find_deadlines
 from kb.extract.text import normalize
+from kb.numerals import five_year_period
 
 
 def kinds(text, end=2025):
@@ -21,7 +22,7 @@ def test_zhi_and_year_end_and_before():
 def test_five_year_period_means_its_end_year_whatever_the_plan():
     assert kinds("“十四五”期间,全省专利、商标质押融资金额达 2500 亿元") == [("period", 2025)]
     assert kinds('"十三五"时期,知识产权质押登记融资总额907.6亿元') == [("period", 2020)]
-    assert period_years(14) == (2021, 2025) and period_years(10) == (2001, 2005)
+    assert five_year_period(14) == (2021, 2025) and five_year_period(10) == (2001, 2005)
 
 
 def test_annual():

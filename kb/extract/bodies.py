@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import NamedTuple, Optional
 
-from kb.extract.gazetteer import Gazetteer
+from kb.extract.gazetteer import Entry, Gazetteer, name_matcher
 
 
 @dataclass(frozen=True)
@@ -23,86 +24,50 @@ class BodyMention:
     source: str    # gazetteer | pattern
 
 
+class _Matchers(NamedTuple):
+    names: Optional[re.Pattern]      # every gazetteer name and alias
+    forms: dict[str, Entry]          # name or alias → its entry
+    pattern: Optional[re.Pattern]    # prefix … suffix, for names the gazetteer lacks
+    ignore: tuple[str, ...]          # pattern hits ending so are not bodies
+    bad_starts: tuple[str, ...]      # nor those whose name after the prefix starts so
+    prefixes: tuple[str, ...]
+
+
+# per gazetteer object, checked against its ``bodies`` list (bench/graph.py clears it)
 _CACHE: dict[int, tuple] = {}
 # 组建7家国家级知识产权快速维权中心: a counted name is a class of bodies, not one body
 _COUNTED = re.compile(r"(?:\d+|[一二三四五六七八九十两]+)(?:家|个|所|批)$|一批$|若干$")
 
 
-def _compiled(g: Gazetteer):
+def _compiled(g: Gazetteer) -> _Matchers:
     hit = _CACHE.get(id(g))
     if hit and hit[0] is g.bodies:
-        return hit[1:]
-    forms = {}
-    for e in g.bodies:
-        for f in [e.name, *e.aliases]:
-            forms.setdefault(f, e)
-    alt = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
-    gaz_rx = re.compile(alt) if alt else None
+        return hit[1]
+    names, forms = name_matcher(g.bodies)
     p = g.patterns
     region_forms = [f for e in g.regions for f in [e.name, *e.aliases] if len(f) >= 2]
     prefixes = sorted(set(p.get("prefixes", [])) | set(region_forms), key=len, reverse=True)
     suffixes = sorted(p.get("suffixes", []), key=len, reverse=True)
     n = int(p.get("max_length", 24))
-    pat_rx = None
+    pattern = None
     if prefixes and suffixes:
-        pat_rx = re.compile(
+        pattern = re.compile(
             "(?:" + "|".join(map(re.escape, prefixes)) + ")"
             + rf"(?:[\u4e00-\u9fff]|（[\u4e00-\u9fff]{{1,6}}）){{0,{n}}}?"
             + "(?:" + "|".join(map(re.escape, suffixes)) + ")")
-    ignore = set(p.get("ignore", []))
-    bad = tuple(p.get("bad_starts", []))
-    _CACHE[id(g)] = (g.bodies, gaz_rx, forms, pat_rx, ignore, bad, tuple(prefixes))
-    return gaz_rx, forms, pat_rx, ignore, bad, tuple(prefixes)
+    m = _Matchers(names, forms, pattern, tuple(p.get("ignore", [])), tuple(p.get("bad_starts", [])),
+                  tuple(prefixes))
+    _CACHE[id(g)] = (g.bodies, m)
+    return m
 
 
 def find_bodies(text: str, gazetteer: Gazetteer, patterns: bool = True) -> list[BodyMention]:
     """Bodies in ``text``, gazetteer first; pattern hits only where no gazetteer name is."""
-    gaz_rx, forms, pat_rx, ignore, bad, prefixes = _compiled(gazetteer)
-    out: list[BodyMention] = []
+    m = _compiled(gazetteer)
     taken = [False] * (len(text) + 1)
-    if gaz_rx is not None:
-        for m in gaz_rx.finditer(text):
-            e = forms[m.group()]
-            sub = _sub_centre(text, m.start(), m.end(), e.name)
-            if sub:
-                name = gazetteer.canonical_body(sub)
-                out.append(BodyMention(name, sub, "service", m.start(), m.start() + len(sub), "pattern"))
-                for i in range(m.start(), m.start() + len(sub)):
-                    taken[i] = True
-                continue
-            for name in e.members or [e.name]:
-                member = gazetteer.body_entry(name)
-                out.append(BodyMention(name, m.group(), member.kind if member else e.kind,
-                                       m.start(), m.end(), "gazetteer"))
-            for i in range(m.start(), m.end()):
-                taken[i] = True
-    if patterns and pat_rx is not None:
-        pos = 0
-        while True:
-            m = pat_rx.search(text, pos)
-            if not m:
-                break
-            s, e = m.start(), m.end()
-            surface = m.group()
-            ok = not any(taken[s:e]) and surface not in ignore and not any(
-                surface.endswith(i) for i in ignore) and not _COUNTED.search(text[max(0, s - 4):s])
-            sub = _sub_centre(text, s, e, surface)
-            if sub:
-                surface, e = sub, s + len(sub)
-            body = surface
-            for pre in prefixes:
-                if body.startswith(pre) and body[len(pre):].startswith(bad):
-                    ok = False
-            if ok and len(body) >= 4:
-                name = gazetteer.canonical_body(body)
-                entry = gazetteer.body_entry(name)
-                out.append(BodyMention(name, surface, entry.kind if entry else kind_of(surface),
-                                       s, e, "pattern"))
-                for i in range(s, e):
-                    taken[i] = True
-                pos = e
-            else:
-                pos = s + 1
+    out = _gazetteer_mentions(text, gazetteer, m, taken)
+    if patterns and m.pattern is not None:
+        out += _pattern_mentions(text, gazetteer, m, taken)
     # merge gazetteer surface forms that are short province forms (省知识产权局)
     merged = []
     for b in out:
@@ -111,6 +76,60 @@ def find_bodies(text: str, gazetteer: Gazetteer, patterns: bool = True) -> list[
                                                            b.end, b.source))
     merged.sort(key=lambda b: b.start)
     return merged
+
+
+def _take(taken: list[bool], s: int, e: int) -> None:
+    for i in range(s, e):
+        taken[i] = True
+
+
+def _gazetteer_mentions(text: str, gazetteer: Gazetteer, m: _Matchers, taken: list[bool]
+                        ) -> list[BodyMention]:
+    out: list[BodyMention] = []
+    if m.names is None:
+        return out
+    for hit in m.names.finditer(text):
+        e = m.forms[hit.group()]
+        sub = _sub_centre(text, hit.start(), hit.end(), e.name)
+        if sub:
+            name = gazetteer.canonical_body(sub)
+            out.append(BodyMention(name, sub, "service", hit.start(), hit.start() + len(sub), "pattern"))
+            _take(taken, hit.start(), hit.start() + len(sub))
+            continue
+        for name in e.members or [e.name]:
+            member = gazetteer.body_entry(name)
+            out.append(BodyMention(name, hit.group(), member.kind if member else e.kind,
+                                   hit.start(), hit.end(), "gazetteer"))
+        _take(taken, hit.start(), hit.end())
+    return out
+
+
+def _pattern_mentions(text: str, gazetteer: Gazetteer, m: _Matchers, taken: list[bool]
+                      ) -> list[BodyMention]:
+    """Prefix … suffix names outside gazetteer hits; a rejected hit moves on by one character
+    only, so a name that starts inside it can still match."""
+    out: list[BodyMention] = []
+    pos = 0
+    while (hit := m.pattern.search(text, pos)) is not None:
+        s, e = hit.start(), hit.end()
+        surface = hit.group()
+        ok = not any(taken[s:e]) and not surface.endswith(m.ignore) \
+            and not _COUNTED.search(text[max(0, s - 4):s])
+        sub = _sub_centre(text, s, e, surface)
+        if sub:
+            surface, e = sub, s + len(sub)
+        if any(surface.startswith(pre) and surface[len(pre):].startswith(m.bad_starts)
+               for pre in m.prefixes):
+            ok = False
+        if not ok or len(surface) < 4:
+            pos = s + 1
+            continue
+        name = gazetteer.canonical_body(surface)
+        entry = gazetteer.body_entry(name)
+        out.append(BodyMention(name, surface, entry.kind if entry else kind_of(surface), s, e, "pattern"))
+        _take(taken, s, e)
+        pos = e
+    return out
 
 
 _SUB = re.compile(r"[\u4e00-\u9fff]{1,6}?分中心")

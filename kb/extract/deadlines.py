@@ -37,9 +37,6 @@ class Deadline:
         return {"kind": self.kind, "year": self.year, "text": self.text, "label": self.label}
 
 
-period_years = five_year_period  # kept: the name this module's callers use
-
-
 _Q = "[“”\"‘’]?"
 _PERIOD = re.compile(rf"{_Q}(十[一二三四五六七八九]?|[一二三四五六七八九])五{_Q}(?:期间|时期|期末|末|内)")
 # a year with a word that makes it a deadline: 到/至/力争到 before, or 前/底前 after
@@ -73,8 +70,7 @@ def find_deadlines(text: str, plan_end: Optional[int] = None) -> list[Deadline]:
         n = to_int(m.group(1))
         if n is None:
             continue
-        start, end = period_years(n)
-        found.append(Deadline("period", end, m.group(), m.start(), m.end()))
+        found.append(Deadline("period", five_year_period(n)[1], m.group(), m.start(), m.end()))
     for m in _ANNUAL.finditer(text):
         found.append(Deadline("annual", plan_end, m.group(), m.start(), m.end()))
     found.sort(key=lambda d: d.start)

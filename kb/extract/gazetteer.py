@@ -57,6 +57,17 @@ class Gazetteer:
         return _body_index(self).get(name)
 
 
+def name_matcher(entries: list[Entry]) -> tuple[Optional[re.Pattern], dict[str, Entry]]:
+    """Every name and alias mapped to its entry (the first entry listing a form keeps it),
+    and one pattern over all forms, longest first, so 中新广州知识城 wins over 广州."""
+    forms: dict[str, Entry] = {}
+    for e in entries:
+        for f in [e.name, *e.aliases]:
+            forms.setdefault(f, e)
+    alt = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
+    return (re.compile(alt) if alt else None), forms
+
+
 _INDEX_CACHE: dict[int, dict] = {}
 
 

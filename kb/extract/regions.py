@@ -4,10 +4,9 @@ Longest match wins and matches do not overlap: 中新广州知识城 is one zone
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
-from kb.extract.gazetteer import Gazetteer
+from kb.extract.gazetteer import Gazetteer, name_matcher
 
 
 @dataclass(frozen=True)
@@ -26,12 +25,7 @@ def _matcher(g: Gazetteer):
     hit = _RE_CACHE.get(id(g))
     if hit and hit[0] is g.regions:
         return hit[1], hit[2]
-    forms = {}
-    for e in g.regions:
-        for f in [e.name, *e.aliases]:
-            forms.setdefault(f, e)
-    alt = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
-    rx = re.compile(alt) if alt else None
+    rx, forms = name_matcher(g.regions)
     _RE_CACHE[id(g)] = (g.regions, rx, forms)
     return rx, forms
 

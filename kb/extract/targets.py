@@ -88,43 +88,41 @@ class Target:
                 "increment": self.increment, "annual": self.annual, "action": self.action}
 
 
-def parse_number(num: str, mag: str | None = None) -> int | float:
+def parse_number(num: str) -> int | float:
+    """The number as printed, unscaled: 35.1万件 stays 35.1 with unit 万件, so a list shows
+    the plan's own figure; comparisons scale through ``kb.graph_indicators.unit_base``."""
     if "/" in num:
         a, b = num.split("/")
         v = float(a) / float(b)
     else:
         v = float(num)
-    scale = {"万": 1e4, "亿": 1e8, "万亿": 1e12, "千": 1e3}.get(mag or "", 1)
-    v = v * scale if scale != 1 else v
     v = round(v, 6)
     return int(v) if float(v).is_integer() else v
 
 
 def _segment_bounds(sent: str, pos: int) -> tuple[int, int]:
-    """The comma-delimited stretch of ``sent`` around ``pos`` (quotes and brackets respected)."""
+    """The comma-delimited stretch of ``sent`` around ``pos``: a comma inside （…）, 《…》 or
+    “…” belongs to a name, not to the sentence, so it does not end the stretch."""
     lo = pos
     depth = 0
-    while lo > 0:
-        ch = sent[lo - 1]
-        if ch in "）》”":
-            depth += 1
-        elif ch in "（《“":
-            depth = max(0, depth - 1)
-        elif ch in _DELIM and depth == 0:
-            break
+    while lo > 0 and not (sent[lo - 1] in _DELIM and depth == 0):
+        depth = _depth(depth, sent[lo - 1], opening="）》”", closing="（《“")
         lo -= 1
     hi = pos
     depth = 0
-    while hi < len(sent):
-        ch = sent[hi]
-        if ch in "（《“":
-            depth += 1
-        elif ch in "）》”":
-            depth = max(0, depth - 1)
-        elif ch in _DELIM and depth == 0:
-            break
+    while hi < len(sent) and not (sent[hi] in _DELIM and depth == 0):
+        depth = _depth(depth, sent[hi], opening="（《“", closing="）》”")
         hi += 1
     return lo, hi
+
+
+def _depth(depth: int, ch: str, opening: str, closing: str) -> int:
+    """Bracket depth after ``ch``, read in one direction (so which side opens depends on it)."""
+    if ch in opening:
+        return depth + 1
+    if ch in closing:
+        return max(0, depth - 1)
+    return depth
 
 
 def _pre_comparator(before: str) -> tuple[str, str, str]:
@@ -160,28 +158,21 @@ def extract_targets(text: str, plan_end: Optional[int] = None,
     """
     t = text if normalized else normalize(text)
     out: list[Target] = []
-    found: list[Target] = []
     side: list[Target] = []
-    for s0, s1, sent in sentences(t):
-        deadlines = [d for d in find_deadlines(sent, plan_end)]
+    for s0, _, sent in sentences(t):
+        deadlines = find_deadlines(sent, plan_end)
         dated = [d for d in deadlines if d.kind in ("by", "period") and (
             plan_start is None or d.year is None or d.year >= plan_start - 1)]
-        quantities = []
-        for m in QUANTITY.finditer(sent):
-            if _skip_quantity(sent, m):
-                continue
-            quantities.append(m)
-        asking = statements or bool(_ASKING.search(sent)) or bool(dated)
-        for i, m in enumerate(quantities):
-            if not asking:
-                break
-            prev_end = quantities[i - 1].end() if i else 0
-            tg = _target_from(sent, s0, m, prev_end, quantities[i + 1:], deadlines, dated, plan_end)
-            if tg is not None:
-                found.append(tg)
+        quantities = [m for m in QUANTITY.finditer(sent) if not _skip_quantity(sent, m)]
+        found: list[Target] = []
+        if statements or _ASKING.search(sent) or dated:
+            for i, m in enumerate(quantities):
+                prev_end = quantities[i - 1].end() if i else 0
+                tg = _target_from(sent, s0, m, prev_end, quantities[i + 1:], deadlines, dated, plan_end)
+                if tg is not None:
+                    found.append(tg)
         _distribute_respectively(found)
         out.extend(found)
-        found = []
         if not statements and not quantities:
             out.extend(_dated_goals(sent, s0, dated))
         elif not statements:
@@ -220,7 +211,6 @@ _ACTIONS = re.compile(r"建成|建设|建立|培育|培养|设立|组建|发行|
                       r"开展|举办|完成|遴选|支持|资助|推广|评选|创建|配备|开设")
 _VERB_COMPARATORS = {w for w, s in PRE_COMPARATORS if s != "≈"}
 _EACH = re.compile(r"(?:在|于)?(?P<fields>[^，；。]{2,60}?(?:领域|方面|行业|学科|专业)各)(?P<verb>培养|培育|建设|建成|引进|支持|打造)$")
-_FLOOR_VERBS = ("达到", "提高到", "提升到", "增加到", "达")
 
 
 def _target_from(sent, s0, m, prev_end, later, deadlines, dated, plan_end) -> Optional[Target]:
