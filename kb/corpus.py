@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Iterator, Optional
 
 from kb.model import Clause, Document
+from kb.oserror import read_reason
 
 DEFAULT_CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 
@@ -77,27 +78,34 @@ def load_corpus(root: Path | str | None = None) -> Corpus:
     from kb.parse import ParseError, parse_document
 
     root = Path(root or DEFAULT_CORPUS).resolve()
-    if not root.is_dir():
+    if not root.exists():
         raise CorpusError(f"语料目录不存在：{root}")
-    stamp = _stamp(root)
+    if not root.is_dir():
+        raise CorpusError(f"语料路径不是目录：{root}（提示：--corpus 指向存放规划 .md 文件的目录）")
+    try:
+        stamp = _stamp(root)
+    except OSError as e:
+        raise CorpusError(f"无法读取语料目录中的 {e.filename}：{read_reason(e)}") from None
     with _lock:
         hit = _cache.get(root)
         if hit and hit[0] == stamp:
             return hit[1]
         docs = []
-        seen = set()
+        seen: dict[str, Path] = {}
         for path in sorted(root.glob("*.md")):
             if path.name.upper() == "README.MD":
                 continue
             try:
                 doc = parse_document(path.read_text(encoding="utf-8"), path=path)
-            except (OSError, UnicodeDecodeError) as e:
-                raise CorpusError(f"无法读取 {path}：{e}") from None
+            except UnicodeDecodeError:
+                raise CorpusError(f"{path} 不是 UTF-8 编码的文本（提示：用 plankb ingest 重新生成）") from None
+            except OSError as e:
+                raise CorpusError(f"无法读取 {path}：{read_reason(e)}") from None
             except ParseError as e:
                 raise CorpusError(f"{path}：{e}") from None
             if doc.id in seen:
-                raise CorpusError(f"{path}：文档编号 {doc.id} 重复")
-            seen.add(doc.id)
+                raise CorpusError(f"文档编号 {doc.id} 重复：{seen[doc.id].name} 与 {path.name}")
+            seen[doc.id] = path
             docs.append(doc)
         corpus = Corpus(root, docs)
         _cache[root] = (stamp, corpus)

@@ -67,7 +67,7 @@ def _span(token) -> tuple[int, int]:
 def _inline_text(inline) -> str:
     parts = []
     for child in inline.children or []:
-        if child.type in ("text", "code_inline"):
+        if child.type in ("text", "code_inline", "html_inline"):  # markup in a plan is its text
             parts.append(child.content)
         elif child.type in ("softbreak", "hardbreak"):
             parts.append("")

@@ -70,9 +70,9 @@ def main(argv=None) -> None:
         sys.exit(rv if isinstance(rv, int) else 0)
     except click.exceptions.Exit as e:
         sys.exit(e.exit_code)
-    except click.exceptions.Abort:
-        click.echo("已取消。", err=True)
-        sys.exit(1)
+    except click.exceptions.Abort:  # Ctrl+C, or end of input at a prompt
+        click.echo("已中断。", err=True)
+        sys.exit(130)
     except click.UsageError as e:
         if e.ctx is not None:
             click.echo(e.ctx.get_usage(), err=True)

@@ -118,3 +118,21 @@ def test_year_columns_are_read_against_the_plan_period():
     cols = ["序号", "指标", "单位", "2020年", "2025年"]
     assert column_roles(cols, {"start": 2021, "end": 2025}) == {
         "base": "2020年", "target": "2025年", "number": "序号", "name": "指标", "unit": "单位"}
+
+
+def test_broken_corpus_folders_are_named_in_one_chinese_line(tmp_path):
+    (tmp_path / "gd-ip-14fyp.md").write_bytes((ROOT / "corpus" / "gd-ip-14fyp.md").read_bytes())
+    (tmp_path / "gone.md").symlink_to(tmp_path / "nowhere.md")
+    proc = plankb("--corpus", str(tmp_path), "outline", ok=False)
+    assert proc.returncode == 1 and "gone.md" in proc.stderr and "失效的链接" in proc.stderr
+    (tmp_path / "gone.md").unlink()
+    (tmp_path / "bad.md").write_bytes(b"\xff\xfe---")
+    proc = plankb("--corpus", str(tmp_path), "outline", ok=False)
+    assert "bad.md 不是 UTF-8 编码的文本" in proc.stderr
+    (tmp_path / "bad.md").unlink()
+    (tmp_path / "copy.md").write_bytes((ROOT / "corpus" / "gd-ip-14fyp.md").read_bytes())
+    proc = plankb("--corpus", str(tmp_path), "outline", ok=False)
+    assert "文档编号 gd-ip-14fyp 重复：copy.md 与 gd-ip-14fyp.md" in proc.stderr
+    proc = plankb("--corpus", str(tmp_path / "copy.md"), "outline", ok=False)
+    assert "语料路径不是目录" in proc.stderr
+    assert all("Traceback" not in p for p in (proc.stderr,))

@@ -268,3 +268,12 @@ def test_variants_parts_wrapped_lines_running_titles_appendix():
     sec2 = [c for c in doc.clauses if c.chapter == 2 and c.section == 2]
     assert [c.text[:6] for c in sec2] == ["加快制定测试", "积极参与国际"]  # wrapped lines → 2 paragraphs
     assert sec2[0].kind == "task" and sec2[0].lead == "完善测试标准体系"
+
+
+def test_markup_written_in_a_plan_stays_its_text():
+    md = '---\nid: "x"\ntitle: "测试规划"\n---\n\n{raw=3}\n## 第一章 总则\n\n{raw=5}\n公告见<b>附件</b>，不得删改。\n'
+    doc = parse_document(md)
+    assert doc.clauses[0].text == "公告见<b>附件</b>，不得删改。"
+    r = ingest_text("测试规划\n\n第一章 总则\n\n公告见<b>附件</b>，不得删改。\n", doc_id="x")
+    assert "公告见&lt;b>附件&lt;/b>" in r.markdown
+    assert parse_document(r.markdown).clauses[0].text == "公告见<b>附件</b>，不得删改。"

@@ -111,8 +111,8 @@ main(sys.argv[1:])
 
 
 @pytest.mark.parametrize("action,rc,said", [
-    # Ctrl+C mid-write: click turns it into Abort, which plankb.cli reports as 已取消 (exit 1)
-    ("raise KeyboardInterrupt", 1, "已取消"),
+    # Ctrl+C mid-write: click turns it into Abort, which plankb.cli reports as 已中断 (exit 130)
+    ("raise KeyboardInterrupt", 130, "已中断"),
     ("os.kill(os.getpid(), signal.SIGTERM); import time; time.sleep(5)", 143, None),  # kill
 ])
 def test_interrupted_export_keeps_the_old_file_and_no_temp(tmp_path, action, rc, said):

@@ -16,6 +16,7 @@ from kb.ingest import blocks, boxes, corrections, pagelayout, tables
 from kb.ingest.accounting import account
 from kb.ingest.emit import emit
 from kb.ingest.state import Line, Report, State
+from kb.oserror import read_reason
 
 
 class IngestError(Exception):
@@ -117,7 +118,7 @@ def ingest_file(raw_path: Path, corpus_dir: Path) -> IngestResult:
     try:
         data = raw_path.read_bytes()
     except OSError as e:
-        raise IngestError(f"无法读取 {raw_path}：{e.strerror}") from None
+        raise IngestError(f"无法读取 {raw_path}：{read_reason(e)}") from None
     if b"\0" in data[:4096]:
         raise IngestError(f"{raw_path} 不是文本文件")
     sidecar = raw_path.with_suffix(".toml")
