@@ -53,12 +53,11 @@ def _clause_label(c) -> str:
 
 def build(corpus) -> tuple[nx.MultiDiGraph, dict]:
     g = nx.MultiDiGraph()
-    info: dict = {"targets": {}, "indicators": {}, "warnings": [],
-                  "tag_rule": {}, "tasks": set()}
-    base_gaz = load_gazetteer(corpus.root / "gazetteer")
-    info["gazetteer_dir"] = corpus.root / "gazetteer"
+    info: dict = {"targets": {}, "indicators": {}, "warnings": [], "tasks": set()}
+    gazetteer_dir = corpus.root / "gazetteer"
+    base_gaz = load_gazetteer(gazetteer_dir)
     for doc in corpus.documents:
-        _add_document(g, doc, base_gaz, info)
+        _add_document(g, doc, base_gaz, gazetteer_dir, info)
     raw = read_links(corpus.root / "links.toml")
     links, warnings = resolve_links(raw, corpus, info["indicators"])
     info["warnings"].extend(warnings)
@@ -89,12 +88,38 @@ def _node(g, nid, kind, label, **attrs) -> None:
         g.add_node(nid, kind=kind, label=label, **attrs)
 
 
-def _add_document(g, doc: Document, base_gaz, info) -> None:
-    start, end = doc.period
+def _add_document(g, doc: Document, base_gaz, gazetteer_dir, info) -> None:
     province = province_of(doc.title, str(doc.meta.get("issuer", "")), str(doc.meta.get("region", "")))
     gaz = base_gaz.for_province(province)
+    _add_structure(g, doc)
+    _add_mentions(g, doc, gaz)
+    _body_parents(g, gaz)
+    for c in doc.clauses:
+        if c.kind in TASK_KINDS or any(k in ("responsible", "supports")
+                                       for _, _, k in g.out_edges(c.id, keys=True)):
+            info["tasks"].add(c.id)
+            g.nodes[c.id]["task"] = True
+    _add_targets(g, doc, info)
+    _add_indicators(g, doc, info)
+    prov_names = [e.name for e in gaz.regions if e.kind == "province"] + [
+        a for e in gaz.regions if e.kind == "province" for a in e.aliases]
+    _link_document(g, doc, info, Subjects.load(gazetteer_dir, prov_names))
+
+
+def _container(g, doc: Document, chapter, section) -> str:
+    """The node that holds something printed in a chapter or section: the most specific
+    one the graph has, else the document."""
+    if section:
+        nid = f"{doc.id}:{chapter}.{section}"
+    elif chapter:
+        nid = f"{doc.id}:{chapter}"
+    else:
+        nid = doc.id
+    return nid if nid in g else doc.id
+
+
+def _add_structure(g, doc: Document) -> None:
     _node(g, doc.id, "document", doc.title, document=doc.id)
-    # structure
     for ch in doc.chapters:
         cid = f"{doc.id}:{ch.number}"
         _node(g, cid, "chapter", ch.heading or ch.title, document=doc.id, role=ch.role)
@@ -106,18 +131,13 @@ def _add_document(g, doc: Document, base_gaz, info) -> None:
     for b in doc.boxes:
         bid = f"{doc.id}:box{b.number}"
         _node(g, bid, "box", b.heading or f"专栏{b.number} {b.title}", document=doc.id)
-        parent = f"{doc.id}:{b.chapter}.{b.section}" if b.section else (
-            f"{doc.id}:{b.chapter}" if b.chapter else doc.id)
-        _edge(g, parent if parent in g else doc.id, bid, "contains", "rule:structure")
+        _edge(g, _container(g, doc, b.chapter, b.section), bid, "contains", "rule:structure")
     for t in doc.tables:
         tid = f"{doc.id}:t{t.number}"
         _node(g, tid, "table", t.title or f"表{t.number}", document=doc.id)
-        parent = f"{doc.id}:{t.chapter}.{t.section}" if t.section else (
-            f"{doc.id}:{t.chapter}" if t.chapter else doc.id)
-        _edge(g, parent if parent in g else doc.id, tid, "contains", "rule:structure")
-    roles = {ch.number: ch.role for ch in doc.chapters}
+        _edge(g, _container(g, doc, t.chapter, t.section), tid, "contains", "rule:structure")
     for c in doc.clauses:
-        if c.kind in ("table_row",):
+        if c.kind == "table_row":
             continue
         _node(g, c.id, "clause", _clause_label(c), document=doc.id, clause_kind=c.kind,
               text=c.text, chapter=c.chapter, section=c.section, box=c.box,
@@ -126,29 +146,27 @@ def _add_document(g, doc: Document, base_gaz, info) -> None:
             parent = f"{doc.id}:box{c.box}"
         elif c.table:
             parent = f"{doc.id}:t{c.table}"
-        elif c.section:
-            parent = f"{doc.id}:{c.chapter}.{c.section}"
-        elif c.chapter:
-            parent = f"{doc.id}:{c.chapter}"
         else:
-            parent = doc.id
+            parent = _container(g, doc, c.chapter, c.section)
         _edge(g, parent if parent in g else doc.id, c.id, "contains", "rule:structure")
 
-    # bodies, regions, responsibility tags
-    rule = False
+
+def _add_mentions(g, doc: Document, gaz) -> None:
+    """Responsibility tags, then bodies and regions named outside the tags."""
+    rule = False  # a “列第一位者为牵头部门，下同” seen earlier in the document
     for c in doc.clauses:
         if c.kind in NO_FACTS:
             continue
-        for r in find_responsibility(c.text, rule):
+        tags = find_responsibility(c.text, rule)
+        for r in tags:
             rule = rule or r.first_leads
-            for role, units in (("lead", r.lead), ("support", r.support)):
+            for kind, units in (("responsible", r.lead), ("supports", r.support)):
                 for u in units:
                     name = gaz.canonical_body(u)
-                    entry = gaz.body_entry(name)
-                    _body_node(g, gaz, name, u, entry.kind if entry else kind_of(name))
-                    _edge(g, c.id, f"body:{name}", "responsible" if role == "lead" else "supports",
-                          "rule:responsibility_tag", c.id, role=role, tag=r.text)
-        tagged = {r2 for r in find_responsibility(c.text, rule) for r2 in range(r.start, r.end)}
+                    _body_node(g, gaz, name, u)
+                    _edge(g, c.id, f"body:{name}", kind, "rule:responsibility_tag", c.id,
+                          role="lead" if kind == "responsible" else "support", tag=r.text)
+        tagged = {i for r in tags for i in range(r.start, r.end)}
         for b in find_bodies(c.text, gaz):
             if b.start in tagged:
                 continue
@@ -160,15 +178,11 @@ def _add_document(g, doc: Document, base_gaz, info) -> None:
             _node(g, rid, "region", r.name, region_kind=r.kind,
                   kind_label=gaz.region_kinds.get(r.kind, r.kind))
             _edge(g, c.id, rid, "mentions", "rule:region_gazetteer", c.id, surface=r.surface)
-    info["tag_rule"][doc.id] = rule
-    _body_parents(g, gaz)
-    for c in doc.clauses:
-        if c.kind in TASK_KINDS or any(k in ("responsible", "supports")
-                                       for _, _, k in g.out_edges(c.id, keys=True)):
-            info["tasks"].add(c.id)
-            g.nodes[c.id]["task"] = True
 
-    # targets
+
+def _add_targets(g, doc: Document, info) -> None:
+    start, end = doc.period
+    roles = {ch.number: ch.role for ch in doc.chapters}
     lead_in: dict = {}  # (chapter, section) → the deadline of “到2025年，……实现如下主要目标：”
     for c in doc.clauses:
         if c.kind not in TARGET_KINDS or roles.get(c.chapter) == "review":
@@ -198,23 +212,19 @@ def _add_document(g, doc: Document, base_gaz, info) -> None:
                 _edge(g, tid, did, "due", "rule:implied_deadline" if dl.kind == "implied"
                       else f"rule:deadline_{dl.kind}", c.id, text=dl.text)
 
-    # indicators
+
+def _add_indicators(g, doc: Document, info) -> None:
     for row in indicator_rows(doc):
         iid = row["id"]
         label = f"{row['number']}. {row['name']}" if row["number"] else row["name"]
         _node(g, iid, "indicator", label, document=doc.id, clause=row["clause"],
               history=row["history"], unit=row["unit"])
         info["indicators"][iid] = row
-        _edge(g, f"{doc.id}:t{row['table']}" if f"{doc.id}:t{row['table']}" in g else doc.id,
-              iid, "contains", "rule:structure")
+        table = f"{doc.id}:t{row['table']}"
+        _edge(g, table if table in g else doc.id, iid, "contains", "rule:structure")
         if not row["history"] and row["target_year"]:
             did = _deadline_node(g, Deadline("by", row["target_year"], ""))
             _edge(g, iid, did, "due", "rule:indicator_table", row["clause"])
-
-    prov_names = [e.name for e in gaz.regions if e.kind == "province"] + [
-        a for e in gaz.regions if e.kind == "province" for a in e.aliases]
-    subjects = Subjects.load(info["gazetteer_dir"], prov_names)
-    _link_document(g, doc, info, subjects)
 
 
 def _goal_lead_in(text: str, start, end) -> Optional[Deadline]:
@@ -227,10 +237,14 @@ def _goal_lead_in(text: str, start, end) -> Optional[Deadline]:
     return dated[-1] if dated else None
 
 
-def _body_node(g, gaz, name, surface, kind) -> None:
+def _body_node(g, gaz, name, surface, kind=None) -> None:
+    """A body's node, made on first mention; ``kind`` None: the gazetteer's, else guessed
+    from the name. A surface form other than the name becomes an alias."""
     bid = f"body:{name}"
     if bid not in g:
         entry = gaz.body_entry(name)
+        if kind is None:
+            kind = entry.kind if entry else kind_of(name)
         k = kind or (entry.kind if entry else "actor")
         g.add_node(bid, kind="body", label=name, body_kind=k,
                    kind_label=gaz.body_kinds.get(k, k),
@@ -257,8 +271,7 @@ def _body_parents(g, gaz) -> None:
                      and name.startswith(n)]
             parent = max(cands, key=len) if cands else None
         if parent:
-            pe = gaz.body_entry(parent)
-            _body_node(g, gaz, parent, "", pe.kind if pe else kind_of(parent))
+            _body_node(g, gaz, parent, "")
             a["parent"] = f"body:{parent}"
 
 
@@ -276,7 +289,7 @@ def _deadline_node(g, d: Deadline) -> Optional[str]:
 
 def _link_document(g, doc: Document, info, subjects: Subjects) -> None:
     """Targets → indicators, tasks → targets and indicators, by structure and by meaning."""
-    clauses = [c for c in doc.clauses if c.kind not in ("table_row",)]
+    clauses = [c for c in doc.clauses if c.kind != "table_row"]
     tasks = info["tasks"]
     tw = TermWeights([c.text for c in clauses])
     min_idf = tw.rare_idf(RARE_SHARE)

@@ -12,6 +12,7 @@ same subject with the same value and unit.
 from __future__ import annotations
 
 from kb.extract import extract_targets
+from kb.graph_build import NO_FACTS
 from kb.graph_indicators import same_quantity, unit_base
 from kb.graph_terms import TermWeights, edit_similarity
 
@@ -88,7 +89,7 @@ def check(pg) -> dict:
 
         # text vs tables
         for cl in doc.clauses:
-            if cl.kind in ("table_row", "note", "footnote"):
+            if cl.kind in NO_FACTS:
                 continue
             for t in extract_targets(cl.text, end, start, statements=True):
                 metric = _strip(t.metric)

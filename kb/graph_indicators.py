@@ -2,13 +2,15 @@
 
 This module only adapts that parser's output to graph nodes: which table is the plan's own
 main-indicator table and which the previous plan's completion table (kept as history),
-and unit arithmetic for comparing a number in the text with one in a table.
+and unit arithmetic for comparing a number in the text with one in a table (the text keeps
+its printed figure, 35.1 with unit 万件, so magnitudes are applied only here).
 """
 from __future__ import annotations
 
 import re
 from typing import Optional
 
+from kb.indicators import indicator_tables
 from kb.model import Document
 
 _MAG = {"万亿": 1e12, "亿": 1e8, "万": 1e4, "千": 1e3}
@@ -35,80 +37,35 @@ def same_quantity(v1: float, u1: str, v2: float, u2: str, rel: float = 1e-6) -> 
     return abs(a - b) <= rel * max(abs(a), abs(b), 1e-9)
 
 
-def _parsed(row: dict, *keys) -> Optional[dict]:
-    for k in keys:
-        v = row.get(k)
-        if isinstance(v, dict) and v.get("value") is not None:
-            return v
-    return None
-
-
-def _tables(doc: Document) -> list[dict]:
-    try:
-        from kb.indicators import indicator_tables
-    except ImportError:
-        indicator_tables = None
-    if indicator_tables is not None:
-        return list((indicator_tables(doc) or {}).get("tables") or [])
-    # no parser yet: names and units only, values unknown
-    out = []
-    for t in doc.tables:
-        name_col = next((c for c in t.columns if "指标" in c), None)
-        if not name_col:
-            continue
-        unit_col = next((c for c in t.columns if "单位" in c or "単位" in c), None)
-        rows = [{"number": i + 1, "name": r.get(name_col, ""), "unit": r.get(unit_col, "") if unit_col else ""}
-                for i, r in enumerate(t.rows)]
-        out.append({"title": t.title, "columns": t.columns, "rows": rows, "notes": t.notes,
-                    "number": t.number})
-    return out
-
-
-def _match_table(doc: Document, itable: dict, i: int):
-    n = itable.get("number") or itable.get("table")
-    if n is not None:
-        t = next((t for t in doc.tables if t.number == n), None)
-        if t:
-            return t
-    title = itable.get("title") or ""
-    for t in doc.tables:
-        if title and t.title == title:
-            return t
-    tables = [t for t in doc.tables if any("指标" in c for c in t.columns)] or doc.tables
-    return tables[i] if i < len(tables) else None
+def _parsed(row: dict, key: str) -> Optional[dict]:
+    """A parsed cell that holds a number (a blank or textual cell is no value to compare)."""
+    v = row.get(key)
+    return v if isinstance(v, dict) and v.get("value") is not None else None
 
 
 def indicator_rows(doc: Document) -> list[dict]:
     """Every row of the indicator tables as a plain dict the graph turns into a node."""
     start, end = doc.period
     out = []
-    for i, it in enumerate(_tables(doc)):
-        table = _match_table(doc, it, i)
-        rows = it.get("rows") or []
-        current = any("base" in r for r in rows) or bool(end and str(end) in "".join(it.get("columns") or []))
+    for table in indicator_tables(doc)["tables"]:
+        rows = table["rows"]
+        # the plan's own table has a base column or its end year; else it reports the last plan
+        current = any("base" in r for r in rows) or bool(end and str(end) in "".join(table["columns"]))
+        tno = table["number"]
         for j, r in enumerate(rows):
-            if r.get("id"):
-                clause = str(r["id"])
-                tno = table.number if table else i + 1
-            elif table is not None and j < len(table.rows) and j < len(table.clauses):
-                clause = table.clauses[j]
-                tno = table.number
-            else:
-                tno = table.number if table else i + 1
-                clause = f"{doc.id}:t{tno}.r{j + 1}"
+            clause = r["id"] or f"{doc.id}:t{tno}.r{j + 1}"
             base = _parsed(r, "base")
-            target = _parsed(r, "target", "goal")
-            result = _parsed(r, "actual", "result", "completed", "done", "value") if not current else None
-            inc = any(bool(p and p.get("increment")) for p in (base, target))
-            comparator = (target or {}).get("comparator") or ""
+            target = _parsed(r, "target")
+            result = _parsed(r, "result") if not current else None
             out.append({
                 "id": f"indicator:{clause}", "clause": clause, "document": doc.id, "table": tno,
-                "table_title": it.get("title") or (table.title if table else ""),
-                "number": r.get("number", j + 1), "category": r.get("category") or "",
-                "name": (r.get("name") or "").replace(" ", ""), "unit": (r.get("unit") or "").replace(" ", ""),
+                "table_title": table["title"],
+                "number": r["number"], "category": r["category"] or "",
+                "name": (r["name"] or "").replace(" ", ""), "unit": (r["unit"] or "").replace(" ", ""),
                 "base": base, "target": target, "result": result,
-                "met": r.get("met"), "attribute": r.get("attribute") or r.get("属性") or "",
-                "increment": inc, "comparator": comparator, "history": not current,
+                "met": r.get("met"), "attribute": r["attribute"] or "",
+                "increment": any(bool(p and p.get("increment")) for p in (base, target)),
+                "comparator": (target or {}).get("comparator") or "", "history": not current,
                 "base_year": start - 1 if (current and start) else None,
                 "target_year": end if current else (start - 1 if start else None),
             })
