@@ -12,9 +12,6 @@ Node ids are readable and stable: clause ids as they are (``gd-ip-14fyp:3.2.p4``
 """
 from __future__ import annotations
 
-import json
-import os
-import tempfile
 import threading
 from pathlib import Path
 from typing import Iterable, Optional
@@ -23,7 +20,6 @@ import networkx as nx
 
 from kb.graph_build import build
 
-FORMATS = ("graphml", "gexf", "json")
 NODE_KINDS = {"document": "规划", "chapter": "章", "section": "节", "box": "专栏", "table": "表格",
               "clause": "条文", "target": "目标", "indicator": "指标", "body": "机构",
               "region": "地区", "deadline": "时限"}
@@ -115,35 +111,44 @@ class PlanGraph:
         """
         start = self.resolve(node_id)
         kind = self.g.nodes[start]["kind"]
-        paths: list[list[str]] = []
         if kind in ("clause", "box", "section", "chapter", "document"):
-            tasks = self._tasks_within(start)
-            for t in tasks:
-                paths += self._forward_paths(t, prefix=[start] if t != start else [])
-            # tasks elsewhere that serve this box's targets
-            if kind == "box":
-                for p in list(paths):
-                    for n in p:
-                        if self.g.nodes[n]["kind"] == "target":
-                            for u in self._sources(n, ("serves",)):
-                                if u not in tasks:
-                                    paths.append([u, n])
+            paths = self._paths_within(start)
         elif kind in ("target", "indicator", "deadline"):
             paths = self._backward_paths(start)
         elif kind in ("body", "region"):
-            # a centre's sub-centres (深圳分中心) carry out part of what is asked of it
-            for b in [start] + (self._children(start) if kind == "body" else []):
-                for u, _, k in self.g.in_edges(b, keys=True):
-                    # what the plan asks of it: not the review of the last plan
-                    if k in ("mentions", "responsible", "supports") and \
-                            self.g.nodes[u].get("clause_kind") not in ("review", "preamble"):
-                        pre = [start] if b == start else [start, b]
-                        for p in self._forward_paths(u, prefix=[]):
-                            paths.append(pre + p)
-                        paths.append(pre + [u])
+            paths = self._paths_of_actor(start)
         else:
             paths = [[start]]
         return self._collect(start, paths)
+
+    def _paths_within(self, start: str) -> list[list[str]]:
+        """The forward paths of every task inside ``start``; for a box, also the tasks
+        elsewhere that serve the box's targets."""
+        tasks = self._tasks_within(start)
+        paths = []
+        for t in tasks:
+            paths += self._forward_paths(t, prefix=[start] if t != start else [])
+        if self.g.nodes[start]["kind"] != "box":
+            return paths
+        targets = [n for p in paths for n in p if self.g.nodes[n]["kind"] == "target"]
+        for n in targets:
+            paths += [[u, n] for u in self._sources(n, ("serves",)) if u not in tasks]
+        return paths
+
+    def _paths_of_actor(self, start: str) -> list[list[str]]:
+        """What the plan asks of a body or region (not the review of the last plan); a
+        centre's sub-centres (深圳分中心) carry out part of what is asked of it."""
+        paths = []
+        actors = [start] + (self._children(start) if self.g.nodes[start]["kind"] == "body" else [])
+        for b in actors:
+            pre = [start] if b == start else [start, b]
+            for u, _, k in self.g.in_edges(b, keys=True):
+                if k not in ("mentions", "responsible", "supports") or \
+                        self.g.nodes[u].get("clause_kind") in ("review", "preamble"):
+                    continue
+                paths += [pre + p for p in self._forward_paths(u, prefix=[])]
+                paths.append(pre + [u])
+        return paths
 
     def clause_links(self, clause_id: str) -> dict:
         """Targets, indicators, bodies, regions and deadlines of one clause (the clause page)."""
@@ -160,77 +165,8 @@ class PlanGraph:
         return {k: res[k] for k in ("targets", "indicators", "bodies", "regions", "deadlines", "links")}
 
     def suggest(self, clause_id: str) -> dict:
-        """Lead units, supporting units and a deadline for a task list, as the plan words them.
-
-        Lead: the clause's responsibility tag; else the government bodies it names; else the
-        body whose kind of work the clause names (duties.toml), the issuer supporting; else
-        the plan's issuer. ``source`` says which (tag, mentions, duty, issuer). Deadline: the earliest stated deadline among its targets, else the
-        plan's end year.
-        """
-        nid = self.resolve(clause_id)
-        c = self.corpus.clause(nid)
-        if c is None:
-            raise KeyError(clause_id)
-        lead, support, source, duty_terms = [], [], "", []
-        for _, v, k in self.g.out_edges(nid, keys=True):
-            if k == "responsible":
-                lead.append(self.g.nodes[v]["label"])
-            elif k == "supports":
-                support.append(self.g.nodes[v]["label"])
-        if lead:
-            source = "tag"
-        else:
-            gov = ("central", "provincial", "local", "court", "procuratorate", "police", "customs",
-                   "coordination")
-            named = [(self.g.nodes[v]["label"], self.g.nodes[v].get("body_kind"))
-                     for _, v, k in self.g.out_edges(nid, keys=True)
-                     if k == "mentions" and self.g.nodes[v]["kind"] == "body"]
-            official = [n for n, k in named if k in gov]
-            services = [n for n, k in named if k == "service"]
-            if official:
-                lead, support, source = official[:1], official[1:] + services, "mentions"
-            else:
-                doc = self.corpus.document(c.document)
-                issuer = str(doc.meta.get("issuer", "")) if doc else ""
-                duty = self._duty(c, doc)
-                if duty["lead"]:
-                    lead, source = [duty["lead"]], "duty"
-                    support = [issuer] if issuer else []
-                elif issuer:
-                    lead, source = [issuer], "issuer"
-                support = support + duty["support"] + services
-                duty_terms = duty["terms"]
-        years, annual = [], False
-        for p in self._forward_paths(nid, prefix=[]):
-            for n in p:
-                a = self.g.nodes[n]
-                if a["kind"] == "target":
-                    dl = self._info["targets"][n]["target"].deadline
-                    if dl.kind == "annual":
-                        annual = True
-                    elif dl.kind != "implied" and dl.year:
-                        years.append(dl.year)
-        doc = self.corpus.document(c.document)
-        end = doc.period[1] if doc else None
-        year = min(years) if years else end
-        deadline = f"{year}年底" if year else ""
-        if annual and not years:
-            deadline = "每年" + (f"（至{end}年底）" if end else "")
-        return {"lead": _unique(lead), "support": _unique(s for s in support if s not in lead),
-                "deadline": deadline, "deadline_year": year, "implied_deadline": not years and not annual,
-                "source": source, "duty_terms": _unique(duty_terms)}
-
-    def _duty(self, clause, doc) -> dict:
-        """Lead and supporting units by the kind of work the clause names (duties.toml)."""
-        from kb.extract.duties import load_duties, suggest_by_duty
-        from kb.extract.gazetteer import province_of
-
-        province = province_of(doc.title, str(doc.meta.get("issuer", "")),
-                               str(doc.meta.get("region", ""))) if doc else ""
-        box = doc.box(clause.box) if doc and clause.box else None
-        title = clause.lead or (box.title if box else "")
-        return suggest_by_duty(clause.text, load_duties(self.corpus.root / "gazetteer"), province,
-                               lead_text=title)
+        from kb.graph_suggest import suggest
+        return suggest(self, clause_id)
 
     def check(self) -> dict:
         from kb.graph_check import check
@@ -258,30 +194,8 @@ class PlanGraph:
 
     # -- export -------------------------------------------------------------------
     def write(self, path, format: str = "graphml") -> Path:
-        """Write the graph for Gephi and other tools; atomic (temp file, then replace)."""
-        if format not in FORMATS:
-            raise ValueError(f"不支持的格式：{format}（可选：{'、'.join(FORMATS)}）")
-        path = Path(path)
-        flat = nx.MultiDiGraph()
-        for n, a in self.g.nodes(data=True):
-            flat.add_node(n, **{k: _flat(v) for k, v in a.items() if v is not None})
-        for u, v, k, a in self.g.edges(keys=True, data=True):
-            flat.add_edge(u, v, key=k, **{kk: _flat(vv) for kk, vv in a.items() if vv is not None})
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        os.close(fd)
-        try:
-            if format == "graphml":
-                nx.write_graphml(flat, tmp)
-            elif format == "gexf":
-                nx.write_gexf(flat, tmp)
-            else:
-                data = nx.node_link_data(flat, edges="links")
-                Path(tmp).write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
-            os.replace(tmp, path)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-        return path
+        from kb.graph_export import write
+        return write(self.g, path, format)
 
     # -- internals ----------------------------------------------------------------
     def _sources(self, nid: str, kinds: Iterable[str], document: Optional[str] = None) -> list[str]:
@@ -453,22 +367,6 @@ class PlanGraph:
 
 def _contains_view(g):
     return nx.subgraph_view(g, filter_edge=lambda u, v, k: k == "contains")
-
-
-def _flat(v):
-    if isinstance(v, (list, tuple, dict)):
-        return json.dumps(v, ensure_ascii=False)
-    if isinstance(v, bool) or isinstance(v, (int, float, str)):
-        return v
-    return str(v)
-
-
-def _unique(items) -> list:
-    out = []
-    for i in items:
-        if i and i not in out:
-            out.append(i)
-    return out
 
 
 _cache: dict[str, PlanGraph] = {}

@@ -1,4 +1,4 @@
-"""Tracing commands: targets, bodies, trace, check, graph (issue 4).
+"""Tracing commands: targets, bodies, trace, check, graph.
 
 Thin over ``kb.graph``: each command builds (or reuses) the plan graph and prints either
 a table for people or, with ``--json``, the contract the web app and scripts rely on.
@@ -8,6 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+
+from kb.graph_export import FORMATS as GRAPH_FORMATS
 
 
 def _graph(ctx: click.Context):
@@ -148,7 +150,7 @@ def check_cmd(ctx, as_json):
 
 
 @click.command("graph")
-@click.option("--format", "fmt", type=click.Choice(["graphml", "gexf", "json"]), default="graphml",
+@click.option("--format", "fmt", type=click.Choice(GRAPH_FORMATS), default="graphml",
               show_default=True, help="输出格式（Gephi 可读 graphml、gexf）。")
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="输出文件。")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果摘要。")
