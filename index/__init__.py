@@ -12,8 +12,8 @@ from pathlib import Path
 from index.lexicon import LexiconError
 from index.query import QueryError, parse_query
 from index.search import SearchIndex
-from index.store import IndexBuildError, build_index, current_build, index_status, is_fresh, \
-    search_dir, _build_lock
+from index.store import IndexBuildError, build_index, build_lock, current_build, index_status, \
+    is_fresh, search_dir
 from index.years import deadline_years
 
 __all__ = ["open_index", "build_index", "index_status", "SearchIndex", "QueryError",
@@ -37,7 +37,7 @@ def open_index(corpus, instance_dir, build_if_missing: bool = True) -> SearchInd
             raise IndexBuildError(f"检索索引{why}（提示：运行 plankb build）。")
         try:
             with _open_lock:
-                with _build_lock(search_dir(instance_dir)):
+                with build_lock(search_dir(instance_dir)):
                     cur = current_build(instance_dir)
                     fresh = cur is not None and is_fresh(cur[1], corpus_hash)
                 if not fresh:

@@ -15,6 +15,7 @@ from kb.numerals import to_chinese as cn_number
 
 FILTERS = ("document", "chapter", "section", "box", "kind", "year")
 
+
 @dataclass
 class FacetValue:
     value: object

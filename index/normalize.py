@@ -29,6 +29,9 @@ def _fold_char(ch: str) -> str:
 
 
 def is_cjk(ch: str) -> bool:
+    """Wider than ``kb.text.is_cjk`` on purpose: CJK punctuation, full-width forms and the
+    supplementary ideographs count too, since a line break beside any of them is no word
+    break (知识 产权 joins, PCT 申请量 keeps its space)."""
     o = ord(ch)
     return (0x3400 <= o <= 0x9FFF or 0xF900 <= o <= 0xFAFF or 0x20000 <= o <= 0x2FFFF
             or 0x3000 <= o <= 0x303F or 0xFF00 <= o <= 0xFFEF)

@@ -72,11 +72,9 @@ def clause_years(clause, document) -> list[int]:
     years = set(deadline_years(searchable_text(clause), period[1]))
     if clause.kind == "table_row" and clause.table and document is not None:
         table = next((t for t in document.tables if t.number == clause.table), None)
-        if table is not None:
-            rows = [r for r in table.rows]
-            idx = [i for i, cid in enumerate(table.clauses) if cid == clause.id]
-            if idx and idx[0] < len(rows):
-                years.update(table_row_years(table.columns, rows[idx[0]], period))
+        i = table.clauses.index(clause.id) if table is not None and clause.id in table.clauses else -1
+        if 0 <= i < len(table.rows):
+            years.update(table_row_years(table.columns, table.rows[i], period))
     return sorted(years)
 
 

@@ -27,6 +27,9 @@ from pathlib import Path
 from whoosh import query as Q
 from whoosh import scoring
 
+from kb.model import KINDS
+from kb.numerals import to_chinese as cn_number
+
 from index.analysis import JiebaTokenizer, char_ngrams, is_wordish
 from index.facets import FILTERS, facet_counts, record_matches
 from index.lexicon import load_lexicon, vocabulary_tokenizer
@@ -38,11 +41,11 @@ from index.store import dict_dir, open_whoosh, read_vocabulary
 
 WORD_FIELDS = ("title", "body", "heading")
 SYNONYM_WEIGHT = 0.6
-BM25_HALF = 10.0
+BM25_HALF = 10.0  # bm25 at which the within-tier part of the score is 0.5
 # Share of the within-tier score given to how much of each typed word appears as one
 # unbroken run in the clause (规模以上制造业发明专利有效量 beats 发明专利有效量).
 COVERAGE_WEIGHT = 0.5
-_YEAR = re.compile(r"(?:19|20)\d{2}")  # bm25 at which the within-tier part of the score is 0.5
+_YEAR = re.compile(r"(?:19|20)\d{2}")  # a typed year, matched against deadline years
 
 
 class SearchIndex:
@@ -450,8 +453,8 @@ class SearchIndex:
             known = "、".join(d.id for d in self.corpus.documents) or "（无）"
             raise QueryError(f"没有编号为“{document}”的规划（现有：{known}）。")
         if kind not in (None, "") and kind not in {r["kind"] for r in self.records.values()} \
-                and kind not in _kinds():
-            raise QueryError(f"未知的条款类型“{kind}”（可选：{'、'.join(_kinds())}）。")
+                and kind not in KINDS:
+            raise QueryError(f"未知的条款类型“{kind}”（可选：{'、'.join(KINDS)}）。")
         return {
             "document": str(document) if document not in (None, "") else None,
             "chapter": _opt_int(chapter, "chapter"),
@@ -509,8 +512,6 @@ def _coverage(folded: str, literal_terms: list[list[str]]) -> float:
 
 def breadcrumb(clause) -> str:
     """第三章 › 第二节 › 专栏1: short, as staff cite it."""
-    from kb.numerals import to_chinese as cn_number
-
     parts = []
     if clause.chapter:
         parts.append(f"第{cn_number(clause.chapter)}章")
@@ -523,12 +524,6 @@ def breadcrumb(clause) -> str:
     if not parts and clause.breadcrumb:
         parts = list(clause.breadcrumb)
     return " › ".join(parts)
-
-
-def _kinds() -> list[str]:
-    from kb.model import KINDS
-
-    return list(KINDS)
 
 
 def _opt_int(v, name: str):

@@ -67,7 +67,7 @@ def current_build(instance_dir: Path | str) -> tuple[Path, dict] | None:
 
 
 @contextlib.contextmanager
-def _build_lock(base: Path):
+def build_lock(base: Path):
     """One builder at a time per instance (CLI and web app may race)."""
     base.mkdir(parents=True, exist_ok=True)
     with open(base / "build.lock", "a+") as f:
@@ -87,7 +87,7 @@ def build_index(corpus, instance_dir: Path | str) -> dict:
     """Build the index of every clause into a new folder and make it the live one."""
     base = search_dir(instance_dir)
     try:
-        with _build_lock(base):
+        with build_lock(base):
             return _build_locked(corpus, base)
     except OSError as e:
         raise IndexBuildError(f"无法写入实例目录 {base}：{e.strerror or e}（提示：用 --instance 指定可写目录）") from None

@@ -22,6 +22,8 @@ _EXPLICIT = [
 # plan's own period (a review of “十三五”期间 states results, not deadlines).
 _FIVE_YEAR = re.compile(r"\"?([一二三四五六七八九十]+)五\"?(?:期间|末)")
 _PLAN_PERIOD = re.compile(r"规划期(?:内|间|末)")
+
+
 def _five_year_plan_end(numeral: str) -> int | None:
     n = to_int(numeral)
     return five_year_period(n)[1] if n and n >= 3 else None

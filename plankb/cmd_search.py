@@ -52,7 +52,7 @@ def _table(result: dict) -> str:
     return "\n".join(lines)
 
 
-def _run(ix, q, json_out, **kw):
+def _run(ix, q, **kw):
     from index import QueryError
 
     try:
@@ -92,7 +92,7 @@ def search_cmd(obj, query, json_out, limit, offset, document, chapter, section, 
         raise click.ClickException("请给出检索词（提示：plankb search 商业秘密，或用 --queries 文件批量检索）。")
     ix = _open(obj)
     try:
-        result = _run(ix, query, json_out, **kw)
+        result = _run(ix, query, **kw)
     finally:
         ix.close()
     if json_out:
