@@ -35,15 +35,3 @@ def seed_index(corpus, tmp_path_factory):
     index = open_index(corpus, tmp_path_factory.mktemp("seed-index"))
     yield index
     index.close()
-
-
-def run_plankb(*args, ok=True, cwd=ROOT, env=None):
-    """The ``plankb`` command as a user runs it: a separate process, exit code and stderr."""
-    import subprocess
-    import sys
-
-    proc = subprocess.run([sys.executable, "-m", "plankb", *args], capture_output=True, text=True,
-                          cwd=cwd, env=env)
-    if ok:
-        assert proc.returncode == 0, proc.stderr
-    return proc

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from cli_support import ROOT
 
 SEED_MD = ROOT / "corpus" / "gd-ip-14fyp.md"
 CLAUSE = "gd-ip-14fyp:3.2.p1"

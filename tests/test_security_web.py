@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 import pytest
 
-from conftest import ROOT
+from cli_support import ROOT
 
 XSS = "<script>alert(1)</script>\"'><img src=x onerror=alert(1)>"
 Q = quote(XSS)

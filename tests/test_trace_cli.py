@@ -4,7 +4,7 @@ from pathlib import Path
 
 import networkx as nx
 
-from conftest import run_plankb as plankb
+from cli_support import run_plankb as plankb
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = "gd-ip-14fyp"

@@ -9,7 +9,7 @@ import urllib.request
 
 from click.testing import CliRunner
 
-from conftest import ROOT
+from cli_support import ROOT
 
 
 def _free_port() -> int:

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from conftest import ROOT
+from cli_support import ROOT
 
 
 @pytest.fixture(scope="session")
