@@ -252,3 +252,45 @@ def test_two_processes_editing_different_fields_of_one_item_lose_nothing(tmp_pat
     final = store.get_item(item.id)
     assert (final.lead_unit, final.deadline) == (f"lead_unit-{rounds - 1}", f"deadline-{rounds - 1}")
     assert final.version == 1 + 2 * rounds
+
+
+@pytest.mark.parametrize("bad", [1.5, 1.0, "1.5", "１", True, None, [1], 2 ** 63, "9" * 30, -1])
+def test_ids_and_versions_must_be_whole_numbers_in_range(store, bad):
+    tl = store.create_list("整数校验")
+    (item,) = store.add_items(tl.id, [A])
+    with pytest.raises(ValidationError):
+        store.get_item(bad)
+    if bad is not None:  # a missing version means "don't check"
+        with pytest.raises(ValidationError):
+            store.update_item(item.id, bad, note="x")
+    assert store.get_item(item.id).note == ""
+
+
+def test_a_damaged_database_is_a_503_in_chinese_and_left_untouched(tmp_path):
+    from webapp.lists import StoreUnavailable
+
+    inst = tmp_path / "instance"
+    inst.mkdir()
+    db = inst / DB_NAME
+    db.write_bytes(b"this is not an sqlite database" * 100)
+    before = db.read_bytes()
+    with pytest.raises(StoreUnavailable) as e:
+        ListStore.for_instance(inst).lists()
+    assert e.value.status == 503 and "清单数据库已损坏" in str(e.value) and str(db) in str(e.value)
+    assert db.read_bytes() == before
+
+
+def test_a_locked_database_says_busy_in_chinese(tmp_path):
+    from webapp.lists import StoreUnavailable
+
+    store = ListStore.for_instance(tmp_path / "instance")
+    store.create_list("锁")
+    other = sqlite3.connect(store.path, timeout=0)
+    other.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(StoreUnavailable, match="正被其他操作占用"):
+            ListStore(store.path, timeout=0.05).create_list("另一个")
+    finally:
+        other.rollback()
+        other.close()
+    assert [tl.name for tl in store.lists()] == ["锁"]

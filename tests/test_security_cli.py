@@ -209,7 +209,7 @@ def test_a_locked_list_database_says_so(tmp_path):
     finally:
         con.rollback()
         con.close()
-    assert_one_line_error(r, 1, "database is locked")
+    assert_one_line_error(r, 1, "清单数据库正被其他操作占用")
 
 
 def test_a_damaged_search_index_never_shows_a_traceback(tmp_path):

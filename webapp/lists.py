@@ -93,6 +93,38 @@ class DuplicateNameError(ListError):
     status = 409
 
 
+class StoreUnavailable(ListError):
+    """The database file is busy, damaged or unreadable: nothing the request can change."""
+
+    status = 503
+
+
+def _db_error(e: sqlite3.DatabaseError, path) -> StoreUnavailable:
+    text = str(e).lower()
+    if "locked" in text or "busy" in text:
+        return StoreUnavailable("清单数据库正被其他操作占用，请稍后重试。")
+    if "malformed" in text or "not a database" in text or "corrupt" in text:
+        return StoreUnavailable(f"清单数据库已损坏：{path}（提示：请管理员将该文件移走后重启，或从备份恢复）。")
+    return StoreUnavailable(f"清单数据库无法使用：{path}（{type(e).__name__}）。")
+
+
+MAX_ID = 2 ** 63 - 1  # SQLite's INTEGER range
+
+
+def _whole(value, what: str, minimum: int) -> int:
+    """An integer as JSON or a form sends it: an int (not a bool, not 1.5) or ASCII digits."""
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise ValidationError(f"{what}必须是整数。")
+    if isinstance(value, str):
+        v = value.strip()
+        if not (v.isascii() and v.lstrip("-").isdigit()):
+            raise ValidationError(f"{what}必须是整数。")
+        value = int(v)
+    if not minimum <= value <= MAX_ID:
+        raise ValidationError(f"{what}超出范围。" if value > MAX_ID else f"{what}必须不小于 {minimum}。")
+    return value
+
+
 class ConflictError(ListError):
     """Someone else changed what this edit touches since the caller read it.
 
@@ -199,12 +231,15 @@ class ListStore:
     # -- plumbing -----------------------------------------------------------------
 
     def _connect(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None,
-                               check_same_thread=False)
-        conn.row_factory = sqlite3.Row
-        conn.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
-        conn.execute("PRAGMA foreign_keys = ON")
-        conn.execute("PRAGMA synchronous = NORMAL")
+        try:
+            conn = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None,
+                                   check_same_thread=False)
+            conn.row_factory = sqlite3.Row
+            conn.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("PRAGMA synchronous = NORMAL")
+        except sqlite3.DatabaseError as e:
+            raise _db_error(e, self.path) from None
         return conn
 
     def _conn(self) -> sqlite3.Connection:
@@ -221,20 +256,22 @@ class ListStore:
         conn = self._conn()
         try:
             conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
-        except sqlite3.OperationalError as e:
-            raise ListError(f"清单数据库繁忙或不可用（{e}），请稍后重试。") from None
+        except sqlite3.DatabaseError as e:
+            raise _db_error(e, self.path) from None
         try:
             yield conn
-        except BaseException:
+        except BaseException as e:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
+            if isinstance(e, sqlite3.DatabaseError):
+                raise _db_error(e, self.path) from None
             raise
         try:
             conn.execute("COMMIT")
-        except sqlite3.OperationalError as e:
+        except sqlite3.DatabaseError as e:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
-            raise ListError(f"保存失败（{e}），请稍后重试。") from None
+            raise _db_error(e, self.path) from None
 
     def close(self) -> None:
         """Close this thread's connection (others close when their threads end)."""
@@ -260,7 +297,7 @@ class ListStore:
                 conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             conn.execute("COMMIT")
         except sqlite3.DatabaseError as e:
-            raise ListError(f"无法打开清单数据库 {self.path}：{e}") from None
+            raise _db_error(e, self.path) from None
         finally:
             conn.close()
 
@@ -290,13 +327,7 @@ class ListStore:
 
     @staticmethod
     def _int(value, label: str) -> int:
-        try:
-            n = int(value)
-        except (TypeError, ValueError):
-            raise ValidationError(f"{label}编号必须是整数。") from None
-        if isinstance(value, bool) or n < 1:
-            raise ValidationError(f"{label}编号必须是正整数。")
-        return n
+        return _whole(value, f"{label}编号", 1)
 
     def _touch(self, conn, list_id: int, bump: bool) -> None:
         conn.execute("UPDATE lists SET updated_at = ?, version = version + ? WHERE id = ?",
@@ -304,12 +335,7 @@ class ListStore:
 
     @staticmethod
     def _version(value) -> int:
-        if isinstance(value, bool):
-            raise ValidationError("版本号必须是整数。")
-        try:
-            return int(value)
-        except (TypeError, ValueError):
-            raise ValidationError("版本号必须是整数。") from None
+        return _whole(value, "版本号", 0)
 
     @classmethod
     def _check_list_version(cls, current: TaskList, expected_version) -> None:
