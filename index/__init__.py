@@ -49,4 +49,18 @@ def open_index(corpus, instance_dir, build_if_missing: bool = True) -> SearchInd
         if cur is None:
             raise IndexBuildError(f"无法建立检索索引：{search_dir(instance_dir)}")
     folder, meta = cur
-    return SearchIndex(corpus, folder, meta)
+    try:
+        return SearchIndex(corpus, folder, meta)
+    except Exception as e:  # noqa: BLE001 — a damaged index fails in whoosh's own ways
+        # (OSError, IndexError "created on different architecture", struct.error…); it is
+        # derived data, so rebuild it from the corpus rather than show the user the error.
+        if not build_if_missing:
+            raise IndexBuildError(f"检索索引已损坏（{type(e).__name__}）（提示：运行 plankb build 重建）。") from None
+    try:
+        with _open_lock:
+            build_index(corpus, instance_dir)
+        folder, meta = current_build(instance_dir)
+        return SearchIndex(corpus, folder, meta)
+    except OSError as e:
+        raise IndexBuildError(f"检索索引已损坏，且无法在 {search_dir(instance_dir)} 重建：{e.strerror or e}"
+                              f"（提示：用 --instance 指定可写目录）") from None

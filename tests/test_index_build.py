@@ -114,3 +114,18 @@ def test_unwritable_instance_is_a_clear_error(corpus, tmp_path):
     blocker.write_text("x")
     with pytest.raises(IndexBuildError, match="实例目录|检索索引"):
         open_index(corpus, blocker / "inst")
+
+
+def test_a_damaged_index_is_rebuilt_from_the_corpus(corpus, tmp_path):
+    build_index(corpus, tmp_path)
+    folder = store.current_build(tmp_path)[0]
+    for f in folder.glob("*.seg"):
+        f.write_bytes(b"\x00garbage" * 20)
+    with pytest.raises(IndexBuildError, match="检索索引已损坏.*plankb build"):
+        open_index(corpus, tmp_path, build_if_missing=False)
+    ix = open_index(corpus, tmp_path)
+    try:
+        assert ix.search("惩罚性赔偿")["total"] == 5
+        assert store.current_build(tmp_path)[0] != folder
+    finally:
+        ix.close()
