@@ -34,7 +34,8 @@ _W = f"[{CJK}{CJK_PUNCT}]"
 _WL = f"[{CJK}{CJK_PUNCT}A-Za-z0-9%‰()]"
 
 
-def _quotes(text: str, ascii_q: str, open_q: str, close_q: str) -> str:
+def pair_quotes(text: str, ascii_q: str = '"', open_q: str = "“", close_q: str = "”") -> str:
+    """ASCII quotes to Chinese ones by alternation: the first opens, the next closes."""
     out, opened = [], False
     for ch in text:
         if ch == ascii_q:
@@ -71,7 +72,7 @@ def normalize(text: str, variants: dict[str, str] | None = None, keep_title_spac
     t = re.sub(r"(?<!\d):|:(?!\d)", "：", t)
     t = re.sub(r"(?<=[" + CJK + r"\s])\?|\?(?=[" + CJK + r"])", "？", t)
     t = re.sub(r"(?<=[" + CJK + r"\s])!|!(?=[" + CJK + r"])", "！", t)
-    t = _quotes(t, '"', "“", "”")
+    t = pair_quotes(t)
     if parens:
         t = _parens(t)
     # stray spaces: around wide characters, and between a wide character and a number or Latin word

@@ -10,13 +10,12 @@ from collections import Counter, defaultdict
 
 from flask import url_for
 
+from kb.graph import EDGE_KINDS, NODE_KINDS
 from kb.model import KINDS
 
-NODE_TITLES = {"clause": "条文", "task": "任务", "target": "目标", "indicator": "指标",
-               "deadline": "时限", "body": "责任单位", "region": "地区", "document": "规划",
-               "chapter": "章", "section": "节", "box": "专栏", "table": "表格"}
-EDGE_TITLES = {"contains": "包含", "mentions": "提及", "responsible": "牵头", "supports": "配合",
-               "sets_target": "提出目标", "due": "时限", "measured_by": "对应指标", "serves": "服务于"}
+# The graph's own labels; the pages call a body 责任单位 and draw tasks as a column of their own.
+NODE_TITLES = {**NODE_KINDS, "task": "任务", "body": "责任单位"}
+EDGE_TITLES = EDGE_KINDS
 RULES = {  # evidence code -> why, in words a reader accepts or disputes
     "structure": "规划结构包含",
     "body_gazetteer": "条文中写明该单位",

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from kb.text import pair_quotes
+
 _HALF_TO_FULL = str.maketrans({",": "，", ";": "；", ":": "：", "(": "（", ")": "）",
                                "!": "！", "?": "？"})
 _CJK = r"\u3000-\u303f\u4e00-\u9fff\uff00-\uffef“”‘’《》〈〉【】"
@@ -27,23 +29,10 @@ def normalize(text: str) -> str:
     # half-width punctuation next to CJK is clause punctuation; keep it inside numbers (1,000)
     t = re.sub(r",(?!\d{3})", "，", t)
     t = t.translate(_HALF_TO_FULL)
-    t = _pair_quotes(t)
+    t = pair_quotes(t)
     t = _SPACE_CJK.sub("", t)
     t = re.sub(r"\*\*|__", "", t)  # Markdown emphasis, when handed Markdown
     return t.strip()
-
-
-def _pair_quotes(t: str) -> str:
-    if '"' not in t:
-        return t
-    out, open_ = [], True
-    for ch in t:
-        if ch == '"':
-            out.append("“" if open_ else "”")
-            open_ = not open_
-        else:
-            out.append(ch)
-    return "".join(out)
 
 
 _SENT_END = re.compile(r"[^。；！？]*(?:[。；！？]|$)")
