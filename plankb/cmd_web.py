@@ -11,12 +11,7 @@ import click
 
 
 def _ensure_index(corpus, instance_dir) -> None:
-    try:
-        from index import build_index, index_status
-    except ImportError:
-        click.echo("提示：检索模块尚未安装，检索页暂不可用。", err=True)
-        return
-    from index import IndexBuildError
+    from index import IndexBuildError, build_index, index_status
 
     status = index_status(corpus, instance_dir)
     ready = status.get("exists") and status.get("fresh")

@@ -45,10 +45,6 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     init_security(app)
 
-    from webapp import resources
-
-    resources.init_app(app)
-
     from webapp.errors import init_errors
 
     init_errors(app)

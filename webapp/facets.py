@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kb.model import KINDS
+from kb.numerals import to_chinese
 
 FACET_TITLES = {"document": "规划", "chapter": "章", "section": "节", "box": "专栏",
                 "kind": "类型", "year": "年份"}
@@ -33,12 +34,10 @@ class Facet:
 
 
 def default_label(name: str, value: str) -> str:
-    from webapp.citation import cn_number
-
     if name == "kind":
         return KINDS.get(value, value)
     if name in ("chapter", "section") and value.isdigit():
-        return f"第{cn_number(int(value))}{'章' if name == 'chapter' else '节'}"
+        return f"第{to_chinese(int(value))}{'章' if name == 'chapter' else '节'}"
     if name == "box":
         return f"专栏{value}"
     if name == "year":

@@ -7,9 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from kb.citation import citation, locator
 from kb.model import Clause, Document
-
-from webapp.citation import citation, locator
 
 SNIPPET = 60
 

@@ -133,6 +133,3 @@ def close_all(app: Flask) -> None:
         if obj is not None and hasattr(obj, "close"):
             obj.close()
 
-
-def init_app(app: Flask) -> None:
-    """Nothing per request to close today; kept so resources stay the one place to look."""

@@ -10,6 +10,7 @@ from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, url_for
 
+from kb.citation import citation
 from webapp.errors import BadParam
 from webapp.params import choice_param
 from webapp.plan_data import clause_brief
@@ -97,11 +98,7 @@ def list_detail(list_id: int) -> dict:
         c = corpus.clause(it.clause_id)
         d = it.to_json()
         d["clause"] = clause_brief(c) if c else None
-        d["citation"] = None
-        if c:
-            from webapp.citation import citation
-
-            d["citation"] = citation(corpus.document(c.document), c)
+        d["citation"] = citation(corpus.document(c.document), c) if c else None
         d["suggestions"] = suggestions(graph, it.clause_id)
         d["suggestion_notes"] = {k: v for k, v in suggestion_notes(graph, it.clause_id).items()
                                  if k in d["suggestions"]}

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort
 
+from kb.indicators import indicator_tables
 from webapp import plan_data
 from webapp.params import check_id, text_param
 from webapp.resources import get_corpus, get_document, graph_or_none
@@ -64,20 +65,6 @@ def crumb_links(c, document_title: str) -> list[dict]:
 @twin(bp, "/boxes", "/api/boxes", "boxes.html", endpoint="boxes")
 def boxes():
     return plan_data.boxes(_doc(), get_corpus().clause)
-
-
-def indicator_tables(doc) -> dict:
-    try:
-        from kb.indicators import indicator_tables as build
-    except ImportError:
-        return {"tables": [_plain_table(t) for t in doc.tables], "source": "model"}
-    return build(doc)
-
-
-def _plain_table(t) -> dict:
-    """Until kb.indicators lands: the table as printed, without met/not-met."""
-    return {"number": t.number, "title": t.title, "columns": t.columns,
-            "rows": t.rows, "notes": t.notes}
 
 
 @twin(bp, "/indicators", "/api/indicators", "indicators.html", endpoint="indicators")

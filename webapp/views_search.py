@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, render_template
 
+from index import QueryError
 from kb.model import KINDS
 from webapp.errors import BadParam
 from webapp.facets import FILTERS, build_facets
@@ -44,10 +45,6 @@ def run_search(params: dict) -> dict:
     if params["document"] and get_corpus().document(params["document"]) is None:
         raise BadParam(f"参数 document 指定的规划“{params['document']}”不存在。")
     idx = get_index()
-    try:
-        from index import QueryError
-    except ImportError:  # a test double stands in for the library
-        QueryError = ValueError
     kwargs = {k: v for k, v in params.items() if k != "q" and v is not None}
     if not kwargs.get("raw"):
         kwargs.pop("raw", None)  # the library's default; keeps test doubles simple

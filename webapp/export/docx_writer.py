@@ -60,7 +60,7 @@ JUSTIFIED = {"content"}  # long prose; short cells justified spread their charac
 _AMBIGUOUS = re.compile("[\u2014\u2015\u2018\u2019\u201c\u201d\u2026\u00b7]")
 
 
-def set_font(run, east_asia: str, size_pt: float | None = None, bold: bool | None = None) -> None:
+def set_font(run, east_asia: str, size_pt: float | None = None) -> None:
     run.font.name = LATIN_FONT
     rpr = run._element.get_or_add_rPr()
     rfonts = rpr.get_or_add_rFonts()
@@ -71,8 +71,6 @@ def set_font(run, east_asia: str, size_pt: float | None = None, bold: bool | Non
         rfonts.set(qn("w:hint"), "eastAsia")
     if size_pt is not None:
         run.font.size = Pt(size_pt)
-    if bold is not None:
-        run.font.bold = bold
 
 
 def _east_asian(style_or_run_element, east_asia: str) -> None:

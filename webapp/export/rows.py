@@ -152,11 +152,9 @@ _graph_cache: dict[int, tuple[Any, Any]] = {}
 
 
 def default_graph(corpus):
-    """The corpus graph when kb.graph is installed (it is optional for exports)."""
-    try:
-        from kb.graph import build_graph
-    except ImportError:
-        return None
+    """The corpus graph, built once per corpus: the CLI exports several selections of one corpus."""
+    from kb.graph import build_graph
+
     hit = _graph_cache.get(id(corpus))
     if hit and hit[0] is corpus:
         return hit[1]
