@@ -69,7 +69,7 @@ def _labels(corpus, name: str, value, filters: dict) -> str:
         chapter, section = value
         ch = doc.chapter(chapter) if doc else None
         sec = next((s for s in ch.sections if s.number == section), None) if ch else None
-        prefix = f"第{cn_number(chapter)}章 "
+        prefix = f"第{cn_number(chapter)}章\u3000"
         return prefix + (sec.heading if sec else f"第{cn_number(section)}节")
     if name == "box":
         box = doc.box(value) if doc else None

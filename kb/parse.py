@@ -19,7 +19,7 @@ from mdit_py_plugins.front_matter import front_matter_plugin
 from kb.ingest.headings import box_number
 from kb.model import Box, Chapter, Clause, Document, Footnote, Section, Table
 from kb.numerals import to_int
-from kb.text import split_lead
+from kb.text import split_lead, title_spaces
 
 
 class ParseError(Exception):
@@ -284,7 +284,7 @@ def parse_document(text: str, path: Path | str | None = None, structure: dict | 
             if quote == 0:
                 b.box = None
         elif t == "heading_open":
-            b.heading(int(tok.tag[1]), _inline_text(tokens[i + 1]), _span(tok), quote > 0)
+            b.heading(int(tok.tag[1]), title_spaces(_inline_text(tokens[i + 1])), _span(tok), quote > 0)
             i += 2
         elif t == "ordered_list_open":
             in_list_after_table = b.after_table or (b.last_table is not None and in_list_after_table)

@@ -103,6 +103,13 @@ def _parens(t: str) -> str:
     return "".join(out).replace("（ ", "（").replace(" ）", "）")
 
 
+def title_spaces(text: str) -> str:
+    """A space between two Chinese parts of a heading (第三章 全面加强…保护 激发…) is printed
+    as a full-width space, as official documents set it; an ASCII space there would read as
+    a line-wrapping artefact."""
+    return re.sub(f"(?<=[{CJK}{CJK_PUNCT}]) +(?=[{CJK}{CJK_PUNCT}])", "\u3000", text)
+
+
 _TERMINAL = "。！？；：!?;:…"
 _CLOSERS = "”’）)」』】》\"'"
 

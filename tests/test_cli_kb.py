@@ -16,7 +16,7 @@ def test_outline_json_contract():
     assert len(doc["chapters"]) == 8
     ch3 = doc["chapters"][2]
     assert set(ch3) >= {"number", "title", "sections"}
-    assert ch3["number"] == 3 and ch3["title"] == "全面加强知识产权保护 激发全社会创新活力"
+    assert ch3["number"] == 3 and ch3["title"] == "全面加强知识产权保护　激发全社会创新活力"
     sec = ch3["sections"][1]
     assert sec["number"] == 2 and sec["title"] == "加强知识产权司法保护"
     assert "gd-ip-14fyp:3.2.p3" in sec["clauses"]

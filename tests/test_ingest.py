@@ -100,7 +100,7 @@ def test_seed_structure_chapters_sections(seed):
     assert [ch.number for ch in seed.chapters] == list(range(1, 9))
     assert [len(ch.sections) for ch in seed.chapters] == [2, 3, 5, 3, 3, 4, 3, 3]
     assert sum(len(ch.sections) for ch in seed.chapters) == 26
-    assert seed.chapters[2].heading == "第三章 全面加强知识产权保护 激发全社会创新活力"
+    assert seed.chapters[2].heading == "第三章　全面加强知识产权保护　激发全社会创新活力"
     assert seed.chapters[0].title == "“十三五”时期工作成效和“十四五”时期发展形势"
     assert seed.chapters[6].sections[1].title == "强化“两个合作区”和“双城联动”引领区域协调发展"
     assert seed.chapters[7].sections[2].title == "加强监测评估"
@@ -149,7 +149,7 @@ def test_clause_ids_are_stable_unique_and_cite_raw_lines(seed):
     assert [c.id for c in again.clauses] == ids
     c = next(c for c in seed.clauses if c.lead == "加强民事司法保护")
     assert c.id == "gd-ip-14fyp:3.2.p3" and c.source_lines == (207, 209)
-    assert c.breadcrumb == ["第三章 全面加强知识产权保护 激发全社会创新活力", "第二节 加强知识产权司法保护"]
+    assert c.breadcrumb == ["第三章　全面加强知识产权保护　激发全社会创新活力", "第二节　加强知识产权司法保护"]
     raw = RAW.read_text(encoding="utf-8").split("\n")
     for c in seed.clauses:
         first, last = c.source_lines
@@ -212,7 +212,7 @@ def test_samples_yunnan_ocr_outline_and_accounting():
     numbered = [ch for ch in doc.chapters if ch.number]
     assert [ch.number for ch in numbered] == list(range(1, 27))
     assert doc.chapters[0].heading == "序言"
-    assert {ch.part for ch in numbered} >= {"第一篇 指导思想和发展目标", "第八篇 “十五”计划实施"}
+    assert {ch.part for ch in numbered} >= {"第一篇　指导思想和发展目标", "第八篇　“十五”计划实施"}
     no_sections = [ch.number for ch in numbered if not ch.sections]
     assert {1, 2, 18, 25, 26} <= set(no_sections)
     ch7 = doc.chapter(7)
@@ -229,10 +229,10 @@ def test_variants_box_numbering_page_numbers_split_tables_no_contents():
     assert [ch.number for ch in doc.chapters] == [1, 2, 3]
     assert [len(ch.sections) for ch in doc.chapters] == [0, 2, 0]  # chapters without sections
     assert [(b.number, b.heading) for b in doc.boxes] == [("1-1", "专栏1-1 知识产权保护工作站建设工程"),
-                                                          ("1", "专栏一 知识产权金融服务工程")]
+                                                          ("1", "专栏一　知识产权金融服务工程")]
     # the box's last line ran into the next chapter heading: split, and the box closed
     assert doc.boxes[1].clauses == ["city-plan-variants:box1.p1"]
-    assert doc.chapters[2].heading == "第三章 保障措施"
+    assert doc.chapters[2].heading == "第三章　保障措施"
     # a page number alone on a line mid-sentence is dropped and the sentence rejoined
     task = next(c for c in doc.clauses if c.lead == "加强行政执法")
     assert "到2023年，建成知识产权保护工作站10个。" in task.text
@@ -259,7 +259,7 @@ def test_variants_parts_wrapped_lines_running_titles_appendix():
     assert removed == [("目录", [3]), ("目录", [5]), ("目录", [6]), ("页眉", [14])]
     doc = parse_document(r.markdown)
     assert [(ch.number, ch.heading) for ch in doc.chapters] == [
-        (1, "第一部分 发展环境"), (2, "第二部分 重点任务"), (0, "附件：测试机构名录")]
+        (1, "第一部分　发展环境"), (2, "第二部分　重点任务"), (0, "附件：测试机构名录")]
     assert [s.heading for s in doc.chapters[1].sections] == ["（一）加强测试能力建设", "（二）完善测试标准体系"]
     assert doc.boxes[0].title == "测试能力提升工程"
     texts = [c.text for c in doc.clauses]

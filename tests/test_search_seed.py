@@ -143,7 +143,7 @@ def test_filters_and_facets(ix):
     assert r["facets"]["section"] == []
     in3 = {f["value"]: f for f in sec["facets"]["section"]}
     assert set(in3) == {1, 2, 3, 4, 5} and in3[2]["selected"] and in3[2]["count"] == sec["total"]
-    assert in3[2]["label"] == "第三章 第二节 加强知识产权司法保护"
+    assert in3[2]["label"] == "第三章　第二节　加强知识产权司法保护"
     labels = [f["label"] for f in r["facets"]["box"]]
     assert any(label.startswith("专栏5") for label in labels)
 

@@ -17,7 +17,7 @@ def test_outline_json_mirrors_the_model(client, seed):
     boxes = [b["number"] for c in d["chapters"] for b in c["boxes"] + [b for s in c["sections"] for b in s["boxes"]]]
     assert sorted(boxes, key=int) == [b.number for b in seed.boxes]
     ch3 = d["chapters"][2]
-    assert ch3["sections"][1]["heading"] == "第二节 加强知识产权司法保护"
+    assert ch3["sections"][1]["heading"] == "第二节　加强知识产权司法保护"
     ids = [c["id"] for c in ch3["sections"][1]["clauses"]]
     assert f"{SEED}:3.2.p3" in ids
     # "add the whole chapter" carries every clause of the chapter, boxes included
@@ -65,7 +65,7 @@ def test_clause_page_has_citation_breadcrumb_neighbours_and_raw_lines(client):
     d = client.get(f"/api/clauses/{cid}").json
     assert d["citation"] == f"《{TITLE}》第三章第二节“加强民事司法保护”"
     assert d["lead"] == "加强民事司法保护"
-    assert d["breadcrumb"] == ["第三章 全面加强知识产权保护 激发全社会创新活力", "第二节 加强知识产权司法保护"]
+    assert d["breadcrumb"] == ["第三章　全面加强知识产权保护　激发全社会创新活力", "第二节　加强知识产权司法保护"]
     assert d["previous"]["id"] == f"{SEED}:box1.p1" and d["next"]["id"] == f"{SEED}:3.2.p4"
     assert d["source_lines"] == [207, 209]
     assert [l["line"] for l in d["raw_lines"]] == [207, 208, 209]
@@ -157,7 +157,7 @@ def variant_client(tmp_path_factory):
 def test_another_plan_of_the_genre_renders_escaped(variant_client):
     d = variant_client.get("/api/outline").json
     assert d["document"]["title"] == "示例市“十四五”教育发展规划"
-    assert [c["heading"] for c in d["chapters"]] == ["第一章 发展基础"]
+    assert [c["heading"] for c in d["chapters"]] == ["第一章　发展基础"]
     html = variant_client.get("/outline").get_data(as_text=True)
     assert "（R&amp;D）经费占比&lt;5%" in html  # text from a plan is escaped, never markup
     assert "专栏1 校舍建设工程" in html

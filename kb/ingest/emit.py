@@ -7,7 +7,7 @@ import re
 from kb.ingest import headings as H
 from kb.ingest.blocks import CIRCLED
 from kb.ingest.state import Block, State
-from kb.text import normalize
+from kb.text import normalize, title_spaces
 
 _PREFIX = H.PREFIX
 
@@ -32,14 +32,12 @@ def heading_text(state: State, b: Block) -> str:
     raw = b.text.strip() if not b.data.get("runs_into_text") else b.text.strip()
     m = _PREFIX.match(raw)
     if b.kind == "unnumbered":
-        return normalize(b.data["title"], state.variants, keep_title_spaces=True)
+        return title_spaces(normalize(b.data["title"], state.variants, keep_title_spaces=True))
     prefix = re.sub(r"[\s\u3000]", "", m.group(1)) if m else ""
     title = normalize(b.data.get("title") or "", state.variants, keep_title_spaces=True)
-    if b.kind in ("chapter", "section", "part") and prefix.startswith("第"):
-        return f"{prefix} {title}".strip()
-    if b.kind == "box":
-        return f"{prefix} {title}".strip()
-    return f"{prefix}{title}"
+    if (b.kind in ("chapter", "section", "part") and prefix.startswith("第")) or b.kind == "box":
+        return title_spaces(f"{prefix} {title}".strip())
+    return title_spaces(f"{prefix}{title}")
 
 
 def paragraph(state: State, text: str) -> str:
