@@ -24,9 +24,9 @@ def _fail(e: Exception):
 
 
 def _os_reason(e: OSError) -> str:
-    from webapp.export import _OS_REASONS
+    from webapp.export import os_reason
 
-    return _OS_REASONS.get(e.errno, e.strerror or str(e))
+    return os_reason(e)
 
 
 def _guard(fn):
@@ -248,12 +248,14 @@ def list_create_cmd(ctx, name, title):
     click.echo(f"已新建清单“{t.name}”。")
 
 
-def _find(ctx, store, name):
-    t = store.find_list(name)
-    if t is None:
-        names = "、".join(f"“{x.name}”" for x in store.lists()[:10]) or "（还没有清单）"
-        raise click.ClickException(f"找不到清单：{name}（提示：现有清单 {names}）。")
-    return t
+def _find(store, name):
+    from webapp.export import ExportError
+    from webapp.export.selection import find_list
+
+    try:
+        return find_list(store, name)
+    except ExportError as e:
+        _fail(e)
 
 
 @click.command("list-add")
@@ -277,7 +279,7 @@ def list_add_cmd(ctx, name, query, ids, box, chapter, doc_id, limit, create):
         raise click.ClickException(f"找不到条款：{'、'.join(unknown[:5])}（提示：条款编号形如 gd-ip-14fyp:3.2.p4）。")
     store = _store(ctx)
     try:
-        t = store.find_list(name) or (store.create_list(name) if create else _find(ctx, store, name))
+        t = store.find_list(name) or (store.create_list(name) if create else _find(store, name))
         added = store.add_items(t.id, entries)
     except ListError as e:
         _fail(e)
@@ -293,7 +295,7 @@ def list_add_cmd(ctx, name, query, ids, box, chapter, doc_id, limit, create):
 def list_show_cmd(ctx, name, as_json):
     """显示清单内容。"""
     store = _store(ctx)
-    t = _find(ctx, store, name)
+    t = _find(store, name)
     items = store.items(t.id)
     if as_json:
         from plankb.cli import echo_json
@@ -317,7 +319,7 @@ def list_show_cmd(ctx, name, as_json):
 def list_delete_cmd(ctx, name, yes):
     """删除清单及其全部条目。"""
     store = _store(ctx)
-    t = _find(ctx, store, name)
+    t = _find(store, name)
     if not yes:
         click.confirm(f"删除清单“{t.name}”（{t.item_count} 项）？", abort=True)
     store.delete_list(t.id)

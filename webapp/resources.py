@@ -117,7 +117,7 @@ def get_store():
         from webapp.lists import ListError, ListStore
 
         try:
-            store = ListStore(instance_dir() / "plankb.sqlite3")
+            store = ListStore.for_instance(instance_dir())
         except ListError as e:
             abort(503, description=str(e))
         current_app.extensions["plankb_store"] = store

@@ -6,19 +6,18 @@ can show both values. The export writers (webapp.export) own the file formats.
 """
 from __future__ import annotations
 
-from urllib.parse import quote
-
-from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, jsonify, make_response, redirect, render_template, request, url_for
 
 from kb.citation import citation
 from webapp.errors import BadParam
+from webapp.export import FORMATS
+from webapp.lists import FIELDS
 from webapp.params import choice_param
 from webapp.plan_data import clause_brief
 from webapp.resources import get_corpus, get_store, graph_or_none
 
 bp = Blueprint("lists", __name__)
 
-FORMATS = {"docx", "xlsx", "csv", "md", "json"}
 SEARCH_EXPORT_MAX = 500
 
 
@@ -32,15 +31,9 @@ def _store_call(fn, *args, **kwargs):
         current = e.current.to_json() if hasattr(e.current, "to_json") else None
         body = {"error": {"status": 409, "title": "内容已被他人修改", "message": str(e)},
                 "current": current, "fields": e.fields}
-        abort(Response(_json(body), status=409, mimetype="application/json"))
+        abort(make_response(jsonify(body), 409))
     except ListError as e:
-        abort(getattr(e, "status", 400), description=str(e))
-
-
-def _json(obj) -> str:
-    import json
-
-    return json.dumps(obj, ensure_ascii=False)
+        abort(e.status, description=str(e))
 
 
 def _body() -> dict:
@@ -171,11 +164,16 @@ def _clause_ids(raw: str) -> list[str]:
         raise BadParam("缺少 clauses：要加入清单的条目编号（以空格分隔）。")
     if len(ids) > 500:
         raise BadParam(f"一次最多加入 500 条，收到 {len(ids)} 条。")
-    corpus = get_corpus()
-    unknown = [i for i in ids if corpus.clause(i) is None]
-    if unknown:
-        raise BadParam(f"找不到条目：{'、'.join(u[:60] for u in unknown[:5])}。")
+    _check_known(ids)
     return ids
+
+
+def _check_known(ids: list) -> None:
+    """400 naming the first few ids that are not clauses of the corpus (or not text at all)."""
+    corpus = get_corpus()
+    unknown = [i for i in ids if not isinstance(i, str) or corpus.clause(i) is None]
+    if unknown:
+        raise BadParam(f"找不到条目：{'、'.join(str(u)[:60] for u in unknown[:5])}。")
 
 
 def _form_id(raw, name: str) -> int:
@@ -222,16 +220,16 @@ def item_form(list_id, item_id):
         _store_call(store.remove_items, list_id, [item_id])
         anchor = None
     elif action == "save":
-        fields = {k: form.get(k, "") for k in ("lead_unit", "support_units", "deadline", "note")}
+        fields = {k: form.get(k, "") for k in FIELDS}
         try:
             store.update_item(item_id, form.get("version"), **fields)
         except ConflictError as e:
-            mine = "；".join(f"{_FIELD_LABELS[k]}“{fields[k]}”" for k in e.fields if fields.get(k))
+            mine = "；".join(f"{FIELDS[k][0]}“{fields[k]}”" for k in e.fields if fields.get(k))
             msg = f"{e} 您填写的{mine}尚未保存。" if mine else str(e)
             data = list_detail(list_id)
             return render_template("list.html", data=data, messages={item_id: msg}), 409
         except ListError as e:
-            abort(getattr(e, "status", 400), description=str(e))
+            abort(e.status, description=str(e))
     else:
         items = _store_call(store.items, list_id)
         pos = next(i for i, it in enumerate(items) if it.id == item_id)
@@ -239,9 +237,6 @@ def item_form(list_id, item_id):
         _store_call(store.move_item, item_id, max(0, target))
     url = url_for("lists.list_page", list_id=list_id, saved=1 if action == "save" else None)
     return redirect(url + (f"#{anchor}" if anchor else ""), code=303)
-
-
-_FIELD_LABELS = {"lead_unit": "牵头单位", "support_units": "配合单位", "deadline": "完成时限", "note": "备注"}
 
 
 @bp.post("/lists/<int:list_id>/delete")
@@ -291,10 +286,7 @@ def items_add_api(list_id):
         ids = ids.split()
     if not isinstance(ids, list) or not ids:
         raise BadParam("缺少 clauses：要加入清单的条目编号列表。")
-    corpus = get_corpus()
-    unknown = [i for i in ids if not isinstance(i, str) or corpus.clause(i) is None]
-    if unknown:
-        raise BadParam(f"找不到条目：{'、'.join(str(u)[:60] for u in unknown[:5])}。")
+    _check_known(ids)
     store = get_store()
     added = _store_call(store.add_items, list_id, ids)
     tl = _store_call(store.get_list, list_id)

@@ -4,9 +4,9 @@ from __future__ import annotations
 from flask import Blueprint, abort
 
 from kb.indicators import indicator_tables
-from webapp import plan_data
+from webapp import graph_data, plan_data
 from webapp.params import check_id, text_param
-from webapp.resources import get_corpus, get_document, graph_or_none
+from webapp.resources import get_corpus, get_document, get_graph, graph_or_none
 from webapp.twin import twin
 
 bp = Blueprint("plan", __name__)
@@ -34,9 +34,7 @@ def clause(clause_id: str):
     c = corpus.clause(clause_id)
     if c is None:
         abort(404, description=f"没有编号为“{clause_id}”的条目。")
-    from webapp.graph_data import clause_links
-
-    data = plan_data.clause_detail(corpus, c, clause_links(graph_or_none(), c.id))
+    data = plan_data.clause_detail(corpus, c, graph_data.clause_links(graph_or_none(), c.id))
     data["crumb_links"] = crumb_links(c, data["document_title"])
     return data
 
@@ -71,30 +69,24 @@ def boxes():
 def indicators():
     doc = _doc()
     data = indicator_tables(doc)
-    from webapp.graph_data import indicator_nodes
-
     data["document"] = plan_data.document_brief(doc)
-    data["indicators"] = indicator_nodes(graph_or_none(), doc.id)
+    data["indicators"] = graph_data.indicator_nodes(graph_or_none(), doc.id)
+    return data
+
+
+def _from_graph(build) -> dict:
+    """A page drawn from the graph for one plan: ``build(graph, corpus, doc_id)`` plus the plan."""
+    doc = _doc()
+    data = build(get_graph(), get_corpus(), doc.id)
+    data["document"] = plan_data.document_brief(doc)
     return data
 
 
 @twin(bp, "/targets", "/api/targets", "targets.html", endpoint="targets")
 def targets():
-    from webapp.graph_data import targets_timeline
-    from webapp.resources import get_graph
-
-    doc = _doc()
-    data = targets_timeline(get_graph(), get_corpus(), doc.id)
-    data["document"] = plan_data.document_brief(doc)
-    return data
+    return _from_graph(graph_data.targets_timeline)
 
 
 @twin(bp, "/bodies", "/api/bodies", "bodies.html", endpoint="bodies")
 def bodies():
-    from webapp.graph_data import bodies_with_tasks
-    from webapp.resources import get_graph
-
-    doc = _doc()
-    data = bodies_with_tasks(get_graph(), get_corpus(), doc.id)
-    data["document"] = plan_data.document_brief(doc)
-    return data
+    return _from_graph(graph_data.bodies_with_tasks)

@@ -32,7 +32,7 @@ __all__ = [
     "COLUMNS", "HEADERS", "FORMATS", "ExportError", "ExportRow", "build_rows", "export_bytes",
     "write_export", "render", "safe_filename", "content_disposition", "source_of", "task_of",
     "clauses_in_box", "clauses_in_chapter", "default_title", "list_entries", "resolve_document",
-    "atomic_write_bytes",
+    "atomic_write_bytes", "os_reason",
 ]
 
 # format -> (module name, mimetype, file extension)
@@ -44,11 +44,16 @@ FORMATS = {
     "json": ("json_writer", "application/json; charset=utf-8", ".json"),
 }
 DEFAULT_NAME = "任务分解表"
-_OS_REASONS = {
+OS_REASONS = {
     errno.EACCES: "没有写入权限", errno.EPERM: "没有写入权限", errno.ENOENT: "目录不存在或不可写",
     errno.EROFS: "文件系统只读", errno.ENOSPC: "磁盘空间不足", errno.EISDIR: "这是一个目录",
     errno.ENAMETOOLONG: "文件名过长", errno.EDQUOT: "超出磁盘配额",
 }
+
+
+def os_reason(e: OSError) -> str:
+    """Why the disk refused, in the words a clerk understands."""
+    return OS_REASONS.get(e.errno, e.strerror or str(e))
 
 
 def _format(fmt: str):
@@ -103,8 +108,7 @@ def write_export(rows: list[ExportRow], fmt: str, title: str, path: str | os.Pat
     try:
         return atomic_write_bytes(path, data)
     except OSError as e:
-        reason = _OS_REASONS.get(e.errno, e.strerror or str(e))
-        raise ExportError(f"无法写入 {path}：{reason}（提示：换一个可写的目录或文件名）。") from None
+        raise ExportError(f"无法写入 {path}：{os_reason(e)}（提示：换一个可写的目录或文件名）。") from None
 
 
 def format_for_path(path: str | os.PathLike) -> str | None:

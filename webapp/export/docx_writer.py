@@ -39,7 +39,8 @@ FONT_TABLE = [
     (PAGE_NUMBER_FONT, "SimSun", "02010600030101010101", "auto", "variable"),
 ]
 
-FIELDS = ["seq", "task", "content", "source", "targets", "deadline", "lead_unit", "support_units"]
+# the eight columns of a 任务分解表; 备注 joins them when a row has a note (columns_for)
+FIELDS = [f for f, _ in COLUMNS if f not in ("note", "clause_id")]
 BODY_PT, HEADER_PT, TITLE_PT, PAGE_NUMBER_PT = 10.5, 11, 22, 14  # 五号, 五号+, 二号, 四号
 PAGE_W, PAGE_H = Cm(29.7), Cm(21.0)
 MARGIN_LR, MARGIN_TOP, MARGIN_BOTTOM = Cm(2.0), Cm(2.5), Cm(2.2)
@@ -62,22 +63,19 @@ _AMBIGUOUS = re.compile("[\u2014\u2015\u2018\u2019\u201c\u201d\u2026\u00b7]")
 
 def set_font(run, east_asia: str, size_pt: float | None = None) -> None:
     run.font.name = LATIN_FONT
-    rpr = run._element.get_or_add_rPr()
-    rfonts = rpr.get_or_add_rFonts()
-    rfonts.set(qn("w:eastAsia"), east_asia)
-    rfonts.set(qn("w:ascii"), LATIN_FONT)
-    rfonts.set(qn("w:hAnsi"), LATIN_FONT)
+    rfonts = _east_asian(run._element, east_asia)
     if _AMBIGUOUS.search(run.text or ""):
         rfonts.set(qn("w:hint"), "eastAsia")
     if size_pt is not None:
         run.font.size = Pt(size_pt)
 
 
-def _east_asian(style_or_run_element, east_asia: str) -> None:
+def _east_asian(style_or_run_element, east_asia: str):
     rfonts = style_or_run_element.get_or_add_rPr().get_or_add_rFonts()
     rfonts.set(qn("w:eastAsia"), east_asia)
     rfonts.set(qn("w:ascii"), LATIN_FONT)
     rfonts.set(qn("w:hAnsi"), LATIN_FONT)
+    return rfonts
 
 
 def _paragraph_style(doc, name: str, style_id: str, east_asia: str, size_pt: float, align=None):

@@ -73,8 +73,8 @@ def clauses_in_box(doc: Document, number) -> list[Clause]:
     return [by_id[i] for i in ids if i in by_id]
 
 
-def list_entries(store, name_or_id):
-    """(TaskList, items) of a saved list, by name (CLI) or numeric id (web)."""
+def find_list(store, name_or_id):
+    """A saved list by name (CLI) or numeric id (web); a miss names the lists there are."""
     from webapp.lists import NotFoundError
 
     task_list = None
@@ -88,6 +88,12 @@ def list_entries(store, name_or_id):
     if task_list is None:
         names = "、".join(f"“{t.name}”" for t in store.lists()[:10]) or "（还没有清单）"
         raise ExportError(f"找不到清单：{str(name_or_id)[:64]}（提示：现有清单 {names}）。")
+    return task_list
+
+
+def list_entries(store, name_or_id):
+    """(TaskList, items) of a saved list, by name (CLI) or numeric id (web)."""
+    task_list = find_list(store, name_or_id)
     return task_list, store.items(task_list.id)
 
 
