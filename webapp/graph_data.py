@@ -46,11 +46,11 @@ def evidence_text(link: dict, graph=None) -> str:
     terms = link.get("terms")
     if terms:
         text += f"（{terms}）"
-    if code == "deadline_by" and graph is not None:
-        src = link.get("from", "")
-        info = getattr(graph, "_info", {}).get("targets", {}).get(src)
-        if info is not None and getattr(info["target"].deadline, "text", ""):
-            text += f"：“{info['target'].deadline.text}”"
+    src = link.get("from", "")
+    if code == "deadline_by" and graph is not None and graph.g.nodes.get(src, {}).get("kind") == "target":
+        deadline = graph.node(src).get("deadline_text")
+        if deadline:
+            text += f"：“{deadline}”"
     return text
 
 

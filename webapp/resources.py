@@ -87,7 +87,8 @@ def get_index():
         return _cached("index", factory)
     except HTTPException:
         raise
-    except Exception as e:  # a damaged index folder: say so instead of a bare 500
+    except Exception as e:  # noqa: BLE001 — open_index rebuilds a damaged index, but a
+        # factory may still fail in whoosh's own ways (IndexError, struct.error): a 503, not a 500
         log.warning("search index unusable: %r", e)
         reason = getattr(e, "args", None) and e.args[0]
         if not isinstance(reason, str) or not any("\u4e00" <= ch <= "\u9fff" for ch in reason):
@@ -106,7 +107,9 @@ def graph_or_none():
     """The graph if it can be built: pages that only decorate with it still render without."""
     try:
         return get_graph()
-    except Exception:
+    except Exception as e:  # noqa: BLE001 — the clause, list and export pages only decorate
+        # with links and suggestions; a graph that cannot be built must not take them down
+        log.warning("graph unavailable, pages render without links: %r", e)
         return None
 
 

@@ -3,7 +3,8 @@
 ``@twin(bp, "/outline", "/api/outline", "outline.html")`` on a function returning a
 dict gives ``GET /outline`` (the template gets the dict as ``data``) and
 ``GET /api/outline`` (the same dict as JSON). The HTML page can never show something
-the API does not return.
+the API does not return. ``context(data)`` may add what the page draws *from* that
+dict (a diagram), never new facts.
 """
 from __future__ import annotations
 
@@ -12,13 +13,15 @@ import functools
 from flask import jsonify, render_template
 
 
-def twin(bp, page_rule: str, api_rule: str, template: str, endpoint: str | None = None):
+def twin(bp, page_rule: str, api_rule: str, template: str, endpoint: str | None = None,
+         context=None):
     def deco(fn):
         name = endpoint or fn.__name__
 
         @functools.wraps(fn)
         def page(**kwargs):
-            return render_template(template, data=fn(**kwargs))
+            data = fn(**kwargs)
+            return render_template(template, data=data, **(context(data) if context else {}))
 
         @functools.wraps(fn)
         def api(**kwargs):

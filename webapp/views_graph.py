@@ -1,10 +1,12 @@
 """Graph overview: node and edge counts by kind, a filterable table, a small SVG."""
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, render_template
+from flask import Blueprint
 
+from webapp.graph_data import EDGE_TITLES, overview, schema_diagram
 from webapp.params import int_param, text_param
 from webapp.resources import get_corpus, get_graph
+from webapp.twin import twin
 
 bp = Blueprint("graph", __name__)
 
@@ -14,21 +16,10 @@ def graph_params() -> dict:
             "limit": int_param("limit", 300, 1, 5000)}
 
 
-def graph_data() -> dict:
-    from webapp.graph_data import overview
+def _drawing(data: dict) -> dict:
+    return {"diagram": schema_diagram(data), "edge_titles": EDGE_TITLES}
 
+
+@twin(bp, "/graph", "/api/graph", "graph.html", endpoint="graph", context=_drawing)
+def graph():
     return overview(get_graph(), get_corpus(), **graph_params())
-
-
-@bp.get("/api/graph")
-def graph_api():
-    return jsonify(graph_data())
-
-
-@bp.get("/graph")
-def graph_page():
-    from webapp.graph_data import EDGE_TITLES, schema_diagram
-
-    data = graph_data()
-    return render_template("graph.html", data=data, diagram=schema_diagram(data),
-                           edge_titles=EDGE_TITLES)

@@ -46,14 +46,10 @@ def _body() -> dict:
 
 
 def suggestions(graph, clause_id: str) -> dict:
-    if graph is None:
-        return {}
-    try:
-        from webapp.export.rows import suggestions_of
+    """The units and deadline the plan names for a clause, the same words the export fills in."""
+    from webapp.export.rows import suggestions_of
 
-        return {k: v for k, v in suggestions_of(graph, clause_id).items() if v}
-    except Exception:  # a suggestion is a convenience; never fail the page for it
-        return {}
+    return {k: v for k, v in suggestions_of(graph, clause_id).items() if v}
 
 
 SUGGESTION_NOTES = {
@@ -67,7 +63,7 @@ def suggestion_notes(graph, clause_id: str) -> dict:
         return {}
     try:
         s = graph.suggest(clause_id) or {}
-    except Exception:  # a table row or note has no suggestion; never fail the page
+    except KeyError:  # a table row, a note or a clause gone from the corpus: no suggestion
         return {}
     notes = {}
     if s.get("source") in SUGGESTION_NOTES and s.get("lead"):
