@@ -3,7 +3,8 @@ import pytest
 
 from test_export_support import FakeGraph, mini_corpus, mini_plan, numbered_plan
 from webapp.export import ExportError, build_rows
-from webapp.export.rows import clean_text, head_of, printed_number, quoted
+from kb.citation import printed_number, quoted
+from webapp.export.rows import clean_text, head_of
 from webapp.export.selection import clauses_in_box, clauses_in_chapter, default_title, resolve_document
 
 PLAN = "《广东省知识产权保护和运用“十四五”规划》"

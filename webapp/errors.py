@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
 
 log = logging.getLogger("plankb.web")
@@ -40,11 +40,13 @@ def _is_english_default(e: HTTPException) -> bool:
     return e.description == type(e).description
 
 
-def _answer(code: int, reason: str):
+def answer(code: int, reason: str, **extra):
+    """The error answer; ``extra`` (e.g. ``candidates``) goes beside ``error`` in the JSON
+    and to the error page, which lists ``candidates`` as links."""
     title = TITLES.get(code, "出错了")
     if request.path.startswith("/api/"):
-        return jsonify({"error": {"status": code, "title": title, "message": reason}}), code
-    return render_template("error.html", code=code, title=title, reason=reason), code
+        return jsonify({"error": {"status": code, "title": title, "message": reason}, **extra}), code
+    return render_template("error.html", code=code, title=title, reason=reason, **extra), code
 
 
 def handle_http(e: HTTPException):
@@ -52,11 +54,9 @@ def handle_http(e: HTTPException):
     reason = e.description or ""
     if not reason or _is_english_default(e):
         reason = DEFAULT_REASONS.get(code, TITLES.get(code, "出错了"))
-    resp = _answer(code, reason)
+    resp = answer(code, reason)
     if code == 405 and getattr(e, "valid_methods", None):
         body, status = resp
-        from flask import make_response
-
         r = make_response(body, status)
         r.headers["Allow"] = ", ".join(e.valid_methods)
         return r
@@ -79,7 +79,7 @@ def handle_unexpected(e: Exception):
         return handle_http(e)
     if isinstance(e, sqlite3.Error):
         log.warning("list database error on %s: %s", request.path, e)
-        return _answer(503, database_reason(e))
+        return answer(503, database_reason(e))
     log.exception("unhandled error on %s", request.path)
     return handle_http(InternalServerError())
 

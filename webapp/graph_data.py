@@ -12,6 +12,8 @@ from flask import url_for
 
 from kb.graph import EDGE_KINDS, NODE_KINDS
 from kb.model import KINDS
+from webapp.diagram import layered_svg
+from webapp.errors import BadParam
 
 # The graph's own labels; the pages call a body 责任单位 and draw tasks as a column of their own.
 NODE_TITLES = {**NODE_KINDS, "task": "任务", "body": "责任单位"}
@@ -233,8 +235,6 @@ OVERVIEW_KINDS = ("target", "indicator", "deadline", "body", "region", "clause",
 
 
 def overview(graph, corpus, kind=None, q=None, limit=300) -> dict:
-    from webapp.errors import BadParam
-
     g = graph.g
     node_counts = Counter(a["kind"] for _, a in g.nodes(data=True))
     if kind is not None and kind not in node_counts:
@@ -275,8 +275,6 @@ def overview(graph, corpus, kind=None, q=None, limit=300) -> dict:
 def schema_diagram(data: dict):
     """The overview drawn kind by kind: who is named by which clauses, which targets and
     indicators the clauses serve, and by when. Structure kinds stay in the counts above."""
-    from webapp.diagram import layered_svg
-
     counts = {n["kind"]: n["count"] for n in data["nodes_by_kind"]}
     columns = [("actor", "单位与地区"), ("clause", "条文"), ("target", "目标与指标"), ("deadline", "时限")]
     col_of = {"body": "actor", "region": "actor", "clause": "clause", "target": "target",

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify
 
+from webapp.resources import get_corpus
+
 bp = Blueprint("health", __name__)
 
 
 @bp.get("/healthz")
 def healthz():
-    from webapp.resources import get_corpus
-
     try:
         corpus = get_corpus()
         docs = len(corpus.documents)

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, jsonify, make_response, redirect, render_template, request, url_for
 
-from kb.citation import citation
+from webapp import list_data
 from webapp.errors import BadParam
-from webapp.export import FORMATS
-from webapp.lists import FIELDS
-from webapp.params import choice_param
+from webapp.export import FORMATS, ExportError, build_rows, content_disposition, export_bytes
+from webapp.lists import FIELDS, ConflictError, ListError
+from webapp.params import choice_param, int_param
 from webapp.plan_data import clause_brief
 from webapp.resources import get_corpus, get_store, graph_or_none
+from webapp.views_search import run_search, search_params
 
 bp = Blueprint("lists", __name__)
 
@@ -23,8 +24,6 @@ SEARCH_EXPORT_MAX = 500
 
 def _store_call(fn, *args, **kwargs):
     """Run a store operation; its refusals become 4xx answers with the store's sentence."""
-    from webapp.lists import ConflictError, ListError
-
     try:
         return fn(*args, **kwargs)
     except ConflictError as e:
@@ -45,54 +44,11 @@ def _body() -> dict:
     return request.form.to_dict()
 
 
-def suggestions(graph, clause_id: str) -> dict:
-    """The units and deadline the plan names for a clause, the same words the export fills in."""
-    from webapp.export.rows import suggestions_of
-
-    return {k: v for k, v in suggestions_of(graph, clause_id).items() if v}
-
-
-SUGGESTION_NOTES = {
-    "issuer": "条文未写明责任单位，建议取规划印发单位",
-}
-
-
-def suggestion_notes(graph, clause_id: str) -> dict:
-    """Why a suggestion says what it says, when it is a fallback rather than the text's own words."""
-    if graph is None:
-        return {}
-    try:
-        s = graph.suggest(clause_id) or {}
-    except KeyError:  # a table row, a note or a clause gone from the corpus: no suggestion
-        return {}
-    notes = {}
-    if s.get("source") in SUGGESTION_NOTES and s.get("lead"):
-        notes["lead_unit"] = SUGGESTION_NOTES[s["source"]]
-    elif s.get("source") == "duty" and s.get("lead"):
-        terms = "、".join(s.get("duty_terms", [])[:3])
-        notes["lead_unit"] = f"条文未写明责任单位，按任务涉及的职能建议（{terms}）"
-    if s.get("implied_deadline") and s.get("deadline"):
-        notes["deadline"] = "条文未写明时限，按规划期末"
-    return notes
-
-
 def list_detail(list_id: int) -> dict:
     store = get_store()
     tl = _store_call(store.get_list, list_id)
     items = _store_call(store.items, list_id)
-    corpus = get_corpus()
-    graph = graph_or_none()
-    out = []
-    for it in items:
-        c = corpus.clause(it.clause_id)
-        d = it.to_json()
-        d["clause"] = clause_brief(c) if c else None
-        d["citation"] = citation(corpus.document(c.document), c) if c else None
-        d["suggestions"] = suggestions(graph, it.clause_id)
-        d["suggestion_notes"] = {k: v for k, v in suggestion_notes(graph, it.clause_id).items()
-                                 if k in d["suggestions"]}
-        out.append(d)
-    return {"list": tl.to_json(), "items": out}
+    return list_data.list_detail(tl, items, get_corpus(), graph_or_none())
 
 
 # -- pages -----------------------------------------------------------------------------
@@ -111,8 +67,6 @@ def lists_create_form():
 
 @bp.get("/lists/<int:list_id>")
 def list_page(list_id):
-    from webapp.params import int_param
-
     added, skipped = int_param("added", None, 0, 100000), int_param("skipped", None, 0, 100000)
     notice = None
     if added is not None:
@@ -201,8 +155,6 @@ def item_form(list_id, item_id):
 
     A conflicting save re-shows the list (409) with the other person's values in the
     fields and this person's unsaved values in the message, so nothing typed is lost."""
-    from webapp.lists import ConflictError, ListError
-
     form = request.form
     action = form.get("action") or "save"
     if action not in ITEM_ACTIONS:
@@ -322,8 +274,6 @@ def items_order_api(list_id):
 # -- export ----------------------------------------------------------------------------
 
 def _send(rows, fmt: str, title: str):
-    from webapp.export import ExportError, content_disposition, export_bytes
-
     try:
         data, mimetype, filename = export_bytes(rows, fmt, title)
     except ExportError as e:
@@ -334,8 +284,6 @@ def _send(rows, fmt: str, title: str):
 
 
 def _rows(entries, missing="error"):
-    from webapp.export.rows import ExportError, build_rows
-
     try:
         return build_rows(get_corpus(), entries, graph=graph_or_none(), missing=missing)
     except ExportError as e:
@@ -353,8 +301,6 @@ def export_list(list_id):
 
 @bp.get("/search/export")
 def export_search():
-    from webapp.views_search import run_search, search_params
-
     fmt = choice_param("format", FORMATS, "docx")
     params = search_params(page_mode=True)
     if not params["q"]:

@@ -1,7 +1,7 @@
 """The plan itself: outline, clause, boxes, targets, indicators, bodies (each with an /api twin)."""
 from __future__ import annotations
 
-from flask import Blueprint, abort
+from flask import Blueprint, abort, url_for
 
 from kb.indicators import indicator_tables
 from webapp import graph_data, plan_data
@@ -42,8 +42,6 @@ def clause(clause_id: str):
 def crumb_links(c, document_title: str) -> list[dict]:
     """The breadcrumb as links back into the outline, the boxes or the indicator tables,
     so a reader can step up from a clause to its section without hunting for it."""
-    from flask import url_for
-
     outline = url_for("plan.outline_page", document=c.document)
     steps = [(document_title, outline)]
     if c.chapter is not None:

@@ -1,8 +1,11 @@
 """Trace: for a task, target, indicator or body, the chain drawn as a diagram."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, render_template, request
+from flask import Blueprint, jsonify, redirect, render_template, url_for
 
+from webapp.diagram import layered_svg
+from webapp.errors import answer
+from webapp.graph_data import trace_starts, trace_view
 from webapp.params import check_id, text_param
 from webapp.resources import get_corpus, get_graph
 
@@ -19,8 +22,6 @@ def candidates(text: str) -> list[dict]:
     """Starting points whose name contains what was typed (or is contained in it).
 
     Staff type “法院”, not “body:人民法院”; a miss should offer the near names."""
-    from webapp.graph_data import trace_starts
-
     key = text.split(":", 1)[1] if text.startswith(("body:", "target:", "indicator:")) else text
     key = key.strip()
     if not key:
@@ -35,24 +36,15 @@ def candidates(text: str) -> list[dict]:
     return out[:MAX_CANDIDATES]
 
 
-def not_traceable(node_id: str):
+def not_traceable(node_id: str, near: list[dict]):
     """404 with the near names: a page of links, or JSON with ``candidates``."""
-    from webapp.errors import TITLES
-
-    near = candidates(node_id)
     reason = f"没有编号或名称为“{node_id}”的任务、目标、指标或责任单位，无法追踪。"
     if near:
         reason += "您要找的可能是下列之一。"
-    if request.path.startswith("/api/"):
-        body = {"error": {"status": 404, "title": TITLES[404], "message": reason}, "candidates": near}
-        return jsonify(body), 404
-    return render_template("error.html", code=404, title=TITLES[404], reason=reason,
-                           suggestions=near), 404
+    return answer(404, reason, candidates=near)
 
 
 def trace_data(node_id: str) -> dict | None:
-    from webapp.graph_data import trace_view
-
     check_id(node_id, "追踪起点编号")
     return trace_view(get_graph(), get_corpus(), node_id)
 
@@ -60,21 +52,17 @@ def trace_data(node_id: str) -> dict | None:
 @bp.get("/api/trace/<path:node_id>")
 def trace_api(node_id):
     data = trace_data(node_id)
-    return jsonify(data) if data is not None else not_traceable(node_id)
+    return jsonify(data) if data is not None else not_traceable(node_id, candidates(node_id))
 
 
 @bp.get("/trace/<path:node_id>")
 def trace_page(node_id):
-    from webapp.diagram import layered_svg
-
     data = trace_data(node_id)
     if data is None:
         near = candidates(node_id)
         if len(near) == 1:  # one near name: that is what was meant
-            from flask import redirect, url_for
-
             return redirect(url_for("trace.trace_page", node_id=near[0]["id"]))
-        return not_traceable(node_id)
+        return not_traceable(node_id, near)
     diagram = layered_svg(data["nodes"], data["edges"], COLUMNS, start=data["start"]["id"],
                           title=f"“{data['start']['label']}”的追踪图")
     return render_template("trace.html", data=data, diagram=diagram, columns=COLUMNS)
@@ -82,8 +70,6 @@ def trace_page(node_id):
 
 @bp.get("/api/trace")
 def trace_index_api():
-    from webapp.graph_data import trace_starts
-
     return jsonify(trace_starts(get_graph(), get_corpus()))
 
 
@@ -91,9 +77,5 @@ def trace_index_api():
 def trace_index():
     node_id = text_param("id")
     if node_id:
-        from flask import redirect, url_for
-
         return redirect(url_for("trace.trace_page", node_id=node_id))
-    from webapp.graph_data import trace_starts
-
     return render_template("trace_index.html", starts=trace_starts(get_graph(), get_corpus()))

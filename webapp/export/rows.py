@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass
 from typing import Any, Iterable, Mapping, Optional
 
 from kb.model import Clause, Document
-from kb.citation import citation, ordinal, place, printed_number, quoted
+from kb.citation import citation, ordinal, place
 from kb.citation import title_text as clean_title
 
 # (field, Chinese header) in output order; DOCX leaves out the last two unless used.
@@ -29,8 +29,8 @@ COLUMNS = [
     ("clause_id", "条款编号"),
 ]
 HEADERS = dict(COLUMNS)
-TASK_MAX = 30
-NOT_TASKS = {"note", "footnote"}  # explanations of a table or figure: nobody is assigned to them  # a 重点任务 cell longer than this is a paragraph, not a task name
+TASK_MAX = 30  # a 重点任务 cell longer than this is a paragraph, not a task name
+NOT_TASKS = {"note", "footnote"}  # explanations of a table or figure: nobody is assigned to them
 
 
 class ExportError(Exception):

@@ -8,9 +8,10 @@ from __future__ import annotations
 import re
 from typing import Optional
 
+from kb.citation import printed_number, quoted
 from kb.model import Clause, Document
 
-from webapp.export.rows import ExportError, clean_text, printed_number, quoted
+from webapp.export.rows import ExportError, clean_text
 
 SKIP_KINDS = {"footnote"}  # a footnote explains an indicator; it is not a task
 
