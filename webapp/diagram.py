@@ -158,6 +158,38 @@ def layered_svg(nodes: list[dict], edges: list[dict], columns: list[tuple[str, s
     node_w, gap_x, with_text = geometry(len(columns))
     if not with_text:
         label_chars = 0
+    cols, placed = _place(nodes, columns, start, node_w)
+    kept = [e for e in edges if e["source"] in placed and e["target"] in placed
+            and e["source"] != e["target"]]
+    _order(cols, [(e["source"], e["target"]) for e in kept])
+    height = _layout(cols, node_w, gap_x)
+    width = 32 + len(columns) * node_w + (len(columns) - 1) * gap_x
+    numbered, drawn = _route(kept, placed, node_w, gap_x, label_chars, height)
+
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="diagram" role="img" '
+           f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+           f'aria-label="{escape(title)}"><title>{escape(title)}</title>',
+           '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
+           'markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" '
+           'class="arrowhead"/></marker></defs>']
+    for i, (kind, head) in enumerate(columns):
+        x = _col_x(i, node_w, gap_x) + node_w / 2
+        out.append(f'<text class="colhead" x="{x:.0f}" y="22" text-anchor="middle">'
+                   f'{escape(head)}（{len(cols[i])}）</text>')
+    # all lines first, then all numbers, so no line is drawn across a number
+    out += [_edge_svg(lb, placed) for lb in drawn]
+    out += [_label_svg(lb) for lb in drawn]
+    out += [_node_svg(p) for p in placed.values()]
+    out.append("</svg>")
+    return Diagram(Markup("".join(out)), width, height, numbered)
+
+
+def _col_x(i: int, node_w: float, gap_x: float) -> float:
+    return 16 + i * (node_w + gap_x)
+
+
+def _place(nodes: list[dict], columns, start, node_w) -> tuple[list[list[Placed]], dict[str, Placed]]:
+    """Each node of a drawn kind in its column, its label wrapped to the node width."""
     col_of = {k: i for i, (k, _) in enumerate(columns)}
     cols: list[list[Placed]] = [[] for _ in columns]
     placed: dict[str, Placed] = {}
@@ -170,40 +202,31 @@ def layered_svg(nodes: list[dict], edges: list[dict], columns: list[tuple[str, s
                    start=(n["id"] == start), css=n.get("css") or n["kind"])
         placed[p.id] = p
         cols[p.col].append(p)
-    kept = [e for e in edges if e["source"] in placed and e["target"] in placed
-            and e["source"] != e["target"]]
-    _order(cols, [(e["source"], e["target"]) for e in kept])
+    return cols, placed
 
-    def col_x(i: int) -> float:
-        return 16 + i * (node_w + gap_x)
 
+def _layout(cols: list[list[Placed]], node_w, gap_x) -> int:
+    """Stack each column's boxes, centre shorter columns against the tallest; the height."""
     heights = []
     for i, col in enumerate(cols):
         y = TOP
         for p in col:
-            p.x = col_x(i)
+            p.x = _col_x(i, node_w, gap_x)
             p.h = 2 * PAD + len(p.lines) * LINE_H + (LINE_H - 2 if p.sub else 0)
             p.y = y
             y += p.h + GAP_Y
         heights.append(y)
     height = int(max(heights + [TOP + 60])) + 8
-    for col, colh in zip(cols, heights):  # centre shorter columns against the tallest
+    for col, colh in zip(cols, heights):
         shift = (height - 8 - colh) / 2
         for p in col:
             p.y += shift
-    width = 32 + len(columns) * node_w + (len(columns) - 1) * gap_x
+    return height
 
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="diagram" role="img" '
-           f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-           f'aria-label="{escape(title)}"><title>{escape(title)}</title>',
-           '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
-           'markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" '
-           'class="arrowhead"/></marker></defs>']
-    for i, (kind, head) in enumerate(columns):
-        x = col_x(i) + node_w / 2
-        out.append(f'<text class="colhead" x="{x:.0f}" y="22" text-anchor="middle">'
-                   f'{escape(head)}（{len(cols[i])}）</text>')
 
+def _route(kept: list[dict], placed: dict[str, Placed], node_w, gap_x, label_chars: int,
+           height: int) -> tuple[list[dict], list[dict]]:
+    """Each edge's curve and numbered label: (the numbered list under the figure, what to draw)."""
     degree: dict[str, int] = {}
     for e in kept:
         for nid in (e["source"], e["target"]):
@@ -240,44 +263,42 @@ def layered_svg(nodes: list[dict], edges: list[dict], columns: list[tuple[str, s
                          "target_label": placed[e["target"]].label})
         short = ev[:label_chars] + ("…" if len(ev) > label_chars else "") if label_chars else ""
         label = f"{n}" + (f" {short}" if short else "")
+        tip = escape(f"{placed[e['source']].label} → {placed[e['target']].label}" + (f"：{ev}" if ev else ""))
         lb = {"n": n, "x": mx, "y": my, "text": label, "d": d, "back": back,
-              "skip": abs(a.col - b.col) > 1, "e": e}
+              "skip": abs(a.col - b.col) > 1, "e": e, "tip": tip}
         drawn.append(lb)
         gaps.setdefault(gap_key, []).append(lb)
     for labels in gaps.values():
         _spread(labels, TOP - 8, height - 4)
+    return numbered, drawn
 
-    # all lines first, then all numbers, so no line is drawn across a number
-    for lb in drawn:
-        e = lb["e"]
-        marker = 'marker-start="url(#arrow)"' if lb["back"] else 'marker-end="url(#arrow)"'
-        ekind = escape(e.get("kind") or "link")
-        ev = (e.get("evidence") or "").strip()
-        tip = escape(f"{placed[e['source']].label} → {placed[e['target']].label}" + (f"：{ev}" if ev else ""))
-        skip = " skip" if lb["skip"] else ""
-        lb["tip"] = tip
-        out.append(f'<g class="edge edge-{ekind}{skip}" data-edge="{lb["n"]}"><title>{tip}</title>'
-                   f'<path d="{lb["d"]}" {marker}/></g>')
-    for lb in drawn:
-        lw = max(LABEL_H, sum(_char_w(c) for c in lb["text"]) * 0.85 + 10)
-        out.append(f'<g class="elabel" data-label="{lb["n"]}"><title>{lb["tip"]}</title>'
-                   f'<rect class="edgelabel-bg" x="{lb["x"] - lw / 2:.0f}" y="{lb["y"] - LABEL_H / 2:.0f}" '
-                   f'width="{lw:.0f}" height="{LABEL_H}" rx="9"/>'
-                   f'<text class="edgelabel" x="{lb["x"]:.0f}" y="{lb["y"] + 4:.0f}" text-anchor="middle">'
-                   f'{escape(lb["text"])}</text></g>')
 
-    for p in placed.values():
-        cls = f"node kind-{escape(p.css)}" + (" start" if p.start else "")
-        body = [f'<rect x="{p.x:.0f}" y="{p.y:.0f}" width="{p.w:.0f}" height="{p.h:.0f}" rx="6"/>']
-        for j, line in enumerate(p.lines):
-            body.append(f'<text x="{p.x + PAD:.0f}" y="{p.y + PAD + FONT + j * LINE_H:.0f}">{escape(line)}</text>')
-        if p.sub:
-            body.append(f'<text class="sub" x="{p.x + PAD:.0f}" '
-                        f'y="{p.y + PAD + FONT + len(p.lines) * LINE_H:.0f}">{escape(p.sub)}</text>')
-        inner = f'<title>{escape(p.label)}</title>' + "".join(body)
-        if p.url:
-            out.append(f'<a href="{escape(p.url)}" class="{cls}" data-node="{escape(p.id)}">{inner}</a>')
-        else:
-            out.append(f'<g class="{cls}" data-node="{escape(p.id)}">{inner}</g>')
-    out.append("</svg>")
-    return Diagram(Markup("".join(out)), width, height, numbered)
+def _edge_svg(lb: dict, placed: dict[str, Placed]) -> str:
+    marker = 'marker-start="url(#arrow)"' if lb["back"] else 'marker-end="url(#arrow)"'
+    ekind = escape(lb["e"].get("kind") or "link")
+    skip = " skip" if lb["skip"] else ""
+    return (f'<g class="edge edge-{ekind}{skip}" data-edge="{lb["n"]}"><title>{lb["tip"]}</title>'
+            f'<path d="{lb["d"]}" {marker}/></g>')
+
+
+def _label_svg(lb: dict) -> str:
+    lw = max(LABEL_H, sum(_char_w(c) for c in lb["text"]) * 0.85 + 10)
+    return (f'<g class="elabel" data-label="{lb["n"]}"><title>{lb["tip"]}</title>'
+            f'<rect class="edgelabel-bg" x="{lb["x"] - lw / 2:.0f}" y="{lb["y"] - LABEL_H / 2:.0f}" '
+            f'width="{lw:.0f}" height="{LABEL_H}" rx="9"/>'
+            f'<text class="edgelabel" x="{lb["x"]:.0f}" y="{lb["y"] + 4:.0f}" text-anchor="middle">'
+            f'{escape(lb["text"])}</text></g>')
+
+
+def _node_svg(p: Placed) -> str:
+    cls = f"node kind-{escape(p.css)}" + (" start" if p.start else "")
+    body = [f'<rect x="{p.x:.0f}" y="{p.y:.0f}" width="{p.w:.0f}" height="{p.h:.0f}" rx="6"/>']
+    for j, line in enumerate(p.lines):
+        body.append(f'<text x="{p.x + PAD:.0f}" y="{p.y + PAD + FONT + j * LINE_H:.0f}">{escape(line)}</text>')
+    if p.sub:
+        body.append(f'<text class="sub" x="{p.x + PAD:.0f}" '
+                    f'y="{p.y + PAD + FONT + len(p.lines) * LINE_H:.0f}">{escape(p.sub)}</text>')
+    inner = f'<title>{escape(p.label)}</title>' + "".join(body)
+    if p.url:
+        return f'<a href="{escape(p.url)}" class="{cls}" data-node="{escape(p.id)}">{inner}</a>'
+    return f'<g class="{cls}" data-node="{escape(p.id)}">{inner}</g>'
