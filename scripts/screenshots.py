@@ -76,6 +76,18 @@ def _example_list(page, base: str) -> int:
     return tl["id"]
 
 
+def _shoot(page, base: str, pages, list_id: int, out: Path) -> None:
+    for name, path, action in pages:
+        page.goto(base + path.format(list_id=list_id))
+        page.wait_for_load_state("networkidle")
+        if action == "type":
+            page.fill("#q", "惩罚性赔偿")
+            page.wait_for_selector("#live-results .hit")
+        target = out / f"{name}.png"
+        page.screenshot(path=str(target))
+        print(f"{target.relative_to(ROOT) if target.is_relative_to(ROOT) else target}")
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
@@ -96,22 +108,9 @@ def main(argv=None) -> int:
                 ctx = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
                 page = ctx.new_page()
                 list_id = _example_list(page, base)
-                for name, path, action in PAGES:
-                    page.goto(base + path.format(list_id=list_id))
-                    page.wait_for_load_state("networkidle")
-                    if action == "type":
-                        page.fill("#q", "惩罚性赔偿")
-                        page.wait_for_selector("#live-results .hit")
-                    target = args.out / f"{name}.png"
-                    page.screenshot(path=str(target))
-                    print(f"{target.relative_to(ROOT) if target.is_relative_to(ROOT) else target}")
+                _shoot(page, base, PAGES, list_id, args.out)
                 page.set_viewport_size({"width": 390, "height": 844})
-                for name, path, _ in NARROW:
-                    page.goto(base + path.format(list_id=list_id))
-                    page.wait_for_load_state("networkidle")
-                    target = args.out / f"{name}.png"
-                    page.screenshot(path=str(target))
-                    print(f"{target.relative_to(ROOT) if target.is_relative_to(ROOT) else target}")
+                _shoot(page, base, NARROW, list_id, args.out)
                 browser.close()
         finally:
             server.close()

@@ -17,7 +17,6 @@ from webapp.errors import BadParam
 
 # The graph's own labels; the pages call a body 责任单位 and draw tasks as a column of their own.
 NODE_TITLES = {**NODE_KINDS, "task": "任务", "body": "责任单位"}
-EDGE_TITLES = EDGE_KINDS
 RULES = {  # evidence code -> why, in words a reader accepts or disputes
     "structure": "规划结构包含",
     "body_gazetteer": "条文中写明该单位",
@@ -44,7 +43,7 @@ def evidence_text(link: dict, graph=None) -> str:
     """A sentence for an edge: the rule in Chinese plus what it matched."""
     ev = str(link.get("evidence") or "")
     code = ev.split(":", 1)[1] if ev.startswith("rule:") else ev
-    text = RULES.get(code, code or EDGE_TITLES.get(link.get("kind"), ""))
+    text = RULES.get(code, code or EDGE_KINDS.get(link.get("kind"), ""))
     terms = link.get("terms")
     if terms:
         text += f"（{terms}）"
@@ -147,7 +146,7 @@ def trace_view(graph, corpus, node_id: str) -> dict | None:
     for link in t["links"]:
         if link["from"] in seen and link["to"] in seen:
             edges.append({"source": link["from"], "target": link["to"], "kind": link["kind"],
-                          "kind_label": EDGE_TITLES.get(link["kind"], link["kind"]),
+                          "kind_label": EDGE_KINDS.get(link["kind"], link["kind"]),
                           "evidence": evidence_text(link, graph), "rule": link.get("evidence"),
                           "clause": link.get("clause")})
     # counted as drawn, the start included: a task traced from itself is one task, not zero
@@ -245,7 +244,7 @@ def overview(graph, corpus, kind=None, q=None, limit=300) -> dict:
         edge_counts[k] += 1
         pair_counts[(g.nodes[u]["kind"], k, g.nodes[v]["kind"])] += 1
     schema = [{"source": s, "kind": k, "target": t, "count": n,
-               "label": f"{NODE_TITLES.get(s, s)} —{EDGE_TITLES.get(k, k)}→ {NODE_TITLES.get(t, t)}"}
+               "label": f"{NODE_TITLES.get(s, s)} —{EDGE_KINDS.get(k, k)}→ {NODE_TITLES.get(t, t)}"}
               for (s, k, t), n in sorted(pair_counts.items(), key=lambda x: -x[1])]
     nodes = []
     if kind:
@@ -264,7 +263,7 @@ def overview(graph, corpus, kind=None, q=None, limit=300) -> dict:
     return {
         "nodes_by_kind": [{"kind": k, "label": NODE_TITLES.get(k, k), "count": node_counts[k]}
                           for k in OVERVIEW_KINDS if node_counts.get(k)],
-        "edges_by_kind": [{"kind": k, "label": EDGE_TITLES.get(k, k), "count": n}
+        "edges_by_kind": [{"kind": k, "label": EDGE_KINDS.get(k, k), "count": n}
                           for k, n in edge_counts.most_common()],
         "schema": schema,
         "kind": kind, "q": q,
@@ -285,7 +284,7 @@ def schema_diagram(data: dict):
     pairs: dict = defaultdict(list)
     for s in data["schema"]:
         if s["source"] in col_of and s["target"] in col_of:
-            pairs[(s["source"], s["target"])].append(f"{EDGE_TITLES.get(s['kind'], s['kind'])}{s['count']}")
+            pairs[(s["source"], s["target"])].append(f"{EDGE_KINDS.get(s['kind'], s['kind'])}{s['count']}")
     edges = [{"source": f"kind:{a}", "target": f"kind:{b}", "kind": "summary", "evidence": "·".join(v)}
              for (a, b), v in pairs.items()]
     return layered_svg(nodes, edges, columns, title="图谱概览：各类节点之间的关联",

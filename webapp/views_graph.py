@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from webapp.graph_data import EDGE_TITLES, overview, schema_diagram
+from kb.graph import EDGE_KINDS
+from webapp.graph_data import overview, schema_diagram
 from webapp.params import int_param, text_param
 from webapp.resources import get_corpus, get_graph
 from webapp.twin import twin
@@ -17,7 +18,7 @@ def graph_params() -> dict:
 
 
 def _drawing(data: dict) -> dict:
-    return {"diagram": schema_diagram(data), "edge_titles": EDGE_TITLES}
+    return {"diagram": schema_diagram(data), "edge_titles": EDGE_KINDS}
 
 
 @twin(bp, "/graph", "/api/graph", "graph.html", endpoint="graph", context=_drawing)
