@@ -31,12 +31,19 @@ def _os_reason(e: OSError) -> str:
 
 def _guard(fn):
     """One clear line for what the disk or the list database can do to any command here:
-    a damaged or locked plankb.sqlite3, a path too long, a folder that vanished."""
+    a damaged or locked plankb.sqlite3, a path too long, a folder that vanished; and for
+    every refusal of the list store or the exporter, whose messages are already Chinese
+    sentences (a database locked after it opened used to end in a traceback)."""
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
+        from webapp.export import ExportError  # here, not at import: webapp pulls in Flask
+        from webapp.lists import ListError
+
         try:
             return fn(*args, **kwargs)
+        except (ListError, ExportError) as e:
+            _fail(e)
         except sqlite3.Error as e:
             from webapp.errors import database_reason
 
@@ -69,12 +76,10 @@ def _terminate_as_exit():
 
 
 def _store(ctx):
-    from webapp.lists import ListError, ListStore
+    from webapp.lists import ListStore
 
     try:
         return ListStore.for_instance(ctx.obj.instance_dir)
-    except ListError as e:
-        _fail(e)
     except OSError as e:
         raise click.ClickException(f"无法打开实例目录 {ctx.obj.instance_dir}：{e.strerror or e}"
                                    "（提示：用 --instance 指定可写目录）。") from None
@@ -123,32 +128,29 @@ def select(ctx, *, query=None, ids=None, box=None, chapter=None, list_name=None,
         which = "、".join(given) if given else "（未给出）"
         raise click.UsageError(f"请给出且只给出一种选择方式：--query、--ids、--box、--chapter 或 --list；当前：{which}。")
     corpus = ctx.obj.corpus
-    try:
-        if list_name is not None:
-            task_list, items = list_entries(_store(ctx), list_name)
-            return items, default_title(task_list=task_list), "keep"
-        if query is not None:
-            if doc_id:
-                resolve_document(corpus, doc_id)
-            found = _search_ids(ctx, query, limit, doc_id)
-            if not found:
-                raise ExportError(f"“{query}”没有检索结果，没有可导出的条款（提示：换个检索词试试）。")
-            return found, default_title(query=query), "error"
-        if ids is not None:
-            wanted = _split_ids(ids)
-            docs = {w.split(":", 1)[0] for w in wanted}
-            doc = corpus.document(next(iter(docs))) if len(docs) == 1 else None
-            return wanted, default_title(doc=doc), "error"
-        doc = resolve_document(corpus, doc_id)
-        if box is not None:
-            clauses = clauses_in_box(doc, box)
-            number = box.strip().removeprefix("专栏").strip()
-            return [c.id for c in clauses], default_title(doc=doc, box=number), "error"
-        ch, sec = parse_chapter_spec(chapter)
-        clauses = clauses_in_chapter(doc, ch, sec)
-        return [c.id for c in clauses], default_title(doc=doc, chapter=ch, section=sec), "error"
-    except ExportError as e:
-        _fail(e)
+    if list_name is not None:
+        task_list, items = list_entries(_store(ctx), list_name)
+        return items, default_title(task_list=task_list), "keep"
+    if query is not None:
+        if doc_id:
+            resolve_document(corpus, doc_id)
+        found = _search_ids(ctx, query, limit, doc_id)
+        if not found:
+            raise ExportError(f"“{query}”没有检索结果，没有可导出的条款（提示：换个检索词试试）。")
+        return found, default_title(query=query), "error"
+    if ids is not None:
+        wanted = _split_ids(ids)
+        docs = {w.split(":", 1)[0] for w in wanted}
+        doc = corpus.document(next(iter(docs))) if len(docs) == 1 else None
+        return wanted, default_title(doc=doc), "error"
+    doc = resolve_document(corpus, doc_id)
+    if box is not None:
+        clauses = clauses_in_box(doc, box)
+        number = box.strip().removeprefix("专栏").strip()
+        return [c.id for c in clauses], default_title(doc=doc, box=number), "error"
+    ch, sec = parse_chapter_spec(chapter)
+    clauses = clauses_in_chapter(doc, ch, sec)
+    return [c.id for c in clauses], default_title(doc=doc, chapter=ch, section=sec), "error"
 
 
 @click.command("export")
@@ -239,23 +241,8 @@ def lists_cmd(ctx, as_json):
 @click.pass_context
 def list_create_cmd(ctx, name, title):
     """新建任务清单。"""
-    from webapp.lists import ListError
-
-    try:
-        t = _store(ctx).create_list(name, title)
-    except ListError as e:
-        _fail(e)
+    t = _store(ctx).create_list(name, title)
     click.echo(f"已新建清单“{t.name}”。")
-
-
-def _find(store, name):
-    from webapp.export import ExportError
-    from webapp.export.selection import find_list
-
-    try:
-        return find_list(store, name)
-    except ExportError as e:
-        _fail(e)
 
 
 @click.command("list-add")
@@ -271,18 +258,15 @@ def _find(store, name):
 @click.pass_context
 def list_add_cmd(ctx, name, query, ids, box, chapter, doc_id, limit, create):
     """把条款加入清单（已有的跳过，保持顺序）。"""
-    from webapp.lists import ListError
+    from webapp.export.selection import find_list
 
     entries, _, _ = select(ctx, query=query, ids=ids, box=box, chapter=chapter, doc_id=doc_id, limit=limit)
     unknown = [i for i in entries if ctx.obj.corpus.clause(i) is None]
     if unknown:
         raise click.ClickException(f"找不到条款：{'、'.join(unknown[:5])}（提示：条款编号形如 gd-ip-14fyp:3.2.p4）。")
     store = _store(ctx)
-    try:
-        t = store.find_list(name) or (store.create_list(name) if create else _find(store, name))
-        added = store.add_items(t.id, entries)
-    except ListError as e:
-        _fail(e)
+    t = store.find_list(name) or (store.create_list(name) if create else find_list(store, name))
+    added = store.add_items(t.id, entries)
     skipped = len(dict.fromkeys(entries)) - len(added)
     click.echo(f"已向清单“{t.name}”加入 {len(added)} 项" + (f"，跳过已有的 {skipped} 项" if skipped else "") + "。")
 
@@ -294,8 +278,10 @@ def list_add_cmd(ctx, name, query, ids, box, chapter, doc_id, limit, create):
 @click.pass_context
 def list_show_cmd(ctx, name, as_json):
     """显示清单内容。"""
+    from webapp.export.selection import find_list
+
     store = _store(ctx)
-    t = _find(store, name)
+    t = find_list(store, name)
     items = store.items(t.id)
     if as_json:
         from plankb.cli import echo_json
@@ -318,8 +304,10 @@ def list_show_cmd(ctx, name, as_json):
 @click.pass_context
 def list_delete_cmd(ctx, name, yes):
     """删除清单及其全部条目。"""
+    from webapp.export.selection import find_list
+
     store = _store(ctx)
-    t = _find(store, name)
+    t = find_list(store, name)
     if not yes:
         click.confirm(f"删除清单“{t.name}”（{t.item_count} 项）？", abort=True)
     store.delete_list(t.id)

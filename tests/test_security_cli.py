@@ -212,6 +212,29 @@ def test_a_locked_list_database_says_so(tmp_path):
     assert_one_line_error(r, 1, "清单数据库正被其他操作占用")
 
 
+BUSY_AFTER_OPEN = """
+import sys
+from webapp.lists import ListStore, StoreUnavailable
+def busy(self, *args, **kwargs):
+    raise StoreUnavailable("清单数据库正被其他操作占用，请稍后重试。")
+ListStore.{method} = busy
+from plankb.cli import main
+main(sys.argv[1:])
+"""
+
+
+@pytest.mark.parametrize("method,args", [
+    ("lists", ["lists"]), ("items", ["list-show", "甲"]), ("delete_list", ["list-delete", "甲", "--yes"]),
+    ("add_items", ["list-add", "甲", "--ids", CLAUSE]), ("create_list", ["list-create", "乙"]),
+])
+def test_a_list_database_that_turns_busy_after_opening_is_one_line(tmp_path, method, args):
+    """The store opened fine, then a later call found the database locked: no traceback."""
+    inst = tmp_path / "inst"
+    assert plankb("--instance", str(inst), "list-create", "甲").returncode == 0
+    r = plankb("--instance", str(inst), *args, code=BUSY_AFTER_OPEN.format(method=method))
+    assert_one_line_error(r, 1, "清单数据库正被其他操作占用")
+
+
 def test_a_damaged_search_index_never_shows_a_traceback(tmp_path):
     inst = tmp_path / "inst"
     assert plankb("--instance", str(inst), "build").returncode == 0
