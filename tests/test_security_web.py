@@ -613,6 +613,19 @@ def test_a_damaged_list_database_is_503_in_chinese(tmp_path, data):
     assert (tmp_path / "inst" / "plankb.sqlite3").read_bytes() == data  # never overwritten
 
 
+@pytest.mark.parametrize("url", ["/lists", "/api/lists", "/lists/add?clauses=gd-ip-14fyp:3.2.p4"])
+def test_a_list_database_that_turns_busy_after_opening_is_503_not_500(client, monkeypatch, url):
+    """The store opened, then said the database is locked (its StoreUnavailable): a 503
+    with the store's own sentence, on pages that call the store without a wrapper too."""
+    from webapp.lists import ListStore, StoreUnavailable
+
+    def busy(self, *a, **k):
+        raise StoreUnavailable("清单数据库正被其他操作占用，请稍后重试。")
+
+    monkeypatch.setattr(ListStore, "lists", busy)
+    assert "正被其他操作占用" in assert_refused(client.get(url), 503)
+
+
 def test_a_busy_list_database_is_503_saying_wait(app, client, monkeypatch):
     from webapp.lists import ListStore
 

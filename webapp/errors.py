@@ -1,7 +1,8 @@
 """One error handler for the whole app: JSON under /api/, a Chinese page elsewhere.
 
-Views only ever ``abort(code, description=…)`` with a Chinese reason (or raise
-``BadParam``); how the answer looks is decided here, once.
+Views only ever ``abort(code, description=…)`` with a Chinese reason, raise
+``BadParam``, or let the list store's refusals (``ListError``, whose ``status`` and
+sentence are the answer) through; how the answer looks is decided here, once.
 """
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ import sqlite3
 
 from flask import Flask, jsonify, make_response, render_template, request
 from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
+
+from webapp.lists import ConflictError, ListError
 
 log = logging.getLogger("plankb.web")
 
@@ -74,6 +77,14 @@ def database_reason(e: Exception) -> str:
             "后将其移走，重启后会新建空库）。")
 
 
+def handle_list_error(e: ListError):
+    """The store refused: its status and sentence. A conflict also carries the item as it
+    is now and the fields in conflict, so the page can show both values."""
+    if isinstance(e, ConflictError):
+        return answer(e.status, str(e), current=e.current.to_json(), fields=e.fields)
+    return answer(e.status, str(e))
+
+
 def handle_unexpected(e: Exception):
     if isinstance(e, HTTPException):
         return handle_http(e)
@@ -86,4 +97,5 @@ def handle_unexpected(e: Exception):
 
 def init_errors(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http)
+    app.register_error_handler(ListError, handle_list_error)
     app.register_error_handler(Exception, handle_unexpected)

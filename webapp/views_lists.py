@@ -6,12 +6,12 @@ can show both values. The export writers (webapp.export) own the file formats.
 """
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, jsonify, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, url_for
 
 from webapp import list_data
 from webapp.errors import BadParam
 from webapp.export import FORMATS, ExportError, build_rows, content_disposition, export_bytes
-from webapp.lists import FIELDS, ConflictError, ListError
+from webapp.lists import FIELDS, ConflictError
 from webapp.params import choice_param, int_param
 from webapp.plan_data import clause_brief
 from webapp.resources import get_corpus, get_store, graph_or_none
@@ -20,19 +20,6 @@ from webapp.views_search import run_search, search_params
 bp = Blueprint("lists", __name__)
 
 SEARCH_EXPORT_MAX = 500
-
-
-def _store_call(fn, *args, **kwargs):
-    """Run a store operation; its refusals become 4xx answers with the store's sentence."""
-    try:
-        return fn(*args, **kwargs)
-    except ConflictError as e:
-        current = e.current.to_json() if hasattr(e.current, "to_json") else None
-        body = {"error": {"status": 409, "title": "内容已被他人修改", "message": str(e)},
-                "current": current, "fields": e.fields}
-        abort(make_response(jsonify(body), 409))
-    except ListError as e:
-        abort(e.status, description=str(e))
 
 
 def _body() -> dict:
@@ -46,8 +33,8 @@ def _body() -> dict:
 
 def list_detail(list_id: int) -> dict:
     store = get_store()
-    tl = _store_call(store.get_list, list_id)
-    items = _store_call(store.items, list_id)
+    tl = store.get_list(list_id)
+    items = store.items(list_id)
     return list_data.list_detail(tl, items, get_corpus(), graph_or_none())
 
 
@@ -61,7 +48,7 @@ def lists_page():
 @bp.post("/lists")
 def lists_create_form():
     form = request.form
-    tl = _store_call(get_store().create_list, form.get("name", ""), form.get("title", ""))
+    tl = get_store().create_list(form.get("name", ""), form.get("title", ""))
     return redirect(url_for("lists.list_page", list_id=tl.id), code=303)
 
 
@@ -95,12 +82,12 @@ def add_form():
     name = (form.get("name") or "").strip()
     if name:
         existing = store.find_list(name)
-        tl = existing or _store_call(store.create_list, name, "")
+        tl = existing or store.create_list(name, "")
     elif form.get("list_id"):
-        tl = _store_call(store.get_list, _form_id(form.get("list_id"), "list_id"))
+        tl = store.get_list(_form_id(form.get("list_id"), "list_id"))
     else:
         raise BadParam("请选择一个清单，或输入新清单的名称。")
-    added = _store_call(store.add_items, tl.id, ids)
+    added = store.add_items(tl.id, ids)
     return redirect(url_for("lists.list_page", list_id=tl.id, added=len(added),
                             skipped=len(set(ids)) - len(added)), code=303)
 
@@ -160,12 +147,12 @@ def item_form(list_id, item_id):
     if action not in ITEM_ACTIONS:
         raise BadParam(f"参数 action 的取值“{action[:20]}”无效。")
     store = get_store()
-    item = _store_call(store.get_item, item_id)
+    item = store.get_item(item_id)
     if item.list_id != list_id:
         abort(404, description="该条目不在这个清单中。")
     anchor = f"item-{item_id}"
     if action == "remove":
-        _store_call(store.remove_items, list_id, [item_id])
+        store.remove_items(list_id, [item_id])
         anchor = None
     elif action == "save":
         fields = {k: form.get(k, "") for k in FIELDS}
@@ -176,20 +163,18 @@ def item_form(list_id, item_id):
             msg = f"{e} 您填写的{mine}尚未保存。" if mine else str(e)
             data = list_detail(list_id)
             return render_template("list.html", data=data, messages={item_id: msg}), 409
-        except ListError as e:
-            abort(e.status, description=str(e))
     else:
-        items = _store_call(store.items, list_id)
+        items = store.items(list_id)
         pos = next(i for i, it in enumerate(items) if it.id == item_id)
         target = {"up": pos - 1, "down": pos + 1, "top": 0, "bottom": len(items) - 1}[action]
-        _store_call(store.move_item, item_id, max(0, target))
+        store.move_item(item_id, max(0, target))
     url = url_for("lists.list_page", list_id=list_id, saved=1 if action == "save" else None)
     return redirect(url + (f"#{anchor}" if anchor else ""), code=303)
 
 
 @bp.post("/lists/<int:list_id>/delete")
 def list_delete_form(list_id):
-    _store_call(get_store().delete_list, list_id)
+    get_store().delete_list(list_id)
     return redirect(url_for("lists.lists_page"), code=303)
 
 
@@ -203,7 +188,7 @@ def lists_api():
 @bp.post("/api/lists")
 def lists_create_api():
     data = _body()
-    tl = _store_call(get_store().create_list, data.get("name", ""), data.get("title", "") or "")
+    tl = get_store().create_list(data.get("name", ""), data.get("title", "") or "")
     return jsonify(tl.to_json()), 201
 
 
@@ -215,14 +200,14 @@ def list_api(list_id):
 @bp.patch("/api/lists/<int:list_id>")
 def list_rename_api(list_id):
     data = _body()
-    tl = _store_call(get_store().rename_list, list_id, data.get("name"), data.get("title"),
+    tl = get_store().rename_list(list_id, data.get("name"), data.get("title"),
                      expected_version=data.get("version"))
     return jsonify(tl.to_json())
 
 
 @bp.delete("/api/lists/<int:list_id>")
 def list_delete_api(list_id):
-    _store_call(get_store().delete_list, list_id, expected_version=_body().get("version"))
+    get_store().delete_list(list_id, expected_version=_body().get("version"))
     return jsonify({"deleted": list_id})
 
 
@@ -236,8 +221,8 @@ def items_add_api(list_id):
         raise BadParam("缺少 clauses：要加入清单的条目编号列表。")
     _check_known(ids)
     store = get_store()
-    added = _store_call(store.add_items, list_id, ids)
-    tl = _store_call(store.get_list, list_id)
+    added = store.add_items(list_id, ids)
+    tl = store.get_list(list_id)
     return jsonify({"list": tl.to_json(), "added": [i.to_json() for i in added],
                     "skipped": len(set(ids)) - len(added)}), 201
 
@@ -246,17 +231,17 @@ def items_add_api(list_id):
 def item_update_api(list_id, item_id):
     data = _body()
     store = get_store()
-    item = _store_call(store.get_item, item_id)
+    item = store.get_item(item_id)
     if item.list_id != list_id:
         abort(404, description="该条目不在这个清单中。")
     fields = {k: v for k, v in data.items() if k != "version"}
-    item = _store_call(store.update_item, item_id, data.get("version"), **fields)
+    item = store.update_item(item_id, data.get("version"), **fields)
     return jsonify(item.to_json())
 
 
 @bp.delete("/api/lists/<int:list_id>/items/<int:item_id>")
 def item_delete_api(list_id, item_id):
-    n = _store_call(get_store().remove_items, list_id, [item_id])
+    n = get_store().remove_items(list_id, [item_id])
     return jsonify({"removed": n})
 
 
@@ -266,8 +251,8 @@ def items_order_api(list_id):
     order = data.get("items")
     if not isinstance(order, list):
         raise BadParam("缺少 items：条目编号按新顺序排列的列表。")
-    items = _store_call(get_store().reorder, list_id, order, expected_version=data.get("version"))
-    tl = _store_call(get_store().get_list, list_id)
+    items = get_store().reorder(list_id, order, expected_version=data.get("version"))
+    tl = get_store().get_list(list_id)
     return jsonify({"list": tl.to_json(), "items": [i.to_json() for i in items]})
 
 
@@ -294,8 +279,8 @@ def _rows(entries, missing="error"):
 def export_list(list_id):
     fmt = choice_param("format", FORMATS, "docx")
     store = get_store()
-    tl = _store_call(store.get_list, list_id)
-    items = _store_call(store.items, list_id)
+    tl = store.get_list(list_id)
+    items = store.items(list_id)
     return _send(_rows(items, missing="keep"), fmt, tl.display_title)
 
 
