@@ -177,7 +177,7 @@ def layered_svg(nodes: list[dict], edges: list[dict], columns: list[tuple[str, s
         out.append(f'<text class="colhead" x="{x:.0f}" y="22" text-anchor="middle">'
                    f'{escape(head)}（{len(cols[i])}）</text>')
     # all lines first, then all numbers, so no line is drawn across a number
-    out += [_edge_svg(lb, placed) for lb in drawn]
+    out += [_edge_svg(lb) for lb in drawn]
     out += [_label_svg(lb) for lb in drawn]
     out += [_node_svg(p) for p in placed.values()]
     out.append("</svg>")
@@ -273,7 +273,7 @@ def _route(kept: list[dict], placed: dict[str, Placed], node_w, gap_x, label_cha
     return numbered, drawn
 
 
-def _edge_svg(lb: dict, placed: dict[str, Placed]) -> str:
+def _edge_svg(lb: dict) -> str:
     marker = 'marker-start="url(#arrow)"' if lb["back"] else 'marker-end="url(#arrow)"'
     ekind = escape(lb["e"].get("kind") or "link")
     skip = " skip" if lb["skip"] else ""

@@ -57,13 +57,10 @@ def handle_http(e: HTTPException):
     reason = e.description or ""
     if not reason or _is_english_default(e):
         reason = DEFAULT_REASONS.get(code, TITLES.get(code, "出错了"))
-    resp = answer(code, reason)
+    response = make_response(*answer(code, reason))
     if code == 405 and getattr(e, "valid_methods", None):
-        body, status = resp
-        r = make_response(body, status)
-        r.headers["Allow"] = ", ".join(e.valid_methods)
-        return r
-    return resp
+        response.headers["Allow"] = ", ".join(e.valid_methods)
+    return response
 
 
 def database_reason(e: Exception) -> str:

@@ -158,7 +158,7 @@ def trace_view(graph, corpus, node_id: str) -> dict | None:
             "regions": t.get("regions", []), "paths": t["paths"]}
 
 
-def trace_starts(graph, corpus, document=None) -> dict:
+def trace_starts(graph, document=None) -> dict:
     """What the trace index offers to start from: targets, indicators, deadlines, bodies."""
     targets = [_ref("target", x["id"], x["label"], sub=x.get("deadline_label"))
                for x in graph.targets(document)]
@@ -233,7 +233,7 @@ OVERVIEW_KINDS = ("target", "indicator", "deadline", "body", "region", "clause",
                   "section", "chapter", "table", "document")
 
 
-def overview(graph, corpus, kind=None, q=None, limit=300) -> dict:
+def overview(graph, kind=None, q=None, limit=300) -> dict:
     g = graph.g
     node_counts = Counter(a["kind"] for _, a in g.nodes(data=True))
     if kind is not None and kind not in node_counts:

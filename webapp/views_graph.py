@@ -6,7 +6,7 @@ from flask import Blueprint
 from kb.graph import EDGE_KINDS
 from webapp.graph_data import overview, schema_diagram
 from webapp.params import int_param, text_param
-from webapp.resources import get_corpus, get_graph
+from webapp.resources import get_graph
 from webapp.twin import twin
 
 bp = Blueprint("graph", __name__)
@@ -23,4 +23,4 @@ def _drawing(data: dict) -> dict:
 
 @twin(bp, "/graph", "/api/graph", "graph.html", endpoint="graph", context=_drawing)
 def graph():
-    return overview(get_graph(), get_corpus(), **graph_params())
+    return overview(get_graph(), **graph_params())

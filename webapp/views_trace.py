@@ -26,7 +26,7 @@ def candidates(text: str) -> list[dict]:
     key = key.strip()
     if not key:
         return []
-    starts = trace_starts(get_graph(), get_corpus())
+    starts = trace_starts(get_graph())
     out = []
     for group in ("bodies", "targets", "indicators"):
         for s in starts[group]:
@@ -70,7 +70,7 @@ def trace_page(node_id):
 
 @bp.get("/api/trace")
 def trace_index_api():
-    return jsonify(trace_starts(get_graph(), get_corpus()))
+    return jsonify(trace_starts(get_graph()))
 
 
 @bp.get("/trace")
@@ -78,4 +78,4 @@ def trace_index():
     node_id = text_param("id")
     if node_id:
         return redirect(url_for("trace.trace_page", node_id=node_id))
-    return render_template("trace_index.html", starts=trace_starts(get_graph(), get_corpus()))
+    return render_template("trace_index.html", starts=trace_starts(get_graph()))
