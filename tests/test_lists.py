@@ -156,6 +156,17 @@ def test_unknown_field_and_missing_version_are_refused(store):
     assert store.update_item(item.id, 1, note="第一行\n第二行").note == "第一行\n第二行"
 
 
+def test_a_note_typed_in_a_browser_form_keeps_its_line_breaks(store):
+    """Browsers submit a textarea's line breaks as CRLF; a lone CR is still a control character."""
+    lst = store.create_list("l")
+    (item,) = store.add_items(lst.id, [A])
+    assert store.update_item(item.id, 1, note="第一行\r\n第二行").note == "第一行\n第二行"
+    with pytest.raises(ValidationError, match="控制字符"):
+        store.update_item(item.id, 2, note="第一行\r第二行")
+    with pytest.raises(ValidationError, match="控制字符"):
+        store.update_item(item.id, 2, lead_unit="省\r\n法院")  # one-line fields stay one line
+
+
 def test_missing_lists_and_items_say_so(store):
     with pytest.raises(NotFoundError, match="清单不存在"):
         store.items(99)

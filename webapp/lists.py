@@ -190,11 +190,11 @@ def _clean(value, label: str, limit: int, *, required: bool = False, multiline: 
         value = ""
     if not isinstance(value, str):
         raise ValidationError(f"{label}必须是文本。")
-    value = unicodedata.normalize("NFC", value).strip()
+    # a browser submits a textarea's line breaks as CRLF: one line break, not a control character
+    value = unicodedata.normalize("NFC", value).strip().replace("\r\n", "\n")
     bad = [ch for ch in value if unicodedata.category(ch) == "Cc" and not (multiline and ch in "\n\t")]
     if bad:
         raise ValidationError(f"{label}含有控制字符，请删除后重试。")
-    value = value.replace("\r\n", "\n")
     if required and not value:
         raise ValidationError(f"{label}不能为空。")
     if len(value) > limit:
