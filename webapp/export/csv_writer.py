@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 
-from webapp.export.rows import COLUMNS, ExportRow
+from webapp.export.rows import COLUMNS, FIELDS, ExportRow
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -22,8 +22,7 @@ def neutralise(value: str) -> str:
 def render(rows: list[ExportRow], title: str) -> bytes:
     buf = io.StringIO(newline="")
     w = csv.writer(buf, lineterminator="\r\n")
-    fields = [f for f, _ in COLUMNS]
     w.writerow([h for _, h in COLUMNS])
     for r in rows:
-        w.writerow([neutralise(c) for c in r.cells(fields)])
+        w.writerow([neutralise(c) for c in r.cells(FIELDS)])
     return buf.getvalue().encode("utf-8-sig")

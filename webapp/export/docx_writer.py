@@ -21,7 +21,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
-from webapp.export.rows import COLUMNS, HEADERS, ExportRow
+from webapp.export.rows import CENTRED, FIELDS, HEADERS, ExportRow
 
 TITLE_FONT = "方正小标宋简体"
 HEADER_FONT = "黑体"
@@ -40,7 +40,7 @@ FONT_TABLE = [
 ]
 
 # the eight columns of a 任务分解表; 备注 joins them when a row has a note (columns_for)
-FIELDS = [f for f, _ in COLUMNS if f not in ("note", "clause_id")]
+TABLE_FIELDS = [f for f in FIELDS if f not in ("note", "clause_id")]
 BODY_PT, HEADER_PT, TITLE_PT, PAGE_NUMBER_PT = 10.5, 11, 22, 14  # 五号, 五号+, 二号, 四号
 PAGE_W, PAGE_H = Cm(29.7), Cm(21.0)
 MARGIN_LR, MARGIN_TOP, MARGIN_BOTTOM = Cm(2.0), Cm(2.5), Cm(2.2)
@@ -54,7 +54,6 @@ WIDTHS = {
     "seq": (1.1, 1.1), "task": (3.0, 3.0), "source": (3.0, 3.0), "targets": (3.2, 2.2),
     "deadline": (2.3, 2.3), "lead_unit": (2.4, 2.4), "support_units": (2.4, 2.4), "note": (2.4, 2.0),
 }
-CENTRED = {"seq", "deadline", "lead_unit", "support_units"}
 JUSTIFIED = {"content"}  # long prose; short cells justified spread their characters apart
 # characters Word draws in the Latin font unless the run says it is East Asian text:
 # “” ‘’ would come out as narrow Times New Roman quotes, — and … half-width
@@ -237,7 +236,7 @@ def _table_props(table, widths: list[float]) -> None:
 
 def columns_for(rows: list[ExportRow]) -> list[str]:
     """The eight columns of the 任务分解表, plus 备注 when any row has a note."""
-    return FIELDS + (["note"] if any(r.note for r in rows) else [])
+    return TABLE_FIELDS + (["note"] if any(r.note for r in rows) else [])
 
 
 def widths_for(fields: list[str], rows: list[ExportRow]) -> list[float]:

@@ -1,7 +1,7 @@
 """A Markdown pipe table: pastes into wikis, chat and Markdown editors as a table."""
 from __future__ import annotations
 
-from webapp.export.rows import COLUMNS, ExportRow
+from webapp.export.rows import COLUMNS, FIELDS, ExportRow
 
 
 def cell(value) -> str:
@@ -15,12 +15,11 @@ def cell(value) -> str:
 
 
 def render(rows: list[ExportRow], title: str) -> bytes:
-    fields = [f for f, _ in COLUMNS]
     lines = [f"# {cell(title)}", ""]
     lines.append("| " + " | ".join(h for _, h in COLUMNS) + " |")
-    lines.append("|" + "|".join(":---:" if f == "seq" else "---" for f in fields) + "|")
+    lines.append("|" + "|".join(":---:" if f == "seq" else "---" for f in FIELDS) + "|")
     for r in rows:
-        lines.append("| " + " | ".join(cell(c) for c in r.cells(fields)) + " |")
+        lines.append("| " + " | ".join(cell(c) for c in r.cells(FIELDS)) + " |")
     lines.append("")
     lines.append(f"共 {len(rows)} 项。")
     return ("\n".join(lines) + "\n").encode("utf-8")

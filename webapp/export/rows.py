@@ -29,6 +29,9 @@ COLUMNS = [
     ("clause_id", "条款编号"),
 ]
 HEADERS = dict(COLUMNS)
+FIELDS = [f for f, _ in COLUMNS]
+# short values every format centres (a number, a date, a unit's name); prose reads from the left
+CENTRED = {"seq", "deadline", "lead_unit", "support_units"}
 TASK_MAX = 30  # a 重点任务 cell longer than this is a paragraph, not a task name
 NOT_TASKS = {"note", "footnote"}  # explanations of a table or figure: nobody is assigned to them
 

@@ -15,7 +15,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.page import PageMargins
 
-from webapp.export.rows import COLUMNS, ExportRow
+from webapp.export.rows import CENTRED, COLUMNS, FIELDS, ExportRow
 
 WIDTHS = {  # in Excel character units; Chinese characters count about two
     "seq": 5, "task": 16, "content": 50, "source": 24, "targets": 22, "deadline": 11,
@@ -29,10 +29,8 @@ FONT = "仿宋"
 HEADER_FONT = "黑体"
 GB2312 = 134
 # printed: the task table proper; 条款编号 stays in the sheet for sorting and lookups
-PRINTED = [f for f, _ in COLUMNS if f != "clause_id"]
+PRINTED = [f for f in FIELDS if f != "clause_id"]
 
-
-CENTRED = {"seq", "deadline", "lead_unit", "support_units"}
 LINE_HEIGHT = 15  # points per wrapped line at 11 pt
 
 
@@ -66,7 +64,7 @@ def render(rows: list[ExportRow], title: str) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "任务分解表"
-    fields = [f for f, _ in COLUMNS]
+    fields = FIELDS
     n = len(fields)
     thin = Side(style="thin", color="808080")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
