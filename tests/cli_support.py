@@ -1,5 +1,6 @@
 """Running the ``plankb`` command in tests as a user runs it. A module of its own (not
 conftest): ``from conftest import`` is ambiguous once tests/browser/conftest.py exists."""
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -14,3 +15,10 @@ def run_plankb(*args, ok=True, cwd=ROOT, env=None):
     if ok:
         assert proc.returncode == 0, proc.stderr
     return proc
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on now, for starting ``plankb serve`` in a test."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

@@ -6,7 +6,6 @@ codes and signals are the ones staff get.
 import os
 import random
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -15,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from cli_support import ROOT
+from cli_support import ROOT, free_port
 
 SEED_MD = ROOT / "corpus" / "gd-ip-14fyp.md"
 CLAUSE = "gd-ip-14fyp:3.2.p1"
@@ -307,14 +306,9 @@ def test_queries_file_missing_or_a_folder(tmp_path):
 
 # -- Ctrl+C on the server ------------------------------------------------------------------
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 def test_serve_stops_cleanly_on_ctrl_c_and_refuses_a_busy_port(tmp_path):
-    port = _free_port()
+    port = free_port()
     env = dict(os.environ, PYTHONPATH=str(ROOT), PLANKB_INSTANCE=str(tmp_path / "i"), PYTHONUNBUFFERED="1")
     p = subprocess.Popen([sys.executable, "-m", "plankb", "serve", "--port", str(port)], cwd=str(ROOT),
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)

@@ -9,17 +9,12 @@ import urllib.request
 
 from click.testing import CliRunner
 
-from cli_support import ROOT
+from cli_support import ROOT, free_port
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_serve_builds_index_on_first_start_then_serves(tmp_path):
-    port = _free_port()
+    port = free_port()
     inst = tmp_path / "inst"
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     proc = subprocess.Popen(
