@@ -74,24 +74,25 @@ def _inline_text(inline) -> str:
     return "".join(parts).strip()
 
 
+_CHAPTER_FORMS = (r"^第\s*(\S+?)\s*(?:[章篇]|部分)\s*(.*)$", r"^([一二三四五六七八九十]+)、\s*(.*)$")
+_SECTION_FORMS = (r"^第\s*(\S+?)\s*节\s*(.*)$", r"^[（(]([一二三四五六七八九十]+)[）)]\s*(.*)$")
+
+
+def _numbered(text: str, forms, default):
+    """(number, title) of a heading printed in one of ``forms`` (第三章… or 三、…)."""
+    for form in forms:
+        m = re.match(form, text)
+        if m:
+            return to_int(m.group(1)), m.group(2).strip()
+    return default, text.strip()
+
+
 def _chapter_number(text: str) -> tuple[int | None, str]:
-    m = re.match(r"^第\s*(\S+?)\s*(?:[章篇]|部分)\s*(.*)$", text)
-    if m:
-        return to_int(m.group(1)), m.group(2).strip()
-    m = re.match(r"^([一二三四五六七八九十]+)、\s*(.*)$", text)
-    if m:
-        return to_int(m.group(1)), m.group(2).strip()
-    return 0, text.strip()
+    return _numbered(text, _CHAPTER_FORMS, 0)
 
 
 def _section_number(text: str) -> tuple[int | None, str]:
-    m = re.match(r"^第\s*(\S+?)\s*节\s*(.*)$", text)
-    if m:
-        return to_int(m.group(1)), m.group(2).strip()
-    m = re.match(r"^[（(]([一二三四五六七八九十]+)[）)]\s*(.*)$", text)
-    if m:
-        return to_int(m.group(1)), m.group(2).strip()
-    return None, text.strip()
+    return _numbered(text, _SECTION_FORMS, None)
 
 
 def _role(title: str, structure: dict) -> str:
