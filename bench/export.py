@@ -19,8 +19,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from kb.corpus import load_corpus  # noqa: E402
-from webapp.export import FORMATS, build_rows, render  # noqa: E402
-from webapp.export.rows import default_graph  # noqa: E402
+from office.export import FORMATS, build_rows, render  # noqa: E402
+from office.export.rows import default_graph  # noqa: E402
 
 
 def timed(fn, rounds: int):

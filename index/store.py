@@ -19,6 +19,8 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 
+from kb.atomic import atomic_write_text
+
 from index.lexicon import load_lexicon, vocabulary
 from index.schema import SCHEMA_VERSION, build_schema, clause_fields
 
@@ -41,17 +43,7 @@ def dict_dir(corpus) -> Path:
 
 
 def _write_atomic(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    atomic_write_text(path, text)
 
 
 def current_build(instance_dir: Path | str) -> tuple[Path, dict] | None:

@@ -6,9 +6,9 @@ terms) are written as JSON strings, and None attributes are left out.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
+
+from kb.atomic import atomic_write_with
 
 # the CLI reads FORMATS when it starts; networkx is imported only to write
 FORMATS = ("graphml", "gexf", "json")
@@ -26,9 +26,7 @@ def write(g, path, format: str = "graphml") -> Path:
         flat.add_node(n, **{k: _flat(v) for k, v in a.items() if v is not None})
     for u, v, k, a in g.edges(keys=True, data=True):
         flat.add_edge(u, v, key=k, **{kk: _flat(vv) for kk, vv in a.items() if vv is not None})
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
+    def write(tmp: str) -> None:
         if format == "graphml":
             nx.write_graphml(flat, tmp)
         elif format == "gexf":
@@ -36,10 +34,8 @@ def write(g, path, format: str = "graphml") -> Path:
         else:
             data = nx.node_link_data(flat, edges="links")
             Path(tmp).write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+
+    atomic_write_with(path, write)
     return path
 
 

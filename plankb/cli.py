@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from plankb.instance import resolve_instance
+from office.instance import resolve_instance
 
 
 class AppContext:

@@ -1,6 +1,6 @@
 """``plankb export`` and the task-list commands: 任务分解表 files from the command line.
 
-Thin over webapp.export (rows and writers) and webapp.lists (the store in the instance
+Thin over office.export (rows and writers) and office.lists (the store in the instance
 folder), so a file made here is byte-for-byte the kind the web app offers.
 """
 from __future__ import annotations
@@ -16,17 +16,15 @@ from pathlib import Path
 
 import click
 
-FORMAT_CHOICES = ["docx", "xlsx", "csv", "md", "json"]
+from kb.oserror import write_reason
+from office.errors import database_reason
+from office.export import FORMATS
+
+FORMAT_CHOICES = list(FORMATS)
 
 
 def _fail(e: Exception):
     raise click.ClickException(str(e)) from None
-
-
-def _os_reason(e: OSError) -> str:
-    from webapp.export import os_reason
-
-    return os_reason(e)
 
 
 def _guard(fn):
@@ -37,20 +35,18 @@ def _guard(fn):
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
-        from webapp.export import ExportError  # here, not at import: webapp pulls in Flask
-        from webapp.lists import ListError
+        from office.export import ExportError
+        from office.lists import ListError
 
         try:
             return fn(*args, **kwargs)
         except (ListError, ExportError) as e:
             _fail(e)
         except sqlite3.Error as e:
-            from webapp.errors import database_reason
-
             raise click.ClickException(database_reason(e).replace("重启后", "之后")) from None
         except OSError as e:
             where = f" {e.filename}" if getattr(e, "filename", None) else ""
-            raise click.ClickException(f"无法读写{where}：{_os_reason(e)}（提示：检查路径和权限）。") from None
+            raise click.ClickException(f"无法读写{where}：{write_reason(e)}（提示：检查路径和权限）。") from None
 
     return wrapper
 
@@ -76,7 +72,7 @@ def _terminate_as_exit():
 
 
 def _store(ctx):
-    from webapp.lists import ListStore
+    from office.lists import ListStore
 
     try:
         return ListStore.for_instance(ctx.obj.instance_dir)
@@ -112,8 +108,8 @@ def _search_ids(ctx, query: str, limit: int, doc_id) -> list[str]:
 def select(ctx, *, query=None, ids=None, box=None, chapter=None, list_name=None, doc_id=None,
            limit=50):
     """(entries, default title, missing-policy) for exactly one of the selection options."""
-    from webapp.export import ExportError
-    from webapp.export.selection import (
+    from office.export import ExportError
+    from office.export.selection import (
         clauses_in_box,
         clauses_in_chapter,
         default_title,
@@ -178,19 +174,19 @@ def export_cmd(ctx, query, ids, box, chapter, list_name, doc_id, fmt, output, ti
         plankb export --query 商业秘密 --format xlsx -o 商业秘密.xlsx
         plankb export --list 重点任务 -o 重点任务.csv
     """
-    from webapp.export import ExportError, build_rows, format_for_path, render, write_export
+    from office.export import ExportError, build_rows, format_for_path, render, write_export
 
     try:
         out_is_dir = output != "-" and Path(output).expanduser().is_dir()
     except OSError as e:  # e.g. a name longer than the file system allows
-        raise click.ClickException(f"无法使用输出文件 {output[:80]}：{_os_reason(e)}"
+        raise click.ClickException(f"无法使用输出文件 {output[:80]}：{write_reason(e)}"
                                    "（提示：换一个较短的文件名）。") from None
     if out_is_dir:
         raise click.UsageError(f"-o 应是文件名，而 {output} 是一个目录（提示：如 -o {Path(output) / '任务分解表.docx'}）。")
     if fmt is None:
         fmt = format_for_path(output) if output != "-" else None
         if fmt is None:
-            raise click.UsageError("无法从输出文件名判断格式，请用 --format 指定：docx、xlsx、csv、md 或 json。")
+            raise click.UsageError(f"无法从输出文件名判断格式，请用 --format 指定：{'、'.join(FORMATS)}。")
     fmt = fmt.lower()
     entries, default, missing = select(ctx, query=query, ids=ids, box=box, chapter=chapter,
                                        list_name=list_name, doc_id=doc_id, limit=limit)
@@ -207,7 +203,7 @@ def export_cmd(ctx, query, ids, box, chapter, list_name, doc_id, fmt, output, ti
     except ExportError as e:
         _fail(e)
     except OSError as e:
-        raise click.ClickException(f"无法写入 {output[:80]}：{_os_reason(e)}"
+        raise click.ClickException(f"无法写入 {output[:80]}：{write_reason(e)}"
                                    "（提示：换一个可写的目录或文件名）。") from None
     click.echo(f"已导出 {len(rows)} 项到 {path}（{fmt.upper()}，标题：{title}）。")
 
@@ -258,7 +254,7 @@ def list_create_cmd(ctx, name, title):
 @click.pass_context
 def list_add_cmd(ctx, name, query, ids, box, chapter, doc_id, limit, create):
     """把条款加入清单（已有的跳过，保持顺序）。"""
-    from webapp.export.selection import find_list
+    from office.export.selection import find_list
 
     entries, _, _ = select(ctx, query=query, ids=ids, box=box, chapter=chapter, doc_id=doc_id, limit=limit)
     unknown = [i for i in entries if ctx.obj.corpus.clause(i) is None]
@@ -278,7 +274,7 @@ def list_add_cmd(ctx, name, query, ids, box, chapter, doc_id, limit, create):
 @click.pass_context
 def list_show_cmd(ctx, name, as_json):
     """显示清单内容。"""
-    from webapp.export.selection import find_list
+    from office.export.selection import find_list
 
     store = _store(ctx)
     t = find_list(store, name)
@@ -304,7 +300,7 @@ def list_show_cmd(ctx, name, as_json):
 @click.pass_context
 def list_delete_cmd(ctx, name, yes):
     """删除清单及其全部条目。"""
-    from webapp.export.selection import find_list
+    from office.export.selection import find_list
 
     store = _store(ctx)
     t = find_list(store, name)

@@ -65,7 +65,7 @@ def test_list_commands_and_export_of_a_list(run, instance, tmp_path):
     assert r.exit_code == 0 and "加入 5 项" in r.output
     r = run("list-add", "司法保护", "--ids", "gd-ip-14fyp:box1.p1,gd-ip-14fyp:box3.p1")
     assert "加入 1 项，跳过已有的 1 项" in r.output
-    from webapp.lists import ListStore
+    from office.lists import ListStore
 
     store = ListStore.for_instance(instance)
     lst = store.find_list("司法保护")

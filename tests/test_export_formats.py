@@ -11,7 +11,7 @@ from docx.oxml.ns import qn
 from openpyxl import load_workbook
 
 from test_export_support import mini_corpus
-from webapp.export import (
+from office.export import (
     FORMATS,
     ExportError,
     build_rows,
@@ -20,7 +20,7 @@ from webapp.export import (
     safe_filename,
     write_export,
 )
-from webapp.export.docx_writer import BODY_FONT, HEADER_FONT, TITLE_FONT
+from office.export.docx_writer import BODY_FONT, HEADER_FONT, TITLE_FONT
 
 SECTION_32 = ["gd-ip-14fyp:3.2.p2", "gd-ip-14fyp:box1.p1", "gd-ip-14fyp:3.2.p3"]
 HEADER8 = ["序号", "重点任务", "具体内容", "出处", "目标/指标", "完成时限", "牵头单位", "配合单位"]
@@ -181,7 +181,7 @@ def test_bad_requests_are_export_errors(rows, tmp_path):
 def test_every_format_renders_the_whole_seed_plan(corpus, seed, fmt):
     rows = build_rows(corpus, [c.id for c in seed.clauses], graph=None)
     data, mimetype, name = export_bytes(rows, fmt, "《广东省知识产权保护和运用“十四五”规划》全部条款")
-    assert len(data) > 1000 and name.endswith(FORMATS[fmt][2])
+    assert len(data) > 1000 and name.endswith(FORMATS[fmt].ext)
 
 
 def test_download_names_cannot_be_paths():
@@ -196,7 +196,7 @@ def test_download_names_cannot_be_paths():
 
 
 def test_xlsx_rows_are_tall_enough_for_wrapped_text(rows):
-    from webapp.export.xlsx_writer import row_height
+    from office.export.xlsx_writer import row_height
 
     ws = load_workbook(io.BytesIO(export_bytes(rows, "xlsx", TITLE)[0])).active
     # 3.2.p3's content is ~190 characters in a 60-unit column: several lines, not one

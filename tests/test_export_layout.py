@@ -11,8 +11,8 @@ from docx.oxml.ns import qn
 from openpyxl import load_workbook
 
 from test_export_support import mini_corpus
-from webapp.export import build_rows, clauses_in_box, clauses_in_chapter, default_title, export_bytes
-from webapp.export.docx_writer import BODY_FONT, HEADER_FONT, TITLE_FONT, short_sources
+from office.export import build_rows, clauses_in_box, clauses_in_chapter, default_title, export_bytes
+from office.export.docx_writer import BODY_FONT, HEADER_FONT, TITLE_FONT, short_sources
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 HEADER8 = ["序号", "重点任务", "具体内容", "出处", "目标/指标", "完成时限", "牵头单位", "配合单位"]
@@ -221,14 +221,14 @@ def test_xlsx_prints_a4_landscape_fit_to_width_with_the_header_on_every_page(cha
 
 
 def test_xlsx_long_title_gets_a_taller_row():
-    from webapp.export.xlsx_writer import title_height
+    from office.export.xlsx_writer import title_height
 
     assert title_height("短标题") == 38
     assert title_height("很长的标题" * 20) >= 2 * 30
 
 
 def test_docx_long_titles_break_after_the_plan_name():
-    from webapp.export.docx_writer import title_lines
+    from office.export.docx_writer import title_lines
 
     plan = "《广东省知识产权保护和运用“十四五”规划》"
     assert title_lines(plan + "第三章重点任务分解表") == [plan + "第三章重点任务分解表"]  # fits one line

@@ -2,10 +2,10 @@
 import pytest
 
 from test_export_support import FakeGraph, mini_corpus, mini_plan, numbered_plan
-from webapp.export import ExportError, build_rows
+from office.export import ExportError, build_rows
 from kb.citation import printed_number, quoted
-from webapp.export.rows import clean_text, head_of
-from webapp.export.selection import clauses_in_box, clauses_in_chapter, default_title, resolve_document
+from office.export.rows import clean_text, head_of
+from office.export.selection import clauses_in_box, clauses_in_chapter, default_title, resolve_document
 
 PLAN = "《广东省知识产权保护和运用“十四五”规划》"
 
@@ -66,7 +66,7 @@ def test_unknown_ids_are_an_error_or_a_placeholder(corpus):
 
 
 def test_list_items_fields_and_duplicates(corpus, tmp_path):
-    from webapp.lists import ListStore
+    from office.lists import ListStore
 
     store = ListStore.for_instance(tmp_path)
     lst = store.create_list("l")

@@ -4,7 +4,7 @@ import threading
 
 import pytest
 
-from webapp.lists import (
+from office.lists import (
     DB_NAME,
     ConflictError,
     DuplicateNameError,
@@ -278,7 +278,7 @@ def test_ids_and_versions_must_be_whole_numbers_in_range(store, bad):
 
 
 def test_a_damaged_database_is_a_503_in_chinese_and_left_untouched(tmp_path):
-    from webapp.lists import StoreUnavailable
+    from office.lists import StoreUnavailable
 
     inst = tmp_path / "instance"
     inst.mkdir()
@@ -292,14 +292,14 @@ def test_a_damaged_database_is_a_503_in_chinese_and_left_untouched(tmp_path):
 
 
 def test_a_locked_database_says_busy_in_chinese(tmp_path):
-    from webapp.lists import StoreUnavailable
+    from office.lists import StoreUnavailable
 
     store = ListStore.for_instance(tmp_path / "instance")
     store.create_list("锁")
     other = sqlite3.connect(store.path, timeout=0)
     other.execute("BEGIN EXCLUSIVE")
     try:
-        with pytest.raises(StoreUnavailable, match="正被其他操作占用"):
+        with pytest.raises(StoreUnavailable, match="清单数据库正忙"):
             ListStore(store.path, timeout=0.05).create_list("另一个")
     finally:
         other.rollback()

@@ -105,7 +105,7 @@ def test_web_pages_and_api_serve_both_plans(app):
 
 
 def test_export_rows_for_the_second_plan_carry_its_units(two_plans):
-    from webapp.export import build_rows, export_bytes
+    from office.export import build_rows, export_bytes
 
     rows = build_rows(load_corpus(two_plans), [f"{SD}:2.1.p1"], suggest=True)
     (row,) = rows

@@ -208,14 +208,14 @@ def test_a_locked_list_database_says_so(tmp_path):
     finally:
         con.rollback()
         con.close()
-    assert_one_line_error(r, 1, "清单数据库正被其他操作占用")
+    assert_one_line_error(r, 1, "清单数据库正忙")
 
 
 BUSY_AFTER_OPEN = """
 import sys
-from webapp.lists import ListStore, StoreUnavailable
+from office.lists import ListStore, StoreUnavailable
 def busy(self, *args, **kwargs):
-    raise StoreUnavailable("清单数据库正被其他操作占用，请稍后重试。")
+    raise StoreUnavailable("清单数据库正忙（另一程序正在写入），请稍后重试。")
 ListStore.{method} = busy
 from plankb.cli import main
 main(sys.argv[1:])
@@ -231,7 +231,7 @@ def test_a_list_database_that_turns_busy_after_opening_is_one_line(tmp_path, met
     inst = tmp_path / "inst"
     assert plankb("--instance", str(inst), "list-create", "甲").returncode == 0
     r = plankb("--instance", str(inst), *args, code=BUSY_AFTER_OPEN.format(method=method))
-    assert_one_line_error(r, 1, "清单数据库正被其他操作占用")
+    assert_one_line_error(r, 1, "清单数据库正忙")
 
 
 def test_a_damaged_search_index_never_shows_a_traceback(tmp_path):

@@ -620,17 +620,17 @@ def test_a_damaged_list_database_is_503_in_chinese(tmp_path, data):
 def test_a_list_database_that_turns_busy_after_opening_is_503_not_500(client, monkeypatch, url):
     """The store opened, then said the database is locked (its StoreUnavailable): a 503
     with the store's own sentence, on pages that call the store without a wrapper too."""
-    from webapp.lists import ListStore, StoreUnavailable
+    from office.lists import ListStore, StoreUnavailable
 
     def busy(self, *a, **k):
-        raise StoreUnavailable("清单数据库正被其他操作占用，请稍后重试。")
+        raise StoreUnavailable("清单数据库正忙（另一程序正在写入），请稍后重试。")
 
     monkeypatch.setattr(ListStore, "lists", busy)
-    assert "正被其他操作占用" in assert_refused(client.get(url), 503)
+    assert "清单数据库正忙" in assert_refused(client.get(url), 503)
 
 
 def test_a_busy_list_database_is_503_saying_wait(app, client, monkeypatch):
-    from webapp.lists import ListStore
+    from office.lists import ListStore
 
     def locked(self, *a, **k):
         raise sqlite3.OperationalError("database is locked")

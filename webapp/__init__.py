@@ -11,7 +11,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from plankb.instance import resolve_instance
+from office.instance import resolve_instance
 
 
 def create_app(test_config: dict | None = None) -> Flask:

@@ -12,7 +12,8 @@ import sqlite3
 from flask import Flask, jsonify, make_response, render_template, request
 from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
 
-from webapp.lists import ConflictError, ListError
+from office.errors import database_reason
+from office.lists import ConflictError, ListError
 
 log = logging.getLogger("plankb.web")
 
@@ -61,17 +62,6 @@ def handle_http(e: HTTPException):
     if code == 405 and getattr(e, "valid_methods", None):
         response.headers["Allow"] = ", ".join(e.valid_methods)
     return response
-
-
-def database_reason(e: Exception) -> str:
-    """A sentence for staff about the list database: busy (wait) or damaged (admin)."""
-    text = str(e).lower()
-    if "locked" in text or "busy" in text:
-        return "清单数据库正忙（另一程序正在写入），请稍后重试。"
-    if isinstance(e, sqlite3.OperationalError) and ("readonly" in text or "unable to open" in text):
-        return "清单数据库无法写入（提示：请管理员检查实例目录的权限）。"
-    return ("清单数据库已损坏或不是 SQLite 文件（提示：请管理员备份实例目录中的 plankb.sqlite3 "
-            "后将其移走，重启后会新建空库）。")
 
 
 def handle_list_error(e: ListError):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from kb.citation import citation
 
-from webapp.export.rows import suggestions_of
+from office.export.rows import suggestions_of
 from webapp.plan_data import clause_brief
 
 

@@ -117,7 +117,7 @@ def get_store():
     """One ListStore per app: each thread keeps its own connection, so sharing is safe."""
     store = current_app.extensions.get("plankb_store")
     if store is None:
-        from webapp.lists import ListStore
+        from office.lists import ListStore
 
         store = ListStore.for_instance(instance_dir())  # a refusal is a ListError: errors.py answers it
         current_app.extensions["plankb_store"] = store

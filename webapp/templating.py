@@ -6,6 +6,8 @@ import re
 from flask import Flask, request, url_for
 from markupsafe import Markup, escape
 
+from office.export import FORMATS
+
 NAV = [
     ("search.search_page", "检索"),
     ("plan.outline_page", "规划纲目"),
@@ -68,7 +70,7 @@ def snippet_html(value) -> Markup:
     return Markup("".join(out))
 
 
-EXPORT_FORMATS = [("docx", "Word"), ("xlsx", "Excel"), ("csv", "CSV"), ("md", "Markdown"), ("json", "JSON")]
+EXPORT_FORMATS = [(key, spec.label) for key, spec in FORMATS.items()]
 
 
 def init_templating(app: Flask) -> None:

@@ -1,8 +1,8 @@
 """Task lists (清单): build, order and fill in lists; export them or any search result.
 
-The store (webapp.lists) owns concurrency: every edit carries the version the browser
+The store (office.lists) owns concurrency: every edit carries the version the browser
 last saw, and a conflicting edit comes back as 409 with the current item so the page
-can show both values. The export writers (webapp.export) own the file formats.
+can show both values. The export writers (office.export) own the file formats.
 """
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from flask import Blueprint, Response, abort, jsonify, redirect, render_template
 
 from webapp import list_data
 from webapp.errors import BadParam
-from webapp.export import FORMATS, ExportError, build_rows, content_disposition, export_bytes
-from webapp.lists import FIELDS, ConflictError
+from office.export import FORMATS, ExportError, build_rows, content_disposition, export_bytes
+from office.lists import FIELDS, ConflictError
 from webapp.params import choice_param, int_param
 from webapp.plan_data import clause_brief
 from webapp.resources import get_corpus, get_store, graph_or_none
@@ -262,10 +262,11 @@ def items_order_api(list_id):
 
 def _send(rows, fmt: str, title: str):
     try:
-        data, mimetype, filename = export_bytes(rows, fmt, title)
+        data, content_type, filename = export_bytes(rows, fmt, title)
     except ExportError as e:
         raise BadParam(str(e)) from None
-    resp = Response(data, mimetype=mimetype)
+    # content_type, not mimetype: Werkzeug would add a second "; charset=utf-8" to text types
+    resp = Response(data, content_type=content_type)
     resp.headers["Content-Disposition"] = content_disposition(filename)
     return resp
 

@@ -5,9 +5,7 @@ The ingest is a named chain of small rules, each doing one job on a shared state
 """
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +14,7 @@ from kb.ingest import blocks, boxes, corrections, pagelayout, tables
 from kb.ingest.accounting import account
 from kb.ingest.emit import emit
 from kb.ingest.state import Line, Report, State
+from kb.atomic import atomic_write_text
 from kb.oserror import read_reason
 
 
@@ -135,12 +134,4 @@ def ingest_file(raw_path: Path, corpus_dir: Path) -> IngestResult:
 def write_atomic(path: Path, text: str) -> None:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    atomic_write_text(path, text)

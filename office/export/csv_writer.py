@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 
-from webapp.export.rows import COLUMNS, FIELDS, ExportRow
+from office.export.rows import COLUMNS, FIELDS, ExportRow
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 

@@ -11,7 +11,7 @@ from typing import Optional
 from kb.citation import printed_number, quoted
 from kb.model import Clause, Document
 
-from webapp.export.rows import ExportError, clean_text
+from office.export.rows import ExportError, clean_text
 
 SKIP_KINDS = {"footnote"}  # a footnote explains an indicator; it is not a task
 
@@ -76,7 +76,7 @@ def clauses_in_box(doc: Document, number) -> list[Clause]:
 
 def find_list(store, name_or_id):
     """A saved list by name (CLI) or numeric id (web); a miss names the lists there are."""
-    from webapp.lists import NotFoundError
+    from office.lists import NotFoundError
 
     task_list = None
     if isinstance(name_or_id, int):

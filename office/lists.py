@@ -30,6 +30,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable, Iterator, Optional
 
+from office.errors import database_reason
+
 DB_NAME = "plankb.sqlite3"
 SCHEMA_VERSION = 1
 
@@ -100,12 +102,7 @@ class StoreUnavailable(ListError):
 
 
 def _db_error(e: sqlite3.DatabaseError, path) -> StoreUnavailable:
-    text = str(e).lower()
-    if "locked" in text or "busy" in text:
-        return StoreUnavailable("清单数据库正被其他操作占用，请稍后重试。")
-    if "malformed" in text or "not a database" in text or "corrupt" in text:
-        return StoreUnavailable(f"清单数据库已损坏：{path}（提示：请管理员将该文件移走后重启，或从备份恢复）。")
-    return StoreUnavailable(f"清单数据库无法使用：{path}（{type(e).__name__}）。")
+    return StoreUnavailable(database_reason(e, path))
 
 
 MAX_ID = 2 ** 63 - 1  # SQLite's INTEGER range

@@ -3,7 +3,7 @@
 The web app and the CLI share this one entry point::
 
     rows = build_rows(corpus, clause_ids_or_list_items)          # -> [ExportRow]
-    data, mimetype, filename = export_bytes(rows, "docx", title)  # for a download
+    data, content_type, filename = export_bytes(rows, "docx", title)  # for a download
     write_export(rows, "docx", title, path)                       # atomic, for the CLI
 
 Nothing a user types reaches the file system here: formats come from a fixed table,
@@ -11,16 +11,17 @@ and download names are reduced to safe characters.
 """
 from __future__ import annotations
 
-import errno
 import os
 import re
 import unicodedata
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import quote
 
-from webapp.export.atomic import atomic_write_bytes
-from webapp.export.rows import COLUMNS, HEADERS, ExportError, ExportRow, build_rows, source_of, task_of
-from webapp.export.selection import (
+from kb.atomic import atomic_write_bytes
+from kb.oserror import write_reason
+from office.export.rows import COLUMNS, HEADERS, ExportError, ExportRow, build_rows, source_of, task_of
+from office.export.selection import (
     clauses_in_box,
     clauses_in_chapter,
     default_title,
@@ -32,30 +33,32 @@ __all__ = [
     "COLUMNS", "HEADERS", "FORMATS", "ExportError", "ExportRow", "build_rows", "export_bytes",
     "write_export", "render", "safe_filename", "content_disposition", "source_of", "task_of",
     "clauses_in_box", "clauses_in_chapter", "default_title", "list_entries", "resolve_document",
-    "atomic_write_bytes", "os_reason",
+    "atomic_write_bytes",
 ]
 
-# format -> (module name, mimetype, file extension)
+
+
+class Format(NamedTuple):
+    """One export format: the writer module, the full Content-Type, the file extension
+    and the name staff see on the buttons."""
+
+    module: str
+    content_type: str
+    ext: str
+    label: str
+
+
+# the one table of export formats, for the writers, the web's buttons and the CLI's --format
 FORMATS = {
-    "docx": ("docx_writer", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", ".docx"),
-    "xlsx": ("xlsx_writer", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ".xlsx"),
-    "csv": ("csv_writer", "text/csv; charset=utf-8", ".csv"),
-    "md": ("md_writer", "text/markdown; charset=utf-8", ".md"),
-    "json": ("json_writer", "application/json; charset=utf-8", ".json"),
+    "docx": Format("docx_writer", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                   ".docx", "Word"),
+    "xlsx": Format("xlsx_writer", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                   ".xlsx", "Excel"),
+    "csv": Format("csv_writer", "text/csv; charset=utf-8", ".csv", "CSV"),
+    "md": Format("md_writer", "text/markdown; charset=utf-8", ".md", "Markdown"),
+    "json": Format("json_writer", "application/json; charset=utf-8", ".json", "JSON"),
 }
 DEFAULT_NAME = "任务分解表"
-OS_REASONS = {
-    errno.EACCES: "没有写入权限", errno.EPERM: "没有写入权限", errno.ENOENT: "目录不存在或不可写",
-    errno.EROFS: "文件系统只读", errno.ENOSPC: "磁盘空间不足", errno.EISDIR: "这是一个目录",
-    errno.ENAMETOOLONG: "文件名过长", errno.EDQUOT: "超出磁盘配额",
-}
-
-
-def os_reason(e: OSError) -> str:
-    """Why the disk refused, in the words a clerk understands."""
-    return OS_REASONS.get(e.errno, e.strerror or str(e))
-
-
 def _format(fmt: str):
     key = str(fmt or "").lower().lstrip(".")
     key = {"markdown": "md", "word": "docx", "excel": "xlsx"}.get(key, key)
@@ -67,11 +70,11 @@ def _format(fmt: str):
 def render(rows: list[ExportRow], fmt: str, title: str) -> bytes:
     import importlib
 
-    key, (module, _, _) = _format(fmt)
+    key, spec = _format(fmt)
     if not rows:
         raise ExportError("没有可导出的条款（提示：先在检索结果或清单中选择条款）。")
     title = (title or "").strip() or DEFAULT_NAME
-    return importlib.import_module(f"webapp.export.{module}").render(rows, title)
+    return importlib.import_module(f"office.export.{spec.module}").render(rows, title)
 
 
 def safe_filename(title: str, ext: str) -> str:
@@ -92,9 +95,9 @@ def content_disposition(filename: str) -> str:
 
 
 def export_bytes(rows: list[ExportRow], fmt: str, title: str) -> tuple[bytes, str, str]:
-    """(file bytes, mimetype, download file name) for the web."""
-    key, (_, mimetype, ext) = _format(fmt)
-    return render(rows, key, title), mimetype, safe_filename(title, ext)
+    """(file bytes, full Content-Type, download file name) for the web."""
+    key, spec = _format(fmt)
+    return render(rows, key, title), spec.content_type, safe_filename(title, spec.ext)
 
 
 def write_export(rows: list[ExportRow], fmt: str, title: str, path: str | os.PathLike) -> Path:
@@ -102,13 +105,13 @@ def write_export(rows: list[ExportRow], fmt: str, title: str, path: str | os.Pat
     path = Path(path)
     data = render(rows, fmt, title)
     if path.is_dir():
-        raise ExportError(f"输出路径是一个目录：{path}（提示：请给出文件名，如 {path / safe_filename(title, FORMATS[_format(fmt)[0]][2])}）。")
+        raise ExportError(f"输出路径是一个目录：{path}（提示：请给出文件名，如 {path / safe_filename(title, _format(fmt)[1].ext)}）。")
     if not path.parent.is_dir():
         raise ExportError(f"输出目录不存在：{path.parent}（提示：先创建该目录）。")
     try:
         return atomic_write_bytes(path, data)
     except OSError as e:
-        raise ExportError(f"无法写入 {path}：{os_reason(e)}（提示：换一个可写的目录或文件名）。") from None
+        raise ExportError(f"无法写入 {path}：{write_reason(e)}（提示：换一个可写的目录或文件名）。") from None
 
 
 def format_for_path(path: str | os.PathLike) -> str | None:

@@ -1,7 +1,7 @@
 """A Markdown pipe table: pastes into wikis, chat and Markdown editors as a table."""
 from __future__ import annotations
 
-from webapp.export.rows import COLUMNS, FIELDS, ExportRow
+from office.export.rows import COLUMNS, FIELDS, ExportRow
 
 
 def cell(value) -> str:

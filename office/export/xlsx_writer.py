@@ -15,7 +15,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.page import PageMargins
 
-from webapp.export.rows import CENTRED, COLUMNS, FIELDS, ExportRow
+from office.export.rows import CENTRED, COLUMNS, FIELDS, ExportRow
 
 WIDTHS = {  # in Excel character units; Chinese characters count about two
     "seq": 5, "task": 16, "content": 50, "source": 24, "targets": 22, "deadline": 11,

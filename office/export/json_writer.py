@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timezone
 
-from webapp.export.rows import COLUMNS, ExportRow
+from office.export.rows import COLUMNS, ExportRow
 
 
 def render(rows: list[ExportRow], title: str) -> bytes:

@@ -21,7 +21,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
-from webapp.export.rows import CENTRED, FIELDS, HEADERS, ExportRow
+from office.export.rows import CENTRED, FIELDS, HEADERS, ExportRow
 
 TITLE_FONT = "方正小标宋简体"
 HEADER_FONT = "黑体"
