@@ -1,0 +1,281 @@
+"""Scale benchmark: the same pages with 1, 10 and 100 plans, side by side.
+
+Run: ``.venv/bin/python bench/scale.py [--sizes 1,10,100] [--rounds 5] [--distinct 0]``.
+
+How the corpora are made (real texts, varied copies):
+- the base plans are real: the seed (``corpus/gd-ip-14fyp.md``) and every plan of other
+  shapes the project ingests in its tests (the Shandong and Yunnan samples, the two
+  variant plans under ``tests/data/``), ingested here with ``plankb ingest``;
+- a corpus of N plans takes the base plans in turn; every copy after the first of a
+  plan gets its own id and title, and its place names (广东, 我省, 全省…) are replaced by
+  a city or province from the regions gazetteer, so the copies are different documents
+  to the index and the graph, with the shapes and sizes of real plans.
+
+For each size it prints: ``plankb build`` time, index size on disk, cold start (server
+process start → first ``/healthz``), the first (cold) and median warm time of each page
+over ``--rounds`` requests, ``/api/search`` p50/p95 with 1 and 8 concurrent clients
+over the judged queries, and the server's resident memory after the warm run (and after
+``--distinct`` distinct queries, to show whether memory grows with them). The server is
+``plankb serve`` in its own process, as staff run it. Numbers, not assertions.
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import tomllib
+from pathlib import Path
+from urllib.parse import quote
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = "document=gd-ip-14fyp"  # per-plan pages show the seed at every size: like with like
+PAGES = [
+    "/", "/search?q=知识产权保护", "/api/search?q=知识产权", f"/outline?{SEED}", f"/boxes?{SEED}",
+    f"/indicators?{SEED}", f"/targets?{SEED}", f"/bodies?{SEED}", "/trace", "/trace/body:高校", "/graph",
+]
+BASE_SOURCES = [
+    ROOT / "tests/data/samples/shandong-education-14fyp.txt",
+    ROOT / "tests/data/samples/yunnan-10fyp-outline-ocr.txt",
+    ROOT / "tests/data/variants/city-plan-variants.txt",
+    ROOT / "tests/data/variants/national-plan-variants.txt",
+]
+PLACE_WORDS = re.compile(r"广东省|广东|我省|全省|山东省|山东|云南省|云南")
+
+
+def plankb_cmd() -> list[str]:
+    exe = Path(sys.executable).with_name("plankb")
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "plankb"]
+
+
+def run(args, **kw):
+    return subprocess.run(plankb_cmd() + [str(a) for a in args], check=True, capture_output=True,
+                          text=True, cwd=tempfile.gettempdir(), **kw)
+
+
+def places() -> list[str]:
+    data = tomllib.loads((ROOT / "corpus/gazetteer/regions.toml").read_text(encoding="utf-8"))
+    names = []
+    for value in data.values():
+        for entry in (value if isinstance(value, list) else [value]):
+            name = entry.get("name") if isinstance(entry, dict) else None
+            if name and len(name) >= 2:
+                names.append(name)
+    return sorted(set(names)) or ["广州市", "深圳市", "珠海市"]
+
+
+def base_plans(work: Path) -> list[str]:
+    """The real plans as canonical Markdown: the seed, plus the samples ingested here."""
+    out = work / "base"
+    out.mkdir()
+    shutil.copytree(ROOT / "corpus/dict", out / "dict")
+    texts = [(ROOT / "corpus/gd-ip-14fyp.md").read_text(encoding="utf-8")]
+    for src in BASE_SOURCES:
+        raw = out / "raw"
+        raw.mkdir(exist_ok=True)
+        shutil.copy(src, raw / src.name)
+        sidecar = src.with_suffix(".toml")
+        if sidecar.exists():
+            shutil.copy(sidecar, raw / sidecar.name)
+        before = set(out.glob("*.md"))
+        run(["ingest", raw / src.name, "--out", out])
+        written = set(out.glob("*.md")) - before  # the sidecar may name the id
+        texts += [p.read_text(encoding="utf-8") for p in sorted(written)]
+    return texts
+
+
+def varied(text: str, copy: int, place: str) -> str:
+    """Copy ``copy`` of a plan: its own id and title, its place names replaced."""
+    if copy == 0:
+        return text
+    head, sep, body = text.partition("\n---\n")
+    head = re.sub(r'^id: "([^"]+)"', lambda m: f'id: "{m.group(1)}-v{copy}"', head, count=1, flags=re.M)
+    head = re.sub(r'^title: "', f'title: "{place}', head, count=1, flags=re.M)
+    return head + sep + PLACE_WORDS.sub(place, body)
+
+
+def make_corpus(work: Path, bases: list[str], n: int, names: list[str]) -> Path:
+    root = work / f"corpus-{n}"
+    root.mkdir()
+    for sub in ("dict", "gazetteer"):
+        shutil.copytree(ROOT / "corpus" / sub, root / sub)
+    for i in range(n):
+        text = varied(bases[i % len(bases)], i // len(bases), names[i % len(names)])
+        doc_id = re.search(r'^id: "([^"]+)"', text, flags=re.M).group(1)
+        (root / f"{doc_id}.md").write_text(text, encoding="utf-8")
+    return root
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def get(port: int, path: str, timeout: float = 120.0) -> tuple[int, float, int]:
+    """(status, milliseconds, bytes) of one GET."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    t = time.perf_counter()
+    try:
+        conn.request("GET", quote(path, safe="/?=&:"))
+        resp = conn.getresponse()
+        body = resp.read()
+        return resp.status, (time.perf_counter() - t) * 1000, len(body)
+    finally:
+        conn.close()
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of the server and its children (workers), in MB."""
+    total = 0
+    pids = [pid]
+    try:
+        out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
+        pids += [int(p) for p in out.split()]
+    except OSError:
+        pass
+    for p in pids:
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            pass
+    return total / 1024
+
+
+def pct(xs, p):
+    xs = sorted(xs)
+    if not xs:
+        return float("nan")
+    k = (len(xs) - 1) * p / 100
+    lo, hi = int(k), min(int(k) + 1, len(xs) - 1)
+    return xs[lo] + (xs[hi] - xs[lo]) * (k - lo)
+
+
+def queries() -> list[str]:
+    out = []
+    for name in ("judged.tsv", "judged_blind.tsv"):
+        for line in (ROOT / "bench" / name).read_text(encoding="utf-8").splitlines():
+            if line and not line.startswith("#"):
+                out.append(line.split("\t")[0])
+    return out
+
+
+def concurrent_search(port: int, qs: list[str], clients: int, per_client: int) -> list[float]:
+    lat: list[float] = []
+    lock = threading.Lock()
+
+    def worker(k: int):
+        mine = []
+        for i in range(per_client):
+            q = qs[(k * per_client + i) % len(qs)]
+            status, ms, _ = get(port, f"/api/search?q={q}")
+            mine.append(ms if status == 200 else float("inf"))
+        with lock:
+            lat.extend(mine)
+
+    threads = [threading.Thread(target=worker, args=(k,)) for k in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return lat
+
+
+def measure(corpus: Path, work: Path, args) -> dict:
+    inst = work / f"inst-{corpus.name}"
+    res: dict = {}
+    t = time.perf_counter()
+    run(["--corpus", corpus, "--instance", inst, "build"])
+    res["build s"] = time.perf_counter() - t
+    size = sum(p.stat().st_size for p in (inst).rglob("*") if p.is_file())
+    res["index MB"] = size / 1e6
+    port = free_port()
+    cmd = plankb_cmd() + ["--corpus", str(corpus), "--instance", str(inst), "serve", "--port", str(port)]
+    cmd += args.serve_args.split() if args.serve_args else []
+    t = time.perf_counter()
+    server = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              cwd=tempfile.gettempdir())
+    try:
+        while True:
+            try:
+                if get(port, "/healthz", timeout=5)[0] == 200:
+                    break
+            except OSError:
+                pass
+            if server.poll() is not None or time.perf_counter() - t > 300:
+                raise SystemExit(f"server did not start for {corpus.name}")
+            time.sleep(0.05)
+        res["cold start s"] = time.perf_counter() - t
+        for page in PAGES:
+            status, ms, size = get(port, page)
+            res[f"{page} first ms"] = ms if status == 200 else float("nan")
+            warm = [get(port, page)[1] for _ in range(args.rounds)]
+            res[f"{page} warm ms"] = statistics.median(warm)
+            res[f"{page} KB"] = size / 1024
+        qs = queries()
+        for clients in (1, 8):
+            lat = concurrent_search(port, qs, clients, max(5, args.search_requests // clients))
+            res[f"search p50 ({clients} client{'s' if clients > 1 else ''}) ms"] = pct(lat, 50)
+            res[f"search p95 ({clients} client{'s' if clients > 1 else ''}) ms"] = pct(lat, 95)
+        res["server MB"] = rss_mb(server.pid)
+        if args.distinct:
+            for i in range(args.distinct):
+                get(port, f"/api/search?q=知识产权{i}号{qs[i % len(qs)]}")
+            res[f"server MB after {args.distinct} distinct queries"] = rss_mb(server.pid)
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    return res
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", default="1,10,100")
+    ap.add_argument("--rounds", type=int, default=5, help="warm requests per page")
+    ap.add_argument("--search-requests", type=int, default=80, help="searches per client count")
+    ap.add_argument("--distinct", type=int, default=0, help="distinct queries for the memory check")
+    ap.add_argument("--serve-args", default="", help="extra options for plankb serve")
+    args = ap.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",")]
+    with tempfile.TemporaryDirectory(prefix="plankb-scale-") as tmp:
+        work = Path(tmp)
+        bases = base_plans(work)
+        names = places()
+        results = {}
+        for n in sizes:
+            corpus = make_corpus(work, bases, n, names)
+            raw_mb = sum(p.stat().st_size for p in corpus.glob("*.md")) / 1e6
+            print(f"… {n} plans ({raw_mb:.1f} MB Markdown)", file=sys.stderr, flush=True)
+            results[n] = measure(corpus, work, args)
+    keys = list(next(iter(results.values())))
+    for r in results.values():
+        keys += [k for k in r if k not in keys]
+    width = max(len(k) for k in keys) + 2
+    print("".ljust(width) + "".join(f"{str(n) + ' plans':>14}" for n in sizes)
+          + (f"{'growth':>10}" if len(sizes) > 1 else ""))
+    for k in keys:
+        vals = [results[n].get(k, float("nan")) for n in sizes]
+        line = k.ljust(width) + "".join(f"{v:>14.1f}" for v in vals)
+        if len(sizes) > 1 and vals[0] and vals[0] == vals[0]:
+            line += f"{vals[-1] / vals[0]:>9.1f}×"
+        print(line)
+    print(json.dumps({str(n): r for n, r in results.items()}, ensure_ascii=False), file=sys.stderr)
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONHASHSEED", "0")
+    main()
