@@ -41,11 +41,11 @@ def main(extra: list[str]) -> int:
                     s.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
                     status = s.recv(64).split(b"\r\n")[0].decode()
                 print(f"{IDLE} idle connections open; /healthz: {status} in {time.perf_counter() - t0:.3f} s"
-                      f" (serve {' '.join(extra) or 'defaults'})")
+                      f" (serve {' '.join(extra) or 'with its office settings'})")
                 return 0
             except socket.timeout:
                 print(f"{IDLE} idle connections open; /healthz: no answer within 20 s"
-                      f" (serve {' '.join(extra) or 'defaults'})")
+                      f" (serve {' '.join(extra) or 'with its office settings'})")
                 return 1
         finally:
             for s in idle:
