@@ -802,6 +802,16 @@ def test_local_names_are_allowed_by_default(client, host):
     assert client.get("/lists", headers={"Host": host}).status_code == 200
 
 
+def test_a_request_without_any_host_header_is_served(app):
+    """HTTP/1.0 monitoring probes send no Host; no browser (so no rebound page) does that."""
+    from werkzeug.test import EnvironBuilder, run_wsgi_app
+
+    environ = EnvironBuilder(path="/healthz").get_environ()
+    del environ["HTTP_HOST"]
+    body, status, _ = run_wsgi_app(app, environ)
+    assert status.startswith("200") and b'"ok"' in b"".join(body)
+
+
 def test_allowed_hosts_from_config_and_environment(tmp_path, monkeypatch):
     from webapp import create_app
 
