@@ -133,6 +133,11 @@ class PlanGraph:
         targets = [n for p in paths for n in p if self.g.nodes[n]["kind"] == "target"]
         for n in targets:
             paths += [[u, n] for u in self._sources(n, ("serves",)) if u not in tasks]
+        # the task the box details (the paragraph it follows): what it serves, the box serves
+        detailed = self.g.nodes[start].get("details")
+        if detailed and detailed not in tasks:
+            paths += [p for p in self._forward_paths(detailed, prefix=[start])
+                      if self.g.nodes[p[-1]]["kind"] in ("indicator", "target", "deadline")]
         return paths
 
     def _paths_of_actor(self, start: str) -> list[list[str]]:

@@ -28,6 +28,9 @@ class Entry:
     parent: Optional[str] = None
     # a collective name standing for several bodies: 高校院所 is 高校 and 科研院所
     members: list[str] = field(default_factory=list)
+    # a kind of body (高校, 金融机构, 行政执法部门), named in plans but never a unit a list
+    # hands work to
+    category: bool = False
 
 
 @dataclass
@@ -92,7 +95,8 @@ def _entries(items, where: Path, key: str) -> list[Entry]:
         out.append(Entry(name=str(it["name"]), kind=str(it.get("kind", "actor")),
                          aliases=[str(a) for a in it.get("aliases", [])],
                          parent=it.get("parent"),
-                         members=[str(m) for m in it.get("members", [])]))
+                         members=[str(m) for m in it.get("members", [])],
+                         category=bool(it.get("category", False))))
     return out
 
 
@@ -135,10 +139,11 @@ def _expand(g: Gazetteer, province: str) -> Gazetteer:
         if not province:
             # no province known: keep the short forms only
             return Entry(e.name.replace("{省}", "省"), e.kind,
-                         [a for a in e.aliases if "{省}" not in a], _ex(e.parent, "省"), e.members)
+                         [a for a in e.aliases if "{省}" not in a], _ex(e.parent, "省"), e.members,
+                         e.category)
         return Entry(e.name.replace("{省}", province), e.kind,
                      [a.replace("{省}", province) for a in e.aliases], _ex(e.parent, province),
-                     e.members)
+                     e.members, e.category)
     return Gazetteer([ex(e) for e in g.bodies], g.regions, g.body_kinds, g.region_kinds,
                      g.patterns, province)
 
