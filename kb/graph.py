@@ -55,6 +55,10 @@ class PlanGraph:
             out.append(self._indicator_json(iid))
         return out
 
+    def indicator_rows(self, document: Optional[str] = None) -> list[dict]:
+        """The indicator tables' rows as parsed (both tables, history included)."""
+        return [r for r in self._info["indicators"].values() if document is None or r["document"] == document]
+
     def bodies(self, document: Optional[str] = None) -> list[dict]:
         out = []
         for nid, a in self.g.nodes(data=True):

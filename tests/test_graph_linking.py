@@ -42,3 +42,12 @@ def test_web_reason_shows_the_words(client):
     reasons = [e["evidence"] for e in d["edges"]
                if (e["source"], e["target"]) == (f"{DOC}:5.2.p4", f"indicator:{DOC}:t2.r4")]
     assert reasons == ["关键词相同（质押融资）"]
+
+
+def test_every_check_finding_names_a_check_rule(pg):
+    import kb.graph_check as graph_check
+
+    res = pg.check()
+    names = {f.__name__ for f in graph_check.CHECK_RULES}
+    rules = {x["rule"].split(":", 1)[1] for x in res["agreements"] + res["conflicts"]}
+    assert {"table_vs_table", "text_vs_table"} <= rules <= names
