@@ -24,7 +24,18 @@ NODE_KINDS = {"document": "规划", "chapter": "章", "section": "节", "box": "
               "clause": "条文", "target": "目标", "indicator": "指标", "body": "机构",
               "region": "地区", "deadline": "时限"}
 EDGE_KINDS = {"contains": "包含", "mentions": "提及", "responsible": "牵头", "supports": "配合",
-              "sets_target": "提出目标", "due": "时限", "measured_by": "对应指标", "serves": "服务于"}
+              "suggested": "建议", "sets_target": "提出目标", "due": "时限", "measured_by": "对应指标",
+              "serves": "服务于"}
+# a clause → body edge: who is asked (负责: a tag, a subject that acts, a curated assignment),
+# who is inferred from the kind of work (建议, duties.toml), who is only named (提及)
+ACTOR_EDGES = ("responsible", "supports", "suggested", "mentions")
+ROLE_LABELS = {"responsible": "负责", "supports": "配合", "suggested": "建议", "mentions": "提及"}
+# clauses that ask nothing of anybody: a body named there is not asked to do it
+NOT_ASKED_KINDS = ("review", "preamble")
+NOT_ASKED_ROLES = ("review",)
+# a trace from a hub (a body named in 200 clauses, the year 2025) shows this many tasks per plan
+# unless asked for more
+TRACE_LIMIT = 20
 
 
 class PlanGraph:
@@ -35,6 +46,19 @@ class PlanGraph:
         self.g = g
         self._info = info
         self.warnings: list[str] = list(info.get("warnings", []))
+        self._index()
+
+    def _index(self) -> None:
+        """Adjacency the listings need, computed once: nodes by kind, a body's sub-bodies,
+        the units of a category's kind. Listings then cost what they show, not the graph."""
+        self._by_kind: dict[str, list[str]] = {}
+        self._kids: dict[str, list[str]] = {}
+        for n, a in self.g.nodes(data=True):
+            self._by_kind.setdefault(a["kind"], []).append(n)
+            if a.get("parent"):
+                self._kids.setdefault(a["parent"], []).append(n)
+        for v in self._kids.values():
+            v.sort()
 
     # -- listings -----------------------------------------------------------------
     def targets(self, document: Optional[str] = None) -> list[dict]:
@@ -55,26 +79,28 @@ class PlanGraph:
             out.append(self._indicator_json(iid))
         return out
 
+    def tasks(self, document: Optional[str] = None) -> list[str]:
+        """Ids of the clauses that carry work (not target statements), of one plan or all."""
+        return [n for n in self._info["tasks"] if n in self.g and not self.g.nodes[n].get("statement")
+                and (document is None or self.g.nodes[n].get("document") == document)]
+
     def indicator_rows(self, document: Optional[str] = None) -> list[dict]:
         """The indicator tables' rows as parsed (both tables, history included)."""
         return [r for r in self._info["indicators"].values() if document is None or r["document"] == document]
 
     def bodies(self, document: Optional[str] = None) -> list[dict]:
         out = []
-        for nid, a in self.g.nodes(data=True):
-            if a["kind"] != "body":
-                continue
+        for nid in self._by_kind.get("body", []):
             d = self._body_json(nid, document)
-            if d["clauses"]:
+            if d["clauses"] or d["suggested"]:
                 out.append(d)
-        out.sort(key=lambda d: (-len(d["clauses"]), d["name"]))
+        out.sort(key=lambda d: (-len(d["clauses"]), -len(d["suggested"]), d["name"]))
         return out
 
     def regions(self, document: Optional[str] = None) -> list[dict]:
         out = []
-        for nid, a in self.g.nodes(data=True):
-            if a["kind"] != "region":
-                continue
+        for nid in self._by_kind.get("region", []):
+            a = self.g.nodes[nid]
             clauses = self._sources(nid, ("mentions",), document)
             if clauses:
                 out.append({"id": nid, "name": a["label"], "kind": a.get("region_kind", ""),
@@ -107,11 +133,14 @@ class PlanGraph:
         return a
 
     # -- tracing ------------------------------------------------------------------
-    def trace(self, node_id: str) -> dict:
+    def trace(self, node_id: str, document: Optional[str] = None, limit: Optional[int] = None) -> dict:
         """What a node serves or is served by, with the edges that say so.
 
         From a task, box, section or chapter: its targets, indicators, deadlines, bodies.
         From a target or indicator: every task serving it. From a body or region: its tasks.
+        ``document`` keeps the tasks of one plan; ``limit`` keeps the first tasks of each plan
+        (in plan order) and says in ``groups`` how many each plan has, so a hub's trace
+        stays a page, not megabytes.
         """
         start = self.resolve(node_id)
         kind = self.g.nodes[start]["kind"]
@@ -123,7 +152,34 @@ class PlanGraph:
             paths = self._paths_of_actor(start)
         else:
             paths = [[start]]
-        return self._collect(start, paths)
+        paths, groups = self._by_plan(start, paths, document, limit)
+        return self._collect(start, paths) | {"groups": groups}
+
+    def _by_plan(self, start: str, paths: list[list[str]], document: Optional[str],
+                 limit: Optional[int]) -> tuple[list[list[str]], list[dict]]:
+        """The paths whose tasks are of ``document`` and among the first ``limit`` of their
+        plan; with, per plan, how many tasks it has and how many are kept."""
+        nodes = self.g.nodes
+        tasks: dict[str, list[str]] = {}
+        seen = set()
+        for p in paths:
+            for n in p:
+                if n != start and n not in seen and nodes[n]["kind"] == "clause" and not nodes[n].get("statement"):
+                    seen.add(n)
+                    tasks.setdefault(nodes[n].get("document", ""), []).append(n)
+        keep: set = set()
+        groups = []
+        for doc_id in sorted(tasks, key=lambda d: (d != nodes[start].get("document"), d)):
+            ordered = sorted(tasks[doc_id], key=lambda n: nodes[n].get("order", 0))
+            shown = [] if document and doc_id != document else ordered[:limit] if limit else ordered
+            keep.update(shown)
+            groups.append({"document": doc_id, "title": nodes[doc_id]["label"] if doc_id in self.g else doc_id,
+                           "tasks": len(ordered), "shown": len(shown)})
+        if not document and not limit:
+            return paths, groups
+        kept = [p for p in paths if all(n == start or n in keep or nodes[n]["kind"] != "clause"
+                                        or nodes[n].get("statement") for n in p)]
+        return kept, groups
 
     def _paths_within(self, start: str) -> list[list[str]]:
         """The forward paths of every task inside ``start``; for a box, also the tasks
@@ -145,19 +201,38 @@ class PlanGraph:
         return paths
 
     def _paths_of_actor(self, start: str) -> list[list[str]]:
-        """What the plan asks of a body or region (not the review of the last plan); a
-        centre's sub-centres (深圳分中心) carry out part of what is asked of it."""
+        """What the plan asks of a body or region (not the review of the last plan nor the
+        preamble): its tasks and what they serve. A centre's sub-centres (深圳分中心) carry out
+        part of what is asked of it; a category (人民法院) is carried out by the units of its
+        kind (广东省高级人民法院, 广州知识产权法院…)."""
         paths = []
-        actors = [start] + (self._children(start) if self.g.nodes[start]["kind"] == "body" else [])
+        actors = [start] + (self._members(start) if self.g.nodes[start]["kind"] == "body" else [])
         for b in actors:
             pre = [start] if b == start else [start, b]
             for u, _, k in self.g.in_edges(b, keys=True):
-                if k not in ("mentions", "responsible", "supports") or \
-                        self.g.nodes[u].get("clause_kind") in ("review", "preamble"):
+                if k not in ACTOR_EDGES or not self._asks(u):
                     continue
-                paths += [pre + p for p in self._forward_paths(u, prefix=[])]
+                # what the task serves, and who else is asked (not who is only named)
+                paths += [pre + p for p in self._forward_paths(u, prefix=[])
+                          if self.g.nodes[p[-1]]["kind"] not in ("body", "region")
+                          or self.g.has_edge(u, p[-1]) and set(self.g[u][p[-1]]) - {"mentions"}]
                 paths.append(pre + [u])
         return paths
+
+    def _asks(self, clause: str) -> bool:
+        """Whether a clause asks anything of anybody: not the preamble, not the review."""
+        a = self.g.nodes[clause]
+        return a.get("clause_kind") not in NOT_ASKED_KINDS and a.get("chapter_role") not in NOT_ASKED_ROLES
+
+    def _members(self, bid: str) -> list[str]:
+        """Sub-bodies of a body, and for a category the units of its kind."""
+        out = list(self._children(bid))
+        a = self.g.nodes[bid]
+        if a.get("category"):
+            out += [n for n in self._by_kind.get("body", []) if n != bid and n not in out
+                    and not self.g.nodes[n].get("category")
+                    and self.g.nodes[n].get("body_kind") == a.get("body_kind")]
+        return out
 
     def clause_links(self, clause_id: str) -> dict:
         """Targets, indicators, bodies, regions and deadlines of one clause (the clause page)."""
@@ -218,7 +293,7 @@ class PlanGraph:
         return out
 
     def _children(self, bid: str) -> list[str]:
-        return sorted(n for n, a in self.g.nodes(data=True) if a.get("parent") == bid)
+        return self._kids.get(bid, [])
 
     def _tasks_within(self, nid: str) -> list[str]:
         if self.g.nodes[nid]["kind"] == "clause":
@@ -251,7 +326,7 @@ class PlanGraph:
                 for _, x, k3 in self.g.out_edges(v, keys=True):
                     if k3 == "due":
                         paths.append(base + [v, x])
-            elif k in ("mentions", "responsible", "supports"):
+            elif k in ACTOR_EDGES:
                 paths.append(base + [v])
         return paths
 
@@ -288,13 +363,16 @@ class PlanGraph:
         bucket = {"target": "targets", "indicator": "indicators", "deadline": "deadlines",
                   "clause": "tasks", "body": "bodies", "region": "regions"}
         links, seen_links = [], set()
-        uniq_paths = []
+        uniq_paths, seen_paths, placed = [], set(), set()
         for p in paths:
-            if p not in uniq_paths:
-                uniq_paths.append(p)
+            if tuple(p) in seen_paths:
+                continue
+            seen_paths.add(tuple(p))
+            uniq_paths.append(p)
             for n in p:
                 b = bucket.get(self.g.nodes[n]["kind"])
-                if b and n != start and n not in seen[b]:
+                if b and n != start and n not in placed:
+                    placed.add(n)
                     seen[b].append(n)
             for u, v in zip(p, p[1:]):
                 for a, b2 in ((u, v), (v, u)):
@@ -307,9 +385,17 @@ class PlanGraph:
                                               "clause": e.get("clause", "")} |
                                              ({"score": e["score"]} if "score" in e else {}) |
                                              ({"terms": e["terms"]} if "terms" in e else {}))
-        start_kind = self.g.nodes[start]["kind"]
-        if start_kind == "clause":
-            seen["tasks"] = [t for t in seen["tasks"] if t != start]
+        # a target statement (专栏14's “全省……达2500亿元”) is drawn as its targets, not as a task
+        seen["tasks"] = [t for t in seen["tasks"] if t != start and not self.g.nodes[t].get("statement")]
+        # each body as what it is in this trace: the strongest of its links (负责 > 配合 > 建议 > 提及)
+        role: dict[str, str] = {}
+        role_kind: dict[str, str] = {}
+        rank = {k: i for i, k in enumerate(ACTOR_EDGES)}
+        for link in links:
+            k = link["kind"]
+            if k in rank and (link["to"] not in role or rank[k] < rank[role_kind[link["to"]]]):
+                role_kind[link["to"]] = k
+                role[link["to"]] = ROLE_LABELS[k]
         deadlines = sorted(seen["deadlines"], key=lambda d: (self.g.nodes[d].get("year") or 9999))
         return {
             "start": self._brief(start),
@@ -318,7 +404,7 @@ class PlanGraph:
             "deadlines": [self._brief(d) for d in deadlines],
             "tasks": [self._brief(t) for t in sorted(seen["tasks"], key=lambda n: (
                 self.g.nodes[n].get("document", ""), self.g.nodes[n].get("order", 0)))],
-            "bodies": [self._brief(b) for b in seen["bodies"]],
+            "bodies": [self._brief(b) | {"role": role.get(b, "提及")} for b in seen["bodies"]],
             "regions": [self._brief(r) for r in seen["regions"]],
             "paths": uniq_paths,
             "links": links,
@@ -369,9 +455,11 @@ class PlanGraph:
         clauses = self._sources(bid, ("mentions", "responsible", "supports"), document)
         return {"id": bid, "name": a["label"], "aliases": list(a.get("aliases", [])),
                 "kind": a.get("body_kind", ""), "kind_label": a.get("kind_label", ""),
+                "category": bool(a.get("category")),
                 "clauses": clauses, "parent": a.get("parent"), "children": self._children(bid),
                 "lead": self._sources(bid, ("responsible",), document),
-                "support": self._sources(bid, ("supports",), document)}
+                "support": self._sources(bid, ("supports",), document),
+                "suggested": self._sources(bid, ("suggested",), document)}
 
 
 def _contains_view(g):
@@ -391,6 +479,10 @@ def build_graph(corpus) -> PlanGraph:
             return hit
         g, info = build(corpus)
         pg = PlanGraph(corpus, g, info)
+        from kb.graph_suggest import add_suggested
+
+        if add_suggested(pg):
+            pg._index()
         if len(_cache) > 8:
             _cache.clear()
         _cache[key] = pg

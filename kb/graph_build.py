@@ -11,10 +11,10 @@ import networkx as nx
 
 from kb.extract import (extract_targets, find_bodies, find_regions, find_responsibility,
                         load_gazetteer, province_of)
-from kb.extract.bodies import kind_of
+from kb.extract.bodies import acts, kind_of
 from kb.extract.deadlines import Deadline, find_deadlines, implied
 from kb.extract.targets import Target
-from kb.extract.text import normalize
+from kb.extract.text import clip, normalize, sentences
 from kb.graph_indicators import indicator_rows
 from kb.graph_links import read_links, resolve_links
 from kb.graph_linking import link_document, plan_for
@@ -29,7 +29,7 @@ TARGET_KINDS = ("task", "measure", "box_item", "goal", "intro", "text", "princip
 NO_FACTS = ("table_row", "note", "footnote")
 
 def _short(text: str, n: int = 28) -> str:
-    return text if len(text) <= n else text[:n] + "…"
+    return clip(text, n, "…")
 
 
 def _clause_label(c) -> str:
@@ -104,6 +104,7 @@ def _container(g, doc: Document, chapter, section) -> str:
 
 
 def _add_structure(g, doc: Document) -> None:
+    roles = {ch.number: ch.role for ch in doc.chapters}
     _node(g, doc.id, "document", doc.title, document=doc.id)
     for ch in doc.chapters:
         cid = f"{doc.id}:{ch.number}"
@@ -126,7 +127,7 @@ def _add_structure(g, doc: Document) -> None:
             continue
         _node(g, c.id, "clause", _clause_label(c), document=doc.id, clause_kind=c.kind,
               text=c.text, chapter=c.chapter, section=c.section, box=c.box,
-              breadcrumb=list(c.breadcrumb), order=c.order)
+              breadcrumb=list(c.breadcrumb), order=c.order, chapter_role=roles.get(c.chapter, ""))
         if c.box:
             parent = f"{doc.id}:box{c.box}"
         elif c.table:
@@ -156,6 +157,10 @@ def _add_mentions(g, doc: Document, gaz) -> None:
             if b.start in tagged:
                 continue
             _body_node(g, gaz, b.name, b.surface, b.kind)
+            if acts(c.text, b, gaz):  # 由省版权局负责……: the subject of the action is responsible
+                _edge(g, c.id, f"body:{b.name}", "responsible", "rule:body_acts", c.id,
+                      surface=b.surface, role="lead")
+                continue
             _edge(g, c.id, f"body:{b.name}", "mentions", f"rule:body_{b.source}", c.id,
                   surface=b.surface)
         for r in find_regions(c.text, gaz):
@@ -183,6 +188,8 @@ def _add_targets(g, doc: Document, info) -> None:
             t = Target(text=c.lead + "。", metric=c.lead.rstrip("。"), value=None,
                        deadline=lead_in.get((c.chapter, c.section)) or implied(end))
             found = [t]
+        if _is_statement(c, found):
+            g.nodes[c.id]["statement"] = True
         for k, t in enumerate(found, 1):
             tid = f"target:{c.id}.t{k}"
             d = t.to_json()
@@ -196,6 +203,23 @@ def _add_targets(g, doc: Document, info) -> None:
             if did:
                 _edge(g, tid, did, "due", "rule:implied_deadline" if dl.kind == "implied"
                       else f"rule:deadline_{dl.kind}", c.id, text=dl.text)
+
+
+def _is_statement(c, found) -> bool:
+    """A target statement (“十四五”期间，全省专利、商标质押融资金额达2500亿元……): a clause
+    with no lead of its own whose every sentence opens with its deadline and states a
+    level (metric 达 value), not work (建设150个……). Its targets are what it
+    says; a trace draws them as targets, not the clause as a task."""
+    if c.lead or not found or c.kind not in TASK_KINDS:
+        return False
+    for _, _, sent in sentences(normalize(c.text)):
+        sent = sent.strip()
+        opening = [d for d in find_deadlines(sent) if d.kind in ("by", "period") and d.start <= 1]
+        first = next((t for t in found if t.text == sent), None)
+        # a sentence that asks for work (建设150个……) is a task, one that states a level is not
+        if first is None or not opening or first.action:
+            return False
+    return True
 
 
 def _add_indicators(g, doc: Document, info) -> None:

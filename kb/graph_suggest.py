@@ -47,6 +47,7 @@ class Ask:
     support: list = field(default_factory=list)
     source: str = ""
     duty_terms: list = field(default_factory=list)
+    inferred: list = field(default_factory=list)  # (unit, "lead" | "support") from duties.toml
     none: bool = False
 
     def fits(self, name: str, kind: str = "", category: bool = False) -> bool:
@@ -96,6 +97,7 @@ def duty_of_title(a: Ask) -> bool:
     a.duty_terms = duty["terms"]
     if duty["lead"]:
         a.lead, a.source = [duty["lead"]], "duty"
+        a.inferred.append((duty["lead"], "lead"))
         a.support.append(_issuer(a))
         return True
     return False
@@ -125,15 +127,55 @@ def supporting_units(a: Ask) -> None:
     duty = _duty(a)
     if not a.duty_terms:
         a.duty_terms = duty["terms"]
-    a.support += [s for s in duty["support"] if a.fits(s)]
+    for unit in duty["support"]:
+        if a.fits(unit):
+            a.support.append(unit)
+            a.inferred.append((unit, "support"))
 
 
-def suggest(pg, clause_id: str) -> dict:
+def decide(pg, clause_id: str) -> Ask:
+    """The chain run on one clause."""
     a = _ask(pg, clause_id)
     for rule in LEAD_RULES:
         if rule(a):
             break
     supporting_units(a)
+    return a
+
+
+def add_suggested(pg) -> int:
+    """Edges ``suggested`` from each task to the units its kind of work calls for
+    (duties.toml), so a trace shows them beside the named ones, marked 建议, and the courts
+    reach the 司法保护 tasks. Made once, when the graph is built; returns how many."""
+    from kb.extract.bodies import kind_of
+    from kb.extract.gazetteer import load_gazetteer
+
+    g, n = pg.g, 0
+    base = load_gazetteer(pg.corpus.root / "gazetteer")
+    for nid in sorted(pg._info["tasks"]):
+        if nid not in g or g.nodes[nid].get("statement"):
+            continue
+        a = decide(pg, nid)
+        gaz = base.for_province(a.level.province if a.level else "")
+        for unit, role in a.inferred:
+            bid = f"body:{unit}"
+            if bid in g and g.has_edge(nid, bid):
+                continue  # named or tagged already: that says more
+            if bid not in g:
+                entry = gaz.body_entry(unit)
+                kind = entry.kind if entry else kind_of(unit)
+                g.add_node(bid, kind="body", label=unit, body_kind=kind,
+                           kind_label=gaz.body_kinds.get(kind, kind), category=False,
+                           aliases=sorted(set(entry.aliases) - {unit}) if entry else [])
+            g.add_edge(nid, bid, key="suggested", kind="suggested",
+                       evidence="rule:duty_of_title" if role == "lead" else "rule:supporting_units",
+                       clause=nid, role=role, terms="、".join(_unique(a.duty_terms)[:4]))
+            n += 1
+    return n
+
+
+def suggest(pg, clause_id: str) -> dict:
+    a = decide(pg, clause_id)
     if a.none:
         return {"lead": [], "support": [], "deadline": "", "deadline_year": None,
                 "implied_deadline": False, "source": "", "duty_terms": []}
