@@ -157,27 +157,39 @@ class PlanGraph:
 
     def _by_plan(self, start: str, paths: list[list[str]], document: Optional[str],
                  limit: Optional[int]) -> tuple[list[list[str]], list[dict]]:
-        """The paths whose tasks are of ``document`` and among the first ``limit`` of their
-        plan; with, per plan, how many tasks it has and how many are kept."""
+        """The paths whose tasks and targets are of ``document`` and among the first
+        ``limit`` of their plan (in plan order); with, per plan, how many tasks and targets
+        it has and how many are kept. A target statement goes with its targets."""
         nodes = self.g.nodes
-        tasks: dict[str, list[str]] = {}
+        found: dict[str, dict[str, list[str]]] = {}
         seen = set()
         for p in paths:
             for n in p:
-                if n != start and n not in seen and nodes[n]["kind"] == "clause" and not nodes[n].get("statement"):
-                    seen.add(n)
-                    tasks.setdefault(nodes[n].get("document", ""), []).append(n)
+                a = nodes[n]
+                if n == start or n in seen or a.get("statement") or a["kind"] not in ("clause", "target"):
+                    continue
+                seen.add(n)
+                per = found.setdefault(a.get("document", ""), {"clause": [], "target": []})
+                per[a["kind"]].append(n)
+
+        def order(n):
+            a = nodes[n]
+            return nodes[a["clause"]].get("order", 0) if a["kind"] == "target" else a.get("order", 0), n
+
         keep: set = set()
         groups = []
-        for doc_id in sorted(tasks, key=lambda d: (d != nodes[start].get("document"), d)):
-            ordered = sorted(tasks[doc_id], key=lambda n: nodes[n].get("order", 0))
-            shown = [] if document and doc_id != document else ordered[:limit] if limit else ordered
-            keep.update(shown)
-            groups.append({"document": doc_id, "title": nodes[doc_id]["label"] if doc_id in self.g else doc_id,
-                           "tasks": len(ordered), "shown": len(shown)})
+        for doc_id in sorted(found, key=lambda d: (d != nodes[start].get("document"), d)):
+            g = {"document": doc_id, "title": nodes[doc_id]["label"] if doc_id in self.g else doc_id}
+            for kind, key in (("clause", "tasks"), ("target", "targets")):
+                ordered = sorted(found[doc_id][kind], key=order)
+                shown = [] if document and doc_id != document else ordered[:limit] if limit else ordered
+                keep.update(shown)
+                g[key], g[key + "_shown"] = len(ordered), len(shown)
+            g["shown"] = g["tasks_shown"]
+            groups.append(g)
         if not document and not limit:
             return paths, groups
-        kept = [p for p in paths if all(n == start or n in keep or nodes[n]["kind"] != "clause"
+        kept = [p for p in paths if all(n == start or n in keep or nodes[n]["kind"] not in ("clause", "target")
                                         or nodes[n].get("statement") for n in p)]
         return kept, groups
 

@@ -169,7 +169,8 @@ def trace_view(graph, corpus, node_id: str, document: str | None = None,
     return {"start": start, "nodes": nodes, "edges": edges, "counts": counts, "roles": dict(roles),
             "regions": [r | {"url": node_url(r["id"], "region")} for r in t.get("regions", [])],
             "paths": t["paths"], "groups": groups, "document": document, "limit": limit,
-            "truncated": any(g["shown"] < g["tasks"] for g in groups if not document or g["document"] == document)}
+            "truncated": any(g["tasks_shown"] < g["tasks"] or g["targets_shown"] < g["targets"]
+                             for g in groups if not document or g["document"] == document)}
 
 
 def trace_starts(graph, document=None, corpus=None) -> dict:
