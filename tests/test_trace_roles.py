@@ -73,3 +73,18 @@ def test_a_hub_is_shown_a_page_at_a_time(pg):
     assert g["document"] == DOC and g["shown"] == 3 and g["tasks"] == len(full["tasks"]) > 3
     assert len(page["tasks"]) == 3 and len(page["paths"]) < len(full["paths"])
     assert pg.trace("deadline:2025", document="nope")["tasks"] == []
+
+
+def test_rebuilding_the_graph_does_not_grow_the_extractor_caches(corpus):
+    """Each build used to expand the gazetteer anew and compile its matchers again, one
+    cache entry per plan per build, never freed (issue 12: bounded caches)."""
+    import kb.extract.bodies as bodies
+    import kb.extract.gazetteer as gazetteer
+    import kb.graph as graph
+
+    sizes = []
+    for _ in range(3):
+        graph._cache.clear()
+        graph.build_graph(corpus)
+        sizes.append((len(bodies._CACHE), len(gazetteer._INDEX_CACHE)))
+    assert sizes[0] == sizes[1] == sizes[2]

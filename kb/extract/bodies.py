@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import NamedTuple, Optional
 
-from kb.extract.gazetteer import Entry, Gazetteer, name_matcher
+from kb.extract.gazetteer import CACHE_BOUND, Entry, Gazetteer, name_matcher
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,8 @@ def _compiled(g: Gazetteer) -> _Matchers:
             + "(?:" + "|".join(map(re.escape, suffixes)) + ")")
     m = _Matchers(names, forms, pattern, tuple(p.get("ignore", [])), tuple(p.get("bad_starts", [])),
                   tuple(prefixes))
+    if len(_CACHE) > CACHE_BOUND:
+        _CACHE.clear()
     _CACHE[id(g)] = (g.bodies, m)
     return m
 

@@ -41,10 +41,16 @@ class Gazetteer:
     region_kinds: dict[str, str]
     patterns: dict
     province: str = ""  # 广东省: what {省} and a leading 省 expand to
+    # the expansions made from this gazetteer, by province: one object per province, so the
+    # matchers compiled for it (kb.extract.bodies) are compiled once, not once per build
+    _provinces: dict = field(default_factory=dict, compare=False, repr=False)
 
     def for_province(self, province: str) -> "Gazetteer":
         """The same data with ``{省}`` expanded for one document's province."""
-        return _expand(self, province)
+        hit = self._provinces.get(province)
+        if hit is None:
+            hit = self._provinces[province] = _expand(self, province)
+        return hit
 
     def canonical_body(self, name: str) -> str:
         """The canonical name for a surface form: alias lookup, then 省… → {省}…."""
@@ -72,6 +78,7 @@ def name_matcher(entries: list[Entry]) -> tuple[Optional[re.Pattern], dict[str, 
 
 
 _INDEX_CACHE: dict[int, dict] = {}
+CACHE_BOUND = 64  # gazetteer objects whose lookups are kept (a few per province and data version)
 
 
 def _body_index(g: Gazetteer) -> dict[str, Entry]:
@@ -83,6 +90,8 @@ def _body_index(g: Gazetteer) -> dict[str, Entry]:
             idx[e.name] = e
             for a in e.aliases:
                 idx.setdefault(a, e)
+        if len(_INDEX_CACHE) > CACHE_BOUND:  # gazetteers replaced by newer ones: forget them
+            _INDEX_CACHE.clear()
         _INDEX_CACHE[key] = hit = idx
     return hit
 
