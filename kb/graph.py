@@ -36,6 +36,9 @@ NOT_ASKED_ROLES = ("review",)
 # a trace from a hub (a body named in 200 clauses, the year 2025) shows this many tasks per plan
 # unless asked for more
 TRACE_LIMIT = 20
+# … and draws the tasks of this many plans (its own first, then those with most tasks); the
+# other plans are listed with their counts, to be opened one at a time
+TRACE_PLANS = 3
 
 
 class PlanGraph:
@@ -138,9 +141,9 @@ class PlanGraph:
 
         From a task, box, section or chapter: its targets, indicators, deadlines, bodies.
         From a target or indicator: every task serving it. From a body or region: its tasks.
-        ``document`` keeps the tasks of one plan; ``limit`` keeps the first tasks of each plan
-        (in plan order) and says in ``groups`` how many each plan has, so a hub's trace
-        stays a page, not megabytes.
+        ``document`` keeps the tasks of one plan; ``limit`` keeps the first tasks and targets
+        of each plan (in plan order), of at most ``TRACE_PLANS`` plans, and says in ``groups``
+        how many each plan has, so a hub's trace stays a page, not megabytes.
         """
         start = self.resolve(node_id)
         kind = self.g.nodes[start]["kind"]
@@ -178,11 +181,14 @@ class PlanGraph:
 
         keep: set = set()
         groups = []
-        for doc_id in sorted(found, key=lambda d: (d != nodes[start].get("document"), d)):
+        home = nodes[start].get("document")
+        plans = sorted(found, key=lambda d: (d != home, -len(found[d]["clause"]) - len(found[d]["target"]), d))
+        for rank, doc_id in enumerate(plans):
             g = {"document": doc_id, "title": nodes[doc_id]["label"] if doc_id in self.g else doc_id}
+            hidden = document and doc_id != document or limit and not document and rank >= TRACE_PLANS
             for kind, key in (("clause", "tasks"), ("target", "targets")):
                 ordered = sorted(found[doc_id][kind], key=order)
-                shown = [] if document and doc_id != document else ordered[:limit] if limit else ordered
+                shown = [] if hidden else ordered[:limit] if limit else ordered
                 keep.update(shown)
                 g[key], g[key + "_shown"] = len(ordered), len(shown)
             g["shown"] = g["tasks_shown"]

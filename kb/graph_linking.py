@@ -11,7 +11,7 @@ term weight (see graph_terms) that a text contains.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
 from kb.graph_indicators import same_quantity, unit_base
@@ -41,6 +41,14 @@ class Plan:
     tw: TermWeights
     min_idf: float
     add_edge: Callable     # add_edge(g, u, v, kind, evidence, clause, **attrs)
+    _pairs: dict = field(default_factory=dict)
+
+    def pairs(self, text: str) -> set[str]:
+        """The bigrams of a text, computed once per text."""
+        hit = self._pairs.get(text)
+        if hit is None:
+            hit = self._pairs[text] = bigrams(text)
+        return hit
 
 
 def plan_for(doc: Document, info: dict, subjects: Subjects, add_edge) -> Plan:
@@ -125,8 +133,9 @@ def section_terms(g, p: Plan) -> None:
             if c.id not in p.tasks or c.id == home.id or c.box or \
                     (c.chapter, c.section) != (home.chapter, home.section):
                 continue
-            cov = p.tw.coverage(what, c.text)
-            if p.tw.shared(what, c.text, p.min_idf) and cov >= TASK_TARGET_SECTION:
+            tb = p.pairs(c.text)
+            cov = p.tw.coverage(what, tb)
+            if p.tw.shared(what, tb, p.min_idf) and cov >= TASK_TARGET_SECTION:
                 p.add_edge(g, c.id, tid, "serves", "rule:section_terms", home.id,
                            score=round(cov, 3), terms=words_of(p, what, c.text))
 
@@ -138,13 +147,13 @@ def key_terms_lead(g, p: Plan) -> None:
     for c in p.clauses:
         if c.id not in p.tasks or not c.lead:
             continue
-        lb = bigrams(c.lead)
+        tb, lb = p.pairs(c.text), p.pairs(c.lead)
         for ind in p.indicators:
-            if not p.tw.shared(ind["subject"], bigrams(c.text), p.min_idf):
+            if not p.tw.shared(ind["subject"], tb, p.min_idf):
                 continue
             lcov = p.tw.coverage(ind["subject"], lb)
             if lcov >= TASK_INDICATOR_LEAD:
-                cov = p.tw.coverage(ind["subject"], c.text)
+                cov = p.tw.coverage(ind["subject"], tb)
                 p.add_edge(g, c.id, ind["id"], "serves", "rule:key_terms_lead", c.id,
                            score=round(max(cov, lcov), 3), terms=words_of(p, ind["subject"], c.text))
 
@@ -155,14 +164,14 @@ def key_terms(g, p: Plan) -> None:
     for c in p.clauses:
         if c.id not in p.tasks:
             continue
-        tb = bigrams(c.text)
+        tb = p.pairs(c.text)
         for ind in p.indicators:
             shared = p.tw.shared(ind["subject"], tb, p.min_idf)
             if not shared:
                 continue
             cov = p.tw.coverage(ind["subject"], tb)
             if cov >= TASK_INDICATOR_TEXT or (cov >= TASK_INDICATOR_REPEATED and c.text.count(shared[0]) >= 2):
-                lcov = p.tw.coverage(ind["subject"], bigrams(c.lead or "")) if c.lead else 0.0
+                lcov = p.tw.coverage(ind["subject"], p.pairs(c.lead)) if c.lead else 0.0
                 p.add_edge(g, c.id, ind["id"], "serves", "rule:key_terms", c.id,
                            score=round(max(cov, lcov), 3), terms=words_of(p, ind["subject"], c.text))
 

@@ -48,6 +48,7 @@ class Ask:
     source: str = ""
     duty_terms: list = field(default_factory=list)
     inferred: list = field(default_factory=list)  # (unit, "lead" | "support") from duties.toml
+    duty: Optional[dict] = None  # what duties.toml says of this clause (read once)
     none: bool = False
 
     def fits(self, name: str, kind: str = "", category: bool = False) -> bool:
@@ -227,11 +228,12 @@ def _named(a: Ask) -> list[tuple[str, list[str], str, bool]]:
 
 def _duty(a: Ask) -> dict:
     """Lead and supporting units by the kind of work the clause names, as the list's level
-    writes them: only the task's title can make a body the lead."""
-    province = a.level.province if a.level else ""
-    d = suggest_by_duty(a.text, load_duties(a.pg.corpus.root / "gazetteer"), province, lead_text=a.title,
-                        unit=a.level.unit if a.level else None)
-    return d
+    writes them: only the task's title can make a body the lead. Read once per clause."""
+    if a.duty is None:
+        province = a.level.province if a.level else ""
+        a.duty = suggest_by_duty(a.text, load_duties(a.pg.corpus.root / "gazetteer"), province,
+                                 lead_text=a.title, unit=a.level.unit if a.level else None)
+    return a.duty
 
 
 def _issuer(a: Ask) -> str:

@@ -11,13 +11,21 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from functools import lru_cache
 from typing import Iterable
 
 # runs of CJK text, split at conjunctions: 维权援助和调解 is 维权援助 | 调解
 _CJK = re.compile(r"(?:(?![和与及])[\u4e00-\u9fff])+|[A-Za-z]{2,}")
 
 
-def bigrams(text: str) -> set[str]:
+def bigrams(text: str) -> frozenset[str]:
+    """The character bigrams of a text's CJK runs (and its Latin words), computed once per
+    text: the linker asks for an indicator name's bigrams once per clause."""
+    return _bigrams(text or "")
+
+
+@lru_cache(maxsize=16384)
+def _bigrams(text: str) -> frozenset[str]:
     out = set()
     for run in _CJK.findall(text or ""):
         if run.isascii():
@@ -26,7 +34,7 @@ def bigrams(text: str) -> set[str]:
             continue
         else:
             out.update(run[i:i + 2] for i in range(len(run) - 1))
-    return out
+    return frozenset(out)
 
 
 class TermWeights:
@@ -54,7 +62,7 @@ class TermWeights:
         nb = bigrams(name)
         if not nb:
             return 0.0
-        tb = text if isinstance(text, set) else bigrams(text)
+        tb = text if isinstance(text, (set, frozenset)) else bigrams(text)
         total = sum(self.idf(b) for b in nb)
         if total <= 0:
             return 0.0
@@ -62,7 +70,7 @@ class TermWeights:
 
     def shared(self, name: str, text: str | set[str], min_idf: float = 1.5) -> list[str]:
         """The rare bigrams both share, rarest first: the evidence shown for a link."""
-        tb = text if isinstance(text, set) else bigrams(text)
+        tb = text if isinstance(text, (set, frozenset)) else bigrams(text)
         common = [b for b in bigrams(name) & tb if self.idf(b) >= min_idf]
         return sorted(common, key=lambda b: (-self.idf(b), b))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, redirect, render_template, url_for
 
 from webapp.diagram import layered_svg
-from kb.graph import TRACE_LIMIT
+from kb.graph import TRACE_LIMIT, TRACE_PLANS
 from webapp.errors import BadParam, answer
 from webapp.graph_data import trace_starts, trace_view
 from webapp.params import check_id, int_param, text_param
@@ -73,7 +73,7 @@ def trace_page(node_id):
         return not_traceable(node_id, near)
     diagram = layered_svg(data["nodes"], data["edges"], COLUMNS, start=data["start"]["id"],
                           title=f"“{data['start']['label']}”的追踪图")
-    return render_template("trace.html", data=data, diagram=diagram, columns=COLUMNS)
+    return render_template("trace.html", data=data, diagram=diagram, columns=COLUMNS, plans_shown=TRACE_PLANS)
 
 
 def index_data() -> dict:
