@@ -51,3 +51,11 @@ def test_every_check_finding_names_a_check_rule(pg):
     names = {f.__name__ for f in graph_check.CHECK_RULES}
     rules = {x["rule"].split(":", 1)[1] for x in res["agreements"] + res["conflicts"]}
     assert {"table_vs_table", "text_vs_table"} <= rules <= names
+
+
+def test_every_rule_of_the_graph_reads_as_a_sentence(pg):
+    """Each evidence code an edge records has words on the pages (webapp.graph_data.RULES)."""
+    from webapp.graph_data import RULES
+
+    codes = {a["evidence"].split(":", 1)[1] for _, _, a in pg.g.edges(data=True) if a["evidence"].startswith("rule:")}
+    assert codes <= set(RULES), codes - set(RULES)
