@@ -56,12 +56,25 @@ class PlanGraph:
         the units of a category's kind. Listings then cost what they show, not the graph."""
         self._by_kind: dict[str, list[str]] = {}
         self._kids: dict[str, list[str]] = {}
+        self._attr: dict[str, dict] = {}  # node → its attributes (the graph's own dicts), for hot loops
         for n, a in self.g.nodes(data=True):
+            self._attr[n] = a
             self._by_kind.setdefault(a["kind"], []).append(n)
             if a.get("parent"):
                 self._kids.setdefault(a["parent"], []).append(n)
         for v in self._kids.values():
             v.sort()
+        # who names or is asked of each body and region, per plan, in plan order
+        self._actor_in: dict[str, dict[str, list[tuple[str, str]]]] = {}
+        nodes = self.g.nodes
+        for kind in ("body", "region"):
+            for nid in self._by_kind.get(kind, []):
+                per: dict[str, list[tuple[str, str]]] = {}
+                for u, _, k in self.g.in_edges(nid, keys=True):
+                    per.setdefault(nodes[u].get("document", ""), []).append((u, k))
+                for lst in per.values():
+                    lst.sort(key=lambda e: nodes[e[0]].get("order", 0))
+                self._actor_in[nid] = per
 
     # -- listings -----------------------------------------------------------------
     def targets(self, document: Optional[str] = None) -> list[dict]:
@@ -123,7 +136,7 @@ class PlanGraph:
 
     def node(self, node_id: str) -> dict:
         nid = self.resolve(node_id)
-        a = dict(self.g.nodes[nid])
+        a = dict(self._attr[nid])
         kind = a["kind"]
         if kind == "target":
             return self._target_json(nid) | {"kind": "target", "label": a["label"]}
@@ -146,7 +159,7 @@ class PlanGraph:
         how many each plan has, so a hub's trace stays a page, not megabytes.
         """
         start = self.resolve(node_id)
-        kind = self.g.nodes[start]["kind"]
+        kind = self._attr[start]["kind"]
         if kind in ("clause", "box", "section", "chapter", "document"):
             paths = self._paths_within(start)
         elif kind in ("target", "indicator", "deadline"):
@@ -163,7 +176,7 @@ class PlanGraph:
         """The paths whose tasks and targets are of ``document`` and among the first
         ``limit`` of their plan (in plan order); with, per plan, how many tasks and targets
         it has and how many are kept. A target statement goes with its targets."""
-        nodes = self.g.nodes
+        nodes = self._attr
         found: dict[str, dict[str, list[str]]] = {}
         seen = set()
         for p in paths:
@@ -206,16 +219,16 @@ class PlanGraph:
         paths = []
         for t in tasks:
             paths += self._forward_paths(t, prefix=[start] if t != start else [])
-        if self.g.nodes[start]["kind"] != "box":
+        if self._attr[start]["kind"] != "box":
             return paths
-        targets = [n for p in paths for n in p if self.g.nodes[n]["kind"] == "target"]
+        targets = [n for p in paths for n in p if self._attr[n]["kind"] == "target"]
         for n in targets:
             paths += [[u, n] for u in self._sources(n, ("serves",)) if u not in tasks]
         # the task the box details (the paragraph it follows): what it serves, the box serves
-        detailed = self.g.nodes[start].get("details")
+        detailed = self._attr[start].get("details")
         if detailed and detailed not in tasks:
             paths += [p for p in self._forward_paths(detailed, prefix=[start])
-                      if self.g.nodes[p[-1]]["kind"] in ("indicator", "target", "deadline")]
+                      if self._attr[p[-1]]["kind"] in ("indicator", "target", "deadline")]
         return paths
 
     def _paths_of_actor(self, start: str) -> list[list[str]]:
@@ -224,7 +237,7 @@ class PlanGraph:
         part of what is asked of it; a category (人民法院) is carried out by the units of its
         kind (广东省高级人民法院, 广州知识产权法院…)."""
         paths = []
-        actors = [start] + (self._members(start) if self.g.nodes[start]["kind"] == "body" else [])
+        actors = [start] + (self._members(start) if self._attr[start]["kind"] == "body" else [])
         for b in actors:
             pre = [start] if b == start else [start, b]
             for u, _, k in self.g.in_edges(b, keys=True):
@@ -232,30 +245,30 @@ class PlanGraph:
                     continue
                 # what the task serves, and who else is asked (not who is only named)
                 paths += [pre + p for p in self._forward_paths(u, prefix=[])
-                          if self.g.nodes[p[-1]]["kind"] not in ("body", "region")
+                          if self._attr[p[-1]]["kind"] not in ("body", "region")
                           or self.g.has_edge(u, p[-1]) and set(self.g[u][p[-1]]) - {"mentions"}]
                 paths.append(pre + [u])
         return paths
 
     def _asks(self, clause: str) -> bool:
         """Whether a clause asks anything of anybody: not the preamble, not the review."""
-        a = self.g.nodes[clause]
+        a = self._attr[clause]
         return a.get("clause_kind") not in NOT_ASKED_KINDS and a.get("chapter_role") not in NOT_ASKED_ROLES
 
     def _members(self, bid: str) -> list[str]:
         """Sub-bodies of a body, and for a category the units of its kind."""
         out = list(self._children(bid))
-        a = self.g.nodes[bid]
+        a = self._attr[bid]
         if a.get("category"):
             out += [n for n in self._by_kind.get("body", []) if n != bid and n not in out
-                    and not self.g.nodes[n].get("category")
-                    and self.g.nodes[n].get("body_kind") == a.get("body_kind")]
+                    and not self._attr[n].get("category")
+                    and self._attr[n].get("body_kind") == a.get("body_kind")]
         return out
 
     def clause_links(self, clause_id: str) -> dict:
         """Targets, indicators, bodies, regions and deadlines of one clause (the clause page)."""
         nid = self.resolve(clause_id)
-        if self.g.nodes[nid]["kind"] != "clause":
+        if self._attr[nid]["kind"] != "clause":
             ind = f"indicator:{clause_id}"
             if ind in self.g:
                 t = self.trace(ind)
@@ -281,7 +294,7 @@ class PlanGraph:
                                               or a.get("task") and a.get("clause_kind") not in ("measure", "box_item"))]
         reached = 0
         for t in tasks:
-            if any(self.g.nodes[n]["kind"] in ("target", "indicator")
+            if any(self._attr[n]["kind"] in ("target", "indicator")
                    for p in self._forward_paths(t, prefix=[]) for n in p):
                 reached += 1
         edges = {}
@@ -301,27 +314,37 @@ class PlanGraph:
 
     # -- internals ----------------------------------------------------------------
     def _sources(self, nid: str, kinds: Iterable[str], document: Optional[str] = None) -> list[str]:
+        """The clauses (or targets) linking to ``nid`` by one of ``kinds``, in plan order.
+        For a body or region of one plan, read from the per-plan index: the cost follows
+        that plan's links, not every plan's."""
         kinds = tuple(kinds)
-        out = []
+        nodes = self.g.nodes
+        per_doc = self._actor_in.get(nid)
+        if per_doc is not None:
+            edges = per_doc.get(document, ()) if document is not None else \
+                [e for d in sorted(per_doc) for e in per_doc[d]]
+            out = list(dict.fromkeys(u for u, k in edges if k in kinds))  # already in plan order
+            return out
+        seen, out = set(), []
         for u, _, k in self.g.in_edges(nid, keys=True):
-            if k in kinds and (document is None or self.g.nodes[u].get("document") == document):
-                if u not in out:
-                    out.append(u)
-        out.sort(key=lambda u: (self.g.nodes[u].get("document", ""), self.g.nodes[u].get("order", 0)))
+            if k in kinds and u not in seen and (document is None or nodes[u].get("document") == document):
+                seen.add(u)
+                out.append(u)
+        out.sort(key=lambda u: (nodes[u].get("document", ""), nodes[u].get("order", 0)))
         return out
 
     def _children(self, bid: str) -> list[str]:
         return self._kids.get(bid, [])
 
     def _tasks_within(self, nid: str) -> list[str]:
-        if self.g.nodes[nid]["kind"] == "clause":
+        if self._attr[nid]["kind"] == "clause":
             return [nid]
         out = []
         for n in nx.descendants(_contains_view(self.g), nid):
-            a = self.g.nodes[n]
+            a = self._attr[n]
             if a["kind"] == "clause" and (a.get("task") or a.get("clause_kind") == "goal"):
                 out.append(n)
-        out.sort(key=lambda n: self.g.nodes[n].get("order", 0))
+        out.sort(key=lambda n: self._attr[n].get("order", 0))
         return out
 
     def _forward_paths(self, task: str, prefix: list[str]) -> list[list[str]]:
@@ -329,7 +352,7 @@ class PlanGraph:
         paths = []
         base = prefix + [task]
         for _, v, k in self.g.out_edges(task, keys=True):
-            vk = self.g.nodes[v]["kind"]
+            vk = self._attr[v]["kind"]
             if k in ("sets_target", "serves") and vk == "target":
                 paths.append(base + [v])
                 for _, w, k2 in self.g.out_edges(v, keys=True):
@@ -349,11 +372,11 @@ class PlanGraph:
         return paths
 
     def _backward_paths(self, start: str) -> list[list[str]]:
-        kind = self.g.nodes[start]["kind"]
+        kind = self._attr[start]["kind"]
         paths = []
         if kind == "deadline":
             for u in self._sources(start, ("due",)):
-                if self.g.nodes[u]["kind"] == "target":
+                if self._attr[u]["kind"] == "target":
                     for p in self._backward_paths(u):
                         paths.append([start] + p)
             return paths
@@ -388,7 +411,7 @@ class PlanGraph:
             seen_paths.add(tuple(p))
             uniq_paths.append(p)
             for n in p:
-                b = bucket.get(self.g.nodes[n]["kind"])
+                b = bucket.get(self._attr[n]["kind"])
                 if b and n != start and n not in placed:
                     placed.add(n)
                     seen[b].append(n)
@@ -404,7 +427,7 @@ class PlanGraph:
                                              ({"score": e["score"]} if "score" in e else {}) |
                                              ({"terms": e["terms"]} if "terms" in e else {}))
         # a target statement (专栏14's “全省……达2500亿元”) is drawn as its targets, not as a task
-        seen["tasks"] = [t for t in seen["tasks"] if t != start and not self.g.nodes[t].get("statement")]
+        seen["tasks"] = [t for t in seen["tasks"] if t != start and not self._attr[t].get("statement")]
         # each body as what it is in this trace: the strongest of its links (负责 > 配合 > 建议 > 提及)
         role: dict[str, str] = {}
         role_kind: dict[str, str] = {}
@@ -414,14 +437,14 @@ class PlanGraph:
             if k in rank and (link["to"] not in role or rank[k] < rank[role_kind[link["to"]]]):
                 role_kind[link["to"]] = k
                 role[link["to"]] = ROLE_LABELS[k]
-        deadlines = sorted(seen["deadlines"], key=lambda d: (self.g.nodes[d].get("year") or 9999))
+        deadlines = sorted(seen["deadlines"], key=lambda d: (self._attr[d].get("year") or 9999))
         return {
             "start": self._brief(start),
             "targets": [self._target_json(t) for t in seen["targets"]],
             "indicators": [self._indicator_json(i) for i in seen["indicators"]],
             "deadlines": [self._brief(d) for d in deadlines],
             "tasks": [self._brief(t) for t in sorted(seen["tasks"], key=lambda n: (
-                self.g.nodes[n].get("document", ""), self.g.nodes[n].get("order", 0)))],
+                self._attr[n].get("document", ""), self._attr[n].get("order", 0)))],
             "bodies": [self._brief(b) | {"role": role.get(b, "提及")} for b in seen["bodies"]],
             "regions": [self._brief(r) for r in seen["regions"]],
             "paths": uniq_paths,
@@ -429,7 +452,7 @@ class PlanGraph:
         }
 
     def _brief(self, nid: str) -> dict:
-        a = self.g.nodes[nid]
+        a = self._attr[nid]
         d = {"id": nid, "kind": a["kind"], "label": a["label"]}
         if a["kind"] == "clause":
             d.update(clause_kind=a.get("clause_kind"), document=a.get("document"),
@@ -455,7 +478,7 @@ class PlanGraph:
             "indicator": inds[0] if inds else None,
             # beyond the contract: what the UI shows
             "indicators": inds, "tasks": [v["clause"].id] + [s for s in serving if s != v["clause"].id],
-            "document": d["document"], "label": self.g.nodes[tid]["label"],
+            "document": d["document"], "label": self._attr[tid]["label"],
             "value_text": t.value_text, "comparator_text": t.comparator_text,
             "deadline_label": dl.label, "deadline_text": dl.text, "deadline_kind": dl.kind,
             "increment": t.increment, "annual": t.annual, "value_max": t.value_max,
@@ -463,13 +486,13 @@ class PlanGraph:
 
     def _indicator_json(self, iid: str) -> dict:
         row = dict(self._info["indicators"][iid])
-        row["label"] = self.g.nodes[iid]["label"]
+        row["label"] = self._attr[iid]["label"]
         row["targets"] = self._sources(iid, ("measured_by",))
         row["tasks"] = self._sources(iid, ("serves",))
         return row
 
     def _body_json(self, bid: str, document: Optional[str] = None) -> dict:
-        a = self.g.nodes[bid]
+        a = self._attr[bid]
         clauses = self._sources(bid, ("mentions", "responsible", "supports"), document)
         return {"id": bid, "name": a["label"], "aliases": list(a.get("aliases", [])),
                 "kind": a.get("body_kind", ""), "kind_label": a.get("kind_label", ""),
