@@ -31,8 +31,8 @@ EDGE_KINDS = {"contains": "包含", "mentions": "提及", "responsible": "牵头
 ACTOR_EDGES = ("responsible", "supports", "suggested", "mentions")
 ROLE_LABELS = {"responsible": "负责", "supports": "配合", "suggested": "建议", "mentions": "提及"}
 # clauses that ask nothing of anybody: a body named there is not asked to do it
-NOT_ASKED_KINDS = ("review", "preamble")
-NOT_ASKED_ROLES = ("review",)
+NOT_ASKED_KINDS = ("review", "preamble", "principle")
+NOT_ASKED_ROLES = ("review", "general")  # the last plan's review; guiding thought, principles, goals
 # a trace from a hub (a body named in 200 clauses, the year 2025) shows this many tasks per plan
 # unless asked for more
 TRACE_LIMIT = 20
@@ -241,7 +241,7 @@ class PlanGraph:
         for b in actors:
             pre = [start] if b == start else [start, b]
             for u, _, k in self.g.in_edges(b, keys=True):
-                if k not in ACTOR_EDGES or not self._asks(u):
+                if k not in ACTOR_EDGES or not self.asks(u):
                     continue
                 # what the task serves, and who else is asked (not who is only named)
                 paths += [pre + p for p in self._forward_paths(u, prefix=[])
@@ -250,7 +250,7 @@ class PlanGraph:
                 paths.append(pre + [u])
         return paths
 
-    def _asks(self, clause: str) -> bool:
+    def asks(self, clause: str) -> bool:
         """Whether a clause asks anything of anybody: not the preamble, not the review."""
         a = self._attr[clause]
         return a.get("clause_kind") not in NOT_ASKED_KINDS and a.get("chapter_role") not in NOT_ASKED_ROLES

@@ -202,3 +202,15 @@ def test_a_hub_trace_is_paged_by_plan(client):
     assert "显示更多" in html and "limit=0" in html
     assert client.get("/api/trace/deadline:2025?doc=nope").status_code == 400
     assert client.get("/api/trace/deadline:2025?limit=-1").status_code == 400
+
+
+def test_evidence_says_a_mention_is_only_a_mention(client):
+    html = client.get(f"/trace/{BOX5}").get_data(as_text=True)
+    assert "<b>高校</b>：条文提及该单位（未写明由其负责）" in html
+
+
+def test_bodies_page_lists_tasks_not_the_review(client):
+    d = client.get("/api/bodies").json
+    ids = {t["id"] for b in d["bodies"] for t in b["tasks"]}
+    assert not [i for i in ids if i.startswith("gd-ip-14fyp:1.") or i == "gd-ip-14fyp:p1"]
+    assert "党中央" not in {b["name"] for b in d["bodies"]}  # named only in the preamble, review, principles

@@ -20,8 +20,8 @@ from webapp.errors import BadParam
 NODE_TITLES = {**NODE_KINDS, "task": "任务", "body": "责任单位"}
 RULES = {  # evidence code -> why, in words a reader accepts or disputes
     "structure": "规划结构包含",
-    "body_gazetteer": "条文中写明该单位",
-    "body_pattern": "条文中出现该单位名称",
+    "body_gazetteer": "条文提及该单位（未写明由其负责）",
+    "body_pattern": "条文提及该单位名称（未写明由其负责）",
     "region_gazetteer": "条文中写明该地区",
     "same_clause": "同一条文提出",
     "box_follows": "专栏紧随本条，细化本条任务",
@@ -246,15 +246,19 @@ def bodies_with_tasks(graph, corpus, doc_id: str) -> dict:
     bodies = []
     kinds = Counter()
     for b in graph.bodies(doc_id):
-        kinds[b["kind_label"] or "其他"] += 1
         lead, support, suggested = set(b.get("lead", [])), set(b.get("support", [])), set(b.get("suggested", []))
         tasks = []
         for cid in b["clauses"] + [x for x in b.get("suggested", []) if x not in b["clauses"]]:
+            if not graph.asks(cid):  # the preamble and the review are nobody's tasks
+                continue
             c = corpus.clause(cid)
             role = "牵头" if cid in lead else "配合" if cid in support else "建议" if cid in suggested else "提及"
             tasks.append({"id": cid, "label": _clause_label(corpus, cid), "role": role,
                           "kind": c.kind if c else None,
                           "kind_label": KINDS.get(c.kind, c.kind) if c else None})
+        if not tasks:
+            continue
+        kinds[b["kind_label"] or "其他"] += 1
         bodies.append({"id": b["id"], "name": b["name"], "aliases": b.get("aliases", []),
                        "kind": b["kind"], "kind_label": b["kind_label"] or "其他", "tasks": tasks,
                        "category": b.get("category", False)})
