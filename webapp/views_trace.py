@@ -28,13 +28,16 @@ def candidates(text: str) -> list[dict]:
     if not key:
         return []
     starts = trace_starts(get_graph())
-    out = []
+    inside, around = [], []  # names containing what was typed first; names it contains after
     for group in ("bodies", "regions", "targets", "indicators", "tasks"):
         for s in starts[group]:
             label = s["label"] or ""
-            if key in label or (len(label) >= 2 and label in key):
-                out.append({"id": s["id"], "kind": s["kind"], "label": label, "url": s["url"]})
-    return out[:MAX_CANDIDATES]
+            hit = {"id": s["id"], "kind": s["kind"], "label": label, "url": s["url"]}
+            if key in label:
+                inside.append(hit)
+            elif len(label) >= 2 and label in key:
+                around.append(hit)
+    return (inside or around)[:MAX_CANDIDATES]
 
 
 def not_traceable(node_id: str, near: list[dict]):
