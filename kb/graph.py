@@ -100,6 +100,22 @@ class PlanGraph:
         return [n for n in self._info["tasks"] if n in self.g and not self.g.nodes[n].get("statement")
                 and (document is None or self.g.nodes[n].get("document") == document)]
 
+    def nodes_of(self, kind: str) -> list[str]:
+        """Ids of every node of one kind (document, body, deadline…), from the index."""
+        return list(self._by_kind.get(kind, []))
+
+    def indicator_row(self, iid: str) -> dict:
+        """One indicator table row as parsed (its name, unit, target year…)."""
+        return self._info["indicators"][iid]
+
+    def target_of(self, tid: str):
+        """The extracted :class:`kb.extract.targets.Target` behind a target node."""
+        return self._info["targets"][tid]["target"]
+
+    def forward_paths(self, task: str) -> list[list[str]]:
+        """task → target → indicator / deadline; task → indicator; task → body / region."""
+        return self._forward_paths(task, prefix=[])
+
     def indicator_rows(self, document: Optional[str] = None) -> list[dict]:
         """The indicator tables' rows as parsed (both tables, history included)."""
         return [r for r in self._info["indicators"].values() if document is None or r["document"] == document]

@@ -153,9 +153,7 @@ def add_suggested(pg) -> int:
 
     g, n = pg.g, 0
     base = load_gazetteer(pg.corpus.root / "gazetteer")
-    for nid in sorted(pg._info["tasks"]):
-        if nid not in g or g.nodes[nid].get("statement"):
-            continue
+    for nid in sorted(pg.tasks()):
         a = decide(pg, nid)
         gaz = base.for_province(a.level.province if a.level else "")
         for unit, role in a.inferred:
@@ -204,7 +202,7 @@ def _ask(pg, clause_id: str) -> Ask:
     doc = pg.corpus.document(c.document)
     level = level_of_document(pg.corpus.root / "gazetteer", doc)
     if node.startswith("indicator:"):
-        title = text = pg._info["indicators"][node]["name"]
+        title = text = pg.indicator_row(node)["name"]
     else:
         box = doc.box(c.box) if doc and c.box else None
         title, text = c.lead or (box.title if box else ""), c.text
@@ -246,14 +244,14 @@ def _deadline(a: Ask) -> tuple[Optional[int], bool, bool]:
     pg = a.pg
     end = a.doc.period[1] if a.doc else None
     if a.node.startswith("indicator:"):
-        y = pg._info["indicators"][a.node].get("target_year")
+        y = pg.indicator_row(a.node).get("target_year")
         return (y or end), False, bool(y)
     years, annual = [], False
-    for p in pg._forward_paths(a.node, prefix=[]):
+    for p in pg.forward_paths(a.node):
         for n in p:
             if pg.g.nodes[n]["kind"] != "target":
                 continue
-            dl = pg._info["targets"][n]["target"].deadline
+            dl = pg.target_of(n).deadline
             if dl.kind == "annual":
                 annual = True
             elif dl.kind != "implied" and dl.year:

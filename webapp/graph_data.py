@@ -177,7 +177,7 @@ def trace_starts(graph, document=None, corpus=None) -> dict:
     """What the trace index offers to start from: tasks (of one plan: the first, unless
     ``document`` says), targets, indicators, deadlines, bodies and regions."""
     docs = [{"id": n, "title": graph.g.nodes[n]["label"], "url": node_url(n, "document")}
-            for n in graph._by_kind.get("document", [])]
+            for n in graph.nodes_of("document")]
     if document is None and docs:
         document = docs[0]["id"]
     tasks = []
@@ -198,7 +198,7 @@ def trace_starts(graph, document=None, corpus=None) -> dict:
                for x in graph.regions(document)]
     deadlines = sorted(({"id": n, "kind": "deadline", "label": graph.g.nodes[n]["label"],
                          "year": graph.g.nodes[n].get("year"), "url": node_url(n, "deadline")}
-                        for n in graph._by_kind.get("deadline", [])),
+                        for n in graph.nodes_of("deadline")),
                        key=lambda d: d["year"] or 9999)
     return {"document": document, "documents": docs, "tasks": tasks, "targets": targets,
             "indicators": indicators, "deadlines": deadlines, "bodies": bodies, "regions": regions}
