@@ -26,7 +26,7 @@ from kb.extract.levels import Level, level_of_document
 
 # body kinds (corpus/gazetteer/bodies.toml) that can be handed a task; services and
 # associations only support
-OFFICIAL_KINDS = ("central", "provincial", "local", "court", "procuratorate", "police", "customs",
+OFFICIAL_KINDS = ("central", "provincial", "local", "court", "procuratorate", "police", "customs", "finance",
                   "coordination")
 # clause kinds that are nobody's task, and chapter roles whose paragraphs are not tasks
 NOT_ASSIGNED = ("preamble", "review", "goal", "principle", "note", "footnote")

@@ -88,3 +88,9 @@ def test_rebuilding_the_graph_does_not_grow_the_extractor_caches(corpus):
         graph.build_graph(corpus)
         sizes.append((len(bodies._CACHE), len(gazetteer._INDEX_CACHE)))
     assert sizes[0] == sizes[1] == sizes[2]
+
+
+def test_suggested_units_are_known_bodies_of_their_kind(pg):
+    a = pg.g.nodes["body:人民银行广州分行"]
+    assert (a["body_kind"], a["kind_label"]) == ("finance", "金融管理部门")
+    assert roles(pg.trace(f"{DOC}:5.2.p4"))["人民银行广州分行"] == "建议"
