@@ -94,3 +94,27 @@ def test_suggested_units_are_known_bodies_of_their_kind(pg):
     a = pg.g.nodes["body:人民银行广州分行"]
     assert (a["body_kind"], a["kind_label"]) == ("finance", "金融管理部门")
     assert roles(pg.trace(f"{DOC}:5.2.p4"))["人民银行广州分行"] == "建议"
+
+
+def test_a_hub_of_many_plans_draws_a_few_and_lists_the_rest(tmp_path):
+    """Five plans naming 高校: the page draws the first plans' first tasks and lists every
+    plan with its counts, to be opened one at a time (?doc=)."""
+    import shutil
+    from pathlib import Path
+
+    from kb.corpus import load_corpus
+    from kb.graph import TRACE_PLANS
+
+    src = Path(__file__).resolve().parent.parent / "corpus"
+    shutil.copytree(src / "gazetteer", tmp_path / "gazetteer")
+    seed = (src / f"{DOC}.md").read_text(encoding="utf-8")
+    for i in range(5):
+        (tmp_path / f"plan-{i}.md").write_text(seed.replace(f'id: "{DOC}"', f'id: "plan-{i}"', 1), encoding="utf-8")
+    pg = build_graph(load_corpus(tmp_path))
+    t = pg.trace("body:高校", limit=2)
+    assert len(t["groups"]) == 5 and TRACE_PLANS < 5
+    drawn = [g for g in t["groups"] if g["tasks_shown"]]
+    assert len(drawn) == TRACE_PLANS and all(g["tasks_shown"] == 2 < g["tasks"] for g in drawn)
+    assert len(t["tasks"]) == 2 * TRACE_PLANS
+    one = pg.trace("body:高校", document="plan-4", limit=2)
+    assert {x["document"] for x in one["tasks"]} == {"plan-4"}
