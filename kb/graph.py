@@ -54,6 +54,7 @@ class PlanGraph:
     def _index(self) -> None:
         """Adjacency the listings need, computed once: nodes by kind, a body's sub-bodies,
         the units of a category's kind. Listings then cost what they show, not the graph."""
+        self._census: Optional[dict] = None
         self._by_kind: dict[str, list[str]] = {}
         self._kids: dict[str, list[str]] = {}
         self._attr: dict[str, dict] = {}  # node → its attributes (the graph's own dicts), for hot loops
@@ -99,6 +100,24 @@ class PlanGraph:
         """Ids of the clauses that carry work (not target statements), of one plan or all."""
         return [n for n in self._info["tasks"] if n in self.g and not self.g.nodes[n].get("statement")
                 and (document is None or self.g.nodes[n].get("document") == document)]
+
+    def census(self) -> dict:
+        """Counts over the whole graph, made once: nodes by kind (the previous plan's
+        indicators as ``history``), edges by kind, and (source kind, edge kind, target kind)."""
+        if self._census is None:
+            attr = self._attr
+            nodes: dict[str, int] = {}
+            for a in attr.values():
+                k = "history" if a["kind"] == "indicator" and a.get("history") else a["kind"]
+                nodes[k] = nodes.get(k, 0) + 1
+            edges: dict[str, int] = {}
+            pairs: dict[tuple, int] = {}
+            for u, v, k in self.g.edges(keys=True):
+                edges[k] = edges.get(k, 0) + 1
+                key = (attr[u]["kind"], k, attr[v]["kind"])
+                pairs[key] = pairs.get(key, 0) + 1
+            self._census = {"nodes": nodes, "edges": edges, "pairs": pairs}
+        return self._census
 
     def nodes_of(self, kind: str) -> list[str]:
         """Ids of every node of one kind (document, body, deadline…), from the index."""
@@ -178,10 +197,16 @@ class PlanGraph:
         kind = self._attr[start]["kind"]
         if kind in ("clause", "box", "section", "chapter", "document"):
             paths = self._paths_within(start)
+        elif kind == "deadline" and (document or limit):
+            paths, groups = self._paths_of_deadline(start, document, limit)
+            return self._collect(start, paths) | {"groups": groups}
         elif kind in ("target", "indicator", "deadline"):
             paths = self._backward_paths(start)
         elif kind in ("body", "region"):
-            paths = self._paths_of_actor(start)
+            # the tasks are chosen before their paths are walked: a body named by a
+            # thousand clauses costs the tasks shown
+            paths, groups = self._paths_of_actor(start, document, limit)
+            return self._collect(start, paths) | {"groups": groups}
         else:
             paths = [[start]]
         paths, groups = self._by_plan(start, paths, document, limit)
@@ -203,6 +228,19 @@ class PlanGraph:
                 seen.add(n)
                 per = found.setdefault(a.get("document", ""), {"clause": [], "target": []})
                 per[a["kind"]].append(n)
+        keep, groups = self._plan_groups(start, found, document, limit)
+        if not document and not limit:
+            return paths, groups
+        kept = [p for p in paths if all(n == start or n in keep or nodes[n]["kind"] not in ("clause", "target")
+                                        or nodes[n].get("statement") for n in p)]
+        return kept, groups
+
+    def _plan_groups(self, start: str, found: dict, document: Optional[str],
+                     limit: Optional[int]) -> tuple[set, list[dict]]:
+        """Which of ``found`` (plan → {"clause": [...], "target": [...]}) to show: ``document``'s
+        only, or the first ``limit`` of each of the first ``TRACE_PLANS`` plans (the start's
+        own plan first, then those with most); and per plan, how many there are and shown."""
+        nodes = self._attr
 
         def order(n):
             a = nodes[n]
@@ -222,11 +260,7 @@ class PlanGraph:
                 g[key], g[key + "_shown"] = len(ordered), len(shown)
             g["shown"] = g["tasks_shown"]
             groups.append(g)
-        if not document and not limit:
-            return paths, groups
-        kept = [p for p in paths if all(n == start or n in keep or nodes[n]["kind"] not in ("clause", "target")
-                                        or nodes[n].get("statement") for n in p)]
-        return kept, groups
+        return keep, groups
 
     def _paths_within(self, start: str) -> list[list[str]]:
         """The forward paths of every task inside ``start``; for a box, also the tasks
@@ -247,24 +281,70 @@ class PlanGraph:
                       if self._attr[p[-1]]["kind"] in ("indicator", "target", "deadline")]
         return paths
 
-    def _paths_of_actor(self, start: str) -> list[list[str]]:
+    def _paths_of_actor(self, start: str, document: Optional[str] = None,
+                        limit: Optional[int] = None) -> tuple[list[list[str]], list[dict]]:
         """What the plan asks of a body or region (not the review of the last plan nor the
         preamble): its tasks and what they serve. A centre's sub-centres (深圳分中心) carry out
         part of what is asked of it; a category (人民法院) is carried out by the units of its
-        kind (广东省高级人民法院, 广州知识产权法院…)."""
-        paths = []
+        kind (广东省高级人民法院, 广州知识产权法院…). The tasks are chosen per plan first
+        (``_plan_groups``); only the chosen ones' paths are walked."""
+        asked: list[tuple[list[str], str]] = []  # (path prefix, task)
+        found: dict[str, dict[str, list[str]]] = {}
+        seen = set()
         actors = [start] + (self._members(start) if self._attr[start]["kind"] == "body" else [])
         for b in actors:
             pre = [start] if b == start else [start, b]
-            for u, _, k in self.g.in_edges(b, keys=True):
+            for u, k in self._incoming(b):
                 if k not in ACTOR_EDGES or not self.asks(u):
                     continue
-                # what the task serves, and who else is asked (not who is only named)
-                paths += [pre + p for p in self._forward_paths(u, prefix=[])
-                          if self._attr[p[-1]]["kind"] not in ("body", "region")
-                          or self.g.has_edge(u, p[-1]) and set(self.g[u][p[-1]]) - {"mentions"}]
-                paths.append(pre + [u])
-        return paths
+                asked.append((pre, u))
+                if u not in seen:
+                    seen.add(u)
+                    found.setdefault(self._attr[u].get("document", ""), {"clause": [], "target": []})["clause"].append(u)
+        keep, groups = self._plan_groups(start, found, document, limit)
+        for g in groups:  # targets are those of the tasks shown, not counted per plan
+            g["targets"] = g["targets_shown"] = 0
+        paths = []
+        for pre, u in asked:
+            if u not in keep:
+                continue
+            # what the task serves, and who else is asked (not who is only named)
+            paths += [pre + p for p in self._forward_paths(u, prefix=[])
+                      if self._attr[p[-1]]["kind"] not in ("body", "region")
+                      or self.g.has_edge(u, p[-1]) and set(self.g[u][p[-1]]) - {"mentions"}]
+            paths.append(pre + [u])
+        return paths, groups
+
+    def _paths_of_deadline(self, start: str, document: Optional[str],
+                           limit: Optional[int]) -> tuple[list[list[str]], list[dict]]:
+        """A year's targets and their tasks, chosen per plan before their paths are walked
+        (the year 2025 is due in every plan of a province)."""
+        nodes = self._attr
+        found: dict[str, dict[str, list[str]]] = {}
+        tasks_of: dict[str, list[str]] = {}
+        for t in self._sources(start, ("due",)):
+            if nodes[t]["kind"] != "target":
+                continue
+            per = found.setdefault(nodes[t].get("document", ""), {"clause": [], "target": []})
+            per["target"].append(t)
+            tasks_of[t] = [u for u in self._sources(t, ("sets_target", "serves")) if not nodes[u].get("statement")]
+            per["clause"] += [u for u in tasks_of[t] if u not in per["clause"]]
+        keep, groups = self._plan_groups(start, found, document, limit)
+        paths = []
+        for t in tasks_of:
+            if t not in keep:
+                continue
+            for p in self._backward_paths(t):
+                if all(nodes[n]["kind"] != "clause" or n in keep or nodes[n].get("statement") for n in p):
+                    paths.append([start] + p)
+        return paths, groups
+
+    def _incoming(self, nid: str) -> list[tuple[str, str]]:
+        """(source, edge kind) of the edges into a body or region, from the per-plan index."""
+        per_doc = self._actor_in.get(nid)
+        if per_doc is None:
+            return [(u, k) for u, _, k in self.g.in_edges(nid, keys=True)]
+        return [e for d in sorted(per_doc) for e in per_doc[d]]
 
     def asks(self, clause: str) -> bool:
         """Whether a clause asks anything of anybody: not the preamble, not the review."""

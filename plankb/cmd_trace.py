@@ -130,8 +130,8 @@ def trace_cmd(ctx, node_id, doc_id, limit, as_json):
         click.echo("  机构：" + "、".join(f"{b['label']}（{b['role']}）" for b in res["bodies"]))
     for g in res["groups"]:
         if g["tasks_shown"] < g["tasks"] or g["targets_shown"] < g["targets"]:
-            click.echo(f"  {g['title']}：列出 {g['tasks_shown']}/{g['tasks']} 项任务、"
-                       f"{g['targets_shown']}/{g['targets']} 个目标（--limit 可调）")
+            targets = f"、{g['targets_shown']}/{g['targets']} 个目标" if g["targets"] else ""
+            click.echo(f"  {g['title']}：列出 {g['tasks_shown']}/{g['tasks']} 项任务{targets}（--limit 可调）")
     if res["regions"]:
         click.echo("  地区：" + "、".join(r["label"] for r in res["regions"]))
     curated = sum(1 for link in res["links"] if link["evidence"] == "curated")

@@ -282,24 +282,24 @@ def _count_kind(a: dict) -> str:
 
 def overview(graph, kind=None, q=None, limit=300) -> dict:
     g = graph.g
-    node_counts = Counter(_count_kind(a) for _, a in g.nodes(data=True))
+    census = graph.census()
+    node_counts = Counter(census["nodes"])
     # one count, one meaning: 条文 are all the plans' clauses, the rows of indicator tables
     # included (as the outline counts them); 指标 are the main indicators, the previous
     # plan's completion rows are counted apart
     node_counts["clause"] += node_counts["indicator"] + node_counts["history"]
     if kind is not None and kind not in node_counts:
         raise BadParam(f"参数 kind 的取值“{kind}”无效（可选：{'、'.join(sorted(node_counts))}）。")
-    pair_counts = Counter()
-    edge_counts = Counter()
-    for u, v, k in g.edges(keys=True):
-        edge_counts[k] += 1
-        pair_counts[(g.nodes[u]["kind"], k, g.nodes[v]["kind"])] += 1
+    pair_counts = Counter(census["pairs"])
+    edge_counts = Counter(census["edges"])
     schema = [{"source": s, "kind": k, "target": t, "count": n,
                "label": f"{NODE_TITLES.get(s, s)} —{EDGE_KINDS.get(k, k)}→ {NODE_TITLES.get(t, t)}"}
               for (s, k, t), n in sorted(pair_counts.items(), key=lambda x: -x[1])]
     nodes = []
     if kind:
-        for nid, a in g.nodes(data=True):
+        stored = {"clause": ("clause", "indicator"), "history": ("indicator",)}.get(kind, (kind,))
+        for nid in (n for k in stored for n in graph.nodes_of(k)):
+            a = g.nodes[nid]
             if _count_kind(a) != kind and not (kind == "clause" and a["kind"] == "indicator"):
                 continue
             label = a["label"]
