@@ -204,3 +204,31 @@ def test_xlsx_rows_are_tall_enough_for_wrapped_text(rows):
     assert ws.row_dimensions[5].height > ws.row_dimensions[2].height
     assert row_height({"note": "短"}) == 19
     assert row_height({"note": "一\n二\n三"}) == 49
+
+
+@pytest.mark.parametrize("fmt", ["docx", "xlsx"])
+def test_characters_outside_xml_never_make_an_export_fail(tmp_path, corpus, fmt):
+    """A list saved before the store cleaned its input (or a plan's own text) may hold
+    U+FFFE, U+FFFF or control characters: the export drops them and is written."""
+    import sqlite3
+
+    from office.lists import ListStore
+
+    store = ListStore.for_instance(tmp_path)
+    tl = store.create_list("旧清单")
+    item = store.add_items(tl.id, [SECTION_32[0]])[0]
+    conn = sqlite3.connect(tmp_path / "plankb.sqlite3")  # as an older plankb stored them
+    conn.execute("UPDATE lists SET title = ? WHERE id = ?", ("旧\ufffe标题\x01", tl.id))
+    conn.execute("UPDATE items SET lead_unit = ?, note = ? WHERE id = ?", ("省\uffff公安厅", "备\x0b注\ufffe", item.id))
+    conn.commit()
+    conn.close()
+    tl = store.get_list(tl.id)
+    data, _, name = export_bytes(build_rows(corpus, store.items(tl.id), graph=None), fmt, tl.display_title)
+    assert name == f"旧标题.{fmt}"
+    if fmt == "docx":
+        doc = Docx(io.BytesIO(data))
+        assert doc.paragraphs[0].text == "旧标题" and doc.core_properties.title == "旧标题"
+        assert [c.text for c in doc.tables[0].rows[1].cells][6:] == ["省公安厅", "", "备注"]
+    else:
+        ws = load_workbook(io.BytesIO(data)).active
+        assert ws["A1"].value == "旧标题" and ws["G3"].value == "省公安厅" and ws["I3"].value == "备注"

@@ -20,7 +20,17 @@ from urllib.parse import quote
 
 from kb.atomic import atomic_write_bytes
 from kb.oserror import write_reason
-from office.export.rows import COLUMNS, HEADERS, ExportError, ExportRow, build_rows, source_of, task_of
+from office.export.rows import (
+    COLUMNS,
+    HEADERS,
+    ExportError,
+    ExportRow,
+    build_rows,
+    source_of,
+    task_of,
+    xml_safe,
+    xml_safe_row,
+)
 from office.export.selection import (
     clauses_in_box,
     clauses_in_chapter,
@@ -73,14 +83,15 @@ def render(rows: list[ExportRow], fmt: str, title: str) -> bytes:
     key, spec = _format(fmt)
     if not rows:
         raise ExportError("没有可导出的条款（提示：先在检索结果或清单中选择条款）。")
-    title = (title or "").strip() or DEFAULT_NAME
+    title = xml_safe(title).strip() or DEFAULT_NAME
+    rows = [xml_safe_row(r) for r in rows]
     return importlib.import_module(f"office.export.{spec.module}").render(rows, title)
 
 
 def safe_filename(title: str, ext: str) -> str:
     """A download name from a title: letters (Chinese included), digits and a few marks;
     never a path, never hidden, at most 60 characters before the extension."""
-    name = unicodedata.normalize("NFC", title or "")
+    name = unicodedata.normalize("NFC", xml_safe(title))
     name = re.sub(r"[^\w\u3000-\u303f\uff08\uff09\u201c\u201d\u300a\u300b·（）()-]+", "_", name)
     name = re.sub(r"_+", "_", name).strip("._ -")[:60].strip("._ -")
     return (name or DEFAULT_NAME) + ext

@@ -21,7 +21,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
-from office.export.rows import CENTRED, FIELDS, HEADERS, ExportRow
+from office.export.rows import CENTRED, FIELDS, HEADERS, ExportRow, xml_safe
 
 TITLE_FONT = "方正小标宋简体"
 HEADER_FONT = "黑体"
@@ -284,11 +284,8 @@ def title_lines(title: str) -> list[str]:
     return [title]
 
 
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
 def _lines(text) -> list[str]:
-    text = _NOT_XML.sub("", str(text)).replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    text = xml_safe(text).replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
     return text.split("\n") if text else [""]
 
 
@@ -348,7 +345,7 @@ def render(rows: list[ExportRow], title: str) -> bytes:
     doc = Document()
     styles = _style_defaults(doc)
     _page(doc)
-    doc.core_properties.title = title[:250]
+    doc.core_properties.title = xml_safe(title)[:250]
     doc.core_properties.author = "plankb"
     doc.core_properties.language = "zh-CN"
 
@@ -356,7 +353,7 @@ def render(rows: list[ExportRow], title: str) -> bytes:
     tp.alignment = WD_ALIGN_PARAGRAPH.CENTER
     tp.paragraph_format.space_after = Pt(18)
     tp.paragraph_format.line_spacing = 1.2
-    set_font(tp.add_run("\n".join(title_lines(_NOT_XML.sub("", title)))), TITLE_FONT, TITLE_PT)
+    set_font(tp.add_run("\n".join(title_lines(xml_safe(title)))), TITLE_FONT, TITLE_PT)
 
     fields = columns_for(rows)
     widths = widths_for(fields, rows)

@@ -64,6 +64,22 @@ class ExportRow:
 
 # -- text helpers ---------------------------------------------------------------------
 
+# what XML 1.0 (DOCX, XLSX) cannot hold: C0 controls but tab and line breaks, lone
+# surrogates, U+FFFE/U+FFFF. The list store refuses them on entry; this is for text from
+# older databases and from the plans themselves, so an export never fails on one.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(text) -> str:
+    """Text with the characters XML 1.0 refuses removed."""
+    return _NOT_XML.sub("", "" if text is None else str(text))
+
+
+def xml_safe_row(row: "ExportRow") -> "ExportRow":
+    """A row whose every text field is xml_safe."""
+    return ExportRow(**{k: xml_safe(v) if isinstance(v, str) else v for k, v in asdict(row).items()})
+
+
 _FOOTREF = re.compile(r"\[\^[^\]]*\]")
 _CJK = r"\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
 
