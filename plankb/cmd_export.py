@@ -174,7 +174,7 @@ def export_cmd(ctx, query, ids, box, chapter, list_name, doc_id, fmt, output, ti
         plankb export --query 商业秘密 --format xlsx -o 商业秘密.xlsx
         plankb export --list 重点任务 -o 重点任务.csv
     """
-    from office.export import ExportError, build_rows, format_for_path, render, write_export
+    from office.export import ExportError, build_rows, format_for_path, output_target, render, write_export
 
     try:
         out_is_dir = output != "-" and Path(output).expanduser().is_dir()
@@ -183,6 +183,8 @@ def export_cmd(ctx, query, ids, box, chapter, list_name, doc_id, fmt, output, ti
                                    "（提示：换一个较短的文件名）。") from None
     if out_is_dir:
         raise click.UsageError(f"-o 应是文件名，而 {output} 是一个目录（提示：如 -o {Path(output) / '任务分解表.docx'}）。")
+    if output != "-":
+        output_target(Path(output).expanduser())  # a FIFO or device is refused before any work
     if fmt is None:
         fmt = format_for_path(output) if output != "-" else None
         if fmt is None:

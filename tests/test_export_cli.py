@@ -1,5 +1,7 @@
 """`plankb export` and the list commands, end to end through click."""
 import csv
+import os
+import stat
 import io
 import json
 
@@ -141,3 +143,44 @@ def test_suggest_fills_units_and_deadline_from_the_plan(run):
     assert "80%" in plain["targets"]  # targets are always linked; units only on request
     filled = json.loads(run(*args, "--suggest").stdout_bytes)["rows"][0]
     assert filled["lead_unit"] and "2025" in filled["deadline"]
+
+
+def test_export_through_a_symlink_writes_its_target(run, tmp_path):
+    """A 任务分解表 linked into a shared folder: the shared file is updated, the link stays."""
+    target = tmp_path / "共享" / "任务分解表.docx"
+    target.parent.mkdir()
+    target.write_bytes(b"last week")
+    link = tmp_path / "link.docx"
+    link.symlink_to(target)
+    r = run("export", "--chapter", "3.2", "-o", str(link))
+    assert r.exit_code == 0, r.output
+    assert link.is_symlink() and os.readlink(link) == str(target)
+    assert Docx(str(target)).tables[0].rows[1].cells[1].text == "加强知识产权司法保护"
+    # a dangling link creates its target
+    target.unlink()
+    r = run("export", "--chapter", "3.2", "-o", str(link))
+    assert r.exit_code == 0 and link.is_symlink() and target.is_file()
+
+
+@pytest.mark.parametrize("via_link", [False, True])
+def test_export_refuses_a_fifo_instead_of_replacing_it(run, tmp_path, via_link):
+    fifo = tmp_path / "pipe.docx"
+    os.mkfifo(fifo)
+    out = fifo
+    if via_link:
+        out = tmp_path / "link.docx"
+        out.symlink_to(fifo)
+    r = run("export", "--chapter", "3.2", "-o", str(out))
+    assert r.exit_code != 0
+    assert "不是普通文件（而是命名管道）" in r.output and "Traceback" not in r.output
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)  # still a FIFO, not a file
+
+
+def test_write_export_refuses_a_character_device(corpus):
+    """/dev/null stands for /dev/full (which root once replaced); only the refusal is tested."""
+    from office.export import ExportError, build_rows, write_export
+
+    rows = build_rows(corpus, ["gd-ip-14fyp:3.2.p1"], graph=None)
+    with pytest.raises(ExportError, match="不是普通文件（而是字符设备）"):
+        write_export(rows, "csv", "t", "/dev/null")
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)

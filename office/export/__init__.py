@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import unicodedata
 from pathlib import Path
 from typing import NamedTuple
@@ -111,9 +112,37 @@ def export_bytes(rows: list[ExportRow], fmt: str, title: str) -> tuple[bytes, st
     return render(rows, key, title), spec.content_type, safe_filename(title, spec.ext)
 
 
+def output_target(path: str | os.PathLike) -> Path:
+    """Where an export really goes: through a symlink to the file it names (replacing
+    the link would leave the shared file old and the link a private copy), and only ever
+    a regular file. Writing replaces the target, so a FIFO, a device (as root, /dev/full
+    was replaced) or a socket is refused rather than turned into a file."""
+    path = Path(path)
+    if path.is_symlink():
+        path = Path(os.path.realpath(path))
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return path
+    except OSError as e:
+        raise ExportError(f"无法使用输出文件 {path}：{write_reason(e)}（提示：换一个可写的目录或文件名）。") from None
+    if not (stat.S_ISREG(st.st_mode) or stat.S_ISDIR(st.st_mode)):
+        raise ExportError(f"输出路径 {path} 不是普通文件（而是{_file_kind(st.st_mode)}），不能写入导出文件"
+                          "（提示：请给出一个普通文件名，如 任务分解表.docx）。")
+    return path
+
+
+def _file_kind(mode: int) -> str:
+    for test, name in ((stat.S_ISFIFO, "命名管道"), (stat.S_ISCHR, "字符设备"), (stat.S_ISBLK, "块设备"),
+                       (stat.S_ISSOCK, "套接字")):
+        if test(mode):
+            return name
+    return "特殊文件"
+
+
 def write_export(rows: list[ExportRow], fmt: str, title: str, path: str | os.PathLike) -> Path:
     """Render and write atomically; OS errors become an ExportError with a Chinese reason."""
-    path = Path(path)
+    path = output_target(path)
     data = render(rows, fmt, title)
     if path.is_dir():
         raise ExportError(f"输出路径是一个目录：{path}（提示：请给出文件名，如 {path / safe_filename(title, _format(fmt)[1].ext)}）。")
