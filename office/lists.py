@@ -44,6 +44,7 @@ FIELDS = {  # editable item field -> (Chinese label, max length)
     "deadline": ("完成时限", 100),
     "note": ("备注", 2000),
 }
+MULTILINE = {"support_units", "note"}  # one 配合单位 a line is how long lists are written
 _CLAUSE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,79}:[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
 
 _SCHEMA = """
@@ -540,7 +541,7 @@ class ListStore:
             if key not in FIELDS:
                 raise ValidationError(f"未知的字段：{str(key)[:40]}（可编辑：牵头单位、配合单位、完成时限、备注）。")
             label, limit = FIELDS[key]
-            out[key] = _clean(value, label, limit, multiline=(key == "note"))
+            out[key] = _clean(value, label, limit, multiline=key in MULTILINE)
         return out
 
     def update_item(self, item_id, expected_version, **fields) -> Item:

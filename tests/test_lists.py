@@ -348,3 +348,13 @@ def test_control_characters_and_lone_surrogates_are_refused_with_a_reason(store,
     item = store.add_items(tl.id, [A])[0]
     with pytest.raises(ValidationError, match="备注含有"):
         store.update_item(item.id, item.version, note=f"备{bad}注")
+
+
+def test_support_units_may_be_one_unit_a_line(store):
+    """Issue 11 #10: a long 配合单位 is written one unit a line; other one-line fields are not."""
+    tl = store.create_list("多行配合单位")
+    item = store.add_items(tl.id, [A])[0]
+    item = store.update_item(item.id, item.version, support_units="省法院\r\n省检察院\n省公安厅")
+    assert item.support_units == "省法院\n省检察院\n省公安厅"
+    with pytest.raises(ValidationError, match="牵头单位含有控制字符"):
+        store.update_item(item.id, item.version, lead_unit="省法院\n省检察院")

@@ -5,6 +5,7 @@ each list item is a form whose buttons save, move or remove it.
 """
 import itertools
 import re
+from html.parser import HTMLParser
 from urllib.parse import parse_qs, urlparse
 
 from test_web_support import app, client, csrf_of, token, web_instance  # noqa: F401 (fixtures)
@@ -98,9 +99,76 @@ def test_item_form_conflict_keeps_both_values_in_view(client, token):
     r = client.post(url, data={**base, "lead_unit": "省法院"})  # the stale version
     page = r.get_data(as_text=True)
     assert r.status_code == 409
-    assert "牵头单位已被他人修改" in page and "您填写的牵头单位“省法院”尚未保存" in page
-    assert 'value="省知识产权局"' in page  # the field shows what is saved now
+    assert "牵头单位已被他人修改" in page and "对方保存的是：牵头单位“省知识产权局”" in page
+    assert "您填写的牵头单位“省法院”仍在输入框中，尚未保存" in page
+    form = item_form(page, item["id"])
+    assert form["lead_unit"] == "省法院"  # what this person typed stays in the field
     assert _items(client, tl["id"])[0]["lead_unit"] == "省知识产权局"
+    # saving the re-shown form is a deliberate overwrite
+    assert client.post(url, data={**form, "csrf_token": token, "action": "save"}).status_code == 303
+    assert _items(client, tl["id"])[0]["lead_unit"] == "省法院"
+
+
+class _FormReader(HTMLParser):
+    """The fields a browser would submit from one item's form (inputs and textareas)."""
+
+    def __init__(self, form_class, item_id):
+        super().__init__()
+        self.want, self.item_id = form_class, item_id
+        self.li = self.inside = False
+        self.fields, self._textarea = {}, None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "li" and a.get("data-item") == str(self.item_id):
+            self.li = True
+        elif tag == "form" and self.li and self.want in (a.get("class") or "").split():
+            self.inside = True
+        elif self.inside and tag == "input" and a.get("name"):
+            self.fields[a["name"]] = a.get("value", "")
+        elif self.inside and tag == "textarea":
+            self._textarea = a["name"]
+            self.fields[a["name"]] = ""
+
+    def handle_data(self, data):
+        if self._textarea:
+            self.fields[self._textarea] += data
+
+    def handle_endtag(self, tag):
+        if tag == "textarea":
+            self._textarea = None
+        elif tag == "form":
+            self.inside = False
+        elif tag == "li":
+            self.li = False
+
+
+def item_form(page: str, item_id: int) -> dict:
+    reader = _FormReader("item-form", item_id)
+    reader.feed(page)
+    return reader.fields
+
+
+def test_two_people_editing_different_fields_in_plain_forms_both_keep_their_value(client, token):
+    """Issue 8 #14: each person's form sends every field; only what each changed counts."""
+    tl = _new(client, token)
+    client.post(f"/api/lists/{tl['id']}/items", headers={"X-CSRFToken": token},
+                json={"clauses": ["gd-ip-14fyp:3.2.p3"]})
+    item = _items(client, tl["id"])[0]
+    url = f"/lists/{tl['id']}/items/{item['id']}"
+    page = client.get(f"/lists/{tl['id']}").get_data(as_text=True)
+    for round_ in range(5):  # both opened the same page, then each saves one field
+        alice, bob = item_form(page, item["id"]), item_form(page, item["id"])
+        alice["lead_unit"] = f"省知识产权局{round_}"
+        bob["deadline"] = f"202{round_}年底前"
+        bob["support_units"] = "省法院\r\n省检察院"  # typed in the multi-line field
+        for form in (alice, bob):
+            r = client.post(url, data={**form, "action": "save"})
+            assert r.status_code == 303, r.get_data(as_text=True)[-600:]
+        got = _items(client, tl["id"])[0]
+        assert (got["lead_unit"], got["deadline"]) == (f"省知识产权局{round_}", f"202{round_}年底前")
+        assert got["support_units"] == "省法院\n省检察院"
+        page = client.get(f"/lists/{tl['id']}").get_data(as_text=True)
 
 
 def test_list_page_items_are_forms_and_explain_fallback_suggestions(client, token):
@@ -122,3 +190,25 @@ def test_list_page_items_are_forms_and_explain_fallback_suggestions(client, toke
     # the first cannot move up, the last cannot move down
     assert re.search(r'value="up" class="btn small move-up"[^>]*disabled', html)
     assert re.search(r'value="down" class="btn small move-down"[^>]*disabled', html)
+
+
+def test_enter_in_a_field_saves_instead_of_pressing_up(client, token):
+    """Issue 8 #15: a browser's implicit submit (Enter in a text field) presses the form's
+    first submit button; in each item's form that must be 保存, never ↑ or ↓."""
+    tl = _new(client, token)
+    client.post(f"/api/lists/{tl['id']}/items", headers={"X-CSRFToken": token},
+                json={"clauses": ["gd-ip-14fyp:3.2.p3", "gd-ip-14fyp:3.2.p4"]})
+    html = client.get(f"/lists/{tl['id']}").get_data(as_text=True)
+    forms = re.findall(r'<form method="post" action="[^"]+" class="item-form">(.*?)</form>', html, re.S)
+    assert len(forms) == 2
+    for form in forms:
+        # buttons owned by this form: submit buttons without a form= attribute naming another
+        owned = [b for b in re.findall(r"<button\b[^>]*>", form)
+                 if 'type="button"' not in b and " form=" not in b]
+        assert 'value="save"' in owned[0], owned[0]
+    # ↑/↓ still work, through their own small form
+    first, second = _items(client, tl["id"])
+    r = client.post(f"/lists/{tl['id']}/items/{second['id']}", data={"csrf_token": token, "action": "up"})
+    assert r.status_code == 303
+    assert [i["id"] for i in _items(client, tl["id"])] == [second["id"], first["id"]]
+    assert re.search(rf'<form method="post" action="/lists/{tl["id"]}/items/{second["id"]}" id="move-{second["id"]}"', html)

@@ -60,7 +60,12 @@ def list_page(list_id):
         notice = f"已加入清单：新增 {added} 条" + (f"，{skipped} 条已在清单中" if skipped else "") + "。"
     elif request.args.get("saved"):
         notice = "已保存。"
-    return render_template("list.html", data=list_detail(list_id), notice=notice)
+    return render_list(list_id, notice=notice)
+
+
+def render_list(list_id: int, **context) -> str:
+    return render_template("list.html", data=list_detail(list_id),
+                           field_limits={k: limit for k, (_, limit) in FIELDS.items()}, **context)
 
 
 @bp.get("/lists/add")
@@ -159,14 +164,12 @@ def item_form(list_id, item_id):
         store.remove_items(list_id, [item_id])
         anchor = None
     elif action == "save":
-        fields = {k: form.get(k, "") for k in FIELDS}
+        typed = {k: form[k] for k in FIELDS if k in form}
+        fields = changed_fields(typed, form)
         try:
             store.update_item(item_id, form.get("version"), **fields)
         except ConflictError as e:
-            mine = "；".join(f"{FIELDS[k][0]}“{fields[k]}”" for k in e.fields if fields.get(k))
-            msg = f"{e} 您填写的{mine}尚未保存。" if mine else str(e)
-            data = list_detail(list_id)
-            return render_template("list.html", data=data, messages={item_id: msg}), 409
+            return _conflict_page(list_id, item_id, e, typed), 409
     else:
         items = store.items(list_id)
         pos = next(i for i, it in enumerate(items) if it.id == item_id)
@@ -174,6 +177,31 @@ def item_form(list_id, item_id):
         store.move_item(item_id, max(0, target))
     url = url_for("lists.list_page", list_id=list_id, saved=1 if action == "save" else None)
     return redirect(url + (f"#{anchor}" if anchor else ""), code=303)
+
+
+def _same(a: str, b: str) -> bool:
+    """Equal as the store would keep them: browsers send a textarea's lines as CRLF."""
+    return a.replace("\r\n", "\n").strip() == b.replace("\r\n", "\n").strip()
+
+
+def changed_fields(typed: dict, form) -> dict:
+    """The fields this person changed: a plain form sends every field, and counting the
+    untouched ones as edits made a false conflict whenever someone else had meanwhile
+    changed one of them (and lost what this person typed). ``was_<field>`` carries the
+    value the form was drawn with; a form without it (an older page) counts every field."""
+    return {k: v for k, v in typed.items() if f"was_{k}" not in form or not _same(v, form[f"was_{k}"])}
+
+
+def _conflict_page(list_id: int, item_id: int, e: ConflictError, typed: dict) -> str:
+    """The list again, this item's fields holding what this person typed (drawn over the
+    current version, so 保存 again overwrites deliberately) and the message naming what
+    the other person saved, so both values are on the screen and nothing is lost."""
+    theirs = "；".join(f"{FIELDS[k][0]}“{getattr(e.current, k) or '（空）'}”" for k in e.fields if k in FIELDS)
+    mine = "；".join(f"{FIELDS[k][0]}“{typed[k] or '（空）'}”" for k in e.fields if k in typed)
+    msg = f"{e} 对方保存的是：{theirs}。" if theirs else str(e)
+    if mine:
+        msg += f" 您填写的{mine}仍在输入框中，尚未保存；核对后再点“保存”即以您的为准。"
+    return render_list(list_id, messages={item_id: msg}, drafts={item_id: typed})
 
 
 @bp.post("/lists/<int:list_id>/delete")

@@ -1,0 +1,64 @@
+"""Task-list editing in a real browser: keyboard, plain forms and the script together.
+
+Waits are locators only (expect(...)), never page.wait_for_function: the app's CSP
+refuses evaluated strings, and locator waits hold on a busy machine."""
+import itertools
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+_n = itertools.count()
+
+
+@pytest.fixture
+def nojs_page(browser, live_server):
+    ctx = browser.new_context(viewport={"width": 1280, "height": 800}, java_script_enabled=False,
+                              locale="zh-CN")
+    pg = ctx.new_page()
+    pg.base = live_server
+    yield pg
+    ctx.close()
+
+
+def new_list(page, clauses, name=None):
+    """A list made through the API with the page's own session; returns (id, url)."""
+    page.goto(page.base + "/lists")
+    token = page.get_attribute('meta[name="csrf-token"]', "content")
+    name = name or f"浏览器清单{next(_n)}"
+    r = page.request.post(page.base + "/api/lists", headers={"X-CSRFToken": token}, data={"name": name})
+    list_id = r.json()["id"]
+    page.request.post(f"{page.base}/api/lists/{list_id}/items", headers={"X-CSRFToken": token},
+                      data={"clauses": clauses})
+    return list_id, f"{page.base}/lists/{list_id}"
+
+
+def order(page, list_id):
+    return [i["clause_id"] for i in page.request.get(f"{page.base}/api/lists/{list_id}").json()["items"]]
+
+
+TWO = ["gd-ip-14fyp:3.2.p3", "gd-ip-14fyp:3.2.p4"]
+
+
+@pytest.mark.parametrize("script", [True, False], ids=["with-js", "without-js"])
+def test_enter_in_deadline_saves_the_field_and_leaves_the_order(page, nojs_page, script):
+    """Issue 8 #15: Enter used to press the form's first button, ↑, and move the row."""
+    pg = page if script else nojs_page
+    list_id, url = new_list(pg, TWO)
+    pg.goto(url)
+    second = pg.locator(".list-item").nth(1)
+    box = second.locator('input[name="deadline"]')
+    box.fill("2025年底前")
+    box.press("Enter")
+    if script:
+        expect(second.locator(".status")).to_have_text("已保存")
+    else:
+        pg.wait_for_url(re.compile(r"saved=1"))
+        expect(pg.locator(".notice.ok")).to_have_text("已保存。")
+    assert order(pg, list_id) == TWO
+    items = pg.request.get(f"{pg.base}/api/lists/{list_id}").json()["items"]
+    assert items[1]["deadline"] == "2025年底前"
+    pg.goto(url)
+    expect(pg.locator(".list-item").nth(1).locator('input[name="deadline"]')).to_have_value("2025年底前")
