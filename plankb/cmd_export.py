@@ -224,12 +224,15 @@ def lists_cmd(ctx, as_json):
 
         echo_json([t.to_json() for t in lists])
         return
+    from office.localtime import local_time, zone
+
+    tz = zone()
     if not lists:
         click.echo("还没有清单（提示：plankb list-create 名称）。")
         return
     for t in lists:
         title = f"　{t.title}" if t.title and t.title != t.name else ""
-        click.echo(f"{t.name}{title}　{t.item_count} 项　更新于 {t.updated_at[:19].replace('T', ' ')}（UTC）")
+        click.echo(f"{t.name}{title}　{t.item_count} 项　更新于 {local_time(t.updated_at, tz)}")
 
 
 @click.command("list-create")

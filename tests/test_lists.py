@@ -358,3 +358,14 @@ def test_support_units_may_be_one_unit_a_line(store):
     assert item.support_units == "省法院\n省检察院\n省公安厅"
     with pytest.raises(ValidationError, match="牵头单位含有控制字符"):
         store.update_item(item.id, item.version, lead_unit="省法院\n省检察院")
+
+
+def test_local_time_defaults_to_beijing_and_survives_bad_zones(monkeypatch):
+    from office.localtime import local_time
+
+    monkeypatch.delenv("PLANKB_TIMEZONE", raising=False)
+    assert local_time("2026-11-26T17:30:00.000000Z") == "2026-11-27 01:30"
+    monkeypatch.setenv("PLANKB_TIMEZONE", "UTC")
+    assert local_time("2026-11-26T17:30:00.000000Z") == "2026-11-26 17:30"
+    assert local_time("2026-11-26T17:30:00.000000Z", "不存在/的时区") == "2026-11-27 01:30"
+    assert local_time("garbage") == "garbage"

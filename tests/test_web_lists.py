@@ -205,3 +205,20 @@ def test_export_of_an_empty_list_is_400_with_a_reason(client, token):
     assert "清单" in r.get_data(as_text=True) or "没有" in r.get_data(as_text=True)
     r = client.get(f"/lists/{tl['id']}/export?format=exe")
     assert r.status_code == 400
+
+
+def test_list_index_shows_last_change_in_local_time(app, client, token, monkeypatch):
+    """Issue 11 #11: the index showed the stored UTC stamp cut to 16 characters."""
+    from datetime import datetime, timedelta, timezone
+
+    tl = new_list(client, token)
+    stamp = tl["updated_at"]
+    utc = datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc)
+    beijing = (utc + timedelta(hours=8)).strftime("%Y-%m-%d %H:%M")
+    html = client.get("/lists").get_data(as_text=True)
+    assert f'<time datetime="{stamp}" title="Asia/Shanghai">{beijing}</time>' in html
+    monkeypatch.setitem(app.config, "TIMEZONE", "Europe/Berlin")
+    from zoneinfo import ZoneInfo
+
+    berlin = utc.astimezone(ZoneInfo("Europe/Berlin")).strftime("%Y-%m-%d %H:%M")
+    assert f'title="Europe/Berlin">{berlin}</time>' in client.get("/lists").get_data(as_text=True)

@@ -6,12 +6,13 @@ can show both values. The export writers (office.export) own the file formats.
 """
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request, url_for
 
 from webapp import list_data
 from webapp.errors import BadParam
 from office.export import FORMATS, ExportError, build_rows, content_disposition, export_bytes
 from office.lists import FIELDS, ConflictError
+from office.localtime import local_time, zone
 from webapp.params import choice_param, int_param
 from webapp.plan_data import clause_brief
 from webapp.resources import get_corpus, get_store, graph_or_none
@@ -42,7 +43,9 @@ def list_detail(list_id: int) -> dict:
 
 @bp.get("/lists")
 def lists_page():
-    return render_template("lists.html", lists=[t.to_json() for t in get_store().lists()])
+    tz = zone(current_app.config.get("TIMEZONE"))
+    lists = [{**t.to_json(), "updated_local": local_time(t.updated_at, tz)} for t in get_store().lists()]
+    return render_template("lists.html", lists=lists, timezone=str(tz))
 
 
 @bp.post("/lists")
