@@ -30,10 +30,13 @@ def test_export_a_section_as_docx(run, tmp_path):
     assert "已导出 5 项" in r.output
     doc = Docx(str(out))
     # one character too long for a line: broken after the plan's name, not before 表
-    assert doc.paragraphs[0].text == "《广东省知识产权保护和运用“十四五”规划》\n第三章第二节重点任务分解表"
-    tasks = [row.cells[1].text for row in doc.tables[0].rows[1:]]
-    assert tasks == ["加强知识产权司法保护", "依法严打知识产权犯罪", "打击知识产权犯罪专项工程",
-                     "加强民事司法保护", "推进司法改革创新"]
+    assert doc.paragraphs[0].text == "《广东省知识产权保护和运用“十四五”规划》第三章第二节重点任务分解表"
+    cells = [[c.text for c in row.cells[:3]] for row in doc.tables[0].rows[1:]]
+    # the section's own paragraph is 1, its tasks 1.1…, under one merged 重点任务 cell
+    assert [c[0] for c in cells] == ["1", "1.1", "1.2", "1.3", "1.4"]
+    assert {c[1] for c in cells} == {"加强知识产权司法保护"}
+    assert [c[2].split("：")[0] for c in cells[1:]] == ["依法严打知识产权犯罪", "打击知识产权犯罪专项工程",
+                                                      "加强民事司法保护", "推进司法改革创新"]
 
 
 def test_export_ids_as_csv_and_box_as_xlsx_format_from_suffix(run, tmp_path):

@@ -135,7 +135,8 @@ def test_export_list_docx_rows_read_back(client, token):
     header = rows[0]
     assert header[:3] == ["序号", "重点任务", "具体内容"]
     lead_col = header.index("牵头单位")
-    assert [row[1] for row in rows[1:]] == ["加强民事司法保护", "推进司法改革创新"]
+    assert [row[1] for row in rows[1:]] == ["加强知识产权司法保护"] * 2  # one merged 重点任务
+    assert [row[2].split("：")[0] for row in rows[1:]] == ["加强民事司法保护", "推进司法改革创新"]
     assert rows[1][lead_col] == "省高级人民法院" and rows[2][lead_col] == ""
 
 

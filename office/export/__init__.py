@@ -15,6 +15,7 @@ import os
 import re
 import stat
 import unicodedata
+from dataclasses import replace
 from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import quote
@@ -32,6 +33,7 @@ from office.export.rows import (
     xml_safe,
     xml_safe_row,
 )
+from office.export.options import ExportOptions, options_from
 from office.export.selection import (
     clauses_in_box,
     clauses_in_chapter,
@@ -44,7 +46,7 @@ __all__ = [
     "COLUMNS", "HEADERS", "FORMATS", "ExportError", "ExportRow", "build_rows", "export_bytes",
     "write_export", "render", "safe_filename", "content_disposition", "source_of", "task_of",
     "clauses_in_box", "clauses_in_chapter", "default_title", "list_entries", "resolve_document",
-    "atomic_write_bytes",
+    "atomic_write_bytes", "ExportOptions", "options_from",
 ]
 
 
@@ -78,15 +80,32 @@ def _format(fmt: str):
     return key, FORMATS[key]
 
 
-def render(rows: list[ExportRow], fmt: str, title: str) -> bytes:
+def render(rows: list[ExportRow], fmt: str, title: str, options: ExportOptions | None = None) -> bytes:
     import importlib
 
     key, spec = _format(fmt)
     if not rows:
         raise ExportError("没有可导出的条款（提示：先在检索结果或清单中选择条款）。")
     title = xml_safe(title).strip() or DEFAULT_NAME
-    rows = [xml_safe_row(r) for r in rows]
-    return importlib.import_module(f"office.export.{spec.module}").render(rows, title)
+    options = (options or ExportOptions()).with_plan(one_plan(rows))
+    rows = [with_source_form(xml_safe_row(r), options.full_source) for r in rows]
+    return importlib.import_module(f"office.export.{spec.module}").render(rows, title, options)
+
+
+_PLAN_NAME = re.compile(r"^《[^《》]+》")
+
+
+def one_plan(rows: list[ExportRow]) -> str:
+    """《规划》 when every row comes from that one plan, else ""."""
+    names = {m.group(0) if m else "" for m in (_PLAN_NAME.match(r.source or "") for r in rows)}
+    return names.pop() if len(names) == 1 else ""
+
+
+def with_source_form(row: ExportRow, full: bool) -> ExportRow:
+    """出处 as staff write it (第五章第二节, 专栏14), or in full when asked for."""
+    if full or not row.source_short:
+        return row
+    return replace(row, source=row.source_short)
 
 
 def safe_filename(title: str, ext: str) -> str:
@@ -106,10 +125,11 @@ def content_disposition(filename: str) -> str:
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
-def export_bytes(rows: list[ExportRow], fmt: str, title: str) -> tuple[bytes, str, str]:
+def export_bytes(rows: list[ExportRow], fmt: str, title: str,
+                 options: ExportOptions | None = None) -> tuple[bytes, str, str]:
     """(file bytes, full Content-Type, download file name) for the web."""
     key, spec = _format(fmt)
-    return render(rows, key, title), spec.content_type, safe_filename(title, spec.ext)
+    return render(rows, key, title, options), spec.content_type, safe_filename(title, spec.ext)
 
 
 def output_target(path: str | os.PathLike) -> Path:
@@ -140,10 +160,11 @@ def _file_kind(mode: int) -> str:
     return "特殊文件"
 
 
-def write_export(rows: list[ExportRow], fmt: str, title: str, path: str | os.PathLike) -> Path:
+def write_export(rows: list[ExportRow], fmt: str, title: str, path: str | os.PathLike,
+                 options: ExportOptions | None = None) -> Path:
     """Render and write atomically; OS errors become an ExportError with a Chinese reason."""
     path = output_target(path)
-    data = render(rows, fmt, title)
+    data = render(rows, fmt, title, options)
     if path.is_dir():
         raise ExportError(f"输出路径是一个目录：{path}（提示：请给出文件名，如 {path / safe_filename(title, _format(fmt)[1].ext)}）。")
     if not path.parent.is_dir():

@@ -59,7 +59,7 @@ def _text(value) -> str:
     return xml_safe(value)
 
 
-def render(rows: list[ExportRow], title: str) -> bytes:
+def render(rows: list[ExportRow], title: str, options=None) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "任务分解表"
