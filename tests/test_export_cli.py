@@ -187,3 +187,18 @@ def test_write_export_refuses_a_character_device(corpus):
     with pytest.raises(ExportError, match="不是普通文件（而是字符设备）"):
         write_export(rows, "csv", "t", "/dev/null")
     assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+
+
+def test_export_as_an_attachment_from_the_command_line(run, tmp_path):
+    out = tmp_path / "附件.docx"
+    r = run("export", "--box", "14", "-o", str(out), "--attachment", "3", "--issuer", "广东省知识产权局",
+            "--date", "2024年3月1日")
+    assert r.exit_code == 0, r.output
+    doc = Docx(str(out))
+    assert doc.paragraphs[0].text == "附件3" and doc.paragraphs[-1].text == "广东省知识产权局\u30002024年3月1日"
+    assert doc.tables[0].rows[1].cells[3].text == "专栏14"
+    r = run("export", "--box", "14", "-o", str(out), "--full-source")
+    # in full; the plan is left out because the default title already names it
+    assert Docx(str(out)).tables[0].rows[1].cells[3].text == "第五章第二节专栏14“知识产权金融创新工程”"
+    r = run("export", "--box", "14", "-o", str(out), "--doc-number", "号" * 41)
+    assert r.exit_code != 0 and "文号过长" in r.output

@@ -223,3 +223,24 @@ def test_list_index_shows_last_change_in_local_time(app, client, token, monkeypa
 
     berlin = utc.astimezone(ZoneInfo("Europe/Berlin")).strftime("%Y-%m-%d %H:%M")
     assert f'title="Europe/Berlin">{berlin}</time>' in client.get("/lists").get_data(as_text=True)
+
+
+def test_export_a_list_as_an_attachment_with_its_title_block(client, token):
+    """Issue 11 #12: the list page's 作为公文附件导出 form sends these as a query string."""
+    tl = new_list(client, token, "附件清单")
+    add(client, token, tl["id"], ["gd-ip-14fyp:3.2.p3", "gd-ip-14fyp:box14.p1"])
+    page = client.get(f"/lists/{tl['id']}").get_data(as_text=True)
+    assert 'name="attachment"' in page and 'name="doc_number"' in page and 'name="full_source"' in page
+    r = client.get(f"/lists/{tl['id']}/export", query_string={
+        "format": "docx", "attachment": "2", "issuer": "广东省知识产权局", "doc_number": "粤知〔2024〕12号",
+        "date": "2024年3月1日"})
+    assert r.status_code == 200
+    doc = Document(io.BytesIO(r.data))
+    assert [p.text for p in doc.paragraphs[:4]] == [
+        "附件2", "附件清单", "（《广东省知识产权保护和运用“十四五”规划》）",
+        "广东省知识产权局\u3000粤知〔2024〕12号\u30002024年3月1日"]
+    assert [row.cells[3].text for row in doc.tables[0].rows[1:]] == ["第三章第二节", "专栏14"]
+    r = client.get(f"/lists/{tl['id']}/export", query_string={"format": "docx", "full_source": "1"})
+    assert Document(io.BytesIO(r.data)).tables[0].rows[2].cells[3].text.startswith("《广东省知识产权保护和运用")
+    r = client.get(f"/lists/{tl['id']}/export", query_string={"format": "docx", "issuer": "局" * 80})
+    assert r.status_code == 400 and "发文单位过长" in r.get_data(as_text=True)

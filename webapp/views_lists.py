@@ -10,7 +10,7 @@ from flask import Blueprint, Response, abort, current_app, jsonify, redirect, re
 
 from webapp import list_data
 from webapp.errors import BadParam
-from office.export import FORMATS, ExportError, build_rows, content_disposition, export_bytes
+from office.export import FORMATS, ExportError, build_rows, content_disposition, export_bytes, options_from
 from office.lists import FIELDS, ConflictError
 from office.localtime import local_time, zone
 from webapp.params import choice_param, int_param
@@ -293,7 +293,9 @@ def items_order_api(list_id):
 
 def _send(rows, fmt: str, title: str):
     try:
-        data, content_type, filename = export_bytes(rows, fmt, title)
+        # 附件编号, 发文单位, 文号, 日期 and the 出处 form, from the export form's query string
+        options = options_from(request.args)
+        data, content_type, filename = export_bytes(rows, fmt, title, options)
     except ExportError as e:
         raise BadParam(str(e)) from None
     # content_type, not mimetype: Werkzeug would add a second "; charset=utf-8" to text types
