@@ -31,7 +31,7 @@ def test_add_buttons_are_forms_that_open_a_chooser(client):
     assert outline.count('class="add-form"') >= 8  # a chapter's 本章全部加入清单
     r = client.get("/lists/add?clauses=gd-ip-14fyp:3.2.p3+gd-ip-14fyp:3.2.p4&back=/outline")
     page = r.get_data(as_text=True)
-    assert r.status_code == 200 and "将把 <strong>2</strong> 条条文加入所选清单" in page
+    assert r.status_code == 200 and "勾选要加入清单的条文（共 <strong>2</strong> 条）" in page
     assert 'name="csrf_token"' in page and 'href="/outline"' in page
 
 
@@ -212,3 +212,22 @@ def test_enter_in_a_field_saves_instead_of_pressing_up(client, token):
     assert r.status_code == 303
     assert [i["id"] for i in _items(client, tl["id"])] == [second["id"], first["id"]]
     assert re.search(rf'<form method="post" action="/lists/{tl["id"]}/items/{second["id"]}" id="move-{second["id"]}"', html)
+
+
+def test_adding_a_whole_page_offers_tick_boxes_with_non_tasks_unticked(client, token):
+    """Issue 11 #9: 本页结果全部加入清单 pulled in 回顾 paragraphs, table notes and 十三五 rows."""
+    ids = ["gd-ip-14fyp:1.1.p2", "gd-ip-14fyp:t1.r13", "gd-ip-14fyp:3.2.p3", "gd-ip-14fyp:box14.p1",
+           "gd-ip-14fyp:t2.n1", "gd-ip-14fyp:t2.r4"]
+    page = client.get("/lists/add", query_string={"clauses": " ".join(ids)}).get_data(as_text=True)
+    boxes = dict(re.findall(r'<input type="checkbox" name="clause" value="([^"]+)" form="add-form"( checked)?', page))
+    assert list(boxes) == ids
+    ticked = [i for i, on in boxes.items() if on]
+    # a 回顾 paragraph, a 十三五 table row and a table note are offered but not ticked
+    assert ticked == ["gd-ip-14fyp:3.2.p3", "gd-ip-14fyp:box14.p1", "gd-ip-14fyp:t2.r4"]
+    r = client.post("/lists/add", data={"csrf_token": token, "picked": "1", "clause": ticked,
+                                        "name": f"勾选加入{next(_n)}"})
+    assert r.status_code == 303
+    list_id = int(urlparse(r.headers["Location"]).path.rsplit("/", 1)[1])
+    assert [i["clause_id"] for i in _items(client, list_id)] == ticked
+    r = client.post("/lists/add", data={"csrf_token": token, "picked": "1", "name": "什么也没勾"})
+    assert r.status_code == 400 and "没有勾选任何条文" in r.get_data(as_text=True)

@@ -11,6 +11,7 @@ from flask import Blueprint, Response, abort, current_app, jsonify, redirect, re
 from webapp import list_data
 from webapp.errors import BadParam
 from office.export import FORMATS, ExportError, build_rows, content_disposition, export_bytes, options_from
+from office.export.selection import actionable
 from office.lists import FIELDS, ConflictError
 from office.localtime import local_time, zone
 from webapp.params import choice_param, int_param
@@ -76,8 +77,11 @@ def add_page():
     """Choose a list for some clauses: what the 加入清单 buttons open without JavaScript."""
     ids = _clause_ids(request.args.get("clauses", ""))
     corpus = get_corpus()
-    return render_template("list_add.html", ids=ids,
-                           clauses=[clause_brief(corpus.clause(i)) for i in ids[:10]],
+    clauses = []
+    for i in ids:
+        c = corpus.clause(i)
+        clauses.append({**clause_brief(c), "ticked": actionable(corpus, c)})
+    return render_template("list_add.html", ids=ids, clauses=clauses,
                            lists=[t.to_json() for t in get_store().lists()],
                            back=_safe_back(request.args.get("back")))
 
@@ -85,7 +89,13 @@ def add_page():
 @bp.post("/lists/add")
 def add_form():
     form = request.form
-    ids = _clause_ids(form.get("clauses", ""))
+    if form.get("picked"):  # the chooser's tick-boxes: only what is ticked
+        ids = form.getlist("clause")
+        if not ids:
+            raise BadParam("没有勾选任何条文：请至少勾选一条再加入清单。")
+        ids = _clause_ids(" ".join(ids))
+    else:
+        ids = _clause_ids(form.get("clauses", ""))
     store = get_store()
     name = (form.get("name") or "").strip()
     if name:

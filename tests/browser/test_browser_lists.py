@@ -62,3 +62,24 @@ def test_enter_in_deadline_saves_the_field_and_leaves_the_order(page, nojs_page,
     assert items[1]["deadline"] == "2025年底前"
     pg.goto(url)
     expect(pg.locator(".list-item").nth(1).locator('input[name="deadline"]')).to_have_value("2025年底前")
+
+
+def test_adding_a_whole_result_page_goes_through_the_tick_boxes(page):
+    """Issue 11 #9: with the script on too, 本页结果全部加入清单 opens the chooser page."""
+    page.goto(page.base + "/search?q=质押融资")
+    hits = page.locator(".hit code")
+    expect(hits.first).to_be_visible()
+    shown = hits.count()
+    page.get_by_role("button", name="本页结果全部加入清单").click()
+    page.wait_for_url(re.compile(r"/lists/add\?"))
+    picks = page.locator('input[name="clause"]')
+    expect(picks).to_have_count(shown)
+    checked = page.locator('input[name="clause"]:checked')
+    n = checked.count()
+    assert 0 < n
+    picks.first.set_checked(False)
+    expected = page.locator('input[name="clause"]:checked').count()
+    page.fill("#add-name", f"勾选清单{next(_n)}")
+    page.click("#add-form button[type=submit]")
+    page.wait_for_url(re.compile(r"/lists/\d+\?added="))
+    expect(page.locator(".list-item")).to_have_count(expected)

@@ -163,9 +163,12 @@
   document.addEventListener("click", function (ev) {
     var b = ev.target.closest(".add-to-list");
     if (!b) return;
-    ev.preventDefault();  // the button is also a plain form, for browsers without JS
     var ids = (b.dataset.clauses || "").split(" ").filter(Boolean);
-    if (ids.length) openAddDialog(ids);
+    // several clauses (本页全部, 本章全部): the button's own form opens the chooser page,
+    // whose tick-boxes leave review paragraphs and table notes out by default
+    if (ids.length !== 1) return;
+    ev.preventDefault();  // one clause: the quick dialog instead of the plain form
+    openAddDialog(ids);
   });
 
   /* ---- list editing ----
