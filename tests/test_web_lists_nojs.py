@@ -231,3 +231,38 @@ def test_adding_a_whole_page_offers_tick_boxes_with_non_tasks_unticked(client, t
     assert [i["clause_id"] for i in _items(client, list_id)] == ticked
     r = client.post("/lists/add", data={"csrf_token": token, "picked": "1", "name": "什么也没勾"})
     assert r.status_code == 400 and "没有勾选任何条文" in r.get_data(as_text=True)
+
+
+def test_rename_sort_by_plan_order_and_fill_ticked_rows_without_javascript(client, token):
+    """Issue 11 #10: rename a list, put it in plan order, one 牵头单位 for several rows."""
+    tl = _new(client, token)
+    ids = ["gd-ip-14fyp:5.2.p4", "gd-ip-14fyp:box1.p1", "gd-ip-14fyp:3.2.p3", "gd-ip-14fyp:1.1.p2"]
+    client.post(f"/api/lists/{tl['id']}/items", headers={"X-CSRFToken": token}, json={"clauses": ids})
+    page = client.get(f"/lists/{tl['id']}").get_data(as_text=True)
+    assert 'action="/lists/%d/rename"' % tl["id"] in page and "按规划顺序排列" in page and "批量填入" in page
+    # rename
+    r = client.post(f"/lists/{tl['id']}/rename", data={"csrf_token": token, "name": "重命名后的清单",
+                                                       "title": "司法保护任务分解表"})
+    assert r.status_code == 303
+    got = client.get(f"/api/lists/{tl['id']}").json["list"]
+    assert (got["name"], got["title"]) == ("重命名后的清单", "司法保护任务分解表")
+    assert "已重命名。" in client.get(r.headers["Location"]).get_data(as_text=True)
+    # plan order
+    r = client.post(f"/lists/{tl['id']}/sort", data={"csrf_token": token})
+    assert r.status_code == 303
+    assert [i["clause_id"] for i in _items(client, tl["id"])] == [
+        "gd-ip-14fyp:1.1.p2", "gd-ip-14fyp:box1.p1", "gd-ip-14fyp:3.2.p3", "gd-ip-14fyp:5.2.p4"]
+    # fill the ticked rows
+    items = _items(client, tl["id"])
+    picked = [items[1]["id"], items[3]["id"]]
+    r = client.post(f"/lists/{tl['id']}/fill", data={"csrf_token": token, "field": "lead_unit",
+                                                     "value": "省知识产权局", "sel": picked})
+    assert r.status_code == 303 and "已为 2 条填入。" in client.get(r.headers["Location"]).get_data(as_text=True)
+    assert [i["lead_unit"] for i in _items(client, tl["id"])] == ["", "省知识产权局", "", "省知识产权局"]
+    r = client.post(f"/lists/{tl['id']}/fill", data={"csrf_token": token, "field": "deadline",
+                                                     "value": "2025年底前", "sel": [str(items[0]["id"])]})
+    assert _items(client, tl["id"])[0]["deadline"] == "2025年底前"
+    for bad, reason in (({"field": "note", "sel": picked}, "参数 field"), ({"field": "deadline"}, "没有勾选任何条目"),
+                        ({"field": "deadline", "sel": ["99999999"]}, "不存在")):
+        r = client.post(f"/lists/{tl['id']}/fill", data={"csrf_token": token, "value": "x", **bad})
+        assert r.status_code in (400, 404) and reason in r.get_data(as_text=True)

@@ -11,7 +11,7 @@ from flask import Blueprint, Response, abort, current_app, jsonify, redirect, re
 from webapp import list_data
 from webapp.errors import BadParam
 from office.export import FORMATS, ExportError, build_rows, content_disposition, export_bytes, options_from
-from office.export.selection import actionable
+from office.export.selection import actionable, plan_order
 from office.lists import FIELDS, ConflictError
 from office.localtime import local_time, zone
 from webapp.params import choice_param, int_param
@@ -64,6 +64,12 @@ def list_page(list_id):
         notice = f"已加入清单：新增 {added} 条" + (f"，{skipped} 条已在清单中" if skipped else "") + "。"
     elif request.args.get("saved"):
         notice = "已保存。"
+    elif request.args.get("renamed"):
+        notice = "已重命名。"
+    elif request.args.get("sorted"):
+        notice = "已按规划顺序排列。"
+    elif int_param("filled", None, 0, 100000) is not None:
+        notice = f"已为 {int_param('filled', None, 0, 100000)} 条填入。"
     return render_list(list_id, notice=notice)
 
 
@@ -215,6 +221,59 @@ def _conflict_page(list_id: int, item_id: int, e: ConflictError, typed: dict) ->
     if mine:
         msg += f" 您填写的{mine}仍在输入框中，尚未保存；核对后再点“保存”即以您的为准。"
     return render_list(list_id, messages={item_id: msg}, drafts={item_id: typed})
+
+
+@bp.post("/lists/<int:list_id>/rename")
+def list_rename_form(list_id):
+    """Rename a list (and its export title) from the list page, without JavaScript."""
+    form = request.form
+    get_store().rename_list(list_id, form.get("name"), form.get("title", ""),
+                            expected_version=form.get("version") or None)
+    return redirect(url_for("lists.list_page", list_id=list_id, renamed=1), code=303)
+
+
+@bp.post("/lists/<int:list_id>/sort")
+def list_sort_form(list_id):
+    """Put the items in the order of the plan (第一章 first, a box where it stands)."""
+    store = get_store()
+    tl = store.get_list(list_id)
+    ordered = plan_order(get_corpus(), store.items(list_id))
+    store.reorder(list_id, [i.id for i in ordered], expected_version=request.form.get("version") or tl.version)
+    return redirect(url_for("lists.list_page", list_id=list_id, sorted=1), code=303)
+
+
+BULK_FIELDS = ("lead_unit", "deadline", "support_units")
+
+
+@bp.post("/lists/<int:list_id>/fill")
+def list_fill_form(list_id):
+    """One 牵头单位 or 完成时限 for every ticked row: each row is saved on its own version,
+    so a row someone else has just changed in that field is named, not overwritten."""
+    form = request.form
+    field = choice_value(form.get("field"), BULK_FIELDS, "field")
+    ids = [_form_id(i, "sel") for i in form.getlist("sel")]
+    if not ids:
+        raise BadParam("没有勾选任何条目：请先勾选要填写的条目。")
+    store = get_store()
+    value = form.get("value", "")
+    done, conflicts = 0, []
+    for item_id in ids:
+        item = _item_in(store, list_id, item_id)
+        try:
+            store.update_item(item.id, item.version, **{field: value})
+            done += 1
+        except ConflictError:
+            conflicts.append(item.id)
+    if conflicts:
+        raise ConflictError(f"已填写 {done} 条；另有 {len(conflicts)} 条的{FIELDS[field][0]}刚被他人修改，请刷新后核对。",
+                            store.get_list(list_id), [field])
+    return redirect(url_for("lists.list_page", list_id=list_id, filled=done), code=303)
+
+
+def choice_value(raw, allowed, name: str) -> str:
+    if raw not in allowed:
+        raise BadParam(f"参数 {name} 的取值“{str(raw)[:20]}”无效。")
+    return raw
 
 
 @bp.post("/lists/<int:list_id>/delete")

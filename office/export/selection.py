@@ -133,3 +133,18 @@ def default_title(*, doc: Optional[Document] = None, chapter: Optional[int] = No
             where += printed_number(sec.heading if sec else "", section, "section")
         return f"{plan}{where}重点任务分解表"
     return f"{plan}重点任务分解表"
+
+
+def plan_order(corpus, items) -> list:
+    """Items in the order their clauses stand in the plans (plan by plan, as the corpus
+    lists them); items whose clause left the corpus keep their place at the end."""
+    docs = {d.id: n for n, d in enumerate(corpus.documents)}
+
+    def key(pair):
+        n, item = pair
+        c = corpus.clause(item.clause_id)
+        if c is None:
+            return (1, 0, 0, n)
+        return (0, docs.get(c.document, len(docs)), c.order, n)
+
+    return [item for _, item in sorted(enumerate(items), key=key)]

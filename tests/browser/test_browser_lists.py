@@ -83,3 +83,45 @@ def test_adding_a_whole_result_page_goes_through_the_tick_boxes(page):
     page.click("#add-form button[type=submit]")
     page.wait_for_url(re.compile(r"/lists/\d+\?added="))
     expect(page.locator(".list-item")).to_have_count(expected)
+
+
+THREE = ["gd-ip-14fyp:3.2.p2", "gd-ip-14fyp:3.2.p3", "gd-ip-14fyp:3.2.p4"]
+
+
+def test_reorder_with_the_keyboard_on_the_drag_handle(page):
+    """Issue 11 #10: drag to reorder, keyboard-accessible (Space, ↑/↓, Space; Esc cancels)."""
+    list_id, url = new_list(page, THREE)
+    page.goto(url)
+    # by id, not position: nth(2) would be another item once this one moves
+    third = page.locator(f'.list-item[data-item="{page.locator(".list-item").nth(2).get_attribute("data-item")}"]')
+    handle = third.locator(".drag-handle")
+    handle.focus()
+    handle.press(" ")
+    expect(third.locator(".status")).to_contain_text("已拿起第 3 条")
+    handle.press("ArrowUp")
+    handle.press("ArrowUp")
+    expect(page.locator(".list-item").first.locator(".pos")).to_have_text("1")
+    handle.press(" ")
+    expect(third.locator(".status")).to_have_text("顺序已保存")
+    assert order(page, list_id) == [THREE[2], THREE[0], THREE[1]]
+    # Escape puts an item back where it was and saves nothing
+    first = page.locator(f'.list-item[data-item="{page.locator(".list-item").first.get_attribute("data-item")}"]')
+    h = first.locator(".drag-handle")
+    h.focus()
+    h.press(" ")
+    h.press("ArrowDown")
+    h.press("Escape")
+    expect(first.locator(".status")).to_have_text("已取消移动")
+    assert order(page, list_id) == [THREE[2], THREE[0], THREE[1]]
+    expect(page.locator(".list-item").first).to_have_attribute("data-item", first.get_attribute("data-item"))
+
+
+def test_reorder_by_dragging_with_the_mouse(page):
+    list_id, url = new_list(page, THREE)
+    page.set_viewport_size({"width": 1280, "height": 1600})  # both ends of the drag on screen
+    page.goto(url)
+    items = page.locator(".list-item")
+    last_id = items.nth(2).get_attribute("data-item")
+    items.nth(2).locator(".drag-handle").drag_to(items.nth(0), target_position={"x": 40, "y": 5})
+    expect(page.locator(f'.list-item[data-item="{last_id}"] .status')).to_have_text("顺序已保存")
+    assert order(page, list_id)[0] == THREE[2]
