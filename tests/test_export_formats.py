@@ -270,3 +270,13 @@ def test_xlsx_seq_is_a_number(rows):
     ws = load_workbook(io.BytesIO(export_bytes(rows, "xlsx", TITLE)[0])).active
     assert [ws.cell(row=r, column=1).value for r in range(3, 3 + len(rows))] == [1, 2, 3]
     assert {ws.cell(row=r, column=1).data_type for r in range(3, 3 + len(rows))} == {"n"}
+
+
+def test_source_is_short_in_word_and_excel_and_full_in_the_data_formats(rows):
+    ws = load_workbook(io.BytesIO(export_bytes(rows, "xlsx", TITLE)[0])).active
+    assert [ws.cell(row=r, column=4).value for r in (3, 4)] == ["第三章第二节", "专栏1"]
+    data = json.loads(export_bytes(rows, "json", TITLE)[0])
+    assert data["rows"][0]["source"] == "《广东省知识产权保护和运用“十四五”规划》第三章第二节“加强知识产权司法保护”"
+    assert data["rows"][0]["source_short"] == "第三章第二节"
+    table = list(csv.reader(io.StringIO(export_bytes(rows, "csv", TITLE)[0].decode("utf-8-sig"))))
+    assert table[1][3].startswith("《广东省知识产权保护和运用")

@@ -72,6 +72,9 @@ FORMATS = {
     "json": Format("json_writer", "application/json; charset=utf-8", ".json", "JSON"),
 }
 DEFAULT_NAME = "任务分解表"
+# the formats staff print and file, whose 出处 is in the short form (第五章第二节 / 专栏14);
+# CSV, Markdown and JSON are data, sorted and filtered elsewhere: they keep it in full
+PRINTED_FORMATS = {"docx", "xlsx"}
 def _format(fmt: str):
     key = str(fmt or "").lower().lstrip(".")
     key = {"markdown": "md", "word": "docx", "excel": "xlsx"}.get(key, key)
@@ -88,7 +91,8 @@ def render(rows: list[ExportRow], fmt: str, title: str, options: ExportOptions |
         raise ExportError("没有可导出的条款（提示：先在检索结果或清单中选择条款）。")
     title = xml_safe(title).strip() or DEFAULT_NAME
     options = (options or ExportOptions()).with_plan(one_plan(rows))
-    rows = [with_source_form(xml_safe_row(r), options.full_source) for r in rows]
+    full = options.full_source or key not in PRINTED_FORMATS
+    rows = [with_source_form(xml_safe_row(r), full) for r in rows]
     return importlib.import_module(f"office.export.{spec.module}").render(rows, title, options)
 
 
