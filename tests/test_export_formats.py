@@ -280,3 +280,17 @@ def test_source_is_short_in_word_and_excel_and_full_in_the_data_formats(rows):
     assert data["rows"][0]["source_short"] == "第三章第二节"
     table = list(csv.reader(io.StringIO(export_bytes(rows, "csv", TITLE)[0].decode("utf-8-sig"))))
     assert table[1][3].startswith("《广东省知识产权保护和运用")
+
+
+def test_rows_from_two_plans_keep_the_plan_in_their_source():
+    from office.export import ExportRow
+
+    rows = [ExportRow(1, "甲", "内容", "《甲规划》第一章", source_short="第一章"),
+            ExportRow(2, "乙", "内容", "《乙规划》第二章", source_short="第二章")]
+    doc = Docx(io.BytesIO(export_bytes(rows, "docx", "两个规划的任务")[0]))
+    assert [r.cells[3].text for r in doc.tables[0].rows[1:]] == ["《甲规划》第一章", "《乙规划》第二章"]
+    assert "（《甲规划》）" not in [p.text for p in doc.paragraphs]
+    one = [rows[0], ExportRow(2, "甲2", "内容", "《甲规划》第二章", source_short="第二章")]
+    doc = Docx(io.BytesIO(export_bytes(one, "docx", "一个规划的任务")[0]))
+    assert [r.cells[3].text for r in doc.tables[0].rows[1:]] == ["第一章", "第二章"]
+    assert doc.paragraphs[1].text == "（《甲规划》）"

@@ -91,7 +91,8 @@ def render(rows: list[ExportRow], fmt: str, title: str, options: ExportOptions |
         raise ExportError("没有可导出的条款（提示：先在检索结果或清单中选择条款）。")
     title = xml_safe(title).strip() or DEFAULT_NAME
     options = (options or ExportOptions()).with_plan(one_plan(rows))
-    full = options.full_source or key not in PRINTED_FORMATS
+    # rows from several plans keep the plan's name: 第三章第二节 alone would not say which
+    full = options.full_source or key not in PRINTED_FORMATS or not options.plan
     rows = [with_source_form(xml_safe_row(r), full) for r in rows]
     return importlib.import_module(f"office.export.{spec.module}").render(rows, title, options)
 
