@@ -163,6 +163,13 @@ class Database:
         self._pid = os.getpid()
         self._lock = threading.Lock()
 
+    @classmethod
+    def for_instance(cls, instance_dir: str | Path, *, timeout: float = 10.0) -> "Database":
+        """The instance's database (PLANKB_DATABASE_URL or its SQLite file), migrated."""
+        database = cls(database_url(instance_dir), timeout=timeout)
+        database.migrate()
+        return database
+
     @property
     def where(self) -> str:
         """Where the data is, for messages: the file, or the server without its password."""
