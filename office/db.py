@@ -27,7 +27,7 @@ import threading
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Optional
 
 from sqlalchemy import (
     BigInteger,
@@ -44,7 +44,7 @@ from sqlalchemy import (
     inspect,
     text,
 )
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from office.errors import StoreUnavailable, database_reason
@@ -148,6 +148,17 @@ def _normalise_url(url: str) -> str:
     return url
 
 
+def _sqlite_path(url: str) -> tuple[Optional[Path], bool]:
+    """The SQLite file a URL names, and whether it is a plain path (not a ``file:`` URI)."""
+    u = make_url(url)
+    name = u.database or ""
+    if not name or name == ":memory:":
+        return None, False
+    if u.query.get("uri") == "true" and name.startswith("file:"):
+        return Path(name[len("file:"):].split("?", 1)[0]), False
+    return Path(name), True
+
+
 class Database:
     """One engine (connection pool) per store object; safe to share across threads,
     and a forked child gets fresh connections instead of its parent's."""
@@ -156,8 +167,8 @@ class Database:
         self.url = _normalise_url(url)
         self.timeout = timeout
         self.is_sqlite = self.url.startswith("sqlite")
-        self.path = Path(self.url.split(":///", 1)[1]) if self.is_sqlite else None
-        if self.path is not None:
+        self.path, self._plain_file = _sqlite_path(self.url) if self.is_sqlite else (None, False)
+        if self._plain_file:  # not for a file: URI (e.g. mode=ro), which names an existing file
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self.engine = self._make_engine()
         self._pid = os.getpid()
@@ -234,6 +245,8 @@ class Database:
         """Bring the schema to this plankb's version (a no-op when it already is)."""
         from office import migrations
 
+        if self._plain_file:
+            self._private()
         if self.is_sqlite:
             self._wal()
         with self.tx(write=False) as conn:
@@ -246,6 +259,16 @@ class Database:
             migrations.upgrade(conn, self)
             if self.is_sqlite:
                 conn.exec_driver_sql(f"PRAGMA user_version = {SQLITE_USER_VERSION}")
+
+    def _private(self) -> None:
+        """A new database file will hold password hashes: created readable by its owner
+        only, before SQLite opens it (SQLite gives the -wal and -shm files the same mode)."""
+        try:
+            os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        except FileExistsError:  # an existing file keeps the mode its administrator gave it
+            pass
+        except OSError:  # an unwritable folder: SQLite's own error says it in the store's words
+            pass
 
     def _wal(self) -> None:
         try:

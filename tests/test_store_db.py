@@ -131,3 +131,12 @@ def test_an_unreachable_postgresql_is_a_503_naming_the_server_not_the_password(t
     with pytest.raises(StoreUnavailable, match="无法连接清单数据库服务器") as e:
         ListStore(store_url, timeout=1)
     assert e.value.status == 503 and "geheim" not in str(e.value) and "PLANKB_DATABASE_URL" in str(e.value)
+
+
+def test_a_new_database_file_is_readable_by_its_owner_only(tmp_path):
+    import stat
+
+    store = ListStore.for_instance(tmp_path)
+    store.create_list("口令散列在此库中")
+    for path in (store.path, store.path.with_name(DB_NAME + "-wal")):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path

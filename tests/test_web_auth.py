@@ -325,3 +325,15 @@ def test_user_changes_are_admin_only_and_recorded_without_the_password(tmp_path)
     assert rows == [("boss", "user.add", "role", "", "编辑，省局"), ("boss", "user.update", "role", "editor", "viewer"),
                     ("boss", "user.password", "password", "", "（已更改）"), ("boss", "user.disable", "active", "启用", "停用")]
     assert not any(PASSWORD in str(r) or "another-password" in str(r) for r in rows)
+
+
+def test_many_names_guessed_from_one_address_slow_down_too(app):
+    from webapp import auth
+
+    for i in range(auth.IP_FREE_FAILURES):
+        assert login(app.test_client(), f"sprayed{i}", "guess-guess").status_code == 401
+    r = login(app.test_client(), "editor1")  # a real account, right password, same address: must wait
+    assert r.status_code == 429 and "登录失败次数过多" in r.get_data(as_text=True)
+    other = app.test_client()
+    other.environ_base["REMOTE_ADDR"] = "10.9.9.9"
+    assert login(other, "editor1").status_code == 303  # another machine is not slowed
