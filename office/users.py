@@ -233,6 +233,8 @@ class UserStore:
         current = self.get(name)
         if current is None:
             raise NotFoundError(f"没有用户“{name}”。")
+        if changes.get("own_unit_only", current.own_unit_only) and not changes.get("unit", current.unit):
+            raise ValidationError("“仅限本单位清单”需要先填写单位。")
         for field, value in changes.items():
             if field in ("unit", "display_name"):
                 value = _text(value, "单位" if field == "unit" else "姓名", 100)

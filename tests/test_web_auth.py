@@ -337,3 +337,47 @@ def test_many_names_guessed_from_one_address_slow_down_too(app):
     other = app.test_client()
     other.environ_base["REMOTE_ADDR"] = "10.9.9.9"
     assert login(other, "editor1").status_code == 303  # another machine is not slowed
+
+
+def test_an_admin_manages_accounts_on_the_web_and_an_editor_cannot(app):
+    admin, at = logged_in(app, "admin1")
+    r = admin.post("/admin/users", data={"username": "web-made", "role": "viewer", "unit": "市局",
+                                         "password": "web-made-pw1", "csrf_token": at})
+    assert r.status_code == 200 and "已新建账号“web-made”" in r.get_data(as_text=True)
+    assert login(app.test_client(), "web-made", "web-made-pw1").status_code == 303
+    r = admin.post("/admin/users/web-made", data={"action": "update", "role": "editor", "unit": "市局",
+                                                  "own_unit_only": "1", "display_name": "小王", "csrf_token": at})
+    assert r.status_code == 200 and "已保存" in r.get_data(as_text=True)
+    with app.app_context():
+        from webapp.auth import users
+
+        made = users().get("web-made")
+    assert (made.role, made.unit, made.own_unit_only, made.display_name) == ("editor", "市局", True, "小王")
+    r = admin.post("/admin/users/web-made", data={"action": "password", "password": "short", "csrf_token": at})
+    assert r.status_code == 400 and "密码太短" in r.get_data(as_text=True)
+    r = admin.post("/admin/users/web-made", data={"action": "password", "password": "reset-pw-22", "csrf_token": at})
+    assert r.status_code == 200 and login(app.test_client(), "web-made", "reset-pw-22").status_code == 303
+    r = admin.post("/admin/users/web-made", data={"action": "disable", "csrf_token": at})
+    assert "已停用账号“web-made”" in r.get_data(as_text=True)
+    r = admin.post("/admin/users/admin1", data={"action": "disable", "csrf_token": at})
+    assert r.status_code == 400 and "不能停用自己的账号" in r.get_data(as_text=True)
+    r = admin.post("/admin/users", data={"username": "web-made", "role": "viewer", "password": "web-made-pw1",
+                                         "csrf_token": at})
+    assert r.status_code == 409 and "已有用户“web-made”" in r.get_data(as_text=True)
+    editor, et = logged_in(app, "editor1")
+    r = editor.post("/admin/users", data={"username": "sneaky", "role": "admin", "password": "sneaky-pw-1",
+                                          "csrf_token": et})
+    assert r.status_code == 403
+    r = editor.post("/admin/users/editor1", data={"action": "update", "role": "admin", "csrf_token": et})
+    assert r.status_code == 403
+    with app.app_context():
+        assert users().get("sneaky") is None and users().get("editor1").role == "editor"
+        trail = [(e.action, e.subject, e.field) for e in _trail(app)]
+    assert ("user.update", "web-made", "role") in trail and ("user.disable", "web-made", "active") in trail
+
+
+def _trail(app):
+    from office.audit import AuditLog
+    from webapp.resources import get_store
+
+    return AuditLog(get_store().db).entries(limit=1000)

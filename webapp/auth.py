@@ -285,7 +285,59 @@ def audit_api():
 
 @bp.get("/admin/users")
 def users_page():
-    return render_template("users.html", users=users().users())
+    return _users_page()
+
+
+def _users_page(notice=None, error=None, status=200):
+    from office.audit import ROLES
+
+    return render_template("users.html", users=users().users(), roles=ROLES, minimum=PASSWORD_MIN,
+                           notice=notice, error=error), status
+
+
+def _user_change(fn, done: str):
+    """Run one account change for the admin's form; the page again with what happened."""
+    try:
+        fn()
+    except ListError as e:
+        return _users_page(error=str(e), status=e.status)
+    return _users_page(notice=done)
+
+
+def _not_myself(name: str, what: str) -> None:
+    if name == current_user().name:
+        raise BadParam(f"不能{what}自己的账号（提示：请另一位管理员操作，或在服务器上用 plankb user 命令）。")
+
+
+@bp.post("/admin/users")
+def user_add_form():
+    f = request.form
+    name = f.get("username", "")
+    return _user_change(lambda: users().add(
+        name, role=f.get("role", ""), password=f.get("password", ""), unit=f.get("unit", ""),
+        display_name=f.get("display_name", ""), own_unit_only=bool(f.get("own_unit_only"))),
+        f"已新建账号“{name.strip()}”。")
+
+
+@bp.post("/admin/users/<name>")
+def user_update_form(name):
+    f = request.form
+    action = f.get("action", "")
+    if action == "update":
+        if f.get("role") != "admin":
+            _not_myself(name, "降低")
+        return _user_change(lambda: users().update(
+            name, role=f.get("role", ""), unit=f.get("unit", ""), display_name=f.get("display_name", ""),
+            own_unit_only=bool(f.get("own_unit_only"))), f"已保存账号“{name}”。")
+    if action in ("disable", "enable"):
+        if action == "disable":
+            _not_myself(name, "停用")
+        return _user_change(lambda: users().set_active(name, action == "enable"),
+                            f"已{'启用' if action == 'enable' else '停用'}账号“{name}”。")
+    if action == "password":
+        return _user_change(lambda: users().set_password(name, f.get("password", "")),
+                            f"已重设“{name}”的密码，该账号已登录的会话均已退出。")
+    raise BadParam(f"参数 action 的取值“{action[:20]}”无效。")
 
 
 # -- setup -----------------------------------------------------------------------------
