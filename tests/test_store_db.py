@@ -140,3 +140,15 @@ def test_a_new_database_file_is_readable_by_its_owner_only(tmp_path):
     store.create_list("口令散列在此库中")
     for path in (store.path, store.path.with_name(DB_NAME + "-wal")):
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+
+
+def test_under_ci_a_missing_postgresql_fails_instead_of_skipping(monkeypatch):
+    import db_support
+
+    monkeypatch.delenv(db_support.PG_ENV, raising=False)
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI 必须在 PostgreSQL 上运行"):
+        db_support.pg_url()
+    monkeypatch.setenv("CI", "")
+    with pytest.raises(pytest.skip.Exception):
+        db_support.pg_url()
