@@ -2,38 +2,47 @@
 
 Staff build a list from search results, a chapter, a box or a trace, then fill in who
 leads, who supports, by when, and notes, and export it as a 任务分解表. Several
-browsers (or a browser and the CLI) may edit the same list at once, so:
+browsers, the CLI, or several app servers on one PostgreSQL may edit the same list at
+once, so:
 
-- every operation is one short SQLite transaction (WAL, ``BEGIN IMMEDIATE``,
-  ``busy_timeout``) on the calling thread's own connection, so threads and processes
-  never share a connection, and one store object can serve a whole threaded app;
+- every operation is one short transaction of the office database (office.db: SQLite
+  in the instance folder, or PostgreSQL); one store object serves a whole threaded app;
 - item edits are optimistic: the caller passes the ``version`` it last saw. Each field
   remembers the item version that last changed it, so an edit is refused with
   :class:`ConflictError` only when *the fields it touches* changed since that version.
   Two people editing different fields (or different items) both keep their work; two
   people editing the same field never overwrite each other silently;
 - adding items is idempotent (duplicates are ignored, order kept), and a reorder that
-  misses items someone else just added keeps them at the end instead of dropping them.
+  misses items someone else just added keeps them at the end instead of dropping them;
+- every write records who did it and what changed, old → new (office.audit), in the
+  same transaction; an editor limited to their unit may only change that unit's lists.
 
-The file is ``instance_dir / "plankb.sqlite3"``; nothing a user types becomes a path.
+The SQLite file is ``instance_dir / "plankb.sqlite3"``; nothing a user types becomes a path.
 """
 from __future__ import annotations
 
-import os
 import re
-import sqlite3
-import threading
 import unicodedata
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable, Iterator, Optional
 
-from office.errors import database_reason
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
-DB_NAME = "plankb.sqlite3"
-SCHEMA_VERSION = 1
+from office import audit
+from office import db as dbm
+from office.db import DB_NAME, Database, database_url, sqlite_url
+from office.errors import (  # noqa: F401 — the store's refusals, importable from here as before
+    ConflictError,
+    DuplicateNameError,
+    ForbiddenError,
+    ListError,
+    NotFoundError,
+    StoreUnavailable,
+    ValidationError,
+)
 
 NAME_MAX = 64
 TITLE_MAX = 200
@@ -46,65 +55,6 @@ FIELDS = {  # editable item field -> (Chinese label, max length)
 }
 MULTILINE = {"support_units", "note"}  # one 配合单位 a line is how long lists are written
 _CLAUSE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,79}:[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS lists (
-    id          INTEGER PRIMARY KEY,
-    name        TEXT NOT NULL UNIQUE,
-    title       TEXT NOT NULL DEFAULT '',
-    created_at  TEXT NOT NULL,
-    updated_at  TEXT NOT NULL,
-    version     INTEGER NOT NULL DEFAULT 1
-);
-CREATE TABLE IF NOT EXISTS items (
-    id              INTEGER PRIMARY KEY,
-    list_id         INTEGER NOT NULL REFERENCES lists(id) ON DELETE CASCADE,
-    clause_id       TEXT NOT NULL,
-    position        INTEGER NOT NULL,
-    lead_unit       TEXT NOT NULL DEFAULT '',
-    support_units   TEXT NOT NULL DEFAULT '',
-    deadline        TEXT NOT NULL DEFAULT '',
-    note            TEXT NOT NULL DEFAULT '',
-    lead_unit_v     INTEGER NOT NULL DEFAULT 0,
-    support_units_v INTEGER NOT NULL DEFAULT 0,
-    deadline_v      INTEGER NOT NULL DEFAULT 0,
-    note_v          INTEGER NOT NULL DEFAULT 0,
-    version         INTEGER NOT NULL DEFAULT 1,
-    created_at      TEXT NOT NULL,
-    updated_at      TEXT NOT NULL,
-    UNIQUE (list_id, clause_id)
-);
-CREATE INDEX IF NOT EXISTS items_by_position ON items (list_id, position);
-"""
-
-
-class ListError(Exception):
-    """A request the store refuses; ``str()`` is a Chinese sentence fit to show a user."""
-
-    status = 400
-
-
-class ValidationError(ListError):
-    status = 400
-
-
-class NotFoundError(ListError):
-    status = 404
-
-
-class DuplicateNameError(ListError):
-    status = 409
-
-
-class StoreUnavailable(ListError):
-    """The database file is busy, damaged or unreadable: nothing the request can change."""
-
-    status = 503
-
-
-def _db_error(e: sqlite3.DatabaseError, path) -> StoreUnavailable:
-    return StoreUnavailable(database_reason(e, path))
-
 
 MAX_ID = 2 ** 63 - 1  # SQLite's INTEGER range
 
@@ -123,21 +73,6 @@ def _whole(value, what: str, minimum: int) -> int:
     return value
 
 
-class ConflictError(ListError):
-    """Someone else changed what this edit touches since the caller read it.
-
-    ``current`` is the item (or list) as it is now, ``fields`` the fields in conflict,
-    so the page can show both values and let the user choose.
-    """
-
-    status = 409
-
-    def __init__(self, message: str, current, fields: Iterable[str] = ()):
-        super().__init__(message)
-        self.current = current
-        self.fields = list(fields)
-
-
 @dataclass
 class TaskList:
     id: int
@@ -147,6 +82,7 @@ class TaskList:
     updated_at: str
     version: int
     item_count: int = 0
+    unit: str = ""  # the unit that owns the list (set from its creator's unit)
 
     @property
     def display_title(self) -> str:
@@ -179,8 +115,7 @@ class Item:
         return asdict(self)
 
 
-def _now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+_now = dbm.now
 
 
 # -- cleaning what people type -----------------------------------------------------------
@@ -247,124 +182,96 @@ def check_clause_id(clause_id) -> str:
     return clause_id.strip()
 
 
-class ListStore:
-    """The lists of one instance folder. Cheap to create; safe to share across threads."""
+def _may_write(tl: Optional[TaskList] = None) -> None:
+    """The acting account may change this list (or create one): not a viewer, and an
+    editor limited to their unit only touches that unit's lists."""
+    actor = audit.current_actor()
+    if not actor.may_write():
+        raise ForbiddenError("只读账号不能修改清单（提示：请管理员授予“编辑”角色）。")
+    if tl is not None and actor.role == "editor" and actor.own_unit_only and tl.unit != actor.unit:
+        owner = f"属于“{tl.unit}”" if tl.unit else "未指定单位"
+        raise ForbiddenError(f"您只能修改本单位（{actor.unit or '未指定'}）的清单；清单“{tl.name}”{owner}。")
 
-    def __init__(self, db_path: str | Path, *, timeout: float = 10.0):
-        self.path = Path(db_path)
+
+class ListStore:
+    """The lists of one instance folder (or one PostgreSQL). Cheap to create; safe to
+    share across threads."""
+
+    def __init__(self, db_path: str | Path | None = None, *, timeout: float = 10.0,
+                 database: Optional[Database] = None):
+        if database is None:
+            url = str(db_path)
+            database = Database(url if "://" in url else sqlite_url(db_path), timeout=timeout)
+        self.db = database
+        self.path = database.path  # the SQLite file, or None on PostgreSQL
         self.timeout = timeout
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._local = threading.local()
-        self._migrate()
+        self.db.migrate()
 
     @classmethod
-    def for_instance(cls, instance_dir: str | Path) -> "ListStore":
-        return cls(Path(instance_dir) / DB_NAME)
+    def for_instance(cls, instance_dir: str | Path, *, timeout: float = 10.0) -> "ListStore":
+        """The instance's store: PLANKB_DATABASE_URL if set, else its SQLite file."""
+        return cls(database=Database(database_url(instance_dir), timeout=timeout), timeout=timeout)
 
     # -- plumbing -----------------------------------------------------------------
 
-    def _connect(self) -> sqlite3.Connection:
-        try:
-            conn = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None,
-                                   check_same_thread=False)
-            conn.row_factory = sqlite3.Row
-            conn.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
-            conn.execute("PRAGMA foreign_keys = ON")
-            conn.execute("PRAGMA synchronous = NORMAL")
-        except sqlite3.DatabaseError as e:
-            raise _db_error(e, self.path) from None
-        return conn
-
-    def _conn(self) -> sqlite3.Connection:
-        """This thread's connection, kept open: closing the last connection to a WAL
-        database checkpoints and deletes the WAL, which made every edit cost an fsync.
-        A forked child never reuses its parent's connection."""
-        local = self._local
-        if getattr(local, "conn", None) is None or local.pid != os.getpid():
-            local.conn, local.pid = self._connect(), os.getpid()
-        return local.conn
-
     @contextmanager
-    def _tx(self, write: bool = True) -> Iterator[sqlite3.Connection]:
-        conn = self._conn()
-        try:
-            conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
-        except sqlite3.DatabaseError as e:
-            raise _db_error(e, self.path) from None
-        try:
+    def _tx(self, write: bool = True) -> Iterator:
+        with self.db.tx(write) as conn:
             yield conn
-        except BaseException as e:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            if isinstance(e, sqlite3.DatabaseError):
-                raise _db_error(e, self.path) from None
-            raise
-        try:
-            conn.execute("COMMIT")
-        except sqlite3.DatabaseError as e:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise _db_error(e, self.path) from None
 
     def close(self) -> None:
-        """Close this thread's connection (others close when their threads end)."""
-        conn = getattr(self._local, "conn", None)
-        if conn is not None and self._local.pid == os.getpid():
-            conn.close()
-        self._local.conn = None
+        """Close the pooled connections."""
+        self.db.close()
 
-    def _migrate(self) -> None:
-        conn = self._connect()
-        try:
-            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-            if str(mode).lower() != "wal":  # e.g. a network drive: still correct, just slower
-                conn.execute("PRAGMA journal_mode = DELETE")
-            conn.execute("BEGIN IMMEDIATE")
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            if version > SCHEMA_VERSION:
-                conn.execute("ROLLBACK")
-                raise ListError(f"清单数据库 {self.path.name} 来自更新的 plankb 版本（结构版本 {version}），请升级 plankb。")
-            if version < SCHEMA_VERSION:
-                for statement in filter(str.strip, _SCHEMA.split(";")):
-                    conn.execute(statement)
-                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-            conn.execute("COMMIT")
-        except sqlite3.DatabaseError as e:
-            raise _db_error(e, self.path) from None
-        finally:
-            conn.close()
+    _L, _I = dbm.lists, dbm.items
 
-    @staticmethod
-    def _list_row(conn, row) -> TaskList:
-        n = conn.execute("SELECT COUNT(*) FROM items WHERE list_id = ?", (row["id"],)).fetchone()[0]
-        return TaskList(row["id"], row["name"], row["title"], row["created_at"], row["updated_at"],
-                        row["version"], n)
+    def _count(self, conn, list_id: int) -> int:
+        return conn.execute(select(func.count()).select_from(self._I).where(self._I.c.list_id == list_id)).scalar()
+
+    def _list_row(self, conn, row) -> TaskList:
+        m = row._mapping
+        return TaskList(m["id"], m["name"], m["title"], m["created_at"], m["updated_at"], m["version"],
+                        self._count(conn, m["id"]), m["unit"])
 
     @staticmethod
     def _item_row(row) -> Item:
-        return Item(row["id"], row["list_id"], row["clause_id"], row["position"], row["lead_unit"],
-                    row["support_units"], row["deadline"], row["note"], row["version"],
-                    row["created_at"], row["updated_at"])
+        m = row._mapping
+        return Item(m["id"], m["list_id"], m["clause_id"], m["position"], m["lead_unit"], m["support_units"],
+                    m["deadline"], m["note"], m["version"], m["created_at"], m["updated_at"])
 
-    def _get_list(self, conn, list_id) -> TaskList:
-        row = conn.execute("SELECT * FROM lists WHERE id = ?", (self._int(list_id, "清单"),)).fetchone()
+    def _get_list(self, conn, list_id, lock: bool = False) -> TaskList:
+        q = select(self._L).where(self._L.c.id == self._int(list_id, "清单"))
+        row = conn.execute(q.with_for_update() if lock else q).first()
         if row is None:
             raise NotFoundError(f"清单不存在（编号 {list_id}），可能已被删除。")
         return self._list_row(conn, row)
 
-    def _get_item(self, conn, item_id) -> Item:
-        row = conn.execute("SELECT * FROM items WHERE id = ?", (self._int(item_id, "条目"),)).fetchone()
+    def _get_item(self, conn, item_id, lock: bool = False) -> Item:
+        q = select(self._I).where(self._I.c.id == self._int(item_id, "条目"))
+        row = conn.execute(q.with_for_update() if lock else q).first()
         if row is None:
             raise NotFoundError(f"清单条目不存在（编号 {item_id}），可能已被移除。")
         return self._item_row(row)
+
+    def _writable_list(self, conn, list_id) -> TaskList:
+        """The list, locked for this transaction (PostgreSQL: other servers wait), after
+        checking the actor may change it. Lists are always locked before their items,
+        so two writers never wait on each other in a circle."""
+        tl = self._get_list(conn, list_id, lock=True)
+        _may_write(tl)
+        return tl
+
+    def _ordered_ids(self, conn, list_id: int) -> list[int]:
+        return [r[0] for r in conn.execute(select(self._I.c.id).where(self._I.c.list_id == list_id)
+                                           .order_by(self._I.c.position, self._I.c.id))]
 
     @staticmethod
     def _int(value, label: str) -> int:
         return _whole(value, f"{label}编号", 1)
 
     def _touch(self, conn, list_id: int, bump: bool) -> None:
-        conn.execute("UPDATE lists SET updated_at = ?, version = version + ? WHERE id = ?",
-                     (_now(), 1 if bump else 0, list_id))
+        conn.execute(update(self._L).where(self._L.c.id == list_id)
+                     .values(updated_at=_now(), version=self._L.c.version + (1 if bump else 0)))
 
     @staticmethod
     def _version(value) -> int:
@@ -375,27 +282,37 @@ class ListStore:
         if expected_version is not None and cls._version(expected_version) != current.version:
             raise ConflictError(f"清单“{current.name}”已被他人修改，请刷新后再试。", current, ["version"])
 
+    def _duplicate(self, name: str) -> DuplicateNameError:
+        return DuplicateNameError(f"已有名为“{name}”的清单，请换一个名称。")
+
     # -- lists --------------------------------------------------------------------
 
     def create_list(self, name, title: str = "") -> TaskList:
         name = clean_name(name)
         title = _clean(title, "清单标题", TITLE_MAX)
+        _may_write()
         now = _now()
         with self._tx() as conn:
+            if conn.execute(select(self._L.c.id).where(self._L.c.name == name)).first():
+                raise self._duplicate(name)  # checked first: PostgreSQL aborts a transaction on a failed INSERT
             try:
-                cur = conn.execute("INSERT INTO lists (name, title, created_at, updated_at) VALUES (?, ?, ?, ?)",
-                                   (name, title, now, now))
-            except sqlite3.IntegrityError:
-                raise DuplicateNameError(f"已有名为“{name}”的清单，请换一个名称。") from None
-            return self._get_list(conn, cur.lastrowid)
+                new_id = conn.execute(insert(self._L).values(
+                    name=name, title=title, created_at=now, updated_at=now,
+                    unit=audit.current_actor().unit).returning(self._L.c.id)).scalar()
+            except IntegrityError:  # created by someone else between the check and the insert
+                raise self._duplicate(name) from None
+            audit.record(conn, "list.create", list_id=new_id, subject=name, field="name", new=name)
+            if title:
+                audit.record(conn, "list.create", list_id=new_id, subject=name, field="title", new=title)
+            return self._get_list(conn, new_id)
 
     def lists(self) -> list[TaskList]:
+        n = (select(func.count()).select_from(self._I).where(self._I.c.list_id == self._L.c.id)
+             .scalar_subquery().label("n"))
         with self._tx(write=False) as conn:
-            rows = conn.execute(
-                "SELECT l.*, (SELECT COUNT(*) FROM items i WHERE i.list_id = l.id) AS n "
-                "FROM lists l ORDER BY l.updated_at DESC, l.id DESC").fetchall()
-            return [TaskList(r["id"], r["name"], r["title"], r["created_at"], r["updated_at"],
-                             r["version"], r["n"]) for r in rows]
+            rows = conn.execute(select(self._L, n).order_by(self._L.c.updated_at.desc(), self._L.c.id.desc()))
+            return [TaskList(r.id, r.name, r.title, r.created_at, r.updated_at, r.version, r.n, r.unit)
+                    for r in rows]
 
     def get_list(self, list_id) -> TaskList:
         with self._tx(write=False) as conn:
@@ -408,37 +325,47 @@ class ListStore:
         except ValidationError:
             return None
         with self._tx(write=False) as conn:
-            row = conn.execute("SELECT * FROM lists WHERE name = ?", (name,)).fetchone()
+            row = conn.execute(select(self._L).where(self._L.c.name == name)).first()
             return self._list_row(conn, row) if row else None
 
     def rename_list(self, list_id, name=None, title=None, *, expected_version=None) -> TaskList:
         with self._tx() as conn:
-            current = self._get_list(conn, list_id)
+            current = self._writable_list(conn, list_id)
             self._check_list_version(current, expected_version)
             new_name = current.name if name is None else clean_name(name)
             new_title = current.title if title is None else _clean(title, "清单标题", TITLE_MAX)
             if (new_name, new_title) == (current.name, current.title):
                 return current
+            if new_name != current.name and conn.execute(
+                    select(self._L.c.id).where(self._L.c.name == new_name)).first():
+                raise self._duplicate(new_name)
             try:
-                conn.execute("UPDATE lists SET name = ?, title = ? WHERE id = ?", (new_name, new_title, current.id))
-            except sqlite3.IntegrityError:
-                raise DuplicateNameError(f"已有名为“{new_name}”的清单，请换一个名称。") from None
+                conn.execute(update(self._L).where(self._L.c.id == current.id).values(name=new_name, title=new_title))
+            except IntegrityError:
+                raise self._duplicate(new_name) from None
+            for field, old, new in (("name", current.name, new_name), ("title", current.title, new_title)):
+                if old != new:
+                    audit.record(conn, "list.rename", list_id=current.id, subject=new_name, field=field,
+                                 old=old, new=new)
             self._touch(conn, current.id, bump=True)
             return self._get_list(conn, current.id)
 
     def delete_list(self, list_id, *, expected_version=None) -> None:
         with self._tx() as conn:
-            current = self._get_list(conn, list_id)
+            current = self._writable_list(conn, list_id)
             self._check_list_version(current, expected_version)
-            conn.execute("DELETE FROM lists WHERE id = ?", (current.id,))
+            audit.record(conn, "list.delete", list_id=current.id, subject=current.name, field="name",
+                         old=f"{current.name}（{current.item_count} 条）")
+            conn.execute(delete(self._I).where(self._I.c.list_id == current.id))  # no reliance on PRAGMA foreign_keys
+            conn.execute(delete(self._L).where(self._L.c.id == current.id))
 
     # -- items --------------------------------------------------------------------
 
     def items(self, list_id) -> list[Item]:
         with self._tx(write=False) as conn:
-            self._get_list(conn, list_id)
-            rows = conn.execute("SELECT * FROM items WHERE list_id = ? ORDER BY position, id",
-                                (int(list_id),)).fetchall()
+            tl = self._get_list(conn, list_id)
+            rows = conn.execute(select(self._I).where(self._I.c.list_id == tl.id)
+                                .order_by(self._I.c.position, self._I.c.id))
             return [self._item_row(r) for r in rows]
 
     def get_item(self, item_id) -> Item:
@@ -456,24 +383,23 @@ class ListStore:
         values = self._clean_fields(fields or {})
         now = _now()
         with self._tx() as conn:
-            current = self._get_list(conn, list_id)
-            have = {r[0] for r in conn.execute("SELECT clause_id FROM items WHERE list_id = ?", (current.id,))}
+            current = self._writable_list(conn, list_id)
+            have = {r[0] for r in conn.execute(select(self._I.c.clause_id).where(self._I.c.list_id == current.id))}
             new = [c for c in wanted if c not in have]
             if not new:
                 return []
             if current.item_count + len(new) > ITEMS_MAX:
                 raise ValidationError(f"清单最多 {ITEMS_MAX} 条，当前 {current.item_count} 条，无法再添加 {len(new)} 条。")
-            pos = conn.execute("SELECT COALESCE(MAX(position), -1) FROM items WHERE list_id = ?",
-                               (current.id,)).fetchone()[0]
+            pos = conn.execute(select(func.coalesce(func.max(self._I.c.position), -1))
+                               .where(self._I.c.list_id == current.id)).scalar()
             added = []
             for cid in new:
                 pos += 1
-                cur = conn.execute(
-                    "INSERT INTO items (list_id, clause_id, position, lead_unit, support_units, deadline, note,"
-                    " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (current.id, cid, pos, values.get("lead_unit", ""), values.get("support_units", ""),
-                     values.get("deadline", ""), values.get("note", ""), now, now))
-                added.append(cur.lastrowid)
+                added.append(conn.execute(insert(self._I).values(
+                    list_id=current.id, clause_id=cid, position=pos, created_at=now, updated_at=now,
+                    **{f: values.get(f, "") for f in FIELDS}).returning(self._I.c.id)).scalar())
+                audit.record(conn, "item.add", list_id=current.id, item_id=added[-1], subject=cid,
+                             field="clause_id", new=cid)
             self._touch(conn, current.id, bump=True)
             return [self._get_item(conn, i) for i in added]
 
@@ -483,10 +409,18 @@ class ListStore:
             item_ids = [item_ids]
         ids = [self._int(i, "条目") for i in item_ids]
         with self._tx() as conn:
-            current = self._get_list(conn, list_id)
+            current = self._writable_list(conn, list_id)
             n = 0
             for i in ids:
-                n += conn.execute("DELETE FROM items WHERE id = ? AND list_id = ?", (i, current.id)).rowcount
+                row = conn.execute(select(self._I).where(self._I.c.id == i, self._I.c.list_id == current.id)).first()
+                if row is None:
+                    continue
+                gone = self._item_row(row)
+                conn.execute(delete(self._I).where(self._I.c.id == i))
+                old = "；".join(f"{FIELDS[k][0]}：{v}" for k, v in gone.fields().items() if v)
+                audit.record(conn, "item.remove", list_id=current.id, item_id=i, subject=gone.clause_id,
+                             field="clause_id", old=gone.clause_id + (f"（{old}）" if old else ""))
+                n += 1
             if n:
                 self._renumber(conn, current.id)
                 self._touch(conn, current.id, bump=True)
@@ -494,9 +428,14 @@ class ListStore:
 
     def _renumber(self, conn, list_id: int, order: Optional[list[int]] = None) -> None:
         if order is None:
-            order = [r[0] for r in conn.execute(
-                "SELECT id FROM items WHERE list_id = ? ORDER BY position, id", (list_id,))]
-        conn.executemany("UPDATE items SET position = ? WHERE id = ?", [(p, i) for p, i in enumerate(order)])
+            order = self._ordered_ids(conn, list_id)
+        for p, i in enumerate(order):
+            conn.execute(update(self._I).where(self._I.c.id == i).values(position=p))
+
+    def _record_order(self, conn, list_id: int, name: str, before: list[int], after: list[int]) -> None:
+        clause = dict(conn.execute(select(self._I.c.id, self._I.c.clause_id).where(self._I.c.list_id == list_id)).all())
+        audit.record(conn, "list.reorder", list_id=list_id, subject=name, field="order",
+                     old=" ".join(clause[i] for i in before), new=" ".join(clause[i] for i in after))
 
     def reorder(self, list_id, item_ids: Iterable[int], *, expected_version=None) -> list[Item]:
         """Put items in this order. Items the caller did not know about (added meanwhile
@@ -505,33 +444,39 @@ class ListStore:
         # dict.fromkeys, not list scans: a 1 MB request may name ~100,000 ids
         order = list(dict.fromkeys(self._int(i, "条目") for i in item_ids))
         with self._tx() as conn:
-            current = self._get_list(conn, list_id)
+            current = self._writable_list(conn, list_id)
             self._check_list_version(current, expected_version)
-            existing = [r[0] for r in conn.execute(
-                "SELECT id FROM items WHERE list_id = ? ORDER BY position, id", (current.id,))]
+            existing = self._ordered_ids(conn, current.id)
             present, given = set(existing), set(order)
             full = [i for i in order if i in present] + [i for i in existing if i not in given]
             if full != existing:
                 self._renumber(conn, current.id, full)
+                self._record_order(conn, current.id, current.name, existing, full)
                 self._touch(conn, current.id, bump=True)
-            rows = conn.execute("SELECT * FROM items WHERE list_id = ? ORDER BY position, id", (current.id,))
+            rows = conn.execute(select(self._I).where(self._I.c.list_id == current.id)
+                                .order_by(self._I.c.position, self._I.c.id))
             return [self._item_row(r) for r in rows]
 
     def move_item(self, item_id, position: int) -> Item:
         """Move one item to a 0-based position (clamped to the list), shifting the rest."""
         with self._tx() as conn:
             item = self._get_item(conn, item_id)
-            ids = [r[0] for r in conn.execute(
-                "SELECT id FROM items WHERE list_id = ? ORDER BY position, id", (item.list_id,))]
+            current = self._writable_list(conn, item.list_id)
+            ids = self._ordered_ids(conn, current.id)
+            if item.id not in ids:  # removed between the two reads
+                raise NotFoundError(f"清单条目不存在（编号 {item_id}），可能已被移除。")
             try:
                 position = int(position)
             except (TypeError, ValueError):
                 raise ValidationError("目标位置必须是整数。") from None
             position = max(0, min(position, len(ids) - 1))
+            before = list(ids)
             ids.remove(item.id)
             ids.insert(position, item.id)
-            self._renumber(conn, item.list_id, ids)
-            self._touch(conn, item.list_id, bump=True)
+            if ids != before:
+                self._renumber(conn, current.id, ids)
+                self._record_order(conn, current.id, current.name, before, ids)
+            self._touch(conn, current.id, bump=True)
             return self._get_item(conn, item.id)
 
     @staticmethod
@@ -556,25 +501,31 @@ class ListStore:
         if expected_version is None:
             raise ValidationError("缺少版本号：请刷新页面后再编辑。")
         expected = self._version(expected_version)
+        item_id = self._int(item_id, "条目")
         with self._tx() as conn:
-            row = conn.execute("SELECT * FROM items WHERE id = ?", (self._int(item_id, "条目"),)).fetchone()
+            row = conn.execute(select(self._I.c.list_id).where(self._I.c.id == item_id)).first()
             if row is None:
                 raise NotFoundError(f"清单条目不存在（编号 {item_id}），可能已被他人移除。")
-            item = self._item_row(row)
+            self._writable_list(conn, row[0])  # the list first, then the item: one lock order
+            row = conn.execute(select(self._I).where(self._I.c.id == item_id).with_for_update()).first()
+            if row is None:
+                raise NotFoundError(f"清单条目不存在（编号 {item_id}），可能已被他人移除。")
+            item, m = self._item_row(row), row._mapping
             if expected > item.version:
                 raise ValidationError("版本号比当前还新，请刷新页面后再编辑。")
-            changed = {k: v for k, v in values.items() if row[k] != v}
-            stale = [k for k in changed if row[f"{k}_v"] > expected]
+            changed = {k: v for k, v in values.items() if m[k] != v}
+            stale = [k for k in changed if m[f"{k}_v"] > expected]
             if stale:
                 labels = "、".join(FIELDS[k][0] for k in stale)
                 raise ConflictError(f"{labels}已被他人修改，请核对后再保存。", item, stale)
             if not changed:
                 return item
             new_version = item.version + 1
-            sets = ", ".join(f"{k} = ?, {k}_v = ?" for k in changed)
-            params = [x for k, v in changed.items() for x in (v, new_version)]
-            now = _now()
-            conn.execute(f"UPDATE items SET {sets}, version = ?, updated_at = ? WHERE id = ?",
-                         (*params, new_version, now, item.id))
+            sets = {**changed, **{f"{k}_v": new_version for k in changed}}
+            conn.execute(update(self._I).where(self._I.c.id == item.id)
+                         .values(**sets, version=new_version, updated_at=_now()))
+            for k, v in changed.items():
+                audit.record(conn, "item.update", list_id=item.list_id, item_id=item.id, subject=item.clause_id,
+                             field=k, old=m[k], new=v)
             self._touch(conn, item.list_id, bump=False)
             return self._get_item(conn, item.id)

@@ -59,6 +59,7 @@ def _register_all() -> None:
 
     for mod in (cmd_kb, cmd_search, cmd_trace, cmd_export, cmd_web):
         mod.register(cli)
+    from plankb import cmd_user; cmd_user.register(cli)  # noqa: E702 — one line, so merges stay easy
 
 
 _register_all()

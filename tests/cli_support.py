@@ -8,10 +8,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run_plankb(*args, ok=True, cwd=ROOT, env=None):
-    """The ``plankb`` command as a user runs it: a separate process, exit code and stderr."""
+def run_plankb(*args, ok=True, cwd=ROOT, env=None, input=None):
+    """The ``plankb`` command as a user runs it: a separate process, exit code and stderr
+    (``input``: what is typed on standard input)."""
     proc = subprocess.run([sys.executable, "-m", "plankb", *args], capture_output=True, text=True,
-                          cwd=cwd, env=env)
+                          cwd=cwd, env=env, input=input)
     if ok:
         assert proc.returncode == 0, proc.stderr
     return proc

@@ -41,7 +41,9 @@ def token_of(client) -> str:
 
 @pytest.fixture
 def client(app):
-    return app.test_client()
+    from test_web_support import log_in
+
+    return log_in(app.test_client())  # an editor: writing needs an account
 
 
 @pytest.fixture
@@ -297,7 +299,9 @@ def test_every_state_changing_route_needs_this_sessions_token(app, client, a_lis
 
 
 def test_a_new_session_without_a_token_cannot_post(app):
-    c = app.test_client()  # never fetched a page, so no session and no token at all
+    from test_web_support import log_in
+
+    c = log_in(app.test_client())  # logged in, but never fetched a page, so no token at all
     before = snapshot(app)
     assert_refused(c.post("/api/lists", json={"name": "x"}, headers={"X-CSRFToken": ""}), 400)
     assert_refused(c.post("/lists", data={"name": "x", "csrf_token": "None"}), 400)
@@ -607,6 +611,8 @@ def _broken_store_app(tmp_path, data: bytes):
 def test_a_damaged_list_database_is_503_in_chinese(tmp_path, data):
     app = _broken_store_app(tmp_path, data)
     c = app.test_client()
+    with c.session_transaction() as s:  # a logged-in browser: its account lives in the broken database
+        s["uid"], s["stamp"] = "editor", "x"
     tok = re.search(r'csrf-token" content="([^"]+)"', text(c.get("/search"))).group(1)
     for method, url, kw in [("GET", "/lists", {}), ("GET", "/api/lists", {}), ("GET", "/lists/1", {}),
                             ("POST", "/api/lists", {"json": {"name": "x"}})]:

@@ -2,7 +2,7 @@
 import os
 import stat
 
-from test_web_support import app, client, token, web_instance  # noqa: F401 (fixtures)
+from test_web_support import app, client, log_in, token, web_instance  # noqa: F401 (fixtures)
 
 
 def test_factory_uses_instance_folder_and_generates_private_secret(tmp_path):
@@ -96,7 +96,7 @@ def test_csrf_required_for_every_state_change(client, token):
     # another browser (another session) cannot reuse this session's token
     from flask.testing import FlaskClient
 
-    other = FlaskClient(client.application)
+    other = log_in(FlaskClient(client.application), name="test-editor-b")  # logged in, own session
     r = other.post("/api/lists", json={"name": "别人的"}, headers={"X-CSRFToken": token})
     assert r.status_code == 400
 

@@ -8,7 +8,7 @@ from docx import Document
 from flask.testing import FlaskClient
 from openpyxl import load_workbook
 
-from test_web_support import app, client, csrf_of, token, web_instance  # noqa: F401 (fixtures)
+from test_web_support import app, client, csrf_of, log_in, token, web_instance  # noqa: F401 (fixtures)
 
 _n = itertools.count()
 
@@ -91,7 +91,7 @@ def test_two_browsers_editing_lose_nothing(app, client, token):
     Then B, still on the old version, sets 牵头单位 too: refused with A's value shown."""
     tl = new_list(client, token)
     item = add(client, token, tl["id"], ["gd-ip-14fyp:3.2.p3"]).json["added"][0]
-    b = FlaskClient(app)
+    b = log_in(FlaskClient(app), name="test-editor-b")  # a second person
     b_token = csrf_of(b)
     url = f"/api/lists/{tl['id']}/items/{item['id']}"
     v = item["version"]

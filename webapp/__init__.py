@@ -64,4 +64,5 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     for mod in (views_health, views_search, views_plan, views_trace, views_graph, views_lists):
         app.register_blueprint(mod.bp)
+    from webapp.auth import init_auth; init_auth(app)  # noqa: E702 — accounts, roles, the trail pages
     return app

@@ -59,6 +59,7 @@ def live_server(tmp_path_factory):
 
     app = create_app({"INSTANCE_PATH": tmp_path_factory.mktemp("browser-instance"),
                       "CORPUS_DIR": str(ROOT / "corpus")})
+    _add_editor(app)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -74,6 +75,35 @@ def live_server(tmp_path_factory):
     from webapp.resources import close_all
 
     close_all(app)
+
+
+EDITOR, PASSWORD = "browser-editor", "browser-mima-1"
+
+
+def _add_editor(app):
+    """The account the browser tests log in with: writing needs one (webapp/auth.py)."""
+    from office.audit import Actor, acting_as
+    from webapp.auth import users
+
+    with app.app_context(), acting_as(Actor("测试", "admin")):
+        users().add(EDITOR, role="editor", password=PASSWORD, unit="省知识产权局")
+
+
+def log_in(pg, base):
+    """Through the real /login form, as staff do; comes back to the lists page."""
+    from playwright.sync_api import expect
+
+    pg.goto(base + "/login?next=/lists")
+    pg.fill("input[name=username]", EDITOR)
+    pg.fill("input[name=password]", PASSWORD)
+    pg.click("form.auth-form button[type=submit]")
+    expect(pg.locator(".account .who")).to_contain_text(EDITOR)
+
+
+@pytest.fixture
+def login(live_server):
+    """``login(page)``: log another browser context's page in as the test editor."""
+    return lambda pg: log_in(pg, live_server)
 
 
 @pytest.fixture(scope="session")
@@ -121,6 +151,7 @@ def page(browser, live_server):
     pg.on("pageerror", lambda e: errors.append(str(e)))
     pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     pg.base = live_server
+    log_in(pg, live_server)
     yield pg
     ctx.close()
     assert not outside, f"requests left the intranet: {outside}"

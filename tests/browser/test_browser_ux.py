@@ -11,11 +11,12 @@ TRACE_WIDE = "/trace/gd-ip-14fyp:5.2.p4"
 
 
 @pytest.fixture
-def nojs_page(make_context, live_server):
+def nojs_page(make_context, live_server, login):
     ctx = make_context(viewport={"width": 1280, "height": 800}, java_script_enabled=False,
                               locale="zh-CN")
     pg = ctx.new_page()
     pg.base = live_server
+    login(pg)
     yield pg
     ctx.close()
 
@@ -39,7 +40,7 @@ def test_without_javascript_add_to_a_new_list_and_fill_it_in(nojs_page):
     assert hit_id in page.locator(".list-item a").first.get_attribute("href")
 
 
-def test_two_browsers_editing_one_field_see_each_others_value(make_context, live_server, page):
+def test_two_browsers_editing_one_field_see_each_others_value(make_context, live_server, page, login):
     page.goto(page.base + "/lists")
     page.fill("input[name=name]", "两人同时编辑")
     page.click(".newlist-form button")
@@ -52,6 +53,7 @@ def test_two_browsers_editing_one_field_see_each_others_value(make_context, live
     page.reload()
     other_ctx = make_context(viewport={"width": 1280, "height": 800})
     other = other_ctx.new_page()
+    login(other)
     other.goto(list_url)
     mine = page.locator('.list-item input[name="lead_unit"]')
     mine.fill("省知识产权局")
