@@ -59,6 +59,8 @@ def _register_all() -> None:
 
     for mod in (cmd_kb, cmd_search, cmd_trace, cmd_export, cmd_web):
         mod.register(cli)
+    from plankb import cmd_track  # actuals and the evaluation report
+    cmd_track.register(cli)
 
 
 _register_all()
