@@ -184,5 +184,34 @@ def import_cmd(ctx, file: Path, who):
     click.echo(f"已导入 {file.name}：读到 {len(actuals)} 个数值，其中 {changed} 个为新录入或有改动。")
 
 
+@click.command("report")
+@click.option("--format", "fmt", type=click.Choice(["docx", "xlsx"]), default=None,
+              help="docx（Word）或 xlsx（Excel）；默认按 -o 的扩展名。")
+@click.option("-o", "--output", "output", required=True, type=click.Path(path_type=Path), help="写出的文件。")
+@click.option("--no-charts", is_flag=True, help="不附指标图表。")
+@click.pass_context
+@_guard
+def report_cmd(ctx, fmt, output: Path, no_charts):
+    """写出评估报告：主要指标完成情况、逐年实际值、文本目标、重点任务进展与指标图表。"""
+    from office.tracking.report import build_report, check_output, list_store_reader, write_report
+
+    if fmt is None:
+        fmt = output.suffix.lower().lstrip(".")
+        if fmt not in ("docx", "xlsx"):
+            raise click.ClickException(f"请用 --format 指定 docx 或 xlsx（无法从文件名 {output.name} 判断）。")
+    check_output(fmt, output)
+    report = build_report(_plan(ctx), _store(ctx), read_lists=list_store_reader(ctx.obj.instance_dir),
+                          charts=not no_charts)
+    write_report(report, fmt, output)
+    if report.charts_note and not no_charts:
+        click.echo(f"提示：{report.charts_note}", err=True)
+    counts = {}
+    for e in report.indicators:
+        counts[e["status"]] = counts.get(e["status"], 0) + 1
+    summary = "，".join(f"{k} {v} 项" for k, v in counts.items())
+    click.echo(f"已写出评估报告 {output}（主要指标：{summary}；图表 {len(report.charts)} 幅）。")
+
+
 def register(cli) -> None:
     cli.add_command(actuals_cmd)
+    cli.add_command(report_cmd)

@@ -60,7 +60,9 @@ class Verdict:
 
     def to_json(self) -> dict:
         return {"status": self.status, "met": self.met, "rule": self.rule, "rule_name": self.name,
-                "year": self.year, "result": number(self.result), "expected": number(self.expected),
+                "year": self.year, "result": number(self.result),
+                "result_text": None if self.result is None else f"{self.result:f}",
+                "expected": number(self.expected),
                 "flag": self.flag or None}
 
 
