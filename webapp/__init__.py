@@ -64,4 +64,6 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     for mod in (views_health, views_search, views_plan, views_trace, views_graph, views_lists):
         app.register_blueprint(mod.bp)
+    from webapp import views_monitor  # 监测: actual values, their status, the evaluation report
+    app.register_blueprint(views_monitor.bp)
     return app

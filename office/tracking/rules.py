@@ -291,7 +291,7 @@ def straight_line(case: Case) -> Optional[Verdict]:
             origin_text = f"首个实际值{fmt(origin, g.unit)}（{start}年；规划无基期值）"
         else:
             reached = "，已达到目标值" if reaches(current, g) else ""
-            return Verdict("待判断", None, f"规划期未结束，规划无基期值且仅有{y}年一个实际值"
+            return Verdict("待判断", None, f"尚无时限{g.deadline}年的值，规划无基期值且仅有{y}年一个实际值"
                            f"（{fmt(current, g.unit)}{reached}），无法画出进度线；再录入一年即可判断。",
                            "straight_line", year=y, result=current)
         what = f"{y}年实际{fmt(current, g.unit)}"
