@@ -108,8 +108,10 @@ def indicator_png(entry: dict, font_path: str, width_in: float = 5.2, height_in:
         for label in ax.get_xticklabels() + ax.get_yticklabels():
             label.set_fontsize(7)
         ax.grid(True, linewidth=0.3, alpha=0.6)
-        ax.legend(prop=font_manager.FontProperties(fname=font_path, size=7), loc="best", frameon=False)
-        fig.tight_layout()
+        # a fixed corner and fixed margins: "best" placement and tight_layout measure every
+        # text again and took most of the time of a chart
+        ax.legend(prop=font_manager.FontProperties(fname=font_path, size=7), loc="upper left", frameon=False)
+        fig.subplots_adjust(left=0.11, right=0.97, top=0.87, bottom=0.12)
         buf = io.BytesIO()
         fig.savefig(buf, format="png")
     return buf.getvalue()
