@@ -189,9 +189,10 @@ def import_cmd(ctx, file: Path, who):
               help="docx（Word）或 xlsx（Excel）；默认按 -o 的扩展名。")
 @click.option("-o", "--output", "output", required=True, type=click.Path(path_type=Path), help="写出的文件。")
 @click.option("--no-charts", is_flag=True, help="不附指标图表。")
+@click.option("--previous", is_flag=True, help="改为按规划所载上一规划期完成情况表（目标值、完成值）出同样的表。")
 @click.pass_context
 @_guard
-def report_cmd(ctx, fmt, output: Path, no_charts):
+def report_cmd(ctx, fmt, output: Path, no_charts, previous):
     """写出评估报告：主要指标完成情况、逐年实际值、文本目标、重点任务进展与指标图表。"""
     from office.tracking.report import build_report, check_output, list_store_reader, write_report
 
@@ -201,7 +202,7 @@ def report_cmd(ctx, fmt, output: Path, no_charts):
             raise click.ClickException(f"请用 --format 指定 docx 或 xlsx（无法从文件名 {output.name} 判断）。")
     check_output(fmt, output)
     report = build_report(_plan(ctx), _store(ctx), read_lists=list_store_reader(ctx.obj.instance_dir),
-                          charts=not no_charts)
+                          charts=not no_charts, previous=previous)
     write_report(report, fmt, output)
     if report.charts_note and not no_charts:
         click.echo(f"提示：{report.charts_note}", err=True)

@@ -190,3 +190,22 @@ def test_cli_report_writes_both_formats(instance, tmp_path):
 def test_cli_report_refusals(instance, tmp_path, args, words):
     proc = run_plankb("--instance", str(instance), "report", *args, ok=False, cwd=tmp_path)
     assert proc.returncode != 0 and words in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_the_previous_period_report_reproduces_the_plans_own_judgement(plan, store, seed):
+    """Issue 14's first check: the plan's 十三五 table (目标值, 完成值) through the same
+    report gives 未完成 for exactly the three rows the plan counts short, and prints
+    each 完成值 as the plan does (543.0 stays 543.0)."""
+    from kb.indicators import indicator_tables
+
+    table = next(t for t in indicator_tables(seed)["tables"] if t["kind"] == "completion")
+    doc = Document(io.BytesIO(render(build_report(plan, store, charts=False, previous=True), "docx")))
+    rows = [[c.text for c in r.cells] for r in doc.tables[0].rows[1:]]
+    assert len(rows) == len(table["rows"]) == 18
+    for row, src in zip(rows, table["rows"]):
+        assert row[2] == src["name"] and row[5] == src["cells"]["目标值"]
+        assert row[6] == src["cells"]["完成值"]
+        assert row[7] == ("已完成" if src["met"] else "未完成")
+    assert {r[2] for r in rows if r[7] == "未完成"} == {"农产品地理标志登记", "版权产业对国民经济的贡献率",
+                                                      "知识产权保护社会满意度"}
+    assert "重点任务进展" not in "\n".join(p.text for p in doc.paragraphs)

@@ -54,6 +54,7 @@ class Report:
     tasks_note: str = ""
     charts: list[tuple[dict, bytes]] = field(default_factory=list)
     charts_note: str = ""
+    previous: bool = False          # the previous plan's completion table, as the plan prints it
 
     def indicator_rows(self) -> list[list[str]]:
         return [[str(e["number"]), e["category"], e["name"], e["unit"], e["base_text"] or "—",
@@ -149,17 +150,27 @@ def list_store_reader(instance_dir) -> Callable[[], list]:
 
 
 def build_report(plan: Plan, store: ActualsStore, *, read_lists=None, charts: bool = True,
-                 today: Optional[date] = None) -> Report:
+                 today: Optional[date] = None, previous: bool = False) -> Report:
+    """The report of the plan period from the stored values; ``previous=True`` the same
+    tables for the previous period from the plan's own completion table (its 目标值 and
+    完成值 judged by the same rules: the check that the rules read a plan as it reads itself)."""
     from office.tracking.chart import NO_FONT, cjk_font, indicator_png
+    from office.tracking.status import history
 
-    data = tracking(plan, store)
+    titles = "、".join(f"《{d.title}》" for d in plan.corpus.documents)
+    if previous:
+        data = {"indicators": history(plan), "targets": []}
+        title = f"{titles}所载上一规划期主要指标完成情况"
+    else:
+        data = tracking(plan, store)
+        title = f"{titles}实施情况评估"
     targets = data["targets"]
     for e in targets:
         e["place"] = _place(plan.corpus, e["clause"])
     years = sorted({y for e in data["indicators"] for y in e["years"]})
-    titles = "、".join(f"《{d.title}》" for d in plan.corpus.documents)
-    report = Report(f"{titles}实施情况评估", today or date.today(), years, data["indicators"], targets)
-    report.tasks, report.tasks_note = task_tables(plan.corpus, read_lists)
+    report = Report(title, today or date.today(), years, data["indicators"], targets, previous=previous)
+    if not previous:
+        report.tasks, report.tasks_note = task_tables(plan.corpus, read_lists)
     if charts:
         font = cjk_font()
         if font is None:

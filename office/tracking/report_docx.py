@@ -105,7 +105,8 @@ def render(report: Report) -> bytes:
     set_font(tp.add_run(report.title), TITLE_FONT, TITLE_PT)
     d = report.generated
     sub = doc.add_paragraph(style=styles["center"])
-    sub.add_run(f"（数据截至{d.year}年{d.month}月{d.day}日）")
+    sub.add_run("（目标值与完成值据规划文本，完成情况按本库规则判断）" if report.previous
+                else f"（数据截至{d.year}年{d.month}月{d.day}日）")
 
     _heading(doc, "一、主要指标完成情况")
     _table(doc, styles, INDICATOR_HEADERS, report.indicator_rows(), _widths(INDICATOR_WIDTHS))
@@ -115,18 +116,20 @@ def render(report: Report) -> bytes:
     _heading(doc, "二、主要指标逐年实际值")
     _table(doc, styles, report.yearly_headers(), report.yearly_rows(), _year_widths(len(report.years)))
 
-    _heading(doc, "三、规划文本中的目标完成情况")
-    _table(doc, styles, TARGET_HEADERS, report.target_rows(), _widths(TARGET_WIDTHS))
+    numbers = iter(["三", "四", "五"])
+    if not report.previous:
+        _heading(doc, f"{next(numbers)}、规划文本中的目标完成情况")
+        _table(doc, styles, TARGET_HEADERS, report.target_rows(), _widths(TARGET_WIDTHS))
 
-    _heading(doc, "四、重点任务进展")
-    if report.tasks:
-        for t in report.tasks:
-            _para(doc, f"任务清单：{t.title}", styles["left"])
-            _table(doc, styles, TASK_HEADERS, t.rows, _widths(TASK_WIDTHS))
-    else:
-        _para(doc, report.tasks_note, styles["left"])
+        _heading(doc, f"{next(numbers)}、重点任务进展")
+        if report.tasks:
+            for t in report.tasks:
+                _para(doc, f"任务清单：{t.title}", styles["left"])
+                _table(doc, styles, TASK_HEADERS, t.rows, _widths(TASK_WIDTHS))
+        else:
+            _para(doc, report.tasks_note, styles["left"])
 
-    _heading(doc, "五、主要指标图表")
+    _heading(doc, f"{next(numbers)}、主要指标图表")
     if report.charts:
         for _, png in report.charts:
             p = doc.add_paragraph(style=styles["center"])

@@ -83,14 +83,15 @@ def render(report: Report) -> bytes:
     headers = report.yearly_headers()
     _sheet(wb, "逐年实际值", headers, report.yearly_rows(), [6, 30, 10] + [11] * len(report.years) + [20],
            "主要指标逐年实际值", numeric=lambda h: h.endswith("年"))
-    tgt_rows = [row + [e["rule"]] for row, e in zip(report.target_rows(), report.targets)]
-    _sheet(wb, "文本目标完成情况", TARGET_HEADERS + ["判断依据"], tgt_rows, [6, 40, 22, 14, 10, 16, 60],
-           "规划文本中的目标完成情况", numeric=lambda h: h in NUMERIC_HEADERS)
-    task_rows = [[row[0], t.title] + row[1:] for t in report.tasks for row in t.rows]
-    ws = _sheet(wb, "重点任务进展", ["序号", "任务清单"] + TASK_HEADERS[1:], task_rows, [6, 16, 40, 16, 40, 12],
-                "重点任务进展")
-    if not report.tasks:
-        ws.cell(row=3, column=1, value=report.tasks_note)
+    if not report.previous:
+        tgt_rows = [row + [e["rule"]] for row, e in zip(report.target_rows(), report.targets)]
+        _sheet(wb, "文本目标完成情况", TARGET_HEADERS + ["判断依据"], tgt_rows, [6, 40, 22, 14, 10, 16, 60],
+               "规划文本中的目标完成情况", numeric=lambda h: h in NUMERIC_HEADERS)
+        task_rows = [[row[0], t.title] + row[1:] for t in report.tasks for row in t.rows]
+        ws = _sheet(wb, "重点任务进展", ["序号", "任务清单"] + TASK_HEADERS[1:], task_rows, [6, 16, 40, 16, 40, 12],
+                    "重点任务进展")
+        if not report.tasks:
+            ws.cell(row=3, column=1, value=report.tasks_note)
     charts = wb.create_sheet("指标图表")
     charts.column_dimensions["A"].width = 4
     if report.charts:
