@@ -139,9 +139,10 @@ def make_actual(measure_id: str, year, value, *, source="", note="", who="",
         raise ActualsError(f"年份必须是四位数字：{str(year)[:10]}。")
     y = int(str(year).strip())
     allowed = list(years) if years is not None else None
+    if allowed is not None and not allowed:
+        raise ActualsError("该项所属规划没有写明规划期（起止年份），无法按年录入（提示：在规划的 .toml 中补上 period）。")
     if allowed is not None and y not in allowed:
-        span = f"{allowed[0]}—{allowed[-1]}年" if allowed else "（无）"
-        raise ActualsError(f"年份 {y} 不在规划期内（{span}）。")
+        raise ActualsError(f"年份 {y} 不在规划期内（{allowed[0]}—{allowed[-1]}年）。")
     return Actual(measure_id, y, clean_value(value), _clean_text(source, "来源", SOURCE_MAX),
                   _clean_text(note, "备注", NOTE_MAX), _clean_text(who, "录入人", WHO_MAX))
 
