@@ -106,7 +106,9 @@ def actuals_cmd(ctx, as_json):
 @click.pass_context
 @_guard
 def set_cmd(ctx, measure_id, year, value, source, note, who):
-    """录入 ID（plankb indicators --json 的行 id，或 plankb targets --json 的 id）某年的实际值。"""
+    """录入 ID（plankb indicators --json 的行 id，或 plankb targets --json 的 id）某年的实际值。
+
+    一行含两个数值的指标（如“质押融资登记金额、项目数”），行 id 指第一个数值，第二个用 ID.m2。"""
     from office.tracking.status import tracking
 
     plan = _plan(ctx)

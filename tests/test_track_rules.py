@@ -129,6 +129,11 @@ def test_a_deadline_inside_the_period_is_judged_at_its_year():
     unknown = judge(goal, {2021: D(300), 2023: D(700)})  # the deadline year itself is missing
     assert (unknown.status, unknown.met) == ("无数据", None) and "2022年" in unknown.rule
     assert judge(goal, {2021: D(250)}).met is None  # before its year: not yet judged
+    added = Goal(value=D(50), unit="个", comparator="≥", increment=True, deadline=2022, start=2021, end=2025)
+    assert judge(added, {2021: D(20), 2022: D(31)}).met is True
+    assert judge(added, {2021: D(20), 2022: D(29)}).met is False
+    late = judge(added, {2021: D(20), 2023: D(10)})  # 2022 missing, 2023 after the deadline
+    assert (late.status, late.met) == ("无数据", None) and "2022年" in late.rule
 
 
 def test_binding_target_is_flagged_when_missed():

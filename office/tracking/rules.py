@@ -254,10 +254,11 @@ def level_at_deadline(case: Case) -> Optional[Verdict]:
 def deadline_passed_without_value(case: Case) -> Optional[Verdict]:
     """Values after the deadline but none for its year: the judgement waits for that year."""
     g = case.goal
-    if g.deadline is None or g.increment or g.deadline in case.values:
+    if g.deadline is None or g.deadline in case.values:
         return None
     if case.years[-1] > g.deadline:
-        return Verdict("无数据", None, f"时限为{g.deadline}年，须按{g.deadline}年的值判断，该年尚无数据。",
+        what = f"须按截至{g.deadline}年的各年新增之和判断" if g.increment else f"须按{g.deadline}年的值判断"
+        return Verdict("无数据", None, f"时限为{g.deadline}年，{what}，该年尚无数据。",
                        "deadline_passed_without_value")
     return None
 
