@@ -81,3 +81,19 @@ def test_report_download(client):
     assert [c.text for c in row.cells][6:] == ["61.20", "已完成"]
     assert client.get("/monitor/report.xlsx").status_code == 200
     assert client.get("/monitor/report.pdf").status_code == 404
+
+
+def test_a_damaged_actuals_database_is_a_chinese_503(tmp_path):
+    from webapp import create_app
+    from webapp.resources import close_all
+
+    (tmp_path / "actuals.sqlite3").write_bytes(b"not a database" * 200)
+    app = create_app({"INSTANCE_PATH": tmp_path, "CORPUS_DIR": str(ROOT / "corpus"), "TESTING": True,
+                      "BUILD_INDEX_IF_MISSING": False})
+    try:
+        r = app.test_client().get("/api/monitor")
+        assert r.status_code == 503 and "实绩数据库" in r.json["error"]["message"]
+        page = app.test_client().get("/monitor")
+        assert page.status_code == 503 and "实绩数据库" in page.get_data(as_text=True)
+    finally:
+        close_all(app)
