@@ -170,8 +170,7 @@ def target_measures(graph, indicators: list[Measure]) -> list[Measure]:
         out.append(Measure(
             id=t["id"], kind="target", document=t["document"], name=t["metric"], unit=t["unit"] or "",
             goal=goal, number=i, target_text=t.get("value_text") or "", clause=t["clause"],
-            linked=linked, period=period, years=_years(period),
-            category=t.get("deadline_label") or ""))
+            linked=linked, period=period, years=_years(period)))
     return out
 
 

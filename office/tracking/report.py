@@ -101,14 +101,6 @@ def status_text(e: dict) -> str:
     return text
 
 
-def _place(corpus, clause_id: str) -> str:
-    from kb.citation import locator
-
-    c = corpus.clause(clause_id) if clause_id else None
-    doc = corpus.document(c.document) if c else None
-    return locator(doc, c, names=False) if c and doc else ""
-
-
 def task_tables(corpus, read_lists: Optional[Callable[[], list]]) -> tuple[list[TaskTable], str]:
     """重点任务进展 from the task lists: (list title, [(clause id, lead unit, progress,
     status)]) pairs from ``read_lists``. Progress and status stay empty until the list
@@ -165,8 +157,6 @@ def build_report(plan: Plan, store: ActualsStore, *, read_lists=None, charts: bo
         data = tracking(plan, store)
         title = f"{titles}实施情况评估"
     targets = data["targets"]
-    for e in targets:
-        e["place"] = _place(plan.corpus, e["clause"])
     years = sorted({y for e in data["indicators"] for y in e["years"]})
     report = Report(title, today or date.today(), years, data["indicators"], targets, previous=previous)
     if not previous:

@@ -33,6 +33,12 @@ class Plan:
         self.history = [m for m in inds if m.history]
         self.targets = targets
         self.by_id = {m.id: m for m in self.indicators + self.targets}
+        self._places: dict[str, str] = {}
+
+    def place(self, clause_id: str) -> str:
+        if clause_id not in self._places:
+            self._places[clause_id] = place(self.corpus, clause_id)
+        return self._places[clause_id]
 
     def measure(self, measure_id: str) -> Measure:
         """The measure for an id as staff type it (``indicator:`` prefix and spaces forgiven)."""
@@ -57,7 +63,16 @@ class Plan:
         return make_actual(m.id, year, value, years=m.years, **kw)
 
 
-def _entry(m: Measure, own: list[Actual], linked: Optional[list[Actual]]) -> dict:
+def place(corpus, clause_id: str) -> str:
+    """Where the plan states it, without the plan's title: 第五章第二节专栏14, 第二章第三节表2第11行."""
+    from kb.citation import locator
+
+    c = corpus.clause(clause_id) if clause_id else None
+    doc = corpus.document(c.document) if c else None
+    return locator(doc, c, names=False) if c and doc else ""
+
+
+def _entry(m: Measure, own: list[Actual], linked: Optional[list[Actual]], where: str = "") -> dict:
     values = own or linked or []
     verdict = judge(m.goal, {a.year: a.number for a in values})
     g = m.goal
@@ -82,6 +97,7 @@ def _entry(m: Measure, own: list[Actual], linked: Optional[list[Actual]]) -> dic
         "attribute": m.attribute or None,
         "binding": g.binding,
         "clause": m.clause,
+        "place": where,
         "quantitative": m.quantitative,
         "actuals": [a.to_json() for a in values],
         "actuals_from": m.linked if (not own and linked) else None,
@@ -95,9 +111,9 @@ def _entry(m: Measure, own: list[Actual], linked: Optional[list[Actual]]) -> dic
 def tracking(plan: Plan, store: ActualsStore) -> dict:
     stored = store.all()
     return {
-        "indicators": [_entry(m, stored.get(m.id, []), None) for m in plan.indicators],
-        "targets": [_entry(m, stored.get(m.id, []), stored.get(m.linked) if m.linked else None)
-                    for m in plan.targets],
+        "indicators": [_entry(m, stored.get(m.id, []), None, plan.place(m.clause)) for m in plan.indicators],
+        "targets": [_entry(m, stored.get(m.id, []), stored.get(m.linked) if m.linked else None,
+                           plan.place(m.clause)) for m in plan.targets],
     }
 
 
@@ -109,5 +125,5 @@ def history(plan: Plan) -> list[dict]:
     out = []
     for m in plan.history:
         values = [Actual(m.id, y, f"{v:f}", "规划文本（完成情况表）") for y, v in plan_results(m).items()]
-        out.append(_entry(m, values, None))
+        out.append(_entry(m, values, None, plan.place(m.clause)))
     return out
