@@ -44,10 +44,10 @@ def _plan(ctx):
 
 
 def _store(ctx):
-    from office.tracking.actuals import SqliteActualsStore
+    from office.tracking.actuals import open_store
 
     try:
-        return SqliteActualsStore.for_instance(ctx.obj.instance_dir)
+        return open_store(ctx.obj.instance_dir)
     except OSError as e:
         raise click.ClickException(f"无法打开实例目录 {ctx.obj.instance_dir}：{e.strerror or e}"
                                    "（提示：用 --instance 指定可写目录）。") from None

@@ -11,7 +11,7 @@ from flask import Blueprint, Response, abort, current_app, url_for
 from markupsafe import Markup, escape
 
 from office.export import content_disposition, safe_filename
-from office.tracking.actuals import ActualsError, SqliteActualsStore
+from office.tracking.actuals import ActualsError, ActualsStore, open_store
 from office.tracking.report import FORMATS, build_report, list_store_reader, render
 from office.tracking.rules import STATUSES
 from office.tracking.status import Plan, tracking
@@ -31,11 +31,11 @@ def _plan() -> Plan:
     return _cached("tracking_plan", lambda corpus: Plan(corpus, get_graph()))
 
 
-def _store() -> SqliteActualsStore:
+def _store() -> ActualsStore:
     store = current_app.extensions.get("plankb_actuals")
     if store is None:
         try:
-            store = SqliteActualsStore.for_instance(instance_dir())
+            store = open_store(instance_dir())
         except ActualsError as e:
             abort(e.status, description=str(e))
         current_app.extensions["plankb_actuals"] = store

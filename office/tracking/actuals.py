@@ -296,3 +296,9 @@ class SqliteActualsStore:
         with self._tx() as conn:
             cur = conn.execute("DELETE FROM actuals WHERE measure_id = ? AND year = ?", (measure_id, int(year)))
         return cur.rowcount > 0
+
+
+def open_store(instance_dir: str | Path) -> ActualsStore:
+    """The store of an instance folder: the one call the CLI and the web make, so another
+    engine is plugged in here and nowhere else."""
+    return SqliteActualsStore.for_instance(instance_dir)
