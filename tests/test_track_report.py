@@ -1,7 +1,6 @@
 """The evaluation report: read back with python-docx and openpyxl, every number checked
 against what was entered, to the digit."""
 import io
-import re
 from decimal import Decimal
 
 import pytest
