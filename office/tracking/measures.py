@@ -73,8 +73,9 @@ def _previous(period):
 
 def _part_names(name: str, n: int) -> list[str]:
     """知识产权质押融资登记金额、项目数 → 知识产权质押融资登记金额, 知识产权质押融资项目数:
-    a short later part takes the first part's head (the first part less as many
-    characters as the later part has)."""
+    a short later part (four characters at most) names the same thing's other figure, so
+    it takes the first part's head — the first part less its last len(part)+1 characters
+    (登记金额 for 项目数). A longer part is a name of its own and is kept as printed."""
     parts = [p for p in re.split(r"[、，,]", name) if p]
     if len(parts) != n:
         return [name] + [f"{name}（{i}）" for i in range(2, n + 1)]
