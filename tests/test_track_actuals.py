@@ -156,12 +156,19 @@ def test_template_lists_every_measure_and_year(plan):
     assert set(ids[15:]) == {m.id for m in plan.targets if m.quantitative}
     r = _row_of(data, "gd-ip-14fyp:t2.r11")
     assert [ws.cell(row=r, column=c).value for c in (4, 5, 6, 7)] == ["知识产权保护社会满意度", "分", "80", "≥83"]
+    # every open year cell refuses a non-number as it is typed
+    (check,) = ws.data_validations.dataValidation
+    assert check.type == "decimal" and f"H{r}" in check.sqref and "只填数字" in check.error
 
 
 def test_template_round_trip_keeps_values_as_entered(plan):
+    import io
+
     store = MemoryActualsStore()
     store.put([make_actual("gd-ip-14fyp:t2.r5", 2022, "1020.50", source="部门报送")])
     data = template_bytes(plan, store.all())
+    r = _row_of(data, "gd-ip-14fyp:t2.r5")
+    assert load_workbook(io.BytesIO(data)).active[f"I{r}"].number_format == "0.00"  # shows 1020.50
     got = read_template(data, plan, store.all())
     assert [(a.measure_id, a.year, a.value, a.source) for a in got] == [("gd-ip-14fyp:t2.r5", 2022, "1020.50", "部门报送")]
     assert store.put(got) == 0

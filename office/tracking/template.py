@@ -22,8 +22,10 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet.datavalidation import DataValidation
 
 from office.tracking.actuals import Actual, ActualsError, clean_value, make_actual
+from office.tracking.report_xlsx import number_format
 from office.tracking.status import Plan
 
 SHEET = "实际值录入"
@@ -85,6 +87,7 @@ def template_bytes(plan: Plan, stored: dict[str, list[Actual]], title: str = "")
     widths = [24, 9, 5, 36, 10, 10, 10] + [10] * len(years) + [16, 20]
     for c, w in enumerate(widths, 1):
         ws.column_dimensions[get_column_letter(c)].width = w
+    open_cells: list[str] = []
     for r, m in enumerate(_rows(plan), 4):
         mine = {a.year: a for a in stored.get(m.id, [])}
         sources = {a.source for a in mine.values()}
@@ -100,8 +103,11 @@ def template_bytes(plan: Plan, stored: dict[str, list[Actual]], title: str = "")
             cell.border = border
             if y not in m.years:
                 cell.fill = grey
-            elif y in mine:
-                cell.value = _cell_number(mine[y].value)
+            else:
+                open_cells.append(cell.coordinate)
+                if y in mine:
+                    cell.value = _cell_number(mine[y].value)
+                    cell.number_format = number_format(mine[y].value)  # 1020.50 shows 1020.50
         for i, texts in enumerate((sources, notes)):
             cell = ws.cell(row=r, column=len(HEAD) + len(years) + 1 + i,
                            value=next(iter(texts)) if len(texts) == 1 else None)
@@ -109,6 +115,13 @@ def template_bytes(plan: Plan, stored: dict[str, list[Actual]], title: str = "")
             if cell.value is not None:
                 cell.data_type = "s"
     ws.freeze_panes = ws.cell(row=4, column=len(HEAD) + 1)
+    # Excel and WPS refuse a non-number as it is typed; the import checks again regardless
+    check = DataValidation(type="decimal", operator="between", formula1="-1E+15", formula2="1E+15",
+                           allow_blank=True, showErrorMessage=True, errorTitle="只能填数字",
+                           error="请只填数字，单位见“单位”列（如 18.2，不写“约”“万”“%”）。")
+    ws.add_data_validation(check)
+    for ref in open_cells:
+        check.add(ref)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
