@@ -704,7 +704,7 @@ def test_fuzzed_parameters_never_give_a_5xx(client):
 RESERVED = ["format", "endpoint", "_anchor", "_method", "_scheme", "_external", "values"]
 PAGES = ["/", "/search?q=专利", "/search?q=专利&chapter=3", "/outline", "/boxes", "/targets",
          "/indicators", "/bodies", "/trace", "/graph", "/graph?kind=body", "/lists",
-         "/clauses/gd-ip-14fyp:3.2.p4", "/trace/gd-ip-14fyp:3.2.p4", "/no/such"]
+         "/clauses/gd-ip-14fyp:3.2.p4", "/trace/gd-ip-14fyp:3.2.p4", "/monitor", "/login", "/no/such"]
 
 
 @pytest.mark.parametrize("name", RESERVED)

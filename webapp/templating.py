@@ -32,7 +32,7 @@ def _nav():
     return out
 
 
-def with_query(endpoint: str | None = None, **changes) -> str:
+def with_query(endpoint: str | None = None, view_args: dict | None = None, **changes) -> str:
     """``endpoint``'s URL (the current page's if None) carrying the current query string,
     with some parameters replaced (None or "" removes one).
 
@@ -47,10 +47,17 @@ def with_query(endpoint: str | None = None, **changes) -> str:
             args.setlist(k, [str(v)])
     if endpoint is None:
         base = url_for(request.endpoint, **(request.view_args or {}))
+    elif view_args is not None:
+        base = url_for(endpoint, **view_args)
     else:
         base = url_for(endpoint)
     query = urlencode(list(args.items(multi=True)), safe="!$'()*,/:;?@")  # as url_for quotes
     return f"{base}?{query}" if query else base
+
+
+def twin_url(endpoint: str) -> str:
+    """The JSON twin of this page (or the page of this JSON): same path arguments, same query."""
+    return with_query(endpoint, request.view_args or {})
 
 
 def url_with(**changes) -> str:
@@ -104,3 +111,4 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.globals["nav"] = _nav
     app.jinja_env.globals["url_with"] = url_with
     app.jinja_env.globals["with_query"] = with_query
+    app.jinja_env.globals["twin_url"] = twin_url

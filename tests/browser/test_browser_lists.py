@@ -14,11 +14,12 @@ _n = itertools.count()
 
 
 @pytest.fixture
-def nojs_page(browser, live_server):
-    ctx = browser.new_context(viewport={"width": 1280, "height": 800}, java_script_enabled=False,
-                              locale="zh-CN")
+def nojs_page(make_context, live_server, login):
+    ctx = make_context(viewport={"width": 1280, "height": 800}, java_script_enabled=False,
+                       locale="zh-CN")
     pg = ctx.new_page()
     pg.base = live_server
+    login(pg)
     yield pg
     ctx.close()
 
