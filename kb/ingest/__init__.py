@@ -15,6 +15,8 @@ from pathlib import Path
 from kb.ingest import blocks, boxes, corrections, pagelayout, tables
 from kb.ingest.accounting import account
 from kb.ingest.emit import emit
+from kb.ingest.readers import ReadError, Source, read
+from kb.ingest.readers.text import clean_line, split_lines
 from kb.ingest.state import Line, Report, State
 from kb.oserror import read_reason
 
@@ -25,6 +27,7 @@ class IngestError(Exception):
 
 RULES = [
     ("check_corrections", corrections.check_known),
+    ("furniture", pagelayout.drop_furniture),
     ("replace", corrections.apply_replacements),
     ("title", pagelayout.find_title),
     ("contents", pagelayout.drop_toc),
@@ -53,12 +56,12 @@ class IngestResult:
 
 
 def decode(data: bytes) -> str:
-    for enc in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(enc)
-        except UnicodeDecodeError:
-            continue
-    raise IngestError("无法识别文本编码（支持 UTF-8 与 GB18030）")
+    from kb.ingest.readers.text import decode_text
+
+    try:
+        return decode_text(data)
+    except ReadError as e:
+        raise IngestError(str(e)) from None
 
 
 def load_data(corpus_dir: Path) -> tuple[dict, dict]:
@@ -74,15 +77,36 @@ def load_data(corpus_dir: Path) -> tuple[dict, dict]:
     return variants, structure
 
 
+def text_source(text: str) -> Source:
+    """Text already decoded: its lines, with control characters taken out (and listed)."""
+    src = Source("text", [])
+    for no, line in enumerate(split_lines(text), 1):
+        line, gone = clean_line(line)
+        if gone:
+            src.removed.append(("控制字符", gone, no))
+        src.lines.append(line)
+    return src
+
+
 def ingest_text(text: str, config: dict | None = None, variants=None, structure=None,
                 doc_id: str = "doc") -> IngestResult:
-    raw_lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    if raw_lines and raw_lines[-1] == "":
-        raw_lines.pop()
+    return ingest_source(text_source(text), config, variants, structure, doc_id)
+
+
+def ingest_source(src: Source, config: dict | None = None, variants=None, structure=None,
+                  doc_id: str = "doc") -> IngestResult:
+    """The rules chain over a reader's lines (and the layout facts it has)."""
     config = dict(config or {})
-    config.setdefault("document", {})
+    config["document"] = dict(config.get("document") or {})
     config["document"].setdefault("id", doc_id)
-    state = State([Line(i, t) for i, t in enumerate(raw_lines, 1)], config, variants or {}, dict(structure or {}))
+    state = State([Line(i, t) for i, t in enumerate(src.lines, 1)], config, variants or {}, dict(structure or {}))
+    state.layout, state.source_kind = src.layout, src.kind
+    state.report.places = {no: (lay.page, lay.page_line) for no, lay in src.layout.items() if lay.page}
+    for reason, gone, no in src.removed:
+        state.report.removed(reason, gone, [no])
+    for note in src.notes:
+        state.report.warn(note)
+    text = src.text
     for name, rule in RULES:
         try:
             rule(state)
@@ -119,8 +143,10 @@ def ingest_file(raw_path: Path, corpus_dir: Path) -> IngestResult:
         data = raw_path.read_bytes()
     except OSError as e:
         raise IngestError(f"无法读取 {raw_path}：{read_reason(e)}") from None
-    if b"\0" in data[:4096]:
-        raise IngestError(f"{raw_path} 不是文本文件")
+    try:
+        src = read(data, raw_path.name)
+    except ReadError as e:
+        raise IngestError(str(e)) from None
     sidecar = raw_path.with_suffix(".toml")
     config = {}
     if sidecar.exists():
@@ -129,7 +155,7 @@ def ingest_file(raw_path: Path, corpus_dir: Path) -> IngestResult:
         except tomllib.TOMLDecodeError as e:
             raise IngestError(f"{sidecar}：TOML 格式错误：{e}") from None
     variants, structure = load_data(Path(corpus_dir))
-    return ingest_text(decode(data), config, variants, structure, doc_id=raw_path.stem)
+    return ingest_source(src, config, variants, structure, doc_id=raw_path.stem)
 
 
 def write_atomic(path: Path, text: str) -> None:

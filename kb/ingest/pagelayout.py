@@ -13,6 +13,21 @@ def _squash(text: str) -> str:
     return re.sub(r"[\s\u3000]", "", text)
 
 
+def drop_furniture(state: State) -> None:
+    """What repeats in the header or footer band of the pages (a running title, a page
+    number, a document number) is page furniture, not text; the reader marked it."""
+    if not state.layout:
+        return
+    keep = []
+    for ln in state.lines:
+        lay = state.layout.get(ln.no)
+        if lay is not None and lay.furniture and ln.text.strip():
+            state.report.removed("页眉页脚", ln.text, [ln.no])
+        else:
+            keep.append(ln)
+    state.lines = keep
+
+
 def find_title(state: State) -> None:
     """The title is the first short line naming the genre (规划, 纲要…); lines above it
     are a header (a database stamp, a newspaper page) and are dropped."""

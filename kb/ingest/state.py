@@ -43,6 +43,14 @@ class Report:
     replacements: list[tuple[str, str, int]] = field(default_factory=list)  # (old, new, line)
     filled: list[tuple[str, int]] = field(default_factory=list)  # merged-cell label, extra copies
     stats: dict = field(default_factory=dict)
+    places: dict = field(default_factory=dict)  # raw line → (page, line on page), for PDFs
+
+    def where(self, line: int) -> str:
+        """第12行, or 第3页第5行 where the raw line came from a PDF page."""
+        if line in self.places:
+            page, on_page = self.places[line]
+            return f"第{page}页第{on_page}行"
+        return f"第{line}行"
 
     def removed(self, reason: str, text: str, lines) -> None:
         if text.strip():
@@ -63,6 +71,8 @@ class State:
     title: str = ""
     title_line: int = 0
     footnotes: list[Block] = field(default_factory=list)
+    layout: dict = field(default_factory=dict)  # raw line → readers.Layout (PDF, Word, web page)
+    source_kind: str = "text"
 
     def corrections(self, what: str) -> list[dict]:
         return [c for c in self.config.get("correction", []) if c.get("what") == what]
