@@ -11,29 +11,8 @@ from __future__ import annotations
 import re
 from typing import Optional
 
+from kb.headings import printed_number
 from kb.model import Clause, Document
-from kb.numerals import to_chinese
-
-_CN_NUMERAL = "一二三四五六七八九十百零〇两"
-_PRINTED = re.compile(rf"^\s*(第[{_CN_NUMERAL}\d]+(?:篇|章|节|部分))")
-_LIST_NUMERAL = re.compile(rf"^\s*([{_CN_NUMERAL}]+)、")
-_PAREN_NUMERAL = re.compile(rf"^\s*([（(][{_CN_NUMERAL}\d]+[）)])")
-
-
-def printed_number(heading: str, number: int, level: str) -> str:
-    """第三章 / 第二节 as printed in the heading; 第二部分 / （一） for plans numbered
-    二、（一）; else built from the number."""
-    heading = heading or ""
-    m = _PRINTED.match(heading)
-    if m:
-        return m.group(1)
-    m = _PAREN_NUMERAL.match(heading)
-    if m:
-        return m.group(1).replace("(", "（").replace(")", "）")
-    if level == "chapter":
-        return f"第{to_chinese(number)}{'部分' if _LIST_NUMERAL.match(heading) else '章'}"
-    return f"第{to_chinese(number)}节"
-
 
 def title_text(text: str) -> str:
     """A heading as printed: a two-part title keeps its separator, as a full-width space."""

@@ -16,6 +16,7 @@ from mdit_py_plugins.attrs import attrs_block_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
+from kb.headings import number_and_title
 from kb.ingest.headings import box_number
 from kb.model import Box, Chapter, Clause, Document, Footnote, Section, Table
 from kb.numerals import to_int
@@ -74,25 +75,12 @@ def _inline_text(inline) -> str:
     return "".join(parts).strip()
 
 
-_CHAPTER_FORMS = (r"^第\s*(\S+?)\s*(?:[章篇]|部分)\s*(.*)$", r"^([一二三四五六七八九十]+)、\s*(.*)$")
-_SECTION_FORMS = (r"^第\s*(\S+?)\s*节\s*(.*)$", r"^[（(]([一二三四五六七八九十]+)[）)]\s*(.*)$")
-
-
-def _numbered(text: str, forms, default):
-    """(number, title) of a heading printed in one of ``forms`` (第三章… or 三、…)."""
-    for form in forms:
-        m = re.match(form, text)
-        if m:
-            return to_int(m.group(1)), m.group(2).strip()
-    return default, text.strip()
-
-
 def _chapter_number(text: str) -> tuple[int | None, str]:
-    return _numbered(text, _CHAPTER_FORMS, 0)
+    return number_and_title(text, "chapter")
 
 
 def _section_number(text: str) -> tuple[int | None, str]:
-    return _numbered(text, _SECTION_FORMS, None)
+    return number_and_title(text, "section")
 
 
 def _role(title: str, structure: dict) -> str:

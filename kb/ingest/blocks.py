@@ -31,6 +31,7 @@ def group_blocks(state: State) -> None:
     indented = sum(1 for ln in nonblank if _INDENT.match(ln.text) and "\t" not in ln.text)
     indent_style = nonblank and indented / len(nonblank) >= 0.2
     state.structure["_enum_levels"] = not any(H.CHAPTER.match(ln.text.strip()) for ln in nonblank)
+    state.structure["_section_form"] = H.section_form([ln.text for ln in nonblank])
     unnumbered = state.structure.get("unnumbered_headings", [])
 
     def is_heading(text):
@@ -83,9 +84,30 @@ def _split_wrapped(lines) -> list[list]:
     return out
 
 
+def wrap_width(state: State) -> int | None:
+    """The width a hard-wrapped text breaks its lines at (the usual length of its lines),
+    or None where lines are paragraphs (nothing was wrapped)."""
+    lengths = sorted(len(ln.text.strip()) for ln in state.lines if len(ln.text.strip()) > 8)
+    if len(lengths) < 10:
+        return None
+    width = lengths[int(len(lengths) * 0.75)]
+    return width if width <= 60 else None
+
+
+def _runs_to_margin(state: State, b: Block, width: int | None) -> bool:
+    """Whether a heading's last line reaches the right margin, so its title may go on."""
+    lay = state.layout.get(b.lines[-1]) if state.layout else None
+    if lay is not None and lay.page is not None:
+        return not lay.short
+    raw = next((ln.text for ln in state.lines if ln.no == b.lines[-1]), b.text)
+    return width is not None and len(raw.strip()) >= 0.85 * width
+
+
 def attach_heading_titles(state: State) -> None:
-    """第一部分 on one line, its title on the next: one heading."""
+    """第一部分 on one line, its title on the next: one heading. A heading too long for one
+    line goes on in the next line (十五、…为实现“十四五”规划和二〇三 / 五年远景目标而奋斗)."""
     out: list[Block] = []
+    width = wrap_width(state)
     for b in state.blocks:
         prev = out[-1] if out else None
         if (prev is not None and prev.kind in ("part", "chapter", "section", "box")
@@ -93,6 +115,15 @@ def attach_heading_titles(state: State) -> None:
                 and not ends_sentence(b.text)):
             prev.data["title"] = b.text.strip()
             prev.text = f"{prev.text.strip()} {b.text.strip()}"
+            prev.lines = prev.lines + b.lines
+            continue
+        if (prev is not None and prev.kind in ("part", "chapter", "section") and prev.data.get("title")
+                and not prev.data.get("runs_into_text") and b.kind == "para" and len(b.lines) == 1
+                and len(b.text) <= 24 and not ends_sentence(b.text) and not re.search(r"[。；]", b.text)
+                and _runs_to_margin(state, prev, width)):
+            state.report.decide("heading_wraps", b.lines[0], f"标题跨行，第{b.lines[0]}行并入上一行标题：{b.text.strip()}")
+            prev.data["title"] = prev.data["title"] + b.text.strip()
+            prev.text = prev.text.rstrip() + b.text.strip()
             prev.lines = prev.lines + b.lines
             continue
         out.append(b)
@@ -121,7 +152,7 @@ def _classify(state: State, lines) -> Block | list[Block]:
         state.report.warn(f"第{nos[0]}行：标题与正文连在一起，无法判定分界，按正文处理"
                           f"（可在 .toml 中用 split_heading 更正）：{first[:30]}…")
     if enum:
-        sec = H.enum_section(text)
+        sec = H.enum_section(text, state.structure.get("_section_form", "paren"))
         if sec:
             num, title, rest = sec
             head = Block("section", [nos[0]], text, {"number": num, "title": title, "runs_into_text": True})

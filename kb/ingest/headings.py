@@ -20,7 +20,7 @@ ENUM_SECTION = re.compile(r"^[（(](?P<num>[一二三四五六七八九十]+)[�
 # Where a heading starts inside a line (OCR runs headings together with text).
 INLINE = re.compile(rf"(?<=[。；！？\s])(?=(?:第{N}[篇章节]|专栏{_S}{N})[^，。；,]{{2,40}}$)")
 RUN_TOGETHER = re.compile(rf"(?=第{N}[篇章节])")
-PREFIX = re.compile(rf"^(第{_S}{N}{_S}(?:[篇章节]|部分)|专栏{_S}{N}(?:{_S}[-—–－]{_S}\d+)?|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)])")
+PREFIX = re.compile(rf"^(第{_S}{N}{_S}(?:[篇章节]|部分)|专栏{_S}{N}(?:{_S}[-—–－]{_S}\d+)?|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|\d{{1,3}}(?:[.．](?!\d)|、))")
 
 
 def box_number(raw: str) -> str:
@@ -56,10 +56,31 @@ def classify(text: str, enum_levels: bool, unnumbered: list[str]):
     return None
 
 
-def enum_section(text: str):
+_SECTION_FORMS = {
+    # （一）指导思想。高举…  /  (一)指导思想
+    "paren": re.compile(r"^[（(]\s*(?P<num>[一二三四五六七八九十]+)\s*[）)](?P<title>[^。；，,！？]{2,40}?)(?:。|$)(?P<rest>.*)$"),
+    # 4.“十四五”时期经济社会发展指导思想。高举…  (numbers may run on across chapters)
+    "decimal": re.compile(r"^(?P<num>\d{1,3})(?:[.．](?!\d)|、)\s*(?P<title>[^。；！？\d][^。；！？]{1,48}?)(?:。|$)(?P<rest>.*)$"),
+}
+
+
+def section_form(lines: list[str]) -> str:
+    """Which numbering is a plan's section level under ``一、`` chapters: ``（一）`` where the
+    plan has it, else ``1.`` where paragraphs are numbered 1., 2., … (the CPC proposals)."""
+    paren = decimal = 0
+    for t in lines:
+        t = t.strip()
+        if re.match(r"^[（(][一二三四五六七八九十]+[）)]", t):
+            paren += 1
+        elif _SECTION_FORMS["decimal"].match(t):
+            decimal += 1
+    return "paren" if paren else "decimal" if decimal >= 2 else "paren"
+
+
+def enum_section(text: str, form: str = "paren"):
     """（一）指导思想。高举… → (1, 指导思想, 高举…): a 节 that runs into its text."""
     t = text.strip()
-    m = re.match(r"^[（(](?P<num>[一二三四五六七八九十]+)[）)](?P<title>[^。；，,]{2,40}?)(?:。|$)(?P<rest>.*)$", t)
+    m = _SECTION_FORMS.get(form, _SECTION_FORMS["paren"]).match(t)
     if not m:
         return None
     return to_int(m.group("num")), m.group("title").strip(), m.group("rest").strip()

@@ -6,6 +6,7 @@ import re
 
 from kb.ingest import headings as H
 from kb.ingest.state import Line, State
+from kb.numerals import to_int
 from kb.text import has_cjk
 
 
@@ -43,8 +44,17 @@ def find_title(state: State) -> None:
     first = next((ln for ln in state.lines if ln.text.strip()), None)
     if first is None:
         raise ValueError("文本为空")
+    given = state.config.get("document", {}).get("title")
+    t = first.text.strip()
+    if given or len(t) > 80 or re.search(r"[。；]", t) or H.classify(t, True, []) is not None:
+        # the first line is text or a heading, not a title: keep it, take the title from the sidecar
+        state.title, state.title_line = given or state.config["document"].get("id", ""), 0
+        state.report.warn(f"未找到标题行（含“{'/'.join(words)}”的短行）：请在 .toml 的 [document] 中写 title")
+        state.report.decide("title", first.no, "未找到标题行，标题暂用文档编号")
+        return
     state.report.warn(f"未找到标题行（含“{'/'.join(words)}”的短行），以第{first.no}行为标题")
-    state.title, state.title_line = first.text.strip(), first.no
+    state.report.decide("title", first.no, f"以第{first.no}行为标题：{t}")
+    state.title, state.title_line = t, first.no
     state.lines = [ln for ln in state.lines if ln.no > first.no]
 
 
@@ -139,15 +149,76 @@ def drop_page_numbers(state: State) -> None:
     state.lines = keep
 
 
+RUNON = 1500  # a "line" this long is a whole text run together (a Word file in one paragraph)
+
+_RUNON_MARK = re.compile(r"(?:(?<=^)|(?<=[。！？!；;”]))\s*(?:(?P<ch>[一二三四五六七八九十]+)、"
+                         r"|[（(](?P<par>[一二三四五六七八九十]+)[）)])"
+                         r"|(?<![\d.．])(?P<dec>\d{1,3})[.．](?![\d.．])")
+
+
+def _split_runon(text: str, openers: list[str] = ()) -> list[str]:
+    """A whole plan in one paragraph: cut it before each heading number that comes next in
+    sequence after the end of a sentence (一、 after 。, then 1. or （一）, numbers running on
+    or starting again under each chapter). A chapter's title runs up to its first section
+    number, or to its first full stop."""
+    cuts = []  # (position, kind)
+    want = {"ch": 1, "par": 1, "dec": 1}
+    for m in _RUNON_MARK.finditer(text):
+        kind = m.lastgroup
+        n = to_int(m.group(kind))
+        if n is None:
+            continue
+        if n == want[kind] or (kind != "ch" and n == 1 and cuts and cuts[-1][1] == "ch"):
+            cuts.append((m.start() + len(m.group(0)) - len(m.group(0).lstrip()), kind))
+            want[kind] = n + 1
+            if kind == "ch":
+                want["par"] = 1
+    if sum(1 for _, k in cuts if k == "ch") < 2:
+        return [text]
+    pieces, starts = [], [p for p, _ in cuts]
+    kinds = dict(cuts)
+    bounds = [0] + starts + [len(text)]
+    for (lo, hi) in zip(bounds, bounds[1:]):
+        piece = text[lo:hi].strip()
+        if piece and kinds.get(lo) == "ch" and len(piece) > 44:
+            pieces.extend(_title_then_text(piece, openers))
+        elif piece:
+            pieces.append(piece)
+    return pieces
+
+
+def _title_then_text(piece: str, openers: list[str]) -> list[str]:
+    """三、坚持创新驱动发展，全面塑造发展新优势坚持创新在我国… : a chapter title run into its
+    opening text. Titles of this kind are two clauses; the text opens with a verb such as 坚持
+    (corpus/dict/structure.toml: intro_openers) at least four characters into the second."""
+    m = re.match(r"^([一二三四五六七八九十]+、)([^，。；]{2,30}，)", piece)
+    if not m:
+        return [piece]
+    start = m.end() + 4
+    for k in range(start, min(len(piece), m.end() + 30)):
+        if any(piece.startswith(w, k) for w in openers) and not re.search(r"[。；]", piece[:k]):
+            return [piece[:k], piece[k:]]
+    return [piece]
+
+
 def split_run_together_headings(state: State) -> None:
     """OCR puts a heading on the line of another heading or at the end of a sentence:
-    split it so that each heading stands on its own line."""
+    split it so that each heading stands on its own line. A whole plan run into one
+    paragraph is cut at its heading numbers."""
     out = []
     for ln in state.lines:
         text = ln.text.replace("\r", "")
         if "\t" in text:
             out.append(Line(ln.no, text))
             continue
+        if len(text) > RUNON:
+            pieces = _split_runon(text, state.structure.get("intro_openers", []))
+            if len(pieces) > 1:
+                state.report.decide("runon", ln.no, f"第{ln.no}行是整篇连在一起的文字，按标题编号拆为 {len(pieces)} 段")
+                for p in pieces:
+                    out.append(Line(ln.no, ""))
+                    out.extend(Line(ln.no, q) for q in _split_line(p))
+                continue
         pieces = _split_line(text)
         out.extend(Line(ln.no, p) for p in pieces)
     state.lines = out

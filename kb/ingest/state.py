@@ -36,6 +36,15 @@ class Removal:
 
 
 @dataclass
+class Decision:
+    """A call the ingest made that a person may want to check (and overrule with a
+    correction in the sidecar): what kind, at which raw line, and what was decided."""
+    kind: str  # heading_wraps | heading_in_text | box_end | furniture | title | toc_entry …
+    line: int
+    message: str
+
+
+@dataclass
 class Report:
     removals: list[Removal] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -44,6 +53,11 @@ class Report:
     filled: list[tuple[str, int]] = field(default_factory=list)  # merged-cell label, extra copies
     stats: dict = field(default_factory=dict)
     places: dict = field(default_factory=dict)  # raw line → (page, line on page), for PDFs
+    decisions: list[Decision] = field(default_factory=list)
+    metadata: dict = field(default_factory=dict)  # from an issuing notice: issuer, 文号, date
+
+    def decide(self, kind: str, line: int, message: str) -> None:
+        self.decisions.append(Decision(kind, line, message))
 
     def where(self, line: int) -> str:
         """第12行, or 第3页第5行 where the raw line came from a PDF page."""
