@@ -34,8 +34,14 @@ def group_blocks(state: State) -> None:
     state.structure["_section_form"] = H.section_form([ln.text for ln in nonblank])
     unnumbered = state.structure.get("unnumbered_headings", [])
 
+    enum, form = state.structure["_enum_levels"], state.structure["_section_form"]
+
     def is_heading(text):
-        return H.classify(text, state.structure["_enum_levels"], unnumbered) is not None
+        return H.classify(text, enum, unnumbered, form) is not None
+
+    def opens_item(text):
+        """A section run into its text, or a box item: either starts a new block."""
+        return (enum and H.SECTION_OPENER[form].match(text)) or H.BOX_ITEM.match(text) and not indent_style
 
     blocks, cur = [], []
 
@@ -53,7 +59,7 @@ def group_blocks(state: State) -> None:
         if cur:
             prev_tab = "\t" in cur[-1].text
             if (is_heading(t) or (indent_style and _INDENT.match(t) and not tab)
-                    or is_heading(cur[-1].text) or tab != prev_tab
+                    or is_heading(cur[-1].text) or tab != prev_tab or (not tab and opens_item(t))
                     or (not tab and _NOTES.match(t)) or t.strip()[:1] in CIRCLED):
                 flush()
         cur.append(ln)
@@ -143,7 +149,8 @@ def _classify(state: State, lines) -> Block | list[Block]:
                      {"label": str(CIRCLED.index(first[0]) + 1)})
     enum = state.structure["_enum_levels"]
     if len(texts) == 1:
-        h = H.classify(first, enum, state.structure.get("unnumbered_headings", []))
+        h = H.classify(first, enum, state.structure.get("unnumbered_headings", []),
+                       state.structure.get("_section_form", "paren"))
         if h:
             kind, num, title, _ = h
             return Block(kind, nos, first, {"number": num, "title": title})

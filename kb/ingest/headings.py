@@ -29,7 +29,10 @@ def box_number(raw: str) -> str:
     return "-".join(str(to_int(p)) if to_int(p) is not None else p for p in parts)
 
 
-def classify(text: str, enum_levels: bool, unnumbered: list[str]):
+_DECIMAL_HEADING = re.compile(r"^(?P<num>\d{1,3})(?:[.．](?!\d)|、)\s*(?P<title>[^。；！？\d][^。；！？，]{1,39}?)。?$")
+
+
+def classify(text: str, enum_levels: bool, unnumbered: list[str], section_form: str = "paren"):
     """(kind, number, title, rest) for a heading line, else None."""
     t = text.strip()
     if len(t) > 80:
@@ -53,7 +56,18 @@ def classify(text: str, enum_levels: bool, unnumbered: list[str]):
         if m:
             return "chapter", to_int(m.group("num")), m.group("title").strip(), None
         m = ENUM_SECTION.match(t) if len(t) <= 80 else None
+        if m and not (m.group("rest") or "").strip() and section_form == "paren":
+            return "section", to_int(m.group("num")), m.group("title").strip(), None
+        m = _DECIMAL_HEADING.match(t) if section_form == "decimal" else None
+        if m:
+            return "section", to_int(m.group("num")), m.group("title").strip(), None
     return None
+
+
+SECTION_OPENER = {"paren": re.compile(r"^\s*[（(][一二三四五六七八九十]+[）)]"),
+                  "decimal": re.compile(r"^\s*\d{1,3}(?:[.．](?!\d)|、)")}
+# an item of a box (专栏): 01 …, 1. …, （1）…, ①…
+BOX_ITEM = re.compile(r"^\s*(?:0\d(?=\s|[^\d.．%])|\d{1,2}(?:[.．](?!\d)|、)|[（(]\d{1,2}[）)]|[①-⑳])")
 
 
 _SECTION_FORMS = {
