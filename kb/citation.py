@@ -65,22 +65,28 @@ def locator(doc: Document, clause: Clause, names: bool = True) -> str:
     return out
 
 
+def plan_name(doc: Document) -> str:
+    """《title》, with the 文号 where the plan was issued with one: 《…》（国办发〔2021〕43号）."""
+    number = doc.meta.get("doc_number") if isinstance(doc.meta, dict) else None
+    return f"《{doc.title}》" + (f"（{number}）" if number else "")
+
+
 def citation(doc: Document, clause: Clause, by: str = "lead") -> str:
     """The citation to paste into a document. ``by="lead"`` names the clause by its lead
     (or paragraph number); ``by="place"`` names the section, box or table instead."""
     where = locator(doc, clause)
     if clause.box and by == "lead" and clause.lead:
-        return f"《{doc.title}》{where}{quoted(clause.lead)}"
+        return f"{plan_name(doc)}{where}{quoted(clause.lead)}"
     if clause.box or clause.table is not None or clause.kind == "footnote":
-        return f"《{doc.title}》{where}"
+        return f"{plan_name(doc)}{where}"
     ch, sec = place(doc, clause)
     if by == "lead":
         if clause.lead:
-            return f"《{doc.title}》{where}{quoted(clause.lead.lstrip('—').rstrip('。；;.'))}"
+            return f"{plan_name(doc)}{where}{quoted(clause.lead.lstrip('—').rstrip('。；;.'))}"
         n = ordinal(clause.id, "p")
-        return f"《{doc.title}》{where}" + (f"第{n}段" if n else "")
+        return f"{plan_name(doc)}{where}" + (f"第{n}段" if n else "")
     if sec:
-        return f"《{doc.title}》{where}{quoted(sec.title)}"
+        return f"{plan_name(doc)}{where}{quoted(sec.title)}"
     if ch and ch.title:
-        return f"《{doc.title}》{where}{quoted(ch.title)}"
-    return f"《{doc.title}》{where}"
+        return f"{plan_name(doc)}{where}{quoted(ch.title)}"
+    return f"{plan_name(doc)}{where}"

@@ -12,7 +12,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from kb.ingest import blocks, boxes, corrections, pagelayout, tables
+from kb.ingest import blocks, boxes, corrections, frontmatter, pagelayout, tables
 from kb.ingest.accounting import account
 from kb.ingest.emit import emit
 from kb.ingest.readers import ReadError, Source, read
@@ -29,9 +29,11 @@ RULES = [
     ("check_corrections", corrections.check_known),
     ("furniture", pagelayout.drop_furniture),
     ("replace", corrections.apply_replacements),
+    ("notice", frontmatter.issuing_notice),
     ("title", pagelayout.find_title),
     ("contents", pagelayout.drop_toc),
     ("page_numbers", pagelayout.drop_page_numbers),
+    ("closing", frontmatter.closing_lines),
     ("running_titles", pagelayout.drop_running_titles),
     ("split_headings", pagelayout.split_run_together_headings),
     ("split_heading_corrections", corrections.apply_heading_splits),

@@ -54,7 +54,8 @@ def emit(state: State) -> str:
     meta = dict(state.config.get("document", {}))
     meta.setdefault("title", normalize(state.title, state.variants))
     out = ["---"]
-    for key in ("id", "title", "issuer", "period", "kind", "level", "published"):
+    for key in ("id", "title", "issuer", "period", "kind", "level", "published",
+                "doc_number", "date", "notice", "printed", "printed_by"):
         if key in meta:
             out.append(f"{key}: {json.dumps(meta[key], ensure_ascii=False)}")
     out.append(f"raw_title_line: {state.title_line}")

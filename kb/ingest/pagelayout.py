@@ -31,15 +31,22 @@ def drop_furniture(state: State) -> None:
 
 def find_title(state: State) -> None:
     """The title is the first short line naming the genre (规划, 纲要…); lines above it
-    are a header (a database stamp, a newspaper page) and are dropped."""
+    are a header (a database stamp, a newspaper page) and are dropped. A title printed over
+    two lines is one title: lines set in the same large type (a PDF), or a next line that
+    completes it (…规划和2035年远景 / 目标纲要)."""
     words = state.structure.get("title_words", ["规划", "计划", "纲要"])
     for i, line in enumerate(state.lines[:15]):
         t = line.text.strip()
         if t and len(t) <= 80 and any(w in t for w in words) and not re.search(r"[。；]", t):
-            for above in state.lines[:i]:
+            lo, hi = _title_span(state, i, words)
+            for above in state.lines[:lo]:
                 state.report.removed("页眉", above.text, [above.no])
-            state.title, state.title_line = t, line.no
-            state.lines = state.lines[i + 1:]
+            parts = [ln.text.strip() for ln in state.lines[lo:hi + 1] if ln.text.strip()]
+            state.title = parts[0] + "".join(parts[1:]) if len(parts) > 1 else t
+            state.title_line = state.lines[lo].no
+            if hi > lo:
+                state.report.decide("title", state.title_line, f"标题跨 {len(parts)} 行，合为：{state.title}")
+            state.lines = state.lines[hi + 1:]
             return
     first = next((ln for ln in state.lines if ln.text.strip()), None)
     if first is None:
@@ -58,6 +65,37 @@ def find_title(state: State) -> None:
     state.lines = [ln for ln in state.lines if ln.no > first.no]
 
 
+def _title_span(state: State, i: int, words: list[str]) -> tuple[int, int]:
+    lines = state.lines
+    lay = state.layout.get(lines[i].no) if state.layout else None
+    lo = hi = i
+    if lay is not None and lay.larger:
+        def same(k):
+            other = state.layout.get(lines[k].no)
+            return other is not None and other.larger and other.size == lay.size and other.page == lay.page
+
+        k = i - 1
+        while k >= 0 and i - k <= 3 and (not lines[k].text.strip() or same(k)):
+            if lines[k].text.strip():
+                lo = k
+            k -= 1
+        k = i + 1
+        while k < len(lines) and k - i <= 3 and (not lines[k].text.strip() or same(k)):
+            if lines[k].text.strip():
+                hi = k
+            k += 1
+        return lo, hi
+    ends = tuple(words) + ("）", ")")
+    t = re.sub(r"\s", "", lines[i].text)
+    if not t.endswith(ends):
+        nxt = next((k for k in range(i + 1, min(len(lines), i + 3)) if lines[k].text.strip()), None)
+        if nxt is not None:
+            n = re.sub(r"\s", "", lines[nxt].text)
+            if len(n) <= 30 and not re.search(r"[。，；：]", n) and n.endswith(ends):
+                hi = nxt
+    return lo, hi
+
+
 _LEADER = re.compile(r"(?:[.·•…‥,，]\s*){3,}|\t")
 
 
@@ -68,7 +106,7 @@ def _toc_like(text: str, toc_marker_seen: bool) -> bool:
     if "\t" in text or _LEADER.search(text):
         return True
     sq = _squash(t)
-    if re.search(r"\d{1,3}$", sq) and len(sq) <= 60 and not re.search(r"[。；]", sq):
+    if re.search(r"(?<![\d－—~～-])\d{1,3}$", sq) and len(sq) <= 60 and not re.search(r"[。；]", sq):
         return True
     if re.match(rf"^第{H.N}[篇章节]", sq) and not re.search(r"[。；]", sq):
         return True
