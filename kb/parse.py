@@ -18,7 +18,7 @@ from mdit_py_plugins.front_matter import front_matter_plugin
 
 from kb.headings import number_and_title
 from kb.ingest.headings import box_number
-from kb.model import Box, Chapter, Clause, Document, Footnote, Section, Table
+from kb.model import DOC_ID_RULE, Box, Chapter, Clause, Document, Footnote, Section, Table, valid_doc_id
 from kb.numerals import to_int
 from kb.text import split_lead, title_spaces
 
@@ -252,8 +252,8 @@ def parse_document(text: str, path: Path | str | None = None, structure: dict | 
     meta = _front_matter(tokens[0].content)
     if not meta.get("id") or not meta.get("title"):
         raise ParseError("文首元数据缺少 id 或 title")
-    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}", str(meta["id"])):
-        raise ParseError(f"文档编号只能含字母、数字、-、_：{meta['id']!r}")
+    if not valid_doc_id(str(meta["id"])):
+        raise ParseError(f"{DOC_ID_RULE}：{meta['id']!r}")
     doc = Document(str(meta["id"]), str(meta["title"]), meta, path=str(path or ""))
     if structure is None:
         structure = load_structure(Path(path).parent if path else None)

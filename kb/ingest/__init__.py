@@ -139,7 +139,10 @@ def _period(state: State) -> None:
         state.report.warn("未能从标题判断规划期，请在 .toml 的 [document] 中写 period")
 
 
-def ingest_file(raw_path: Path, corpus_dir: Path) -> IngestResult:
+def ingest_file(raw_path: Path, corpus_dir: Path, doc_id: str | None = None) -> IngestResult:
+    """A plan file (PDF, Word, web page or text) and its sidecar ``<name>.toml`` beside it.
+    The document id is ``doc_id`` (``--id``), else the sidecar's, else made from the file
+    name; one that could write outside the output folder or break the corpus is refused."""
     raw_path = Path(raw_path)
     try:
         data = raw_path.read_bytes()
@@ -149,15 +152,61 @@ def ingest_file(raw_path: Path, corpus_dir: Path) -> IngestResult:
         src = read(data, raw_path.name)
     except ReadError as e:
         raise IngestError(str(e)) from None
-    sidecar = raw_path.with_suffix(".toml")
-    config = {}
-    if sidecar.exists():
-        try:
-            config = tomllib.loads(sidecar.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as e:
-            raise IngestError(f"{sidecar}：TOML 格式错误：{e}") from None
+    config = read_sidecar(raw_path.with_suffix(".toml"))
+    doc = config.setdefault("document", {})
+    doc_id = _document_id(raw_path, doc_id, doc.get("id"))
+    doc["id"] = doc_id
     variants, structure = load_data(Path(corpus_dir))
-    return ingest_source(src, config, variants, structure, doc_id=raw_path.stem)
+    return ingest_source(src, config, variants, structure, doc_id=doc_id)
+
+
+def _document_id(raw_path: Path, given: str | None, sidecar) -> str:
+    from kb.model import DOC_ID_RULE, doc_id_from_name, valid_doc_id
+
+    if given is not None:
+        if not valid_doc_id(given):
+            raise IngestError(f"--id {given!r} 不可用：{DOC_ID_RULE}")
+        return given
+    if sidecar is not None:
+        if not valid_doc_id(sidecar):
+            raise IngestError(f"{raw_path.with_suffix('.toml')}：[document] 的 id = {sidecar!r} 不可用：{DOC_ID_RULE}")
+        return sidecar
+    derived, suggestion = doc_id_from_name(raw_path.stem)
+    if derived is None:
+        raise IngestError(f"文件名“{raw_path.stem}”不能作文档编号（{DOC_ID_RULE}）："
+                          f"请用 --id 指定，例如 --id {suggestion}")
+    return derived
+
+
+def _toml_reason(e: tomllib.TOMLDecodeError) -> str:
+    msg = str(e)
+    m = re.search(r"\(at line (\d+), column (\d+)\)", msg)
+    where = f"第{m.group(1)}行第{m.group(2)}列" if m else ""
+    return f"TOML 格式错误{('（' + where + '）') if where else ''}，请检查引号、括号与等号"
+
+
+def read_sidecar(sidecar: Path) -> dict:
+    """The sidecar's metadata and corrections, checked for shape, or one Chinese reason."""
+    if not sidecar.exists():
+        return {}
+    try:
+        data = sidecar.read_bytes()
+    except OSError as e:
+        raise IngestError(f"无法读取 {sidecar}：{read_reason(e)}") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise IngestError(f"{sidecar} 不是 UTF-8 编码（可能是 GBK）：请用 UTF-8 另存后重试") from None
+    try:
+        config = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise IngestError(f"{sidecar}：{_toml_reason(e)}") from None
+    if not isinstance(config.get("document", {}), dict):
+        raise IngestError(f"{sidecar}：document 应是一段 [document]（元数据表），而不是 {config['document']!r}")
+    corrections_ = config.get("correction", [])
+    if not isinstance(corrections_, list) or not all(isinstance(c, dict) for c in corrections_):
+        raise IngestError(f"{sidecar}：correction 应写成若干段 [[correction]]（每段一条更正），而不是 {corrections_!r}")
+    return config
 
 
 def write_atomic(path: Path, text: str) -> None:
