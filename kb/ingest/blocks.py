@@ -207,23 +207,42 @@ def join_split_paragraphs(state: State) -> None:
 
 
 MIN_REPEAT = 12
+CHAIN = 4  # earlier occurrences of a MIN_REPEAT-gram kept as candidates (the nearest ones)
+
+
+def tandem_repeats(text: str) -> list[tuple[int, int]]:
+    """(start, length) of the second copies of exact repeats X X (|X| ≥ MIN_REPEAT, X with
+    Chinese text), left to right, not overlapping. A repeat's second copy starts with the
+    same MIN_REPEAT-gram as its first, so only the nearest few earlier occurrences of each
+    gram are candidates, and a found copy is skipped: linear on any text, a 10 MB line or a
+    line of one character repeated (an OCR'd table rule) included."""
+    seen: dict[str, list[int]] = {}
+    out = []
+    k, n = 0, len(text)
+    while k <= n - MIN_REPEAT:
+        gram = text[k:k + MIN_REPEAT]
+        best = None
+        for p in reversed(seen.get(gram, ())):
+            length = k - p
+            if length >= MIN_REPEAT and (best is None or length > best) and k + length <= n \
+                    and text.startswith(text[p:k], k) and has_cjk(text[p:k]):
+                best = length
+        chain = seen.setdefault(gram, [])
+        chain.append(k)
+        if len(chain) > CHAIN:
+            del chain[0]
+        if best:
+            out.append((k, best))
+            k += best
+            continue
+        k += 1
+    return out
 
 
 def _tandem_repeat(text: str) -> tuple[int, int] | None:
-    """(start, length) of the second copy of the longest exact repeat X X of at least
-    MIN_REPEAT characters. Equal MIN_REPEAT-grams at distance L ≥ MIN_REPEAT are the
-    only candidates, so this stays linear on ordinary text."""
-    seen: dict[str, list[int]] = {}
-    best = None
-    for k in range(len(text) - MIN_REPEAT + 1):
-        gram = text[k:k + MIN_REPEAT]
-        for p in seen.get(gram, ()):
-            length = k - p
-            if length >= MIN_REPEAT and text[p:k] == text[k:k + length] and has_cjk(text[p:k]):
-                if best is None or length > best[1]:
-                    best = (k, length)
-        seen.setdefault(gram, []).append(k)
-    return best
+    """The longest of :func:`tandem_repeats` (kept for callers that take one at a time)."""
+    hits = tandem_repeats(text)
+    return max(hits, key=lambda h: h[1]) if hits else None
 
 
 def _fuzzy_tail_repeat(text: str, end: int) -> int:
@@ -253,14 +272,17 @@ def drop_page_duplicates(state: State) -> None:
             if cut:
                 state.report.removed("重复", b.text[pos - cut:pos], b.lines)
                 b.text = b.text[:pos - cut] + b.text[pos:]
-        # anywhere: an exact fragment printed twice in a row
-        while True:
-            hit = _tandem_repeat(b.text)
-            if not hit:
-                break
-            start, length = hit
+        # anywhere: an exact fragment printed twice in a row (all found in one pass)
+        hits = tandem_repeats(b.text)
+        for start, length in hits:
             state.report.removed("重复", b.text[start:start + length], b.lines)
-            b.text = b.text[:start] + b.text[start + length:]
+        if hits:
+            keep, pos = [], 0
+            for start, length in hits:
+                keep.append(b.text[pos:start])
+                pos = start + length
+            keep.append(b.text[pos:])
+            b.text = "".join(keep)
 
 
 def check_quotes(state: State) -> None:
