@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from kb.headings import printed_number
+from kb.headings import printed_number, printed_place  # noqa: F401 (printed_number: callers import it here)
 from kb.model import Clause, Document
 
 def title_text(text: str) -> str:
@@ -43,12 +43,8 @@ def place(doc: Document, clause: Clause):
 def locator(doc: Document, clause: Clause, names: bool = True) -> str:
     """Where in the plan, without the plan's title: 第三章第二节, 第三章第二节专栏1“…”,
     第一章第一节表1“…”第4行, 脚注1, 前言."""
-    out = ""
     ch, sec = place(doc, clause)
-    if ch and ch.heading:
-        out += printed_number(ch.heading, ch.number, "chapter")
-    if sec:
-        out += printed_number(sec.heading, sec.number, "section")
+    out = printed_place(ch, sec)
     if clause.box:
         box = doc.box(clause.box)
         return out + f"专栏{clause.box}" + (quoted(box.title) if box and names else "")

@@ -50,6 +50,22 @@ def number_and_title(heading: str, level: str) -> tuple[Optional[int], str]:
     return hit[1], hit[2].strip()
 
 
+def printed_place(chapter, section=None) -> str:
+    """第三章第二节, 第二部分（三）, or where chapters start again under each part (第一部分
+    一、… 第二部分 一、…) 第二部分第一项（三）: the part is needed to tell them apart."""
+    out = ""
+    if chapter is not None and chapter.heading:
+        hit = form_of(chapter.heading)
+        part = getattr(chapter, "part", None)
+        if hit and hit[0] == "enum" and part and form_of(part) and form_of(part)[0] in ("part", "part_bu"):
+            out += printed_number(part, 0, "part") + f"第{to_chinese(hit[1])}项"
+        else:
+            out += printed_number(chapter.heading, chapter.number, "chapter")
+    if section is not None:
+        out += printed_number(section.heading, section.number, "section")
+    return out
+
+
 def printed_number(heading: str, number: int, level: str) -> str:
     """The number as the plan prints it, for a citation: 第三章, 第二节, （一）, 4., or for a
     plan numbered 二、（一） the chapter as 第二部分; else built from the number."""
@@ -66,6 +82,8 @@ def printed_number(heading: str, number: int, level: str) -> str:
             return printed.replace("(", "（").replace(")", "）")
         if form == "decimal":
             return f"第{n}条" if level == "section" else printed
+    if not number:
+        return ""  # an unnumbered heading (序言, 附件): named by its title, not a number
     if level == "chapter":
         return f"第{to_chinese(number)}章"
     return f"第{to_chinese(number)}节"

@@ -103,6 +103,13 @@ class _Builder:
         self.pending_table_title = None
         self.last_table: Table | None = None
         self.after_table = False
+        self.restart = False  # chapter numbers start again in each part (第一部分 一、… 第二部分 一、…)
+        self.scopes: dict[int, str] = {}  # chapter (unique number) → its scope in clause ids
+
+    def scope(self, ch: Chapter) -> str:
+        """A chapter's part of a clause id: its number, or pt2.1 (part 2, chapter 一、) where
+        chapter numbers start again in each part."""
+        return self.scopes.get(ch.number, str(ch.number))
 
     def next_id(self, scope: str) -> str:
         return f"{self.doc.id}:{scope}.p{self._count(scope)}"
@@ -139,7 +146,12 @@ class _Builder:
             self.chapter, self.section = None, None
         elif level == 2:
             number, title = _chapter_number(text)
-            self.chapter = Chapter(number if number is not None else 0, title, text, span,
+            number = number if number is not None else 0
+            if self.restart and self.part:
+                unique = len(self.doc.chapters) + 1  # numbers repeat across parts: keep them apart
+                self.scopes[unique] = f"pt{self.parts}.{number}"
+                number = unique
+            self.chapter = Chapter(number, title, text, span,
                                    role=_role(title, self.structure), part=self.part)
             self.doc.chapters.append(self.chapter)
             self.section = None
@@ -176,7 +188,7 @@ class _Builder:
                             markdown=markdown))
             return
         if sec is None:
-            cid = f"{self.doc.id}:{ch.number}.p{self._count(str(ch.number))}"
+            cid = f"{self.doc.id}:{self.scope(ch)}.p{self._count(self.scope(ch))}"
             kind = "intro"
             if lead and ch.role in ("safeguards", "tasks"):
                 kind = "measure" if ch.role == "safeguards" else "task"
@@ -184,7 +196,7 @@ class _Builder:
             self.add(Clause(cid, self.doc.id, kind, text, span, lead=lead, chapter=ch.number,
                             breadcrumb=self.crumbs(), markdown=markdown))
             return
-        scope = f"{ch.number}.{sec.number}"
+        scope = f"{self.scope(ch)}.{sec.number}"
         n = self._count(scope)
         cid = f"{self.doc.id}:{scope}.p{n}"
         kind = self._kind(ch, sec, lead, n, text)
@@ -258,6 +270,7 @@ def parse_document(text: str, path: Path | str | None = None, structure: dict | 
     if structure is None:
         structure = load_structure(Path(path).parent if path else None)
     b = _Builder(doc, structure)
+    b.restart = _chapters_restart(tokens)
     src = text.split("\n")
     quote = 0
     in_list_after_table = False
@@ -319,6 +332,26 @@ def parse_document(text: str, path: Path | str | None = None, structure: dict | 
         raise ParseError("没有章标题（##）")
     _sections_as_tasks(doc)
     return doc
+
+
+def _chapters_restart(tokens) -> bool:
+    """Whether chapter numbers start again under each part (the part must then be in ids)."""
+    seen_part, last, quote = False, 0, 0
+    for i, tok in enumerate(tokens):
+        if tok.type == "blockquote_open":
+            quote += 1
+        elif tok.type == "blockquote_close":
+            quote -= 1
+        elif tok.type == "heading_open" and not quote:
+            if tok.tag == "h1":
+                seen_part = True
+            elif tok.tag == "h2":
+                number, _ = _chapter_number(_inline_text(tokens[i + 1]))
+                if number:
+                    if seen_part and number <= last:
+                        return True
+                    last = number
+    return False
 
 
 def _sections_as_tasks(doc: Document) -> None:

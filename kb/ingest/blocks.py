@@ -32,12 +32,15 @@ def group_blocks(state: State) -> None:
     indent_style = nonblank and indented / len(nonblank) >= 0.2
     state.structure["_enum_levels"] = not any(H.CHAPTER.match(ln.text.strip()) for ln in nonblank)
     state.structure["_section_form"] = H.section_form([ln.text for ln in nonblank])
+    state.structure["_parts"] = state.structure["_enum_levels"] and H.parts_over_enum([ln.text for ln in nonblank])
     unnumbered = state.structure.get("unnumbered_headings", [])
 
     enum, form = state.structure["_enum_levels"], state.structure["_section_form"]
 
+    parts = state.structure["_parts"]
+
     def is_heading(text):
-        return H.classify(text, enum, unnumbered, form) is not None
+        return H.classify(text, enum, unnumbered, form, parts) is not None
 
     def opens_item(text):
         """A section run into its text, or a box item: either starts a new block."""
@@ -150,7 +153,7 @@ def _classify(state: State, lines) -> Block | list[Block]:
     enum = state.structure["_enum_levels"]
     if len(texts) == 1:
         h = H.classify(first, enum, state.structure.get("unnumbered_headings", []),
-                       state.structure.get("_section_form", "paren"))
+                       state.structure.get("_section_form", "paren"), state.structure.get("_parts", False))
         if h:
             kind, num, title, _ = h
             return Block(kind, nos, first, {"number": num, "title": title})

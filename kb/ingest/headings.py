@@ -32,8 +32,10 @@ def box_number(raw: str) -> str:
 _DECIMAL_HEADING = re.compile(r"^(?P<num>\d{1,3})(?:[.．](?!\d)|、)\s*(?P<title>[^。；！？\d][^。；！？，]{1,39}?)。?$")
 
 
-def classify(text: str, enum_levels: bool, unnumbered: list[str], section_form: str = "paren"):
-    """(kind, number, title, rest) for a heading line, else None."""
+def classify(text: str, enum_levels: bool, unnumbered: list[str], section_form: str = "paren",
+             parts_over_enum: bool = False):
+    """(kind, number, title, rest) for a heading line, else None. ``parts_over_enum``: the
+    plan has 第X部分 and 一、 headings both, so 第X部分 is a part above the 一、 chapters."""
     t = text.strip()
     if len(t) > 80:
         return None
@@ -51,7 +53,8 @@ def classify(text: str, enum_levels: bool, unnumbered: list[str], section_form: 
     if enum_levels:
         m = PART_AS_CHAPTER.match(t)
         if m and not re.search(r"[。；]", m.group("title") or ""):
-            return "chapter", to_int(m.group("num")), (m.group("title") or "").strip(), None
+            kind = "part" if parts_over_enum else "chapter"
+            return kind, to_int(m.group("num")), (m.group("title") or "").strip(), None
         m = ENUM_CHAPTER.match(t)
         if m:
             return "chapter", to_int(m.group("num")), m.group("title").strip(), None
@@ -76,6 +79,13 @@ _SECTION_FORMS = {
     # 4.“十四五”时期经济社会发展指导思想。高举…  (numbers may run on across chapters)
     "decimal": re.compile(r"^(?P<num>\d{1,3})(?:[.．](?!\d)|、)\s*(?P<title>[^。；！？\d][^。；！？]{1,48}?)(?:。|$)(?P<rest>.*)$"),
 }
+
+
+def parts_over_enum(lines: list[str]) -> bool:
+    """第一部分 … 一、 … 第二部分 … 一、: the parts are a level above the 一、 chapters."""
+    parts = sum(1 for t in lines if PART_AS_CHAPTER.match(t.strip()) and len(t.strip()) <= 40)
+    enum = sum(1 for t in lines if ENUM_CHAPTER.match(t.strip()))
+    return parts >= 1 and enum >= 2
 
 
 def section_form(lines: list[str]) -> str:

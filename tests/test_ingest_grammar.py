@@ -1,0 +1,46 @@
+"""The heading grammar: one module reads heading numbers and prints them again."""
+from pathlib import Path
+
+import pytest
+
+from kb.citation import citation
+from kb.headings import form_of, printed_number
+from kb.ingest import ingest_file
+from kb.parse import parse_document
+
+ROOT = Path(__file__).resolve().parent.parent
+VARIANTS = Path(__file__).resolve().parent / "data" / "variants"
+
+
+@pytest.mark.parametrize("heading, level, printed", [
+    ("第三章　全面加强知识产权保护", "chapter", "第三章"),
+    ("第 二 节 加强司法保护", "section", "第二节"),
+    ("二、总体要求", "chapter", "第二部分"),
+    ("(一)指导思想", "section", "（一）"),
+    ("（三）发展目标", "section", "（三）"),
+    ("4.“十四五”时期经济社会发展指导思想", "section", "第4条"),
+    ("第十八篇　坚持“一国两制”", "chapter", "第十八篇"),
+    ("序言", "chapter", ""),
+])
+def test_printed_numbers(heading, level, printed):
+    number = form_of(heading)[1] if form_of(heading) else 0
+    assert printed_number(heading, number, level) == printed
+
+
+def test_forms_are_told_apart():
+    assert form_of("1.5倍") is None and form_of("2025年") is None
+    assert form_of("1．加强保护")[:2] == ("decimal", 1)
+    assert form_of("（12）推进")[:2] == ("paren_decimal", 12)
+    assert form_of("第二部分 重点任务")[:2] == ("part_bu", 2)
+
+
+def test_parts_above_enumerated_chapters_keep_chapters_and_citations_apart():
+    r = ingest_file(VARIANTS / "parts-over-enum.txt", ROOT / "corpus")
+    doc = parse_document(r.markdown)
+    assert [(ch.part, ch.heading) for ch in doc.chapters] == [
+        ("第一部分　发展基础与形势", "一、发展基础"), ("第一部分　发展基础与形势", "二、面临形势"),
+        ("第二部分　总体要求与主要任务", "一、总体要求"), ("第二部分　总体要求与主要任务", "二、主要任务")]
+    ids = [c.id for c in doc.clauses]
+    assert len(ids) == len(set(ids)) and "parts-over-enum:pt2.1.2.p1" in ids
+    goal = next(c for c in doc.clauses if c.id == "parts-over-enum:pt2.1.2.p1")
+    assert citation(doc, goal).startswith("《测试市知识产权“十四五”规划》第二部分第一项（二）")
