@@ -44,3 +44,26 @@ def test_parts_above_enumerated_chapters_keep_chapters_and_citations_apart():
     assert len(ids) == len(set(ids)) and "parts-over-enum:pt2.1.2.p1" in ids
     goal = next(c for c in doc.clauses if c.id == "parts-over-enum:pt2.1.2.p1")
     assert citation(doc, goal).startswith("《测试市知识产权“十四五”规划》第二部分第一项（二）")
+
+
+def test_contents_entries_not_found_in_the_body_are_reported():
+    from kb.ingest import ingest_text
+
+    text = (VARIANTS / "national-plan-variants.txt").read_text(encoding="utf-8")
+    assert not [w for w in ingest_text(text, doc_id="v").report.warnings if "目录" in w]
+    text = text.replace("第二部分  重点任务 ………………… 3\n",
+                        "第二部分  重点任务 ………………… 3\n第三部分  保障措施 ………………… 5\n", 1)
+    r = ingest_text(text, doc_id="v")
+    assert [w for w in r.report.warnings if "目录" in w] == ["目录条目在正文中未找到（第7行）：第三部分 保障措施"]
+
+
+def test_uncertain_decisions_come_with_their_raw_places():
+    from kb.ingest.review import uncertain_decisions
+
+    r = ingest_file(VARIANTS / "province-plan-pdftext.txt", ROOT / "corpus")
+    decisions = uncertain_decisions(r)
+    kinds = [d["kind"] for d in decisions]
+    assert "front_matter" in kinds and "back_matter" in kinds and "box_end" in kinds
+    box_end = next(d for d in decisions if d["kind"] == "box_end")
+    assert box_end["line"] == 59 and box_end["raw"].strip().startswith("深化知识产权金融服务")
+    assert box_end["where"] == "第59行" and box_end["fix"]

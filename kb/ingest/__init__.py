@@ -12,7 +12,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from kb.ingest import blocks, boxes, corrections, frontmatter, pagelayout, tables
+from kb.ingest import blocks, boxes, contents, corrections, frontmatter, pagelayout, tables
 from kb.ingest.accounting import account
 from kb.ingest.emit import emit
 from kb.ingest.readers import ReadError, Source, read
@@ -46,6 +46,7 @@ RULES = [
     ("duplicates", blocks.drop_page_duplicates),
     ("boxes", boxes.close_boxes),
     ("quotes", blocks.check_quotes),
+    ("contents_check", contents.check_contents),
 ]
 
 
@@ -102,7 +103,7 @@ def ingest_source(src: Source, config: dict | None = None, variants=None, struct
     config["document"] = dict(config.get("document") or {})
     config["document"].setdefault("id", doc_id)
     state = State([Line(i, t) for i, t in enumerate(src.lines, 1)], config, variants or {}, dict(structure or {}))
-    state.layout, state.source_kind = src.layout, src.kind
+    state.layout, state.source_kind, state.raw_lines = src.layout, src.kind, src.lines
     state.report.places = {no: (lay.page, lay.page_line) for no, lay in src.layout.items() if lay.page}
     for reason, gone, no in src.removed:
         state.report.removed(reason, gone, [no])

@@ -87,6 +87,7 @@ class State:
     footnotes: list[Block] = field(default_factory=list)
     layout: dict = field(default_factory=dict)  # raw line → readers.Layout (PDF, Word, web page)
     source_kind: str = "text"
+    raw_lines: list = field(default_factory=list)  # the reader's lines, as the raw line numbers count them
 
     def corrections(self, what: str) -> list[dict]:
         return [c for c in self.config.get("correction", []) if c.get("what") == what]
