@@ -49,6 +49,14 @@ def _source(path: str, tmp: Path) -> Path:
         if not out.exists():
             out.write_text(extract_text(str(src)), encoding="utf-8")
         return out
+    if form.startswith("pdftotext"):  # poppler's pdftotext, plain or -layout, as users run it
+        import subprocess
+
+        out = tmp / f"{src.stem}-{form}.txt"
+        if not out.exists():
+            args = ["pdftotext"] + (["-layout"] if form.endswith("layout") else []) + [str(src), str(out)]
+            subprocess.run(args, check=True)
+        return out
     return src
 
 

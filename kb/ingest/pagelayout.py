@@ -135,7 +135,16 @@ def drop_toc(state: State) -> None:
         return
     end = start + 1
     first_entry, seen = None, False
-    while end < len(lines) and _toc_like(lines[end].text, True):
+    def in_toc(text: str) -> bool:
+        """A contents line; once the contents open with a clean entry (第一篇), an entry's
+        title on a line of its own (pdftotext prints 第一篇 / 开启…新征程) is one too: the
+        contents end where their first entry comes again."""
+        if _toc_like(text, True):
+            return True
+        sq = _squash(text)
+        return first_entry is not None and len(sq) <= 40 and not re.search(r"[。；，,：:！？]", sq)
+
+    while end < len(lines) and in_toc(lines[end].text):
         token = _entry_token(lines[end].text)
         if lines[end].text.strip() and not seen:
             first_entry, seen = token, True  # the first entry decides; garbled → no rule
