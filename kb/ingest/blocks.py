@@ -123,6 +123,15 @@ def attach_heading_titles(state: State) -> None:
                 and not prev.data.get("title") and b.kind == "para" and len(b.text) <= 40
                 and not ends_sentence(b.text)):
             prev.data["title"] = b.text.strip()
+            prev.data["title_apart"] = True
+            prev.text = f"{prev.text.strip()} {b.text.strip()}"
+            prev.lines = prev.lines + b.lines
+            continue
+        if (prev is not None and prev.data.pop("title_apart", False) and b.kind == "para"
+                and len(b.lines) == 1 and len(b.text) <= 20 and not re.search(r"[，。；：、,;:！？（）()]", b.text)):
+            # a two-part title printed on two lines of its own (第二篇 / 坚持创新驱动发展 / 全面塑造发展新优势)
+            state.report.decide("heading_wraps", b.lines[0], f"第{b.lines[0]}行并入标题的后半：{b.text.strip()}")
+            prev.data["title"] = f"{prev.data['title']} {b.text.strip()}"
             prev.text = f"{prev.text.strip()} {b.text.strip()}"
             prev.lines = prev.lines + b.lines
             continue
