@@ -67,3 +67,15 @@ def test_uncertain_decisions_come_with_their_raw_places():
     box_end = next(d for d in decisions if d["kind"] == "box_end")
     assert box_end["line"] == 59 and box_end["raw"].strip().startswith("深化知识产权金融服务")
     assert box_end["where"] == "第59行" and box_end["fix"]
+
+
+def test_ocr_pages_wrapped_in_image_markers_and_page_counters_are_not_text():
+    r = ingest_file(VARIANTS / "ocr-pages-image-markers.txt", ROOT / "corpus")
+    assert r.report.stats["missing"] == "" and r.report.stats["invented"] == ""
+    doc = parse_document(r.markdown)
+    assert [ch.heading for ch in doc.chapters] == ["一、发展基础", "二、主要任务", "三、保障措施"]
+    assert [s.title for s in doc.chapters[1].sections] == ["优化营商环境", "加强质量监管", "守牢安全底线"]
+    removed = [(x.reason, x.text.strip()) for x in r.report.removals]
+    assert ("图片标记", "![](images/page2.png)") in removed and ("图片标记", "【图片】") in removed
+    assert ("页码", "第 1 页 共 3 页") in removed and ("页码", "·2·") in removed
+    assert not any("<" in c.text or "图片" in c.text for c in doc.clauses)

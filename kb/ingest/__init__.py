@@ -28,6 +28,7 @@ class IngestError(Exception):
 RULES = [
     ("check_corrections", corrections.check_known),
     ("furniture", pagelayout.drop_furniture),
+    ("image_markers", pagelayout.drop_image_markers),
     ("replace", corrections.apply_replacements),
     ("notice", frontmatter.issuing_notice),
     ("title", pagelayout.find_title),

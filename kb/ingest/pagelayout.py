@@ -170,7 +170,31 @@ def drop_toc(state: State) -> None:
     state.lines = keep
 
 
-_PAGE_NO = re.compile(r"^\s*(?:[-—–－]\s*)?(?:第\s*)?\d{1,3}(?:\s*页)?(?:\s*[-—–－])?\s*$")
+_PAGE_NO = re.compile(r"^\s*(?:[-—–－·•]\s*)?(?:第\s*)?\d{1,3}(?:\s*页)?(?:\s*[-—–－·•])?\s*$"
+                      r"|^\s*(?:第\s*\d{1,3}\s*页\s*[，,/]?\s*共\s*\d{1,3}\s*页|\d{1,3}\s*/\s*\d{1,3})\s*$")
+
+# What OCR and converters leave where a page or picture was: ![](p3.png), <img …>, <!-- image -->,
+# [图片], <image>…</image> around a page's text, === 第3页 ===
+_IMAGE_MARK = re.compile(
+    r"^\s*(?:!\[[^\]]*\]\([^)]*\)|<!--.*?-->|<\s*/?\s*(?:img|image|figure|page|pic|图片|图像)\b[^>]{0,200}>"
+    r"|[\[【(（]\s*/?\s*(?:图片|图像|插图|image|img|figure|page|第\s*\d+\s*页)[^\]】)）]{0,40}[\]】)）]"
+    r"|[=\-—]{2,}\s*(?:第\s*\d+\s*页|page\s*\d+)\s*[=\-—]{2,})\s*$", re.I)
+_INLINE_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)|<\s*img\b[^>]*>", re.I)
+
+
+def drop_image_markers(state: State) -> None:
+    """Markers an OCR tool or converter put around pages and pictures are not text."""
+    keep = []
+    for ln in state.lines:
+        if _IMAGE_MARK.match(ln.text):
+            state.report.removed("图片标记", ln.text, [ln.no])
+            continue
+        if _INLINE_IMAGE.search(ln.text):
+            for m in _INLINE_IMAGE.finditer(ln.text):
+                state.report.removed("图片标记", m.group(0), [ln.no])
+            ln = Line(ln.no, _INLINE_IMAGE.sub("", ln.text))
+        keep.append(ln)
+    state.lines = keep
 
 
 def drop_running_titles(state: State) -> None:
