@@ -79,3 +79,14 @@ def test_ocr_pages_wrapped_in_image_markers_and_page_counters_are_not_text():
     assert ("图片标记", "![](images/page2.png)") in removed and ("图片标记", "【图片】") in removed
     assert ("页码", "第 1 页 共 3 页") in removed and ("页码", "·2·") in removed
     assert not any("<" in c.text or "图片" in c.text for c in doc.clauses)
+
+
+def test_chapters_without_sections_numbered_yi_have_yi_sections():
+    """第一章 … 一、… 二、… with no 第X节: the 一、 headings are the sections, standing alone
+    or run into their text; （一） below them stays text."""
+    doc = parse_document(ingest_file(VARIANTS / "chapters-with-enum-sections.txt", ROOT / "corpus").markdown)
+    assert [[s.heading for s in ch.sections] for ch in doc.chapters] == [
+        ["一、发展成效", "二、面临形势"], ["一、全面加强知识产权保护", "二、促进知识产权转化运用"], []]
+    assert [(b.title, len(b.clauses)) for b in doc.boxes] == [("知识产权保护工程", 2)]
+    sec = doc.chapters[1].sections[1]
+    assert [c for c in doc.clauses if c.id == sec.clauses[0]][0].text.startswith("推动知识产权运用")

@@ -33,18 +33,20 @@ def group_blocks(state: State) -> None:
     state.structure["_enum_levels"] = not any(H.CHAPTER.match(ln.text.strip()) for ln in nonblank)
     state.structure["_section_form"] = H.section_form([ln.text for ln in nonblank])
     state.structure["_parts"] = state.structure["_enum_levels"] and H.parts_over_enum([ln.text for ln in nonblank])
+    state.structure["_enum_sections"] = H.enum_sections([ln.text for ln in nonblank])
     unnumbered = state.structure.get("unnumbered_headings", [])
 
     enum, form = state.structure["_enum_levels"], state.structure["_section_form"]
 
-    parts = state.structure["_parts"]
+    parts, enum_sec = state.structure["_parts"], state.structure["_enum_sections"]
 
     def is_heading(text):
-        return H.classify(text, enum, unnumbered, form, parts) is not None
+        return H.classify(text, enum, unnumbered, form, parts, enum_sec) is not None
 
     def opens_item(text):
         """A section run into its text, or a box item: either starts a new block."""
-        return (enum and H.SECTION_OPENER[form].match(text)) or H.BOX_ITEM.match(text) and not indent_style
+        return ((enum and H.SECTION_OPENER[form].match(text)) or (enum_sec and H.ENUM_OPENER.match(text))
+                or H.BOX_ITEM.match(text) and not indent_style)
 
     blocks, cur = [], []
 
@@ -162,7 +164,8 @@ def _classify(state: State, lines) -> Block | list[Block]:
     enum = state.structure["_enum_levels"]
     if len(texts) == 1:
         h = H.classify(first, enum, state.structure.get("unnumbered_headings", []),
-                       state.structure.get("_section_form", "paren"), state.structure.get("_parts", False))
+                       state.structure.get("_section_form", "paren"), state.structure.get("_parts", False),
+                       state.structure.get("_enum_sections", False))
         if h:
             kind, num, title, _ = h
             return Block(kind, nos, first, {"number": num, "title": title})
@@ -170,8 +173,9 @@ def _classify(state: State, lines) -> Block | list[Block]:
     if re.match(rf"^第{H.N}[篇章节]", first) or re.match(rf"^专栏\s*{H.N}", first):
         state.report.warn(f"第{nos[0]}行：标题与正文连在一起，无法判定分界，按正文处理"
                           f"（可在 .toml 中用 split_heading 更正）：{first[:30]}…")
-    if enum:
-        sec = H.enum_section(text, state.structure.get("_section_form", "paren"))
+    if enum or state.structure.get("_enum_sections"):
+        form = "enum" if not enum else state.structure.get("_section_form", "paren")
+        sec = H.enum_section(text, form)
         if sec:
             num, title, rest = sec
             head = Block("section", [nos[0]], text, {"number": num, "title": title, "runs_into_text": True})

@@ -33,7 +33,7 @@ _DECIMAL_HEADING = re.compile(r"^(?P<num>\d{1,3})(?:[.．](?!\d)|、)\s*(?P<titl
 
 
 def classify(text: str, enum_levels: bool, unnumbered: list[str], section_form: str = "paren",
-             parts_over_enum: bool = False):
+             parts_over_enum: bool = False, enum_sections: bool = False):
     """(kind, number, title, rest) for a heading line, else None. ``parts_over_enum``: the
     plan has 第X部分 and 一、 headings both, so 第X部分 is a part above the 一、 chapters."""
     t = text.strip()
@@ -50,6 +50,10 @@ def classify(text: str, enum_levels: bool, unnumbered: list[str], section_form: 
     if squashed in unnumbered or (len(t) <= 40 and not re.search(r"[。；，]", t) and any(
             w.endswith("*") and squashed.startswith(w[:-1]) for w in unnumbered)):
         return "unnumbered", 0, t, None
+    if enum_sections:  # 第一章 … 一、… 二、…: a plan with chapters but no 第X节 numbers its sections 一、
+        m = ENUM_CHAPTER.match(t)
+        if m:
+            return "section", to_int(m.group("num")), m.group("title").strip(), None
     if enum_levels:
         m = PART_AS_CHAPTER.match(t)
         if m and not re.search(r"[。；]", m.group("title") or ""):
@@ -69,16 +73,27 @@ def classify(text: str, enum_levels: bool, unnumbered: list[str], section_form: 
 
 SECTION_OPENER = {"paren": re.compile(r"^\s*[（(][一二三四五六七八九十]+[）)]"),
                   "decimal": re.compile(r"^\s*\d{1,3}(?:[.．](?!\d)|、)")}
+ENUM_OPENER = re.compile(r"^\s*[一二三四五六七八九十]+、")
 # an item of a box (专栏): 01 …, 1. …, （1）…, ①…
 BOX_ITEM = re.compile(r"^\s*(?:0\d(?=\s|[^\d.．%])|\d{1,2}(?:[.．](?!\d)|、)|[（(]\d{1,2}[）)]|[①-⑳])")
 
 
 _SECTION_FORMS = {
+    # 一、坚持创新引领。… (sections of a plan with 第X章 chapters and no 第X节)
+    "enum": re.compile(r"^(?P<num>[一二三四五六七八九十]+)、(?P<title>[^。；，,！？]{2,40}?)(?:。|$)(?P<rest>.*)$"),
     # （一）指导思想。高举…  /  (一)指导思想
     "paren": re.compile(r"^[（(]\s*(?P<num>[一二三四五六七八九十]+)\s*[）)](?P<title>[^。；，,！？]{2,40}?)(?:。|$)(?P<rest>.*)$"),
     # 4.“十四五”时期经济社会发展指导思想。高举…  (numbers may run on across chapters)
     "decimal": re.compile(r"^(?P<num>\d{1,3})(?:[.．](?!\d)|、)\s*(?P<title>[^。；！？\d][^。；！？]{1,48}?)(?:。|$)(?P<rest>.*)$"),
 }
+
+
+def enum_sections(lines: list[str]) -> bool:
+    """第X章 chapters with no 第X节 but 一、 headings under them: those are the sections."""
+    stripped = [t.strip() for t in lines]
+    if not any(CHAPTER.match(t) for t in stripped) or any(SECTION.match(t) for t in stripped):
+        return False
+    return sum(1 for t in stripped if ENUM_CHAPTER.match(t)) >= 2
 
 
 def parts_over_enum(lines: list[str]) -> bool:
