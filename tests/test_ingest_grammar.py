@@ -90,3 +90,16 @@ def test_chapters_without_sections_numbered_yi_have_yi_sections():
     assert [(b.title, len(b.clauses)) for b in doc.boxes] == [("知识产权保护工程", 2)]
     sec = doc.chapters[1].sections[1]
     assert [c for c in doc.clauses if c.id == sec.clauses[0]][0].text.startswith("推动知识产权运用")
+
+
+def test_chapters_without_sections_numbered_paren_have_paren_sections():
+    from kb.ingest import ingest_text
+
+    text = (VARIANTS / "chapters-with-enum-sections.txt").read_text(encoding="utf-8")
+    for old, new in (("一、发展成效", "（一）发展成效"), ("二、面临形势", "（二）面临形势"),
+                     ("一、全面加强", "（一）全面加强"), ("二、促进", "（二）促进"),
+                     ("（一）完善保护体系", "1.完善保护体系"), ("（二）强化行政执法", "2.强化行政执法")):
+        text = text.replace(old, new)
+    doc = parse_document(ingest_text(text, doc_id="x").markdown)
+    assert [[s.heading for s in ch.sections] for ch in doc.chapters] == [
+        ["（一）发展成效", "（二）面临形势"], ["（一）全面加强知识产权保护", "（二）促进知识产权转化运用"], []]

@@ -45,7 +45,7 @@ def group_blocks(state: State) -> None:
 
     def opens_item(text):
         """A section run into its text, or a box item: either starts a new block."""
-        return ((enum and H.SECTION_OPENER[form].match(text)) or (enum_sec and H.ENUM_OPENER.match(text))
+        return ((enum and H.SECTION_OPENER[form].match(text)) or (enum_sec and H.ENUM_OPENER[enum_sec].match(text))
                 or H.BOX_ITEM.match(text) and not indent_style)
 
     blocks, cur = [], []
@@ -174,7 +174,7 @@ def _classify(state: State, lines) -> Block | list[Block]:
         state.report.warn(f"第{nos[0]}行：标题与正文连在一起，无法判定分界，按正文处理"
                           f"（可在 .toml 中用 split_heading 更正）：{first[:30]}…")
     if enum or state.structure.get("_enum_sections"):
-        form = "enum" if not enum else state.structure.get("_section_form", "paren")
+        form = state.structure["_enum_sections"] if not enum else state.structure.get("_section_form", "paren")
         sec = H.enum_section(text, form)
         if sec:
             num, title, rest = sec

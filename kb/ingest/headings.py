@@ -51,8 +51,8 @@ def classify(text: str, enum_levels: bool, unnumbered: list[str], section_form: 
             w.endswith("*") and squashed.startswith(w[:-1]) for w in unnumbered)):
         return "unnumbered", 0, t, None
     if enum_sections:  # 第一章 … 一、… 二、…: a plan with chapters but no 第X节 numbers its sections 一、
-        m = ENUM_CHAPTER.match(t)
-        if m:
+        m = ENUM_CHAPTER.match(t) if enum_sections == "enum" else ENUM_SECTION.match(t)
+        if m and not (m.groupdict().get("rest") or "").strip():
             return "section", to_int(m.group("num")), m.group("title").strip(), None
     if enum_levels:
         m = PART_AS_CHAPTER.match(t)
@@ -73,7 +73,8 @@ def classify(text: str, enum_levels: bool, unnumbered: list[str], section_form: 
 
 SECTION_OPENER = {"paren": re.compile(r"^\s*[（(][一二三四五六七八九十]+[）)]"),
                   "decimal": re.compile(r"^\s*\d{1,3}(?:[.．](?!\d)|、)")}
-ENUM_OPENER = re.compile(r"^\s*[一二三四五六七八九十]+、")
+ENUM_OPENER = {"enum": re.compile(r"^\s*[一二三四五六七八九十]+、"),
+               "paren": re.compile(r"^\s*[（(][一二三四五六七八九十]+[）)]")}
 # an item of a box (专栏): 01 …, 1. …, （1）…, ①…
 BOX_ITEM = re.compile(r"^\s*(?:0\d(?=\s|[^\d.．%])|\d{1,2}(?:[.．](?!\d)|、)|[（(]\d{1,2}[）)]|[①-⑳])")
 
@@ -93,7 +94,11 @@ def enum_sections(lines: list[str]) -> bool:
     stripped = [t.strip() for t in lines]
     if not any(CHAPTER.match(t) for t in stripped) or any(SECTION.match(t) for t in stripped):
         return False
-    return sum(1 for t in stripped if ENUM_CHAPTER.match(t)) >= 2
+    if sum(1 for t in stripped if ENUM_CHAPTER.match(t)) >= 2:
+        return "enum"
+    if sum(1 for t in stripped if re.match(r"^[（(][一二三四五六七八九十]+[）)]", t)) >= 2:
+        return "paren"
+    return False
 
 
 def parts_over_enum(lines: list[str]) -> bool:
