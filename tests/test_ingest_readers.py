@@ -190,3 +190,17 @@ def test_sections_standing_alone_in_ascii_brackets_and_after_boxes():
     assert [len(b.clauses) for b in doc.boxes] == [2, 2]
     after = _clause(doc, doc.chapters[2].sections[1].clauses[-1])
     assert after.text.startswith("深化知识产权金融服务") and after.box is None
+
+
+def test_an_unnumbered_heading_in_a_web_page_is_not_glued_to_the_next_paragraph(tmp_path):
+    page = ("<html><body><div id='nav'>首页 | 政策</div><div class='content'>"
+            "<p>测试市“十四五”知识产权规划</p><h1>一、总体要求</h1><h2>工作思路</h2>"
+            "<p>坚持创新引领，全面加强知识产权保护。</p><h1>二、主要任务</h1>"
+            "<p>完善知识产权保护体系。</p></div></body></html>")
+    path = tmp_path / "plan.htm"
+    path.write_text(page, encoding="utf-8")
+    r = ingest_file(path, CORPUS)
+    doc = _clean(r)
+    texts = [c.text for c in doc.clauses]
+    assert "工作思路" in texts and "坚持创新引领，全面加强知识产权保护。" in texts
+    assert any(d.kind == "heading_candidate" for d in r.report.decisions)

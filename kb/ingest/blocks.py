@@ -193,6 +193,15 @@ def mark_table_titles(state: State) -> None:
             b.kind = "table_title"
 
 
+def heading_candidate(state: State, b: Block) -> bool:
+    """A short line the format marks as a heading (h2, a Word heading style, bold or larger
+    type) but no numbering rule took: not joined to the text around it, and reported."""
+    if b.kind != "para" or len(b.lines) != 1 or len(b.text) > 40 or ends_sentence(b.text):
+        return False
+    lay = state.layout.get(b.lines[0]) if state.layout else None
+    return lay is not None and (lay.heading is not None or lay.bold or lay.larger)
+
+
 def join_split_paragraphs(state: State) -> None:
     """A paragraph that ends mid-sentence continues in the next paragraph block: the page
     broke there. A footnote printed at the foot of that page may sit in between."""
@@ -205,8 +214,13 @@ def join_split_paragraphs(state: State) -> None:
         if b.kind == "footnote":
             state.footnotes.append(b)
             continue
+        if heading_candidate(state, b):
+            state.report.decide("heading_candidate", b.lines[0], f"第{b.lines[0]}行版式像标题（加粗、大字或标题样式）"
+                                f"但没有编号，按段落保留：{b.text}")
+            out.append(b)
+            continue
         if b.kind == "para":
-            while not ends_sentence(b.text) and i < len(blocks):
+            while not ends_sentence(b.text) and i < len(blocks) and not heading_candidate(state, blocks[i]):
                 j = i
                 while j < len(blocks) and blocks[j].kind == "footnote":
                     j += 1

@@ -17,6 +17,7 @@ FIXES = {
     "back_matter": "检查抄送、印发栏",
     "toc_entry": "目录条目未在正文中找到：标出正文中的标题（split_heading）",
     "toc_mismatch": "目录与正文标题不同：确认以正文为准",
+    "heading_candidate": "这一行是标题（写明层级）",
     "warning": "核对原文",
 }
 
