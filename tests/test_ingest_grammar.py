@@ -103,3 +103,16 @@ def test_chapters_without_sections_numbered_paren_have_paren_sections():
     doc = parse_document(ingest_text(text, doc_id="x").markdown)
     assert [[s.heading for s in ch.sections] for ch in doc.chapters] == [
         ["（一）发展成效", "（二）面临形势"], ["（一）全面加强知识产权保护", "（二）促进知识产权转化运用"], []]
+
+
+def test_sections_paren_in_one_chapter_and_numbered_through_in_the_others():
+    from kb.ingest import ingest_text
+
+    text = ("测试省关于加快知识产权强省建设的实施意见\n\n一、总体要求\n\n（一）指导思想。坚持创新引领。\n\n"
+            "（二）主要目标。到2025年，知识产权强省建设取得明显成效。\n\n二、重点任务\n\n"
+            "1.加强知识产权保护。完善保护体系。\n\n2.促进知识产权运用。提升转化效益。\n\n三、保障措施\n\n"
+            "3.加强组织领导。落实工作责任。\n\n4.强化督促检查。建立评估机制。\n")
+    doc = parse_document(ingest_text(text, doc_id="x").markdown)
+    assert [[s.title for s in ch.sections] for ch in doc.chapters] == [
+        ["指导思想", "主要目标"], ["加强知识产权保护", "促进知识产权运用"], ["加强组织领导", "强化督促检查"]]
+    assert [s.number for s in doc.chapters[2].sections] == [3, 4]

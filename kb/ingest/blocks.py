@@ -32,6 +32,8 @@ def group_blocks(state: State) -> None:
     indent_style = nonblank and indented / len(nonblank) >= 0.2
     state.structure["_enum_levels"] = not any(H.CHAPTER.match(ln.text.strip()) for ln in nonblank)
     state.structure["_section_form"] = H.section_form([ln.text for ln in nonblank])
+    forms = H.section_forms([(ln.no, ln.text) for ln in nonblank])
+    state.structure["_forms"] = forms
     state.structure["_parts"] = state.structure["_enum_levels"] and H.parts_over_enum([ln.text for ln in nonblank])
     state.structure["_enum_sections"] = H.enum_sections([ln.text for ln in nonblank])
     unnumbered = state.structure.get("unnumbered_headings", [])
@@ -40,12 +42,13 @@ def group_blocks(state: State) -> None:
 
     parts, enum_sec = state.structure["_parts"], state.structure["_enum_sections"]
 
-    def is_heading(text):
-        return H.classify(text, enum, unnumbered, form, parts, enum_sec) is not None
+    def is_heading(text, no=None):
+        return H.classify(text, enum, unnumbered, forms.get(no, form), parts, enum_sec) is not None
 
-    def opens_item(text):
+    def opens_item(text, no):
         """A section run into its text, or a box item: either starts a new block."""
-        return ((enum and H.SECTION_OPENER[form].match(text)) or (enum_sec and H.ENUM_OPENER[enum_sec].match(text))
+        return ((enum and H.SECTION_OPENER[forms.get(no, form)].match(text))
+                or (enum_sec and H.ENUM_OPENER[enum_sec].match(text))
                 or H.BOX_ITEM.match(text) and not indent_style)
 
     blocks, cur = [], []
@@ -63,8 +66,8 @@ def group_blocks(state: State) -> None:
         tab = "\t" in t
         if cur:
             prev_tab = "\t" in cur[-1].text
-            if (is_heading(t) or (indent_style and _INDENT.match(t) and not tab)
-                    or is_heading(cur[-1].text) or tab != prev_tab or (not tab and opens_item(t))
+            if (is_heading(t, ln.no) or (indent_style and _INDENT.match(t) and not tab)
+                    or is_heading(cur[-1].text, cur[-1].no) or tab != prev_tab or (not tab and opens_item(t, ln.no))
                     or (not tab and _NOTES.match(t)) or t.strip()[:1] in CIRCLED):
                 flush()
         cur.append(ln)
@@ -150,6 +153,11 @@ def attach_heading_titles(state: State) -> None:
     state.blocks = out
 
 
+def _form(state: State, line: int) -> str:
+    """The section form (（一） or 1.) of the chapter a raw line is in."""
+    return state.structure.get("_forms", {}).get(line, state.structure.get("_section_form", "paren"))
+
+
 def _classify(state: State, lines) -> Block | list[Block]:
     nos = [ln.no for ln in lines]
     texts = [ln.text for ln in lines]
@@ -164,7 +172,7 @@ def _classify(state: State, lines) -> Block | list[Block]:
     enum = state.structure["_enum_levels"]
     if len(texts) == 1:
         h = H.classify(first, enum, state.structure.get("unnumbered_headings", []),
-                       state.structure.get("_section_form", "paren"), state.structure.get("_parts", False),
+                       _form(state, nos[0]), state.structure.get("_parts", False),
                        state.structure.get("_enum_sections", False))
         if h:
             kind, num, title, _ = h
@@ -174,7 +182,7 @@ def _classify(state: State, lines) -> Block | list[Block]:
         state.report.warn(f"第{nos[0]}行：标题与正文连在一起，无法判定分界，按正文处理"
                           f"（可在 .toml 中用 split_heading 更正）：{first[:30]}…")
     if enum or state.structure.get("_enum_sections"):
-        form = state.structure["_enum_sections"] if not enum else state.structure.get("_section_form", "paren")
+        form = state.structure["_enum_sections"] if not enum else _form(state, nos[0])
         sec = H.enum_section(text, form)
         if sec:
             num, title, rest = sec

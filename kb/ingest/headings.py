@@ -121,6 +121,29 @@ def section_form(lines: list[str]) -> str:
     return "paren" if paren else "decimal" if decimal >= 2 else "paren"
 
 
+def section_forms(lines) -> dict[int, str]:
+    """The section form of each chapter's lines (raw line → form): a plan may number the
+    sections of 一、总体要求 （一）（二） and those of its other chapters 1.–33. straight
+    through; a chapter with any （一） has （一） sections (its 1. are items below them)."""
+    forms, region = {}, []
+
+    def close():
+        texts = [t for _, t in region]
+        form = section_form(texts) if any(re.match(r"^\s*[（(][一二三四五六七八九十]+[）)]", t) for t in texts) \
+            else ("decimal" if any(_SECTION_FORMS["decimal"].match(t.strip()) for t in texts) else None)
+        for no, _ in region:
+            if form:
+                forms[no] = form
+        region.clear()
+
+    for no, text in lines:
+        if ENUM_CHAPTER.match(text.strip()) or PART_AS_CHAPTER.match(text.strip()):
+            close()
+        region.append((no, text))
+    close()
+    return forms
+
+
 def enum_section(text: str, form: str = "paren"):
     """（一）指导思想。高举… → (1, 指导思想, 高举…): a 节 that runs into its text."""
     t = text.strip()
