@@ -116,3 +116,22 @@ def test_sections_paren_in_one_chapter_and_numbered_through_in_the_others():
     assert [[s.title for s in ch.sections] for ch in doc.chapters] == [
         ["指导思想", "主要目标"], ["加强知识产权保护", "促进知识产权运用"], ["加强组织领导", "强化督促检查"]]
     assert [s.number for s in doc.chapters[2].sections] == [3, 4]
+
+
+def test_running_headers_of_a_gazette_copied_as_text_are_page_furniture():
+    from kb.ingest import ingest_text
+
+    page = "测试省人民政府公报\n2021年第{n}期\n"
+    body = ["测试省“十四五”市场监管规划", "", "一、发展基础", "", "“十三五”时期，全省市场监管工作取得显著成效。",
+            "", "二、主要任务", "", "（一）优化营商环境。深化商事制度改革。", "", "（二）加强质量监管。实施质量提升行动。",
+            "", "三、保障措施", "", "加强组织领导，确保规划目标任务如期完成。"]
+    text = ""
+    for i, line in enumerate(body):
+        if i % 4 == 0:
+            text += page.format(n=30 + i // 4)
+        text += line + "\n"
+    r = ingest_text(text, doc_id="x")
+    doc = parse_document(r.markdown)
+    assert [ch.heading for ch in doc.chapters] == ["一、发展基础", "二、主要任务", "三、保障措施"]
+    assert not any("公报" in c.text or "期" == c.text[-1:] for c in doc.clauses)
+    assert sum(1 for x in r.report.removals if x.reason == "页眉页脚") >= 6

@@ -29,6 +29,7 @@ RULES = [
     ("check_corrections", corrections.check_known),
     ("furniture", pagelayout.drop_furniture),
     ("image_markers", pagelayout.drop_image_markers),
+    ("repeated_lines", pagelayout.drop_repeated_lines),
     ("replace", corrections.apply_replacements),
     ("notice", frontmatter.issuing_notice),
     ("title", pagelayout.find_title),

@@ -126,9 +126,9 @@ def drop_toc(state: State) -> None:
     unnumbered = state.structure.get("unnumbered_headings", [])
     lines = state.lines
     start = None
-    for i, line in enumerate(lines[:20]):
+    for i, line in enumerate(lines[:60]):
         sq = _squash(line.text)
-        if any(sq.startswith(m) for m in markers):
+        if any(sq.startswith(m) for m in markers) and (i < 20 or len(sq) <= 6):
             start = i
             break
     if start is None:
@@ -194,6 +194,33 @@ def drop_image_markers(state: State) -> None:
                 state.report.removed("图片标记", m.group(0), [ln.no])
             ln = Line(ln.no, _INLINE_IMAGE.sub("", ln.text))
         keep.append(ln)
+    state.lines = keep
+
+
+def drop_repeated_lines(state: State) -> None:
+    """Text copied out of a PDF keeps each page's running header (政府公报, the plan's short
+    name, 2021年第30期): a short line with no punctuation printed four times or more,
+    digits aside, that is no heading, is page furniture. (A PDF's reader marks these itself.)"""
+    if state.layout:
+        return
+    from collections import Counter
+
+    def key(text):
+        return re.sub(r"\d+", "#", _squash(text))
+
+    counts = Counter(key(ln.text) for ln in state.lines if ln.text.strip())
+    furniture = {k for k, n in counts.items()
+                 if n >= 4 and 2 <= len(k) <= 30 and has_cjk(k) and not re.search(r"[，。；：、（）()“”《》？！,.;:]", k)
+                 and H.classify(k, True, state.structure.get("unnumbered_headings", [])) is None
+                 and not re.match(rf"^(?:第{H.N}[篇章节]|专栏)", k)}
+    if not furniture:
+        return
+    keep = []
+    for ln in state.lines:
+        if ln.text.strip() and key(ln.text) in furniture:
+            state.report.removed("页眉页脚", ln.text, [ln.no])
+        else:
+            keep.append(ln)
     state.lines = keep
 
 
