@@ -135,3 +135,12 @@ def test_running_headers_of_a_gazette_copied_as_text_are_page_furniture():
     assert [ch.heading for ch in doc.chapters] == ["一、发展基础", "二、主要任务", "三、保障措施"]
     assert not any("公报" in c.text or "期" == c.text[-1:] for c in doc.clauses)
     assert sum(1 for x in r.report.removals if x.reason == "页眉页脚") >= 6
+
+
+def test_a_title_printed_over_two_lines_after_a_notice_is_one_title():
+    from kb.ingest import ingest_text
+
+    text = (VARIANTS / "province-plan-pdftext.txt").read_text(encoding="utf-8").replace(
+        "测试省“十四五”知识产权发展规划\n\n    为全面", "测试省“十四五”知识产权\n发展规划\n\n    为全面")
+    doc = parse_document(ingest_text(text, doc_id="x").markdown)
+    assert doc.title == "测试省“十四五”知识产权发展规划" and doc.meta["doc_number"] == "测政办发〔2021〕43号"

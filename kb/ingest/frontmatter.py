@@ -45,9 +45,12 @@ def issuing_notice(state: State) -> None:
     if name:
         names.add(name)
     end = None
-    for i in range(start + 1, min(len(lines), start + 60)):
+    for i in range(start + 1, min(len(lines), start + 80)):
         sq = _squash(lines[i].text)
-        if sq and sq in names and i > start + 1:
+        if not sq or i <= start + 1:
+            continue
+        nxt = next((_squash(ln.text) for ln in lines[i + 1:i + 3] if ln.text.strip()), "")
+        if sq in names or (sq + nxt) in names:  # the title may be printed over two lines
             end = i
             break
     if end is None:  # no title line after the notice: it ends after its date (and 此件公开发布)

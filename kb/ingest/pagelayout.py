@@ -87,6 +87,12 @@ def _title_span(state: State, i: int, words: list[str]) -> tuple[int, int]:
         return lo, hi
     ends = tuple(words) + ("）", ")")
     t = re.sub(r"\s", "", lines[i].text)
+    if i > 0 and lines[i - 1].text.strip():
+        above = re.sub(r"\s", "", lines[i - 1].text)
+        # 测试省“十四五”知识产权 / 发展规划: the line right above that the title line completes
+        if (len(above) <= 40 and not re.search(r"[。，；：、/|:;,]", above) and not any(w in above for w in words)
+                and not re.search(r"(?:文件|号|公报|日报|报)$|^\d", above) and len(t) <= 12):
+            lo = i - 1
     if not t.endswith(ends):
         nxt = next((k for k in range(i + 1, min(len(lines), i + 3)) if lines[k].text.strip()), None)
         if nxt is not None:
