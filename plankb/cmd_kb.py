@@ -71,6 +71,9 @@ def ingest_cmd(app, raw: Path, out_dir: Path | None, doc_id: str | None, as_json
         if target.resolve().parent != out_dir.resolve():  # the id is checked; this is the last guard
             raise click.ClickException(f"文档编号 {result.doc_id!r} 会写到 {out_dir} 之外，已拒绝")
         try:
+            if result.text_copy:  # the lines {raw=…} counts, for a PDF, Word, web page or non-UTF-8 text
+                rel, text = result.text_copy
+                write_atomic(out_dir / rel, text)
             write_atomic(target, result.markdown)
         except OSError as e:
             raise click.ClickException(f"无法写入 {target}：{e.strerror}") from None

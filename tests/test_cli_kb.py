@@ -238,3 +238,19 @@ def test_an_unreadable_raw_file_is_one_chinese_reason_even_as_root(tmp_path, mon
     monkeypatch.setattr(P, "read_bytes", refuse)
     with pytest.raises(IngestError, match="没有读取权限"):
         ingest_file(raw, ROOT / "corpus")
+
+
+def test_a_web_page_plan_keeps_the_lines_its_raw_numbers_count(tmp_path):
+    out = tmp_path / "corpus"
+    src = ROOT / "tests" / "data" / "plans" / "mbhy-13fyp.html"
+    plankb("ingest", str(src), "--out", str(out), "--quiet")
+    md = (out / "mbhy-13fyp.md").read_text(encoding="utf-8")
+    assert 'raw: "raw/mbhy-13fyp.html.txt"' in md
+    lines = (out / "raw" / "mbhy-13fyp.html.txt").read_text(encoding="utf-8").splitlines()
+    from kb.parse import parse_document
+
+    doc = parse_document(md)
+    box = doc.boxes[0]
+    assert lines[box.source_lines[0] - 1].startswith("专栏1")
+    clause = next(c for c in doc.clauses if c.lead == "建立开放合作的科技创新体系")
+    assert "建立开放合作的科技创新体系" in lines[clause.source_lines[0] - 1]

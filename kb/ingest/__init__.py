@@ -58,6 +58,16 @@ class IngestResult:
     report: Report
     state: State
     doc_id: str
+    text_copy: tuple[str, str] | None = None  # (path under the corpus, text): the lines {raw=…} counts
+
+
+def _text_copy_path(src: Source, doc_id: str) -> str | None:
+    """Where the reader's lines are kept for a plan whose raw file is not UTF-8 text (a PDF,
+    Word file, web page, a GB18030 or UTF-16 text, a text with control characters): the
+    web page shows a clause's raw lines from there."""
+    if src.kind == "text" and not src.removed and src.utf8:
+        return None
+    return f"raw/{doc_id}.{src.kind}.txt"
 
 
 def decode(data: bytes) -> str:
@@ -104,6 +114,9 @@ def ingest_source(src: Source, config: dict | None = None, variants=None, struct
     config = dict(config or {})
     config["document"] = dict(config.get("document") or {})
     config["document"].setdefault("id", doc_id)
+    copy = _text_copy_path(src, config["document"]["id"])
+    if copy:
+        config["document"].setdefault("raw", copy)
     state = State([Line(i, t) for i, t in enumerate(src.lines, 1)], config, variants or {}, dict(structure or {}))
     state.layout, state.source_kind, state.raw_lines = src.layout, src.kind, src.lines
     state.report.places = {no: (lay.page, lay.page_line) for no, lay in src.layout.items() if lay.page}
@@ -123,7 +136,8 @@ def ingest_source(src: Source, config: dict | None = None, variants=None, struct
     _period(state)
     md = emit(state)
     state.report.stats = account(text, md, state)
-    return IngestResult(md, state.report, state, config["document"]["id"])
+    return IngestResult(md, state.report, state, config["document"]["id"],
+                        (config["document"]["raw"], text) if copy else None)
 
 
 def _period(state: State) -> None:

@@ -55,7 +55,7 @@ def emit(state: State) -> str:
     meta.setdefault("title", normalize(state.title, state.variants))
     out = ["---"]
     for key in ("id", "title", "issuer", "period", "kind", "level", "published",
-                "doc_number", "date", "notice", "printed", "printed_by"):
+                "doc_number", "date", "notice", "printed", "printed_by", "raw"):
         if key in meta:
             out.append(f"{key}: {json.dumps(meta[key], ensure_ascii=False)}")
     out.append(f"raw_title_line: {state.title_line}")

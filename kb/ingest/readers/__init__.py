@@ -39,6 +39,7 @@ class Source:
     layout: dict[int, Layout] = field(default_factory=dict)  # 1-based line number → facts
     notes: list[str] = field(default_factory=list)  # what the reader saw but could not read
     removed: list[tuple[str, str, int]] = field(default_factory=list)  # (reason, text, line)
+    utf8: bool = True  # the file was UTF-8 text (else its lines are kept as a UTF-8 copy)
 
     @property
     def text(self) -> str:

@@ -74,6 +74,10 @@ def split_lines(text: str) -> list[str]:
 
 def read_text(data: bytes) -> Source:
     src = Source("text", [])
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        src.utf8 = False
     for no, line in enumerate(split_lines(decode_text(data)), 1):
         line, gone = clean_line(line)
         if gone:
