@@ -54,3 +54,20 @@ def test_long_repetitive_lines_are_read_and_accounted_for():
     for start, length in hits:
         kept, pos = kept + text[pos:start], start + length
     assert kept + text[pos:] == "前言。" + fragment + "结语。"
+
+
+def test_a_notice_cut_short_never_crashes():
+    """A notice whose title and body were cut apart (lines lost in copying) is read or left
+    as text, never a Python error (found by shuffling the variants)."""
+    from pathlib import Path
+
+    from kb.ingest import IngestError, ingest_text
+
+    text = (Path(__file__).resolve().parent / "data" / "variants" / "province-plan-pdftext.txt").read_text(encoding="utf-8")
+    lines = [ln for ln in text.split("\n") if ln.strip()]
+    cut = [lines[0], lines[2], lines[3]] + lines[4:]  # the 文号 line lost
+    cut = [ln for ln in cut if "现印" not in ln]
+    try:
+        ingest_text("\n".join(cut), doc_id="x")
+    except IngestError:
+        pass

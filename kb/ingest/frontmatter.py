@@ -38,7 +38,7 @@ def issuing_notice(state: State) -> None:
                 break
     if start is None:
         return
-    joined = "".join(_squash(ln.text) for ln in lines[start:start + 4])
+    joined = "".join(_squash(ln.text) for ln in lines[start:start + 8] if ln.text.strip())
     m = re.search(r"关于印发(.+?)的通知", joined)
     name = m.group(1).strip("《》") if m else ""
     names = set(re.findall(r"《([^》]{4,80})》", "".join(ln.text for ln in lines[start:start + 30])))
@@ -61,7 +61,8 @@ def issuing_notice(state: State) -> None:
         while end < len(lines) and (not lines[end].text.strip() or _CLOSING.search(lines[end].text)):
             end += 1
     notice = lines[:end]
-    meta = {"notice": "关于印发" + name + "的通知" if name else _NOTICE.search(joined).group(0)}
+    found = _NOTICE.search(joined)
+    meta = {"notice": "关于印发" + name + "的通知" if name else (found.group(0) if found else "关于印发的通知")}
     for ln in notice:
         t = _squash(ln.text)
         if "doc_number" not in meta and DOC_NUMBER.search(t) and len(t) <= 30:
