@@ -204,3 +204,28 @@ def test_an_unnumbered_heading_in_a_web_page_is_not_glued_to_the_next_paragraph(
     texts = [c.text for c in doc.clauses]
     assert "工作思路" in texts and "坚持创新引领，全面加强知识产权保护。" in texts
     assert any(d.kind == "heading_candidate" for d in r.report.decisions)
+
+
+def test_word_automatic_numbering_is_printed_back_into_the_headings(tmp_path):
+    """Word keeps 一、 of a numbered list out of the text; the reader prints it back."""
+    import docx
+    from docx.oxml.ns import qn
+
+    d = docx.Document()
+    d.add_paragraph("测试市知识产权“十四五”规划")
+    for title, text in (("总体要求", "坚持创新引领，全面加强知识产权保护。"), ("主要任务", "完善知识产权保护体系。")):
+        d.add_paragraph(title, style="List Number")
+        d.add_paragraph(text)
+    style = d.styles["List Number"].element
+    num_id = style.pPr.find(qn("w:numPr")).find(qn("w:numId")).get(qn("w:val"))
+    numbering = d.part.numbering_part.element
+    num = next(n for n in numbering.findall(qn("w:num")) if n.get(qn("w:numId")) == num_id)
+    abstract_id = num.find(qn("w:abstractNumId")).get(qn("w:val"))
+    abstract = next(a for a in numbering.findall(qn("w:abstractNum")) if a.get(qn("w:abstractNumId")) == abstract_id)
+    lvl = next(v for v in abstract.findall(qn("w:lvl")) if v.get(qn("w:ilvl")) == "0")
+    lvl.find(qn("w:numFmt")).set(qn("w:val"), "chineseCounting")
+    lvl.find(qn("w:lvlText")).set(qn("w:val"), "%1、")
+    path = tmp_path / "numbered.docx"
+    d.save(path)
+    doc = _clean(ingest_file(path, CORPUS))
+    assert [ch.heading for ch in doc.chapters] == ["一、总体要求", "二、主要任务"]

@@ -142,6 +142,11 @@ class _Numbering:
     def label(self, paragraph) -> str | None:
         ppr = paragraph._p.pPr
         numpr = ppr.find(_W + "numPr") if ppr is not None else None
+        style = paragraph.style
+        while numpr is None and style is not None:  # numbering set on the style (List Number, 标题 1)
+            sppr = style.element.pPr if style.element is not None else None
+            numpr = sppr.find(_W + "numPr") if sppr is not None else None
+            style = style.base_style
         if numpr is None:
             return None
         num_id = numpr.find(_W + "numId")
