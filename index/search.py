@@ -30,6 +30,7 @@ from whoosh import scoring
 from kb.model import KINDS
 from kb.numerals import to_chinese as cn_number
 
+from index import ranking, semantic
 from index.analysis import JiebaTokenizer, char_ngrams, is_wordish
 from index.facets import FILTERS, facet_counts, record_matches
 from index.lexicon import load_lexicon, vocabulary_tokenizer
@@ -73,6 +74,8 @@ class SearchIndex:
         self._open_searchers: list = []
         self._posting_cache: dict[tuple[str, str], frozenset[int]] = {}
         self._load_records()
+        self.preferences = ranking.load_preferences(self._dict_dir)
+        self._load_vectors()
 
     # -- setup -------------------------------------------------------------------
     def _load_records(self) -> None:
@@ -92,9 +95,41 @@ class SearchIndex:
                     "years": tuple(int(y) for y in stored.get("year", "").split(",") if y),
                     "order": int(stored.get("order") or 0),
                     "folded": fold(searchable_text(clause)),
+                    "role": _chapter_role(self.corpus, clause),
                     "clause": clause,
                 }
         self.all_docs = frozenset(self.records)
+
+    def _load_vectors(self) -> None:
+        """The build's clause vectors, in docnum order; without them search is lexical only."""
+        self._encode = semantic.QueryEncoder()
+        self._vec_docs, self._vec_mat = [], None
+        self.semantic_note: str | None = None
+        stored = semantic.read_vectors(self.folder) if not semantic.disabled() else None
+        note = semantic.status()
+        if stored is None or note is not None:
+            self.semantic_note = note or "检索索引建立时没有语义向量，本次只按字词检索（提示：运行 plankb build 重建）。"
+            return
+        ids, mat = stored
+        row = {cid: i for i, cid in enumerate(ids)}
+        docs = [d for d, r in self.records.items() if r["id"] in row]
+        self._vec_docs = docs
+        self._vec_mat = mat[[row[self.records[d]["id"]] for d in docs]] if docs else None
+        self._note_said = False
+
+    @property
+    def semantic(self) -> bool:
+        return self._vec_mat is not None
+
+    def semantic_scores(self, text: str, passage: bool = False) -> dict[int, float]:
+        """Cosine of ``text``'s vector with every clause's (empty when the model is off)."""
+        if self._vec_mat is None or not text.strip():
+            return {}
+        vec = self._encode(text) if not passage else self._encode.passage(text)
+        if vec is None:
+            return {}
+        sims = self._vec_mat @ vec
+        return {d: float(s) for d, s in zip(self._vec_docs, sims)}
 
     def _searcher(self):
         """One whoosh searcher per thread (searchers are not shared across threads)."""
@@ -411,22 +446,15 @@ class SearchIndex:
             scoring_q = self._scoring_query(pq)
         matched |= self.literal_docs(pq.whole)  # the Ctrl+F promise
 
-        records = [self.records[d] | {"docnum": d} for d in matched]
+        sims = {} if raw else self.semantic_scores(self._semantic_text(pq))
+        extras = ranking.semantic_extras(sims, matched)
+        records = [self.records[d] | {"docnum": d} for d in matched | set(extras)]
         facets = facet_counts(records, filters, self.corpus)
         selected = [r for r in records if record_matches(r, filters)]
-        bm25 = self._bm25(scoring_q, {r["docnum"] for r in selected})
-        literal_terms = self._literal_terms(pq)
-        ranked = []
-        for r in selected:
-            tier = self._tier(r, pq, literal_terms)
-            b = bm25.get(r["docnum"], 0.0)
-            within = (1 - COVERAGE_WEIGHT) * b / (b + BM25_HALF) \
-                + COVERAGE_WEIGHT * _coverage(r["folded"], literal_terms)
-            ranked.append((tier + within, -r["order"], r, tier))
-        ranked.sort(key=lambda x: (x[0], x[1]), reverse=True)
+        ranked = self._rank(selected, pq, scoring_q, sims, raw)
 
         terms = self.highlight_terms(pq)
-        hits = [self._hit(r, score, tier, terms) for score, _, r, tier in ranked[offset:offset + limit]]
+        hits = [self._hit(r, score, tier, terms, why) for score, r, tier, why in ranked[offset:offset + limit]]
         out = {
             "query": q,
             "total": len(ranked),
@@ -435,6 +463,7 @@ class SearchIndex:
             "hits": hits,
             "facets": facets,
             "filters": {k: v for k, v in filters.items() if v is not None},
+            "semantic": bool(sims),
         }
         messages = list(pq.messages)
         ignored = [w for w in dict.fromkeys(self._ignored()) if len(w) > 1]
@@ -444,9 +473,51 @@ class SearchIndex:
         if fallback:
             out["fallback"] = "or"
             messages.append("没有同时包含所有检索词的条款，以下为包含任一检索词的结果。")
+        if self.semantic_note and not self._note_said:
+            self._note_said = True  # said once per open index: the log has it too
+            messages.append(self.semantic_note)
         if messages:
             out["message"] = "".join(messages)
         return out
+
+    def _semantic_text(self, pq: ParsedQuery) -> str:
+        """What the query's vector is computed from: the typed words, none of them quoted
+        (a quoted phrase asks for those characters, not for their meaning)."""
+        if any(t.quoted for t in pq.positives) or not pq.positives:
+            return ""
+        return " ".join(t.text for t in pq.positives)
+
+    def _rank(self, selected: list[dict], pq: ParsedQuery, scoring_q, sims: dict, raw: bool):
+        """[(score, record, tier, why)] best first: RRF of the two rankings inside the Ctrl+F tier."""
+        bm25 = self._bm25(scoring_q, {r["docnum"] for r in selected})
+        literal_terms = self._literal_terms(pq)
+        lexical = []
+        for r in selected:
+            d = r["docnum"]
+            tier = self._tier(r, pq, literal_terms)
+            lexed = d in bm25 or tier > 0 or raw
+            b = bm25.get(d, 0.0)
+            within = (1 - COVERAGE_WEIGHT) * b / (b + BM25_HALF) \
+                + COVERAGE_WEIGHT * _coverage(r["folded"], literal_terms)
+            lexical.append((tier + within if lexed else -1.0, -r["order"], r, tier))
+        lexical.sort(key=lambda x: (x[0], x[1]), reverse=True)
+        lex_rank = {x[2]["docnum"]: i for i, x in enumerate(lexical, 1) if x[0] >= 0}
+        sem_order = sorted((r["docnum"] for r in selected if r["docnum"] in sims), key=lambda d: -sims[d])
+        sem_rank = {d: i for i, d in enumerate(sem_order, 1)}
+        whole = pq.whole
+        prefs = self.preferences
+        past, goals = prefs.asks_past(whole), prefs.asks_goals(whole)
+        out = []
+        for _, neg_order, r, tier in lexical:
+            d = r["docnum"]
+            fused = ranking.rrf(lex_rank.get(d), ranking.LEXICAL_WEIGHT) \
+                + ranking.rrf(sem_rank.get(d), ranking.SEMANTIC_WEIGHT if sims else 0.0)
+            if prefs.is_background(r["kind"], r["role"], past, goals):
+                fused -= ranking.BACKGROUND_PENALTY
+            why = "semantic" if d not in lex_rank else ("literal" if tier else "words")
+            out.append(((2 if tier == 2 else 0) + fused, neg_order, r, tier, why))
+        out.sort(key=lambda x: (x[0], x[1]), reverse=True)
+        return [(score, r, tier, why) for score, _, r, tier, why in out]
 
     def _filters(self, document, chapter, section, box, kind, year) -> dict:
         if document is not None and document != "" and self.corpus.document(str(document)) is None:
@@ -464,11 +535,19 @@ class SearchIndex:
             "year": _opt_int(year, "year"),
         }
 
-    def _hit(self, rec: dict, score: float, tier: int, terms: list[str]) -> dict:
+    @staticmethod
+    def _why(why: str, found: list[str]) -> str:
+        """A short line under a hit: the words it matched, or 语义相近 when only meaning did."""
+        return _why_text(why, found)
+
+    def _hit(self, rec: dict, score: float, tier: int, terms: list[str], why: str = "words") -> dict:
         c = rec["clause"]
         doc = self.corpus.document(c.document)
         text = searchable_text(c)
+        found = [t for t in terms if t and t in rec["folded"]]
         return {
+            "why": self._why(why, found),
+            "matched_terms": found[:8],
             "id": c.id,
             "kind": c.kind,
             "kind_label": c.kind_label,
@@ -484,6 +563,13 @@ class SearchIndex:
             "box": c.box,
             "source_lines": list(c.source_lines),
         }
+
+
+def _why_text(why: str, found: list[str]) -> str:
+    if why == "semantic" or not found:
+        return "语义相近"
+    shown = "、".join(f"“{t}”" for t in sorted(found, key=len, reverse=True)[:4])
+    return ("含原文" if why == "literal" else "含") + shown
 
 
 def _longest_run(s: str, text: str) -> int:
@@ -508,6 +594,12 @@ def _coverage(folded: str, literal_terms: list[list[str]]) -> float:
     for alts in literal_terms:
         total += max((_longest_run(a, folded) / len(a) for a in alts if a), default=0.0)
     return total / len(literal_terms)
+
+
+def _chapter_role(corpus, clause) -> str:
+    doc = corpus.document(clause.document)
+    chapter = doc.chapter(clause.chapter) if doc is not None and clause.chapter else None
+    return chapter.role if chapter is not None else ("general" if clause.kind == "preamble" else "tasks")
 
 
 def breadcrumb(clause) -> str:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 
+from index import semantic
 from index.lexicon import load_lexicon, vocabulary
 from index.schema import SCHEMA_VERSION, build_schema, clause_fields
 
@@ -114,6 +115,10 @@ def _build_locked(corpus, base: Path) -> dict:
         ix.close()
         vocab = vocabulary(load_lexicon(dict_dir(corpus)), terms)
         _write_atomic(tmp / VOCAB, json.dumps(vocab, ensure_ascii=False))
+        embedded = semantic.embed_corpus(corpus, base)
+        if embedded is not None:
+            ids, mat, vec_stats = embedded
+            semantic.write_vectors(tmp, ids, mat)
         meta = {
             "schema_version": SCHEMA_VERSION,
             "content_hash": corpus_hash,
@@ -122,6 +127,8 @@ def _build_locked(corpus, base: Path) -> dict:
             "clauses": count,
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "seconds": round(time.perf_counter() - started, 3),
+            "semantic": ({"model": semantic.MODEL_KEY, **vec_stats} if embedded is not None
+                         else {"off": semantic.status()}),
         }
         _write_atomic(tmp / META, json.dumps(meta, ensure_ascii=False, indent=2))
         os.replace(tmp, base / name)
