@@ -20,15 +20,16 @@ from index.normalize import fold
 
 RANKING_FILE = "ranking.toml"
 
-RRF_K = 5.0
+RRF_K = 2.0
 LEXICAL_WEIGHT = 1.0
-SEMANTIC_WEIGHT = 0.8
+SEMANTIC_WEIGHT = 0.6
 # Clauses only the semantic side found: at most this many, and only those whose
 # cosine is within SEMANTIC_MARGIN of the best (beyond that they are noise).
-SEMANTIC_EXTRA = 8
-SEMANTIC_MARGIN = 0.04
-# Background clauses (ranking.toml) lose this much of the fused score: one or two places.
-BACKGROUND_PENALTY = 0.06
+SEMANTIC_EXTRA = 6
+SEMANTIC_MARGIN = 0.03
+# Background clauses (ranking.toml) lose this much of the fused score: below the tasks
+# that match as well (惩罚性赔偿: the task 3.2.p3 before the goal 2.3.p3).
+BACKGROUND_PENALTY = 0.3
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,9 @@ BM25_HALF = 10.0  # bm25 at which the within-tier part of the score is 0.5
 # Share of the within-tier score given to how much of each typed word appears as one
 # unbroken run in the clause (规模以上制造业发明专利有效量 beats 发明专利有效量).
 COVERAGE_WEIGHT = 0.5
+# A single typed run that segments into at least this many words is matched softly:
+# all of them but one (see SearchIndex._term_docs).
+SOFT_AND_UNITS = 3
 _YEAR = re.compile(r"(?:19|20)\d{2}")  # a typed year, matched against deadline years
 
 
@@ -263,7 +266,33 @@ class SearchIndex:
         docs = self._word_docs(token) | self.literal_docs(token) | self._year_docs(token)
         for syn in self.lexicon.synonyms.get(token, ()):
             docs |= self._synonym_docs(syn)
+        parts = self.compound_parts(token)
+        if parts:
+            docs |= self._all_words_docs(parts)
         return docs
+
+    def is_generic(self, word: str) -> bool:
+        """A word in at least half of all clauses (知识产权 in a plan about it) tells none apart."""
+        if len(word) < 2 or not self.records:
+            return False
+        return len(self.literal_docs(word)) * 2 >= len(self.records)
+
+    def compound_parts(self, token: str) -> list[str]:
+        """The specific parts of a compound dictionary word, its generic words taken out:
+        知识产权质押融资 → [质押融资], so a clause saying only 质押融资 is found too.
+        Empty when the word has no generic part or nothing specific would remain."""
+        if len(token) < 4 or not is_cjk(token[0]):
+            return []
+        freq = self._query_jieba.FREQ if self._query_jieba is not None else {}
+        generic = [token[i:j] for i in range(len(token)) for j in range(i + 2, len(token) + 1)
+                   if (i, j) != (0, len(token)) and freq.get(token[i:j]) and self.is_generic(token[i:j])]
+        if not generic:
+            return []
+        rest = token
+        for g in sorted(generic, key=len, reverse=True):
+            rest = rest.replace(g, " ")
+        parts = [p for p in rest.split() if len(p) >= 2]
+        return parts if parts and rest.strip() else []
 
     def _synonym_docs(self, syn: str) -> set[int]:
         return self.literal_docs(syn) | self._all_words_docs(self.tokens(syn, drop_stop=False))
@@ -275,6 +304,7 @@ class SearchIndex:
         if term.quoted:
             return docs
         result, ignored_all = None, True
+        per_unit = []
         for tok in self.units(term.text):
             d = self._token_docs(tok)
             if not d:
@@ -283,10 +313,18 @@ class SearchIndex:
                 self._ignored().append(tok)
                 continue
             ignored_all = False
+            per_unit.append(d)
             result = d if result is None else result & d
-            if not result:
-                break
         docs |= result or set()
+        if len(per_unit) >= SOFT_AND_UNITS:
+            # A question typed as one run (想知道同行都在申请什么专利) carries words the
+            # answer need not repeat: a clause with all of its words but one is a candidate
+            # too (ranking decides; typed with spaces, every word stays required).
+            counts: dict[int, int] = {}
+            for d in per_unit:
+                for doc in d:
+                    counts[doc] = counts.get(doc, 0) + 1
+            docs |= {doc for doc, n in counts.items() if n >= len(per_unit) - 1}
         for syn in self.lexicon.synonyms.get(term.text, ()):
             docs |= self._synonym_docs(syn)
         for variant in self._variants(term):
@@ -545,6 +583,8 @@ class SearchIndex:
         doc = self.corpus.document(c.document)
         text = searchable_text(c)
         found = [t for t in terms if t and t in rec["folded"]]
+        specific = [t for t in found if not self.is_generic(t)]
+        found = specific or found
         return {
             "why": self._why(why, found),
             "matched_terms": found[:8],
