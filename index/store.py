@@ -80,8 +80,12 @@ def build_lock(base: Path):
 
 
 def is_fresh(meta: dict | None, corpus_hash: str) -> bool:
-    return bool(meta) and meta.get("content_hash") == corpus_hash \
+    """Built from this corpus by this schema, with vectors unless they cannot be had."""
+    fresh = bool(meta) and meta.get("content_hash") == corpus_hash \
         and meta.get("schema_version") == SCHEMA_VERSION
+    if fresh and "off" in (meta.get("semantic") or {}) and semantic.wanted():
+        return False  # built without the model (turned off, or not installed then)
+    return fresh
 
 
 def build_index(corpus, instance_dir: Path | str) -> dict:
@@ -146,7 +150,43 @@ def _prune(base: Path, keep: set[str]) -> None:
     for p in base.iterdir():
         if p.is_dir() and p.name.startswith(("ix-", ".building-")) and p.name not in keep:
             # A .building- folder here belongs to a crashed build (we hold the lock).
-            shutil.rmtree(p, ignore_errors=True)
+            # A build some open index still reads stays until it is closed (the next build
+            # after that removes it): `plankb build` twice under a running server broke
+            # every search until restart when the server's folder was deleted.
+            if not p.name.startswith("ix-") or not in_use(p):
+                shutil.rmtree(p, ignore_errors=True)
+
+
+LEASE = ".in-use"
+
+
+def hold_lease(folder: Path):
+    """An open file holding a shared lock on ``folder``'s lease; close it to let go.
+
+    flock locks belong to the open file, so a build in the same process (the web app
+    rebuilding itself) sees the lease of its own open index too.
+    """
+    f = open(Path(folder) / LEASE, "a+")
+    try:
+        fcntl.flock(f, fcntl.LOCK_SH)
+    except OSError:
+        f.close()
+        raise
+    return f
+
+
+def in_use(folder: Path) -> bool:
+    """Does an open index (in any process) hold ``folder``'s lease?"""
+    try:
+        with open(Path(folder) / LEASE, "a+") as f:
+            try:
+                fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return True
+            fcntl.flock(f, fcntl.LOCK_UN)
+    except OSError:
+        return False
+    return False
 
 
 def index_status(corpus, instance_dir: Path | str) -> dict:
