@@ -30,6 +30,7 @@ from pathlib import Path
 
 from whoosh import query as Q
 from whoosh import scoring
+from whoosh.index import IndexError as WhooshIndexError  # EmptyIndexError: the folder is gone
 
 from kb.model import KINDS
 from kb.numerals import to_chinese as cn_number
@@ -63,7 +64,7 @@ PASTE_SIMILAR = 8  # clauses most alike in meaning, shown after the source
 
 
 # What whoosh raises when its files vanish or are cut short under an open index.
-_DAMAGE = (OSError, EOFError, IndexError, struct.error)
+_DAMAGE = (OSError, EOFError, IndexError, struct.error, WhooshIndexError)
 
 
 def is_paste(pq: ParsedQuery) -> bool:
