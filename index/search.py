@@ -55,6 +55,7 @@ COVERAGE_WEIGHT = 0.5
 # A single typed run that segments into at least this many words is matched softly:
 # all of them but one (see SearchIndex._term_docs).
 SOFT_AND_UNITS = 3
+FEW = 2  # fewer word matches than this (one or none), and meaning may add a few clauses
 # Paste to find the source: a query this long with sentence punctuation is a paragraph.
 PASTE_MIN_CHARS = 60
 PASTE_GRAM = 4
@@ -679,10 +680,10 @@ class SearchIndex:
         sims = {} if raw else self.semantic_scores(self._semantic_text(pq))
         literal = self.literal_docs(pq.whole) if not raw else set()
         # Meaning adds clauses only where words fall short: a query typed as one run, in
-        # other words than the plan's, whose words all together found nothing.  Words the
+        # other words than the plan's, whose words all together found few clauses or none.  Words the
         # plan uses, or words typed apart (商业秘密 刑事案件), ask for those words.
         extras = ranking.semantic_extras(sims, matched) \
-            if not literal and len(pq.positives) == 1 and (fallback or not matched) else []
+            if not literal and len(pq.positives) == 1 and (fallback or len(matched) < FEW) else []
         for neg in pq.negatives:
             extras = [d for d in extras if d not in self.literal_docs(neg)]
         records = [self.records[d] | {"docnum": d} for d in matched | set(extras)]
