@@ -55,6 +55,7 @@ COVERAGE_WEIGHT = 0.5
 # A single typed run that segments into at least this many words is matched softly:
 # all of them but one (see SearchIndex._term_docs).
 SOFT_AND_UNITS = 3
+SKIP_SEMANTIC_WHEN_LITERAL = True
 FEW = 2  # fewer word matches than this (one or none), and meaning may add a few clauses
 # Paste to find the source: a query this long with sentence punctuation is a paragraph.
 PASTE_MIN_CHARS = 60
@@ -139,7 +140,7 @@ class SearchIndex:
     def _load_vectors(self) -> None:
         """The build's clause vectors, in docnum order; without them search is lexical only."""
         self._encode = semantic.QueryEncoder()
-        self._vec_docs, self._vec_mat = [], None
+        self._vec_docs, self._vec_mat, self._vec_row = [], None, {}
         self.semantic_note: str | None = None
         self._note_said = False
         if semantic.disabled():
@@ -154,6 +155,7 @@ class SearchIndex:
         docs = [d for d, r in self.records.items() if r["id"] in row]
         self._vec_docs = docs
         self._vec_mat = mat[[row[self.records[d]["id"]] for d in docs]] if docs else None
+        self._vec_row = {d: i for i, d in enumerate(docs)}
 
     @property
     def semantic(self) -> bool:
@@ -618,7 +620,15 @@ class SearchIndex:
             share = sum(g in folded for g in grams) / len(grams)
             if share >= PASTE_MIN_OVERLAP:
                 overlap[d] = share
-        sims = self.semantic_scores(q, passage=True)
+        best = max(overlap, key=overlap.get, default=None)
+        if best is not None and overlap[best] >= PASTE_SOURCE and self._vec_mat is not None \
+                and best in self._vec_row:
+            # The paragraph is (mostly) a clause of the plan: that clause's stored vector
+            # stands for it, and no paragraph has to go through the model (~0.5 s).
+            vec = self._vec_mat[self._vec_row[best]]
+            sims = {d: float(v) for d, v in zip(self._vec_docs, self._vec_mat @ vec)}
+        else:
+            sims = self.semantic_scores(q, passage=True)
         near = sorted(sims, key=lambda d: -sims[d])[:PASTE_SIMILAR]
         docs = set(overlap) | set(near) | self.literal_docs(text)
         selected, facets = self._records(docs, filters)
@@ -677,8 +687,11 @@ class SearchIndex:
             scoring_q = self._scoring_query(pq)
         matched |= self.literal_docs(pq.whole)  # the Ctrl+F promise
 
-        sims = {} if raw else self.semantic_scores(self._semantic_text(pq))
         literal = self.literal_docs(pq.whole) if not raw else set()
+        # Typed in the plan's own words (some clause holds the query as typed), the words
+        # decide; the query's vector (the slow part, ~30 ms) is computed for other queries.
+        sims = {} if raw or (literal and SKIP_SEMANTIC_WHEN_LITERAL) \
+            else self.semantic_scores(self._semantic_text(pq))
         # Meaning adds clauses only where words fall short: a query typed as one run, in
         # other words than the plan's, whose words all together found few clauses or none.  Words the
         # plan uses, or words typed apart (商业秘密 刑事案件), ask for those words.

