@@ -169,6 +169,12 @@ def build_cmd(obj, json_out, status):
     else:
         click.echo(f"已建立检索索引：{info['documents']} 个规划、{info['clauses']} 条条款，"
                    f"用时 {info['seconds']:.2f} 秒（{info['path']}）")
+        sem = info.get("semantic") or {}
+        if "off" in sem:
+            if sem["off"]:
+                click.echo(sem["off"])
+        else:
+            click.echo(f"语义向量：新算 {sem.get('embedded', 0)} 条，沿用缓存 {sem.get('reused', 0)} 条。")
 
 
 def register(cli) -> None:
