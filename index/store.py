@@ -166,13 +166,27 @@ def hold_lease(folder: Path):
     flock locks belong to the open file, so a build in the same process (the web app
     rebuilding itself) sees the lease of its own open index too.
     """
-    f = open(Path(folder) / LEASE, "a+")
+    path = Path(folder) / LEASE
+    try:
+        f = open(path, "a+")
+    except OSError:  # a read-only instance folder: a lease file a build left, or none
+        try:
+            f = open(path, "r")
+        except OSError:
+            return _NoLease()
     try:
         fcntl.flock(f, fcntl.LOCK_SH)
     except OSError:
         f.close()
-        raise
+        return _NoLease()
     return f
+
+
+class _NoLease:
+    """Where no lease can be taken (nothing here can be written, so no build prunes either)."""
+
+    def close(self) -> None:
+        pass
 
 
 def in_use(folder: Path) -> bool:
