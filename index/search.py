@@ -79,6 +79,7 @@ def is_paste(pq: ParsedQuery) -> bool:
         return False
     return sum(pq.whole.count(p) for p in "。，；,;") >= 2
 _YEAR = re.compile(r"(?:19|20)\d{2}")  # a typed year, matched against deadline years
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")  # a number typed among words
 
 
 class SearchIndex:
@@ -304,6 +305,8 @@ class SearchIndex:
         return result or set()
 
     def _token_docs(self, token: str) -> set[int]:
+        if _NUMBER.fullmatch(token):
+            return self._number_docs(token)
         docs = self._word_docs(token) | self.literal_docs(token) | self._year_docs(token)
         for syn in self.lexicon.synonyms.get(token, ()):
             docs |= self._synonym_docs(syn)
@@ -311,6 +314,13 @@ class SearchIndex:
         if parts:
             docs |= self._all_words_docs(parts)
         return docs
+
+    def _number_docs(self, token: str) -> set[int]:
+        """A number typed among words (海外发明专利授权量8万件) matches that number, not any
+        digit run holding it: 8 is in t2.r2's (8), not in 第7次 or 2018.  Deadline years too."""
+        pattern = re.compile(rf"(?<![\d.]){re.escape(token)}(?![\d]|\.\d)")
+        return {d for d in self.literal_docs(token) if pattern.search(self.records[d]["folded"])} \
+            | self._year_docs(token)
 
     def is_generic(self, word: str) -> bool:
         """A word in at least half of all clauses (知识产权 in a plan about it) tells none apart."""

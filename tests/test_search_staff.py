@@ -143,3 +143,13 @@ def test_a_page_beyond_the_last_says_so(ix):
     r = ix.search("商业秘密", offset=980, limit=20)
     assert r["hits"] == [] and r["beyond"] is True
     assert f"共 {r['total']} 条结果" in r["message"] and "没有更多结果" in r["message"]
+
+
+def test_a_number_typed_among_words_matches_that_number(ix):
+    """8 of 海外发明专利授权量8万件 is t2.r2's (8), not the 7 of 第7次 nor a digit of 2018."""
+    d8 = {ix.records[d]["id"] for d in ix._number_docs("8")}
+    assert sid("t2.r2") in d8 and sid("fn1") not in d8
+    assert sid("t1.r1") not in {ix.records[d]["id"] for d in ix._number_docs("35")}  # 35.1
+    assert ids(ix.search("海外发明专利授权量8万件", limit=1)) == [sid("t2.r2")]
+    # alone, a number is still every clause that holds it (Ctrl+F)
+    assert len(ix.search("8", limit=1000)["hits"]) >= len(d8)
