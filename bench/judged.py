@@ -14,6 +14,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 JUDGED = HERE / "judged.tsv"
 JUDGED_BLIND = HERE / "judged_blind.tsv"
+JUDGED_STAFF = HERE / "judged_staff.tsv"
+KINDS = ("colloquial", "paraphrase", "multi", "box", "paste")
 _GRADED = re.compile(r"^(.+):(\d+)$")  # clause ids never end in ':<digits>'
 
 
@@ -23,15 +25,27 @@ def load_graded(path: Path = JUDGED, doc_prefix: str = "gd-ip-14fyp:") -> list[t
     Ids without a grade take 2 for the first listed and 1 for the rest (the older
     file lists them best first); a missing split column means ``tune``.
     """
+    return [(q, g, split) for q, g, split, _ in load_kinds(path, doc_prefix)]
+
+
+def load_kinds(path: Path = JUDGED, doc_prefix: str = "gd-ip-14fyp:") -> list[tuple[str, dict[str, int], str, str]]:
+    """[(query, {clause id: grade}, split, kind)]; a missing kind column means ``keyword``.
+
+    A literal ``\\n`` in a query stands for a line break (a pasted paragraph keeps its
+    line breaks, as copied from a PDF, yet the file keeps one query a line).
+    """
     out = []
     for no, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip() or line.startswith("#"):
             continue
         parts = line.split("\t")
-        if len(parts) not in (2, 3):
-            raise ValueError(f"{path} 第 {no} 行：应为“检索词<TAB>条款编号…[<TAB>分组]”")
-        q, ids = parts[0], parts[1]
-        split = parts[2].strip() if len(parts) == 3 else "tune"
+        if len(parts) not in (2, 3, 4):
+            raise ValueError(f"{path} 第 {no} 行：应为“检索词<TAB>条款编号…[<TAB>分组[<TAB>类型]]”")
+        q, ids = parts[0].replace("\\n", "\n"), parts[1]
+        split = parts[2].strip() if len(parts) >= 3 else "tune"
+        kind = parts[3].strip() if len(parts) == 4 else "keyword"
+        if kind != "keyword" and kind not in KINDS:
+            raise ValueError(f"{path} 第 {no} 行：类型应为 {'、'.join(KINDS)} 之一（“{kind}”）")
         if split not in ("tune", "held"):
             raise ValueError(f"{path} 第 {no} 行：分组应为 tune 或 held（“{split}”）")
         grades: dict[str, int] = {}
@@ -43,7 +57,7 @@ def load_graded(path: Path = JUDGED, doc_prefix: str = "gd-ip-14fyp:") -> list[t
                 raise ValueError(f"{path} 第 {no} 行：等级应为 1 或 2（“{item}”）")
             cid = cid if ":" in cid else doc_prefix + cid
             grades[cid] = max(grade, grades.get(cid, 0))
-        out.append((q.strip(), grades, split))
+        out.append((q.strip(), grades, split, kind))
     return out
 
 

@@ -54,7 +54,7 @@ class Fts5Peer:
 
 
 class RankBm25Peer:
-    name = "rank_bm25"
+    name = "jieba + BM25 (rank_bm25)"
 
     def __init__(self, corpus, tokens):
         from rank_bm25 import BM25Okapi

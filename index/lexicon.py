@@ -23,6 +23,8 @@ jieba.setLogLevel(logging.WARNING)
 
 USER_DICT = "jieba_user.txt"
 SYNONYMS = "synonyms.txt"
+# Seeded from 同义词词林 by bench/seed_thesaurus.py; the curated SYNONYMS wins on a shared key.
+SEEDED_SYNONYMS = "synonyms_cilin.txt"
 STOPWORDS = "stopwords.txt"
 QUESTIONS = "question_words.txt"
 
@@ -165,7 +167,7 @@ def vocabulary_tokenizer(vocab: dict) -> jieba.Tokenizer:
 
 def _signature(dict_dir: Path) -> str:
     h = hashlib.sha256()
-    for name in (USER_DICT, SYNONYMS, STOPWORDS, QUESTIONS):
+    for name in (USER_DICT, SYNONYMS, SEEDED_SYNONYMS, STOPWORDS, QUESTIONS):
         p = dict_dir / name
         h.update(name.encode())
         if p.is_file():
@@ -188,7 +190,7 @@ def load_lexicon(dict_dir: Path) -> Lexicon:
         lex = Lexicon(
             dict_dir=dict_dir,
             signature=sig,
-            synonyms=read_synonyms(dict_dir / SYNONYMS),
+            synonyms=read_synonyms(dict_dir / SEEDED_SYNONYMS) | read_synonyms(dict_dir / SYNONYMS),
             stopwords=read_stopwords(dict_dir / STOPWORDS),
             question_words=read_question_words(dict_dir / QUESTIONS),
             user_words=read_user_words(dict_dir / USER_DICT),

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from index.normalize import _fold_char, fold, strip_controls
 
-MAX_QUERY_CHARS = 500
+MAX_QUERY_CHARS = 5000  # a pasted paragraph or two (see SearchIndex: paste to find the source)
 
 
 class QueryError(ValueError):
@@ -32,6 +32,7 @@ class ParsedQuery:
     negatives: list[str] = field(default_factory=list)
     whole: str = ""  # the folded query as one literal string (Ctrl+F guarantee)
     messages: list[str] = field(default_factory=list)
+    exclusion_only: bool = False  # only -words: list every clause without them
 
     @property
     def positives(self) -> list[Term]:
@@ -118,10 +119,14 @@ def parse_query(q: str) -> ParsedQuery:
         else:
             groups.append([term])
         pending_or = False
-    if not groups:
-        # Only operators or exclusions: search the text as typed instead of nothing.
-        messages.append("没有可检索的词（只有运算符或排除词）：已按原文字面检索。")
-        parsed.negatives = []
+    if not groups and parsed.negatives:
+        # Only exclusions (-知识产权): the clauses without them, said so in the reply; the
+        # text as typed is still the query, for the Ctrl+F promise (see SearchIndex.search).
+        parsed.exclusion_only = True
+        groups = [[Term(whole, False)]]
+    elif not groups:
+        # Only operators: search the text as typed instead of nothing.
+        messages.append("没有可检索的词（只有运算符）：已按原文字面检索。")
         groups = [[Term(whole, False)]]
     elif dropped_ops:
         messages.append("已忽略多余的运算符（OR 或 -）。")

@@ -16,7 +16,7 @@ from index.years import deadline_years, table_row_years
 
 # Bump when the schema or the tokenization changes: an index built by another
 # version is rebuilt instead of being read wrongly.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 # BM25F field weights: a clause's lead sentence (or box/table title) says what it
 # is about; the headings above it give context but are shared by many clauses.

@@ -10,10 +10,13 @@ Matching and ranking are kept apart on purpose:
   falling back to OR when AND finds nothing.  On top, every clause that contains
   the whole query string literally is always added: that is the Ctrl+F promise,
   and it holds whatever the parser or jieba made of the query.
-* Ranking is BM25F over the word fields (lead/title boosted), placed inside a
-  tier: clauses containing the whole query literally first, then those that
-  contain each typed word literally, then topic-only matches.  The reported
-  ``score`` is ``tier + bm25 / (bm25 + 10)``, so it is monotone in the order.
+* Ranking is BM25F over the word fields (lead/title boosted) plus how much of each
+  typed word appears unbroken, fused with the semantic ranking (index/ranking.py),
+  placed inside a tier: clauses containing the whole query literally first, then
+  those that contain each typed word literally, then topic-only matches.  The
+  reported ``score`` is ``tier + fused`` (fused < 1), so it is monotone in the order.
+* Meaning (index/semantic.py) adds a few clauses to a query typed in other words
+  than the plan's, and reorders within tiers; a quoted query stays exact.
 
 The corpus is small (thousands of clauses), so filtering and facet counting run in
 Python over per-document records loaded once when the index is opened.
@@ -21,15 +24,18 @@ Python over per-document records loaded once when the index is opened.
 from __future__ import annotations
 
 import re
+import struct
 import threading
 from pathlib import Path
 
 from whoosh import query as Q
 from whoosh import scoring
+from whoosh.index import IndexError as WhooshIndexError  # EmptyIndexError: the folder is gone
 
 from kb.model import KINDS
 from kb.numerals import to_chinese as cn_number
 
+from index import ranking, semantic
 from index.analysis import JiebaTokenizer, char_ngrams, is_wordish
 from index.facets import FILTERS, facet_counts, record_matches
 from index.lexicon import load_lexicon, vocabulary_tokenizer
@@ -37,7 +43,8 @@ from index.normalize import fold, fold_with_map, is_cjk
 from index.query import ParsedQuery, QueryError, Term, parse_query
 from index.schema import build_schema, clause_title, searchable_text
 from index.snippet import snippet
-from index.store import dict_dir, open_whoosh, read_vocabulary
+from index.store import IndexBuildError, current_build, dict_dir, hold_lease, is_fresh, open_whoosh, \
+    read_vocabulary
 
 WORD_FIELDS = ("title", "body", "heading")
 SYNONYM_WEIGHT = 0.6
@@ -45,7 +52,34 @@ BM25_HALF = 10.0  # bm25 at which the within-tier part of the score is 0.5
 # Share of the within-tier score given to how much of each typed word appears as one
 # unbroken run in the clause (规模以上制造业发明专利有效量 beats 发明专利有效量).
 COVERAGE_WEIGHT = 0.5
+# A single typed run that segments into at least this many words is matched softly:
+# all of them but one (see SearchIndex._term_docs).
+SOFT_AND_UNITS = 3
+SKIP_SEMANTIC_WHEN_LITERAL = True
+FEW = 2  # fewer word matches than this (one or none), and meaning may add a few clauses
+# Paste to find the source: a query this long with sentence punctuation is a paragraph.
+PASTE_MIN_CHARS = 60
+PASTE_GRAM = 4
+PASTE_MIN_OVERLAP = 0.15  # share of the paragraph's 4-grams a clause must hold to count
+PASTE_SOURCE = 0.5  # … to be called the paragraph's source
+PASTE_SIMILAR = 8  # clauses most alike in meaning, shown after the source
+
+
+# What whoosh raises when its files vanish or are cut short under an open index.
+_DAMAGE = (OSError, EOFError, IndexError, struct.error, WhooshIndexError)
+
+
+def is_paste(pq: ParsedQuery) -> bool:
+    """A pasted paragraph, not a query: long, with sentence punctuation, no operators or quotes."""
+    if len(pq.whole) < PASTE_MIN_CHARS or pq.negatives:
+        return False
+    # Quotation marks inside a pasted paragraph (清理“山寨”字号) are the plan's own, not
+    # phrase operators; a query that is mostly one quoted phrase asks for that phrase.
+    if sum(len(t.text) for t in pq.positives if t.quoted) * 2 >= len(pq.whole):
+        return False
+    return sum(pq.whole.count(p) for p in "。，；,;") >= 2
 _YEAR = re.compile(r"(?:19|20)\d{2}")  # a typed year, matched against deadline years
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")  # a number typed among words
 
 
 class SearchIndex:
@@ -59,7 +93,12 @@ class SearchIndex:
         self.corpus = corpus
         self.folder = Path(folder)
         self.meta = meta
-        self._ix = open_whoosh(self.folder)
+        self._lease = hold_lease(self.folder)  # a later build keeps this folder while we read it
+        try:
+            self._ix = open_whoosh(self.folder)
+        except BaseException:
+            self._lease.close()
+            raise
         self._dict_dir = dict_dir(corpus)
         self.lexicon = load_lexicon(self._dict_dir)
         self._words = JiebaTokenizer(self._dict_dir)
@@ -73,6 +112,8 @@ class SearchIndex:
         self._open_searchers: list = []
         self._posting_cache: dict[tuple[str, str], frozenset[int]] = {}
         self._load_records()
+        self.preferences = ranking.load_preferences(self._dict_dir)
+        self._load_vectors()
 
     # -- setup -------------------------------------------------------------------
     def _load_records(self) -> None:
@@ -92,14 +133,52 @@ class SearchIndex:
                     "years": tuple(int(y) for y in stored.get("year", "").split(",") if y),
                     "order": int(stored.get("order") or 0),
                     "folded": fold(searchable_text(clause)),
+                    "role": _chapter_role(self.corpus, clause),
                     "clause": clause,
                 }
         self.all_docs = frozenset(self.records)
 
+    def _load_vectors(self) -> None:
+        """The build's clause vectors, in docnum order; without them search is lexical only."""
+        self._encode = semantic.QueryEncoder()
+        self._vec_docs, self._vec_mat, self._vec_row = [], None, {}
+        self.semantic_note: str | None = None
+        self._note_said = False
+        if semantic.disabled():
+            return  # turned off on purpose (PLANKB_SEMANTIC=0): nothing to report
+        stored = semantic.read_vectors(self.folder)
+        note = semantic.status()
+        if stored is None or note is not None:
+            self.semantic_note = note or "检索索引建立时没有语义向量，本次只按字词检索（提示：运行 plankb build 重建）。"
+            return
+        ids, mat = stored
+        row = {cid: i for i, cid in enumerate(ids)}
+        docs = [d for d, r in self.records.items() if r["id"] in row]
+        self._vec_docs = docs
+        self._vec_mat = mat[[row[self.records[d]["id"]] for d in docs]] if docs else None
+        self._vec_row = {d: i for i, d in enumerate(docs)}
+
+    @property
+    def semantic(self) -> bool:
+        return self._vec_mat is not None
+
+    def semantic_scores(self, text: str, passage: bool = False) -> dict[int, float]:
+        """Cosine of ``text``'s vector with every clause's (empty when the model is off)."""
+        if self._vec_mat is None or not text.strip():
+            return {}
+        vec = self._encode(text) if not passage else self._encode.passage(text)
+        if vec is None:
+            return {}
+        sims = self._vec_mat @ vec
+        return {d: float(s) for d, s in zip(self._vec_docs, sims)}
+
     def _searcher(self):
         """One whoosh searcher per thread (searchers are not shared across threads)."""
         s = getattr(self._local, "searcher", None)
+        if s is not None and getattr(self._local, "ix", None) is not self._ix:
+            s = None  # the index was reopened on another build (see _recover)
         if s is None:
+            self._local.ix = self._ix
             s = self._ix.searcher(weighting=self._weighting)
             self._local.searcher = s
             with self._open_lock:
@@ -114,6 +193,7 @@ class SearchIndex:
             s.close()
         self._local = threading.local()
         self._ix.close()
+        self._lease.close()
 
     def __enter__(self):
         return self
@@ -225,10 +305,45 @@ class SearchIndex:
         return result or set()
 
     def _token_docs(self, token: str) -> set[int]:
+        if _NUMBER.fullmatch(token):
+            return self._number_docs(token)
         docs = self._word_docs(token) | self.literal_docs(token) | self._year_docs(token)
         for syn in self.lexicon.synonyms.get(token, ()):
             docs |= self._synonym_docs(syn)
+        parts = self.compound_parts(token)
+        if parts:
+            docs |= self._all_words_docs(parts)
         return docs
+
+    def _number_docs(self, token: str) -> set[int]:
+        """A number typed among words (海外发明专利授权量8万件) matches that number, not any
+        digit run holding it: 8 is in t2.r2's (8), not in 第7次 or 2018.  Deadline years too."""
+        pattern = re.compile(rf"(?<![\d.]){re.escape(token)}(?![\d]|\.\d)")
+        return {d for d in self.literal_docs(token) if pattern.search(self.records[d]["folded"])} \
+            | self._year_docs(token)
+
+    def is_generic(self, word: str) -> bool:
+        """A word in at least half of all clauses (知识产权 in a plan about it) tells none apart."""
+        if len(word) < 2 or not self.records:
+            return False
+        return len(self.literal_docs(word)) * 2 >= len(self.records)
+
+    def compound_parts(self, token: str) -> list[str]:
+        """The specific parts of a compound dictionary word, its generic words taken out:
+        知识产权质押融资 → [质押融资], so a clause saying only 质押融资 is found too.
+        Empty when the word has no generic part or nothing specific would remain."""
+        if len(token) < 4 or not is_cjk(token[0]):
+            return []
+        freq = self._query_jieba.FREQ if self._query_jieba is not None else {}
+        generic = [token[i:j] for i in range(len(token)) for j in range(i + 2, len(token) + 1)
+                   if (i, j) != (0, len(token)) and freq.get(token[i:j]) and self.is_generic(token[i:j])]
+        if not generic:
+            return []
+        rest = token
+        for g in sorted(generic, key=len, reverse=True):
+            rest = rest.replace(g, " ")
+        parts = [p for p in rest.split() if len(p) >= 2]
+        return parts if parts and rest.strip() else []
 
     def _synonym_docs(self, syn: str) -> set[int]:
         return self.literal_docs(syn) | self._all_words_docs(self.tokens(syn, drop_stop=False))
@@ -240,6 +355,7 @@ class SearchIndex:
         if term.quoted:
             return docs
         result, ignored_all = None, True
+        per_unit = []
         for tok in self.units(term.text):
             d = self._token_docs(tok)
             if not d:
@@ -248,10 +364,19 @@ class SearchIndex:
                 self._ignored().append(tok)
                 continue
             ignored_all = False
+            per_unit.append(d)
             result = d if result is None else result & d
-            if not result:
-                break
         docs |= result or set()
+        if result and len(per_unit) >= SOFT_AND_UNITS:
+            # A question typed as one run (想知道同行都在申请什么专利) carries words the
+            # answer need not repeat: a clause with all of its words but one is a candidate
+            # too (ranking decides; typed with spaces, every word stays required).  When no
+            # clause has them all, the OR fallback below takes over as before.
+            counts: dict[int, int] = {}
+            for d in per_unit:
+                for doc in d:
+                    counts[doc] = counts.get(doc, 0) + 1
+            docs |= {doc for doc, n in counts.items() if n >= len(per_unit) - 1}
         for syn in self.lexicon.synonyms.get(term.text, ()):
             docs |= self._synonym_docs(syn)
         for variant in self._variants(term):
@@ -383,15 +508,176 @@ class SearchIndex:
         filters = self._filters(document, chapter, section, box, kind, year)
         limit = _bounded_int(limit, "limit", 0, 10000)
         offset = _bounded_int(offset, "offset", 0, 10**9)
-        pq = parse_query(q if isinstance(q, str) else ("" if q is None else str(q)))
+        text = q if isinstance(q, str) else ("" if q is None else str(q))
+        if not fold(text) and any(v is not None for v in filters.values()):
+            return self._finish(self._listing(text, [], filters, limit, offset), offset)
+        pq = parse_query(text)
+        if pq.exclusion_only:
+            if not raw and not self.literal_docs(pq.whole):
+                return self._finish(self._listing(text, pq.negatives, filters, limit, offset, pq.messages),
+                                    offset)
+            # -香港-广州, pasted from 深圳-香港-广州, is text to find, not an exclusion
+            pq.negatives = []
+            pq.messages.append("没有可检索的词（只有排除词）：已按原文字面检索。")
         self._strip_questions(pq)
         self._local.memo = {}  # literal lookups repeat within one query; never across queries
         self._local.ignored = []
         try:
-            return self._search(q, pq, filters, limit, offset, raw)
+            try:
+                return self._answer(q, text, pq, filters, limit, offset, raw)
+            except _DAMAGE as e:
+                self._recover(e)
+                self._local.memo = {}
+                return self._answer(q, text, pq, filters, limit, offset, raw)
         finally:
             self._local.memo = None
             self._local.ignored = None
+
+    def _answer(self, q, text, pq, filters, limit, offset, raw) -> dict:
+        if not raw and is_paste(pq):
+            return self._finish(self._paste(text, pq, filters, limit, offset), offset)
+        return self._finish(self._search(q, pq, filters, limit, offset, raw), offset)
+
+    def _recover(self, error: Exception) -> None:
+        """The index files failed under us (deleted or damaged while serving): reopen on the
+        live build if it matches this corpus, else say so — a 503 until it is rebuilt,
+        never the same 500 on every search."""
+        instance = self.folder.parent.parent
+        cur = current_build(instance)
+        if cur is None or not is_fresh(cur[1], self.meta.get("content_hash")):
+            raise IndexBuildError("检索索引在使用中被删除或损坏（提示：运行 plankb build 重建索引）。") from None
+        folder, meta = cur
+        try:
+            lease = hold_lease(folder)
+            ix = open_whoosh(folder)
+        except Exception:  # noqa: BLE001 — damaged in whoosh's own ways
+            raise IndexBuildError("检索索引已损坏，无法打开（提示：运行 plankb build 重建索引）。") from None
+        with self._open_lock:
+            old_lease = self._lease
+            self.folder, self.meta, self._ix, self._lease = Path(folder), meta, ix, lease
+            self._posting_cache = {}
+        self._local.searcher = None
+        old_lease.close()
+        self._load_records()
+        self._load_vectors()
+
+    @staticmethod
+    def _finish(out: dict, offset: int) -> dict:
+        """A page past the last one says so, instead of a count beside 没有找到."""
+        total = out["total"]
+        if total and offset >= total and out["limit"]:
+            last = (total - 1) // out["limit"] * out["limit"] + 1
+            out["beyond"] = True
+            note = f"共 {total} 条结果，第 {offset + 1} 条之后没有更多结果（最后一页从第 {last} 条开始）。"
+            out["message"] = (out.get("message") or "") + note
+        return out
+
+    def _records(self, docs, filters) -> tuple[list[dict], dict]:
+        records = [self.records[d] | {"docnum": d} for d in docs]
+        return [r for r in records if record_matches(r, filters)], facet_counts(records, filters, self.corpus)
+
+    def _listing(self, q: str, negatives: list[str], filters: dict, limit: int, offset: int,
+                 messages=()) -> dict:
+        """No words to look for: every clause the filters select (专栏14: all of it), in the
+        plan's order, without those containing an excluded word."""
+        docs = set(self.all_docs)
+        for neg in negatives:
+            docs -= self.literal_docs(neg)
+        selected, facets = self._records(docs, filters)
+        selected.sort(key=lambda r: (r["document"], r["order"]))
+        why = "不含" + "、".join(f"“{n}”" for n in negatives) if negatives else "符合筛选条件"
+        hits = [self._hit(r, 0.0, 0, [], "listing") | {"why": why} for r in selected[offset:offset + limit]]
+        what = "、".join(self._filter_words(filters))
+        if negatives:
+            said = "只有排除词：列出" + (f"{what}中" if what else "") \
+                + "不含" + "、".join(f"“{n}”" for n in negatives) + f"的全部 {len(selected)} 条条款。"
+        else:
+            said = f"未输入检索词：列出{what}的全部 {len(selected)} 条条款。"
+        return {"query": q, "total": len(selected), "offset": offset, "limit": limit, "hits": hits,
+                "facets": facets, "filters": {k: v for k, v in filters.items() if v is not None},
+                "listing": True, "semantic": False, "message": "".join(messages) + said}
+
+    def _filter_words(self, filters: dict) -> list[str]:
+        out = []
+        if filters.get("document"):
+            doc = self.corpus.document(filters["document"])
+            out.append(f"《{doc.title}》" if doc is not None else filters["document"])
+        if filters.get("chapter") is not None:
+            out.append(f"第{cn_number(filters['chapter'])}章")
+        if filters.get("section") is not None:
+            out.append(f"第{cn_number(filters['section'])}节")
+        if filters.get("box"):
+            out.append(f"专栏{filters['box']}")
+        if filters.get("kind"):
+            out.append(f"类型为“{KINDS.get(filters['kind'], filters['kind'])}”")
+        if filters.get("year") is not None:
+            out.append(f"期限为 {filters['year']} 年")
+        return out
+
+    def _paste(self, q: str, pq: ParsedQuery, filters: dict, limit: int, offset: int) -> dict:
+        """A pasted paragraph: the clause it came from first, then the clauses most like it.
+
+        Overlap is the share of the paragraph's 4-character runs found in a clause
+        (line breaks and spaces from a PDF copy do not matter); meaning compares the
+        paragraph with each clause as passage to passage.  The two are fused by rank.
+        """
+        text = pq.whole
+        grams = set(char_ngrams(text, PASTE_GRAM)) if len(text) >= PASTE_GRAM else {text}
+        cand = self._paste_candidates(text)
+        overlap = {}
+        for d in cand:
+            folded = self.records[d]["folded"]
+            share = sum(g in folded for g in grams) / len(grams)
+            if share >= PASTE_MIN_OVERLAP:
+                overlap[d] = share
+        best = max(overlap, key=overlap.get, default=None)
+        if best is not None and overlap[best] >= PASTE_SOURCE and self._vec_mat is not None \
+                and best in self._vec_row:
+            # The paragraph is (mostly) a clause of the plan: that clause's stored vector
+            # stands for it, and no paragraph has to go through the model (~0.5 s).
+            vec = self._vec_mat[self._vec_row[best]]
+            sims = {d: float(v) for d, v in zip(self._vec_docs, self._vec_mat @ vec)}
+        else:
+            sims = self.semantic_scores(q, passage=True)
+        near = sorted(sims, key=lambda d: -sims[d])[:PASTE_SIMILAR]
+        docs = set(overlap) | set(near) | self.literal_docs(text)
+        selected, facets = self._records(docs, filters)
+        ov_rank = {d: i for i, d in enumerate(sorted(overlap, key=lambda d: -overlap[d]), 1)}
+        sem_rank = {d: i for i, d in enumerate(sorted(
+            (r["docnum"] for r in selected if r["docnum"] in sims), key=lambda d: -sims[d]), 1)}
+        scored = []
+        for r in selected:
+            d = r["docnum"]
+            score = ranking.rrf(ov_rank.get(d), ranking.LEXICAL_WEIGHT) \
+                + ranking.rrf(sem_rank.get(d), ranking.SEMANTIC_WEIGHT if sims else 0.0) \
+                + overlap.get(d, 0.0)  # a clause that holds most of the paragraph is its source
+            scored.append((score, -r["order"], r))
+        scored.sort(key=lambda x: (x[0], x[1]), reverse=True)
+        hits = []
+        for score, _, r in scored[offset:offset + limit]:
+            share = overlap.get(r["docnum"], 0.0)
+            why = f"与粘贴的段落重合 {round(share * 100)}%" if share >= PASTE_SOURCE else "语义相近"
+            hits.append(self._hit(r, score, 1 if share >= PASTE_SOURCE else 0, [], "paste") | {"why": why})
+        source = [r for _, _, r in scored if overlap.get(r["docnum"], 0.0) >= PASTE_SOURCE]
+        said = (f"按粘贴的段落（{len(text)} 字）查找出处："
+                + (f"出处是 {source[0]['id']}，其后为内容相近的条款。" if source
+                   else "没有条款与它大段重合，以下为内容最相近的条款。"))
+        out = {"query": q, "total": len(scored), "offset": offset, "limit": limit, "hits": hits,
+               "facets": facets, "filters": {k: v for k, v in filters.items() if v is not None},
+               "paste": True, "semantic": bool(sims), "message": "".join(pq.messages) + said}
+        if source:
+            out["source"] = source[0]["id"]
+        return out
+
+    def _paste_candidates(self, text: str) -> set[int]:
+        """Clauses sharing enough of the paragraph's character pairs to be worth a closer look."""
+        counts: dict[int, int] = {}
+        bigrams = set(char_ngrams(text, 2))
+        for g in bigrams:
+            for d in self._postings("lit", g):
+                counts[d] = counts.get(d, 0) + 1
+        need = max(1, int(len(bigrams) * PASTE_MIN_OVERLAP))
+        return {d for d, n in counts.items() if n >= need}
 
     def _strip_questions(self, pq: ParsedQuery) -> None:
         """Typed words lose their question phrases, so 如何加强中小企业知识产权保护 is
@@ -411,22 +697,25 @@ class SearchIndex:
             scoring_q = self._scoring_query(pq)
         matched |= self.literal_docs(pq.whole)  # the Ctrl+F promise
 
-        records = [self.records[d] | {"docnum": d} for d in matched]
+        literal = self.literal_docs(pq.whole) if not raw else set()
+        # Typed in the plan's own words (some clause holds the query as typed), the words
+        # decide; the query's vector (the slow part, ~30 ms) is computed for other queries.
+        sims = {} if raw or (literal and SKIP_SEMANTIC_WHEN_LITERAL) \
+            else self.semantic_scores(self._semantic_text(pq))
+        # Meaning adds clauses only where words fall short: a query typed as one run, in
+        # other words than the plan's, whose words all together found few clauses or none.  Words the
+        # plan uses, or words typed apart (商业秘密 刑事案件), ask for those words.
+        extras = ranking.semantic_extras(sims, matched) \
+            if not literal and len(pq.positives) == 1 and (fallback or len(matched) < FEW) else []
+        for neg in pq.negatives:
+            extras = [d for d in extras if d not in self.literal_docs(neg)]
+        records = [self.records[d] | {"docnum": d} for d in matched | set(extras)]
         facets = facet_counts(records, filters, self.corpus)
         selected = [r for r in records if record_matches(r, filters)]
-        bm25 = self._bm25(scoring_q, {r["docnum"] for r in selected})
-        literal_terms = self._literal_terms(pq)
-        ranked = []
-        for r in selected:
-            tier = self._tier(r, pq, literal_terms)
-            b = bm25.get(r["docnum"], 0.0)
-            within = (1 - COVERAGE_WEIGHT) * b / (b + BM25_HALF) \
-                + COVERAGE_WEIGHT * _coverage(r["folded"], literal_terms)
-            ranked.append((tier + within, -r["order"], r, tier))
-        ranked.sort(key=lambda x: (x[0], x[1]), reverse=True)
+        ranked = self._rank(selected, pq, scoring_q, sims, raw)
 
         terms = self.highlight_terms(pq)
-        hits = [self._hit(r, score, tier, terms) for score, _, r, tier in ranked[offset:offset + limit]]
+        hits = [self._hit(r, score, tier, terms, why) for score, r, tier, why in ranked[offset:offset + limit]]
         out = {
             "query": q,
             "total": len(ranked),
@@ -435,6 +724,7 @@ class SearchIndex:
             "hits": hits,
             "facets": facets,
             "filters": {k: v for k, v in filters.items() if v is not None},
+            "semantic": bool(sims),
         }
         messages = list(pq.messages)
         ignored = [w for w in dict.fromkeys(self._ignored()) if len(w) > 1]
@@ -444,9 +734,51 @@ class SearchIndex:
         if fallback:
             out["fallback"] = "or"
             messages.append("没有同时包含所有检索词的条款，以下为包含任一检索词的结果。")
+        if self.semantic_note and not self._note_said:
+            self._note_said = True  # said once per open index: the log has it too
+            messages.append(self.semantic_note)
         if messages:
             out["message"] = "".join(messages)
         return out
+
+    def _semantic_text(self, pq: ParsedQuery) -> str:
+        """What the query's vector is computed from: the typed words, none of them quoted
+        (a quoted phrase asks for those characters, not for their meaning)."""
+        if any(t.quoted for t in pq.positives) or not pq.positives:
+            return ""
+        return " ".join(t.text for t in pq.positives)
+
+    def _rank(self, selected: list[dict], pq: ParsedQuery, scoring_q, sims: dict, raw: bool):
+        """[(score, record, tier, why)] best first: RRF of the two rankings inside the Ctrl+F tier."""
+        bm25 = self._bm25(scoring_q, {r["docnum"] for r in selected})
+        literal_terms = self._literal_terms(pq)
+        lexical = []
+        for r in selected:
+            d = r["docnum"]
+            tier = self._tier(r, pq, literal_terms)
+            lexed = d in bm25 or tier > 0 or raw
+            b = bm25.get(d, 0.0)
+            within = (1 - COVERAGE_WEIGHT) * b / (b + BM25_HALF) \
+                + COVERAGE_WEIGHT * _coverage(r["folded"], literal_terms)
+            lexical.append((tier + within if lexed else -1.0, -r["order"], r, tier))
+        lexical.sort(key=lambda x: (x[0], x[1]), reverse=True)
+        lex_rank = {x[2]["docnum"]: i for i, x in enumerate(lexical, 1) if x[0] >= 0}
+        sem_order = sorted((r["docnum"] for r in selected if r["docnum"] in sims), key=lambda d: -sims[d])
+        sem_rank = {d: i for i, d in enumerate(sem_order, 1)}
+        whole = pq.whole
+        prefs = self.preferences
+        past, goals = prefs.asks_past(whole), prefs.asks_goals(whole)
+        out = []
+        for _, neg_order, r, tier in lexical:
+            d = r["docnum"]
+            fused = ranking.rrf(lex_rank.get(d), ranking.LEXICAL_WEIGHT) \
+                + ranking.rrf(sem_rank.get(d), ranking.SEMANTIC_WEIGHT if sims else 0.0)
+            if prefs.is_background(r["kind"], r["role"], past, goals):
+                fused -= ranking.BACKGROUND_PENALTY
+            why = "semantic" if d not in lex_rank else ("literal" if tier else "words")
+            out.append((tier + fused, neg_order, r, tier, why))
+        out.sort(key=lambda x: (x[0], x[1]), reverse=True)
+        return [(score, r, tier, why) for score, _, r, tier, why in out]
 
     def _filters(self, document, chapter, section, box, kind, year) -> dict:
         if document is not None and document != "" and self.corpus.document(str(document)) is None:
@@ -455,7 +787,7 @@ class SearchIndex:
         if kind not in (None, "") and kind not in {r["kind"] for r in self.records.values()} \
                 and kind not in KINDS:
             raise QueryError(f"未知的条款类型“{kind}”（可选：{'、'.join(KINDS)}）。")
-        return {
+        filters = {
             "document": str(document) if document not in (None, "") else None,
             "chapter": _opt_int(chapter, "chapter"),
             "section": _opt_int(section, "section"),
@@ -463,12 +795,45 @@ class SearchIndex:
             "kind": kind if kind not in (None, "") else None,
             "year": _opt_int(year, "year"),
         }
+        self._check_structure(filters)
+        return filters
 
-    def _hit(self, rec: dict, score: float, tier: int, terms: list[str]) -> dict:
+    def _check_structure(self, f: dict) -> None:
+        """A chapter, section or box the plans do not have is refused with what they do have,
+        never shown as an active filter over an empty page (chapter=99 → 第九十九章)."""
+        docs = [self.corpus.document(f["document"])] if f["document"] else list(self.corpus.documents)
+        if f["chapter"] is not None:
+            have = sorted({c.number for d in docs for c in d.chapters})
+            if f["chapter"] not in have:
+                raise QueryError(f"没有第{cn_number(f['chapter'])}章（现有：{_span(have, '第{}章')}）。")
+        if f["section"] is not None:
+            chapters = [c for d in docs for c in d.chapters
+                        if f["chapter"] is None or c.number == f["chapter"]]
+            have = sorted({s.number for c in chapters for s in c.sections})
+            if f["section"] not in have:
+                where = f"第{cn_number(f['chapter'])}章" if f["chapter"] is not None else "各章"
+                raise QueryError(f"{where}没有第{cn_number(f['section'])}节（现有：{_span(have, '第{}节')}）。")
+        if f["box"] is not None:
+            have = [b.number for d in docs for b in d.boxes]
+            if f["box"] not in have:
+                shown = "、".join(f"专栏{b}" for b in have[:5]) + ("……" if len(have) > 5 else "")
+                raise QueryError(f"没有专栏{f['box']}（现有 {len(have)} 个：{shown or '无'}）。")
+
+    @staticmethod
+    def _why(why: str, found: list[str]) -> str:
+        """A short line under a hit: the words it matched, or 语义相近 when only meaning did."""
+        return _why_text(why, found)
+
+    def _hit(self, rec: dict, score: float, tier: int, terms: list[str], why: str = "words") -> dict:
         c = rec["clause"]
         doc = self.corpus.document(c.document)
         text = searchable_text(c)
+        found = [t for t in terms if t and t in rec["folded"]]
+        specific = [t for t in found if not self.is_generic(t)]
+        found = specific or found
         return {
+            "why": self._why(why, found),
+            "matched_terms": found[:8],
             "id": c.id,
             "kind": c.kind,
             "kind_label": c.kind_label,
@@ -484,6 +849,13 @@ class SearchIndex:
             "box": c.box,
             "source_lines": list(c.source_lines),
         }
+
+
+def _why_text(why: str, found: list[str]) -> str:
+    if why == "semantic" or not found:
+        return "语义相近"
+    shown = "、".join(f"“{t}”" for t in sorted(found, key=len, reverse=True)[:4])
+    return ("含原文" if why == "literal" else "含") + shown
 
 
 def _longest_run(s: str, text: str) -> int:
@@ -510,6 +882,12 @@ def _coverage(folded: str, literal_terms: list[list[str]]) -> float:
     return total / len(literal_terms)
 
 
+def _chapter_role(corpus, clause) -> str:
+    doc = corpus.document(clause.document)
+    chapter = doc.chapter(clause.chapter) if doc is not None and clause.chapter else None
+    return chapter.role if chapter is not None else ("general" if clause.kind == "preamble" else "tasks")
+
+
 def breadcrumb(clause) -> str:
     """第三章 › 第二节 › 专栏1: short, as staff cite it."""
     parts = []
@@ -524,6 +902,14 @@ def breadcrumb(clause) -> str:
     if not parts and clause.breadcrumb:
         parts = list(clause.breadcrumb)
     return " › ".join(parts)
+
+
+def _span(numbers: list[int], fmt: str) -> str:
+    if not numbers:
+        return "无"
+    if numbers == list(range(numbers[0], numbers[-1] + 1)) and len(numbers) > 2:
+        return fmt.format(cn_number(numbers[0])) + "至" + fmt.format(cn_number(numbers[-1]))
+    return "、".join(fmt.format(cn_number(n)) for n in numbers)
 
 
 def _opt_int(v, name: str):

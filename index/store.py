@@ -21,6 +21,7 @@ from whoosh import index as whoosh_index
 
 from kb.atomic import atomic_write_text
 
+from index import semantic
 from index.lexicon import load_lexicon, vocabulary
 from index.schema import SCHEMA_VERSION, build_schema, clause_fields
 
@@ -71,8 +72,12 @@ def build_lock(base: Path):
 
 
 def is_fresh(meta: dict | None, corpus_hash: str) -> bool:
-    return bool(meta) and meta.get("content_hash") == corpus_hash \
+    """Built from this corpus by this schema, with vectors unless they cannot be had."""
+    fresh = bool(meta) and meta.get("content_hash") == corpus_hash \
         and meta.get("schema_version") == SCHEMA_VERSION
+    if fresh and "off" in (meta.get("semantic") or {}) and semantic.wanted():
+        return False  # built without the model (turned off, or not installed then)
+    return fresh
 
 
 def build_index(corpus, instance_dir: Path | str) -> dict:
@@ -106,6 +111,10 @@ def _build_locked(corpus, base: Path) -> dict:
         ix.close()
         vocab = vocabulary(load_lexicon(dict_dir(corpus)), terms)
         _write_atomic(tmp / VOCAB, json.dumps(vocab, ensure_ascii=False))
+        embedded = semantic.embed_corpus(corpus, base)
+        if embedded is not None:
+            ids, mat, vec_stats = embedded
+            semantic.write_vectors(tmp, ids, mat)
         meta = {
             "schema_version": SCHEMA_VERSION,
             "content_hash": corpus_hash,
@@ -114,6 +123,8 @@ def _build_locked(corpus, base: Path) -> dict:
             "clauses": count,
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "seconds": round(time.perf_counter() - started, 3),
+            "semantic": ({"model": semantic.MODEL_KEY, **vec_stats} if embedded is not None
+                         else {"off": semantic.status()}),
         }
         _write_atomic(tmp / META, json.dumps(meta, ensure_ascii=False, indent=2))
         os.replace(tmp, base / name)
@@ -131,7 +142,57 @@ def _prune(base: Path, keep: set[str]) -> None:
     for p in base.iterdir():
         if p.is_dir() and p.name.startswith(("ix-", ".building-")) and p.name not in keep:
             # A .building- folder here belongs to a crashed build (we hold the lock).
-            shutil.rmtree(p, ignore_errors=True)
+            # A build some open index still reads stays until it is closed (the next build
+            # after that removes it): `plankb build` twice under a running server broke
+            # every search until restart when the server's folder was deleted.
+            if not p.name.startswith("ix-") or not in_use(p):
+                shutil.rmtree(p, ignore_errors=True)
+
+
+LEASE = ".in-use"
+
+
+def hold_lease(folder: Path):
+    """An open file holding a shared lock on ``folder``'s lease; close it to let go.
+
+    flock locks belong to the open file, so a build in the same process (the web app
+    rebuilding itself) sees the lease of its own open index too.
+    """
+    path = Path(folder) / LEASE
+    try:
+        f = open(path, "a+")
+    except OSError:  # a read-only instance folder: a lease file a build left, or none
+        try:
+            f = open(path, "r")
+        except OSError:
+            return _NoLease()
+    try:
+        fcntl.flock(f, fcntl.LOCK_SH)
+    except OSError:
+        f.close()
+        return _NoLease()
+    return f
+
+
+class _NoLease:
+    """Where no lease can be taken (nothing here can be written, so no build prunes either)."""
+
+    def close(self) -> None:
+        pass
+
+
+def in_use(folder: Path) -> bool:
+    """Does an open index (in any process) hold ``folder``'s lease?"""
+    try:
+        with open(Path(folder) / LEASE, "a+") as f:
+            try:
+                fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return True
+            fcntl.flock(f, fcntl.LOCK_UN)
+    except OSError:
+        return False
+    return False
 
 
 def index_status(corpus, instance_dir: Path | str) -> dict:

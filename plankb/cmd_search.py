@@ -49,6 +49,8 @@ def _table(result: dict) -> str:
         if h["title"]:
             lines.append("     " + click.style(h["title"], bold=True))
         lines.append("     " + marks_to_terminal(h["snippet"], mark))
+        if h.get("why"):
+            lines.append("     " + click.style(h["why"], dim=True))
     return "\n".join(lines)
 
 
@@ -79,7 +81,8 @@ def _run(ix, q, **kw):
 @click.pass_obj
 def search_cmd(obj, query, json_out, limit, offset, document, chapter, section, box, kind, year,
                raw, queries_file):
-    """全文检索条款。QUERY：检索词；空格分隔表示同时包含，"引号" 精确匹配，-词 排除，A OR B 任一。"""
+    """全文检索条款。QUERY：检索词；空格分隔表示同时包含，"引号" 精确匹配，-词 排除，A OR B 任一；
+    可粘贴一段原文查找出处；不给检索词只给筛选条件时列出所选条款。"""
     kw = dict(limit=limit, offset=offset, raw=raw,
               **_filters(document=document, chapter=chapter, section=section, box=box,
                          kind=kind, year=year))
@@ -88,11 +91,13 @@ def search_cmd(obj, query, json_out, limit, offset, document, chapter, section, 
             raise click.ClickException("QUERY 与 --queries 只能二选一（提示：批量检索时把检索词都写进文件）。")
         _batch(obj, queries_file, json_out, kw)
         return
-    if query is None or not query.strip():
-        raise click.ClickException("请给出检索词（提示：plankb search 商业秘密，或用 --queries 文件批量检索）。")
+    listing = any(v is not None for v in (document, chapter, section, box, kind, year))
+    if (query is None or not query.strip()) and not listing:
+        raise click.ClickException("请给出检索词（提示：plankb search 商业秘密；只按条件列出时给出筛选，"
+                                   "如 plankb search --box 14；或用 --queries 文件批量检索）。")
     ix = _open(obj)
     try:
-        result = _run(ix, query, **kw)
+        result = _run(ix, query or "", **kw)
     finally:
         ix.close()
     if json_out:
@@ -164,6 +169,12 @@ def build_cmd(obj, json_out, status):
     else:
         click.echo(f"已建立检索索引：{info['documents']} 个规划、{info['clauses']} 条条款，"
                    f"用时 {info['seconds']:.2f} 秒（{info['path']}）")
+        sem = info.get("semantic") or {}
+        if "off" in sem:
+            if sem["off"]:
+                click.echo(sem["off"])
+        else:
+            click.echo(f"语义向量：新算 {sem.get('embedded', 0)} 条，沿用缓存 {sem.get('reused', 0)} 条。")
 
 
 def register(cli) -> None:

@@ -1,4 +1,6 @@
 """Shared fixtures: the bundled corpus (the seed plan) and a throwaway instance folder."""
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -6,6 +8,13 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
 SEED_ID = "gd-ip-14fyp"
+
+
+# Sentence vectors (index/semantic.py): off unless a fixture turns them on, so the many
+# throwaway indexes build in a second; those that are computed are kept between runs
+# (keyed by a hash of model and text, so never stale).
+os.environ.setdefault("PLANKB_SEMANTIC", "0")
+os.environ.setdefault("PLANKB_EMBED_CACHE", str(Path(tempfile.gettempdir()) / "plankb-test-embeddings"))
 
 
 @pytest.fixture(scope="session")
@@ -29,9 +38,15 @@ def instance(tmp_path, monkeypatch):
 
 @pytest.fixture(scope="session")
 def seed_index(corpus, tmp_path_factory):
-    """One search index over the bundled corpus, built once for the whole session."""
+    """One search index over the bundled corpus, built once for the whole session, with
+    sentence vectors (lexical only where the model cannot load)."""
     from index import open_index
 
-    index = open_index(corpus, tmp_path_factory.mktemp("seed-index"))
+    saved = os.environ.pop("PLANKB_SEMANTIC", None)
+    try:
+        index = open_index(corpus, tmp_path_factory.mktemp("seed-index"))
+    finally:
+        if saved is not None:
+            os.environ["PLANKB_SEMANTIC"] = saved
     yield index
     index.close()

@@ -75,15 +75,23 @@ def test_synonym_or_abbreviation_finds_its_target(ix, corpus, query, target, lit
 
 
 def test_word_the_plan_never_uses_is_joined_named_and_ignored(ix, corpus):
-    """大学开设 would be four single characters matching everywhere; joined, 大学 finds
-    高校 by synonym and 开设, in no clause, is left out of the AND and named."""
-    assert ix.units("大学开设知识产权专业") == ["大学", "开设", "知识产权", "专业"]
-    assert not containing(corpus, "开设")
-    r = ix.search("大学开设知识产权专业", limit=3)
-    assert r["ignored"] == ["开设"]
-    assert "“开设”" in r["message"]
+    """大学蹦迪 would be four single characters matching everywhere; joined, 大学 finds
+    高校 by synonym and 蹦迪, in no clause and no thesaurus, is left out of the AND and named."""
+    assert ix.units("大学蹦迪知识产权专业") == ["大学", "蹦迪", "知识产权", "专业"]
+    assert not containing(corpus, "蹦迪")
+    r = ix.search("大学蹦迪知识产权专业", limit=3)
+    assert r["ignored"] == ["蹦迪"]
+    assert "“蹦迪”" in r["message"]
     assert sid("6.3.p4") in ids(r)
     assert "fallback" not in r
+
+
+def test_a_word_the_plan_never_uses_is_understood_through_the_thesaurus(ix, corpus):
+    """开设 is in no clause; 同义词词林 puts it with 设立, which 6.3.p4 uses (自主设立…一级学科)."""
+    assert not containing(corpus, "开设")
+    r = ix.search("大学开设知识产权专业", limit=3)
+    assert "ignored" not in r and "fallback" not in r
+    assert ids(r)[0] == sid("6.3.p4")
 
 
 def test_typed_year_also_finds_clauses_with_that_deadline(ix, corpus):

@@ -100,7 +100,7 @@ def test_user_query_is_escaped(client):
     ("q=x&year=20x5", "参数 year 应为整数"),
     ("q=x&chapter=-1", "参数 chapter 超出范围"),
     ("q=x&document=no-such-plan", "规划“no-such-plan”不存在"),
-    ("q=" + "长" * 201, "参数 q 过长"),
+    ("q=" + "长" * 5001, "参数 q 过长"),  # a pasted paragraph of up to 5,000 is a query
     ("limit=5", "缺少参数 q"),
     ("q=x&raw=maybe", "参数 raw 应为 1 或 0"),
 ])
@@ -131,3 +131,87 @@ def test_empty_query_shows_landing(client, seed):
     html = client.get("/").get_data(as_text=True)
     assert seed.title in html and "收录的规划" in html
     assert 'data-api="/api/search"' in html  # search as you type
+
+
+# -- issue 10: what a new user tried -------------------------------------------------
+
+def test_filters_without_a_query_list_what_they_select(client):
+    """/search?box=14 used to show the home page."""
+    html = client.get("/search?box=14").get_data(as_text=True)
+    for i in (1, 2, 3):
+        assert 'href="/clauses/gd-ip-14fyp:box14.p%d"' % i in html
+    assert "未输入检索词：列出专栏14的全部 3 条条款。" in html
+    assert "收录的规划" not in html
+    d = client.get("/api/search?box=14").json
+    assert d["total"] == 3 and d["listing"] is True
+
+
+def test_unknown_filter_value_is_a_400_with_a_reason_not_an_active_filter(client):
+    """chapter=99 used to be shown as the active filter 第九十九章 over an empty page."""
+    r = client.get("/search?q=专利&chapter=99")
+    assert r.status_code == 400
+    html = r.get_data(as_text=True)
+    assert "没有第九十九章（现有：第一章至第八章）" in html and "检索式有误" not in html
+    assert client.get("/api/search?q=专利&box=99").status_code == 400
+
+
+def test_a_page_beyond_the_last_says_so(client):
+    """page=999 used to say 47 results and 没有找到 together."""
+    total = client.get("/api/search?q=商业秘密").json["total"]
+    html = client.get("/search?q=商业秘密&page=999").get_data(as_text=True)
+    assert "第 999 页没有结果" in html and f"共 {total} 条结果" in html
+    assert "最后一页是第 1 页" in html and "没有找到与" not in html
+
+
+def test_each_hit_says_why(client):
+    html = client.get("/search?q=商业秘密").get_data(as_text=True)
+    assert html.count('<p class="why muted">含原文“商业秘密”') >= 5
+
+
+def test_a_pasted_paragraph_finds_its_source(client, corpus):
+    """379 characters used to give a red 400 page and lose the text."""
+    from index.schema import searchable_text
+
+    text = searchable_text(corpus.clause("gd-ip-14fyp:5.2.p4"))[:379]
+    r = client.get("/search", query_string={"q": text})
+    assert r.status_code == 200
+    html = r.get_data(as_text=True)
+    first = re.search(r'class="hit-title" href="/clauses/([^"]+)"', html).group(1)
+    assert first == "gd-ip-14fyp:5.2.p4"
+    assert "查找出处" in html and "与粘贴的段落重合" in html
+    assert client.get("/api/search", query_string={"q": text}).json["source"] == "gd-ip-14fyp:5.2.p4"
+
+
+def test_an_exclusion_only_query_says_what_it_did(client):
+    """-知识产权 used to return the 176 clauses that contain it."""
+    d = client.get("/api/search", query_string={"q": "-知识产权", "limit": 100}).json
+    assert "只有排除词" in d["message"] and "不含“知识产权”" in d["message"]
+    assert all("知识产权" not in h["text"] for h in d["hits"])
+
+
+def test_an_index_deleted_under_the_server_is_a_503_then_recovers(corpus, tmp_path):
+    """Never a permanent 500: a 503 with a reason, and searching again once it is rebuilt."""
+    import shutil
+
+    from index import build_index
+    from webapp import create_app
+
+    instance = tmp_path / "inst"
+    app = create_app({"INSTANCE_PATH": str(instance), "CORPUS_DIR": str(corpus.root), "TESTING": True})
+    c = app.test_client()
+    assert c.get("/api/search?q=商业秘密").status_code == 200
+    shutil.rmtree(instance / "search")
+
+    def get_in_new_thread(url):  # as a server thread that has not searched yet
+        import threading
+
+        out = []
+        t = threading.Thread(target=lambda: out.append(c.get(url)))
+        t.start()
+        t.join()
+        return out[0]
+
+    r = get_in_new_thread("/api/search?q=惩罚性赔偿 知识产权")
+    assert r.status_code == 503 and "plankb build" in r.json["error"]["message"]
+    build_index(corpus, instance)
+    assert get_in_new_thread("/api/search?q=惩罚性赔偿 知识产权").status_code == 200

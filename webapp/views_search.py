@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, render_template
 
-from index import QueryError
+from flask import abort
+
+from index import IndexBuildError, QueryError
 from kb.model import KINDS
 from webapp.errors import BadParam
 from webapp.facets import FILTERS, build_facets
@@ -18,6 +20,8 @@ from webapp.templating import url_with
 bp = Blueprint("search", __name__)
 
 MAX_LIMIT = 100
+# A pasted paragraph or two: the library finds the clause it came from (index.query).
+MAX_QUERY = 5000
 
 
 def search_params(page_mode: bool = False) -> dict:
@@ -28,7 +32,7 @@ def search_params(page_mode: bool = False) -> dict:
     else:
         offset = int_param("offset", 0, 0, 100000)
     return {
-        "q": text_param("q", ""),
+        "q": text_param("q", "", max_len=MAX_QUERY),
         "limit": limit,
         "offset": offset,
         "document": text_param("document", max_len=100),
@@ -51,14 +55,26 @@ def run_search(params: dict) -> dict:
     try:
         return idx.search(params["q"], **kwargs)
     except QueryError as e:
-        raise BadParam(f"检索式有误：{e}") from None
+        raise BadParam(str(e) if _is_filter_error(params, e) else f"检索式有误：{e}") from None
+    except IndexBuildError as e:  # the index was deleted or damaged while serving
+        abort(503, description=str(e))
+
+
+def _is_filter_error(params: dict, e: QueryError) -> bool:
+    """The library refuses a chapter, section or box the plans lack: that is no query error."""
+    return any(params.get(k) is not None for k in ("chapter", "section", "box")) and "没有" in str(e)
+
+
+def _has_filter(params: dict) -> bool:
+    return any(params.get(k) is not None for k in FILTERS)
 
 
 @bp.get("/api/search")
 def search_api():
     params = search_params()
-    if not params["q"]:
-        raise BadParam("缺少参数 q（检索词），例如 /api/search?q=商业秘密。")
+    if not params["q"] and not _has_filter(params):
+        raise BadParam("缺少参数 q（检索词），例如 /api/search?q=商业秘密；"
+                       "只按条件列出时给出筛选参数，例如 /api/search?box=14。")
     return jsonify(run_search(params))
 
 
@@ -68,7 +84,7 @@ def search_page():
     params = search_params(page_mode=True)
     result = None
     facets = []
-    if params["q"]:
+    if params["q"] or _has_filter(params):  # filters alone list what they select (专栏14)
         get_index()  # 503 with a reason if the search library is not there
         result = run_search(params)
         facets = build_facets(result.get("facets") or {}, url_with, result.get("total"))

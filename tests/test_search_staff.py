@@ -1,0 +1,155 @@
+"""Search that understands how staff ask (issue 10): each finding of the issue, on the seed plan.
+
+The seed index carries sentence vectors (conftest.seed_index); the findings about words
+(compounds, filler words, ranking, paste, filters) hold with or without them.
+"""
+import pytest
+
+from index import QueryError
+from index.normalize import fold
+from index.schema import searchable_text
+
+SEED = "gd-ip-14fyp"
+
+
+@pytest.fixture(scope="module")
+def ix(seed_index):
+    return seed_index
+
+
+def sid(s):
+    return f"{SEED}:{s}"
+
+
+def ids(result):
+    return [h["id"] for h in result["hits"]]
+
+
+def test_a_compound_word_also_finds_its_specific_part(ix):
+    """知识产权质押融资 is one jieba word; 专栏14's key target says only 质押融资."""
+    assert "知识产权质押融资" not in fold(searchable_text(ix.corpus.clause(sid("box14.p3"))))
+    assert ix.compound_parts("知识产权质押融资") == ["质押融资"]
+    assert sid("box14.p3") in ids(ix.search("知识产权质押融资", limit=50))
+    # clauses with the whole word still come first
+    first = ix.search("知识产权质押融资", limit=3)["hits"]
+    assert all("知识产权质押融资" in fold(h["text"]) for h in first)
+
+
+def test_filler_words_are_dropped_not_ored(ix):
+    """帮 used to stay, the all-words match failed and the OR fallback returned 177 clauses."""
+    r = ix.search("怎么帮企业应对海外知识产权纠纷", limit=5)
+    assert "fallback" not in r
+    assert r["total"] < 40
+    overseas = {sid(f"3.5.p{i}") for i in range(1, 5)} | {sid("box7.p1"), sid("7.2.p5")}
+    assert {h["id"] for h in r["hits"][:3]} <= overseas
+    for q in ("能不能帮企业做知识产权合规", "省里对专利转化这块有啥支持"):
+        assert "fallback" not in ix.search(q), q
+
+
+def test_tasks_rank_above_goals_and_the_review(ix):
+    """惩罚性赔偿: the task that acts (3.2.p3) before the goal paragraph and the 十三五 review."""
+    r = ids(ix.search("惩罚性赔偿", limit=10))
+    assert r[0] == sid("3.2.p3")
+    assert r.index(sid("2.3.p3")) > r.index(sid("7.2.p4"))
+    assert r.index(sid("1.1.p3")) > r.index(sid("7.2.p5"))
+    # asked about the past, the review is not moved down
+    past = ids(ix.search("十三五 惩罚性赔偿", limit=3))
+    assert sid("1.1.p3") == past[0]
+
+
+@pytest.mark.parametrize("q,want", [
+    ("专利审查太慢，有没有快速通道", {"4.1.p3", "3.3.p3"}),
+    ("想知道同行都在申请什么专利", {"5.1.p2"}),
+    ("软件著作权登记去哪办", {"4.2.p5"}),
+    ("企业被人仿冒了找谁", {"3.3.p6"}),
+    ("小企业能拿商标去银行贷款吗", {"5.2.p4", "box14.p2"}),
+])
+def test_the_issues_staff_questions_find_the_clause_in_the_top_three(ix, q, want):
+    top = set(ids(ix.search(q, limit=3)))
+    assert top & {sid(w) for w in want}, (q, top)
+
+
+def test_every_hit_says_why(ix):
+    hits = ix.search("商业秘密", limit=5)["hits"]
+    assert all(h["why"].startswith("含原文“商业秘密”") for h in hits)
+    assert all(h["matched_terms"] for h in hits)
+    # a generic word (知识产权, in most clauses) is not what a hit is explained by
+    h = ix.search("知识产权质押融资", limit=1)["hits"][0]
+    assert "“知识产权”" not in h["why"]
+
+
+def test_meaning_finds_what_no_word_matches(ix):
+    if not ix.semantic:
+        pytest.skip("sentence-embedding model not available here")
+    r = ix.search("怎么让小区居民不买盗版光盘", limit=5)
+    assert r["semantic"] is True
+    assert any(h["why"] == "语义相近" for h in r["hits"])
+
+
+def test_a_quoted_query_stays_exact(ix, corpus):
+    want = {c.id for c in corpus.clauses() if "惩罚性赔偿" in fold(searchable_text(c))}
+    r = ix.search("“惩罚性赔偿”", limit=1000)
+    assert set(ids(r)) == want
+    assert r["semantic"] is False
+
+
+
+
+def test_a_pasted_paragraph_finds_its_source_first(ix, corpus):
+    """379 characters used to give a red 400 page."""
+    text = searchable_text(corpus.clause(sid("5.2.p4")))
+    assert len(text) > 300
+    pasted = "\n".join(text[i:i + 38] for i in range(0, len(text), 38))  # a PDF's line breaks
+    r = ix.search(pasted, limit=5)
+    assert r["paste"] is True and r["source"] == sid("5.2.p4")
+    assert ids(r)[0] == sid("5.2.p4")
+    assert r["hits"][0]["why"].startswith("与粘贴的段落重合")
+    assert "查找出处" in r["message"]
+    # an edited sentence or two still points at its source
+    edited = text[:120].replace("深入开展", "进一步开展").replace("优化", "完善")
+    assert ids(ix.search(edited, limit=1)) == [sid("5.2.p4")]
+    with pytest.raises(QueryError, match="过长"):
+        ix.search("知" * 5001)
+
+
+def test_filters_without_a_query_list_what_they_select(ix, corpus):
+    r = ix.search("", box="14", limit=50)
+    assert ids(r) == [sid("box14.p1"), sid("box14.p2"), sid("box14.p3")]
+    assert r["listing"] is True and "专栏14" in r["message"]
+    assert ix.search(None, chapter=8)["total"] == len([c for c in corpus.clauses() if c.chapter == 8])
+    with pytest.raises(QueryError):
+        ix.search("")  # nothing to search and nothing to list
+
+
+def test_an_exclusion_only_query_says_what_it_did(ix, corpus):
+    """-知识产权 used to return the 176 clauses that contain it."""
+    r = ix.search("-知识产权", limit=1000)
+    want = {c.id for c in corpus.clauses() if "知识产权" not in fold(searchable_text(c))}
+    assert set(ids(r)) == want
+    assert "不含“知识产权”" in r["message"]
+
+
+@pytest.mark.parametrize("kw,needle", [
+    ({"chapter": 99}, "没有第九十九章（现有：第一章至第八章）"),
+    ({"chapter": 3, "section": 9}, "第三章没有第九节"),
+    ({"box": "99"}, "没有专栏99"),
+])
+def test_unknown_filter_values_are_refused_with_what_exists(ix, kw, needle):
+    with pytest.raises(QueryError, match=needle):
+        ix.search("专利", **kw)
+
+
+def test_a_page_beyond_the_last_says_so(ix):
+    r = ix.search("商业秘密", offset=980, limit=20)
+    assert r["hits"] == [] and r["beyond"] is True
+    assert f"共 {r['total']} 条结果" in r["message"] and "没有更多结果" in r["message"]
+
+
+def test_a_number_typed_among_words_matches_that_number(ix):
+    """8 of 海外发明专利授权量8万件 is t2.r2's (8), not the 7 of 第7次 nor a digit of 2018."""
+    d8 = {ix.records[d]["id"] for d in ix._number_docs("8")}
+    assert sid("t2.r2") in d8 and sid("fn1") not in d8
+    assert sid("t1.r1") not in {ix.records[d]["id"] for d in ix._number_docs("35")}  # 35.1
+    assert ids(ix.search("海外发明专利授权量8万件", limit=1)) == [sid("t2.r2")]
+    # alone, a number is still every clause that holds it (Ctrl+F)
+    assert len(ix.search("8", limit=1000)["hits"]) >= len(d8)
