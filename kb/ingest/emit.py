@@ -64,7 +64,6 @@ def emit(state: State) -> str:
     for b in state.blocks:
         if box is not None and b.box != box and b.kind != "box":
             box = None
-        q = "> " if box is not None or b.kind == "box" else ""
         if b.kind == "box":
             box = str(b.data["number"])
             out += [f"> {_attrs(b.lines)}", f"> #### {heading_text(state, b)}", ">"]
