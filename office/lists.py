@@ -33,7 +33,7 @@ from sqlalchemy.exc import IntegrityError
 
 from office import audit
 from office import db as dbm
-from office.db import Database, database_url, sqlite_url
+from office.db import DB_NAME, Database, database_url, sqlite_url  # noqa: F401 — DB_NAME importable from here as before
 from office.errors import (  # noqa: F401 — the store's refusals, importable from here as before
     ConflictError,
     DuplicateNameError,
