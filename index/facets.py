@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 
-from kb.model import KINDS
+from kb.model import KIND_GROUP_LABELS, KIND_GROUPS, KINDS, kinds_selected
 from kb.numerals import to_chinese as cn_number
 
 FILTERS = ("document", "chapter", "section", "box", "kind", "year")
@@ -43,6 +43,9 @@ def record_matches(rec: dict, filters: dict, skip=None) -> bool:
         if name == "year":
             if want not in rec["years"]:
                 return False
+        elif name == "kind":
+            if rec["kind"] not in kinds_selected(want):
+                return False
         elif rec[name] != want:
             return False
     return True
@@ -59,7 +62,7 @@ def _labels(corpus, name: str, value, filters: dict) -> str:
         d = corpus.document(value) if corpus is not None else None
         return d.title if d else str(value)
     if name == "kind":
-        return KINDS.get(value, value)
+        return KIND_GROUP_LABELS.get(value) or KINDS.get(value, value)
     if name == "year":
         return f"{value}年"
     if name == "chapter":
@@ -99,6 +102,9 @@ def facet_counts(records: list[dict], filters: dict, corpus=None) -> dict[str, l
             elif name == "section":
                 if rec["section"] is not None:
                     counts[(rec["chapter"], rec["section"])] += 1
+            elif name == "kind":
+                counts[rec["kind"]] += 1
+                counts.update(g for g, kinds in KIND_GROUPS.items() if rec["kind"] in kinds and g != rec["kind"])
             elif rec[name] is not None:
                 counts[rec[name]] += 1
         selected_value = filters.get(name)

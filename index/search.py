@@ -32,7 +32,7 @@ from whoosh import query as Q
 from whoosh import scoring
 from whoosh.index import IndexError as WhooshIndexError  # EmptyIndexError: the folder is gone
 
-from kb.model import KINDS
+from kb.model import KIND_GROUP_LABELS, KINDS
 from kb.numerals import to_chinese as cn_number
 
 from index import ranking, semantic
@@ -609,7 +609,8 @@ class SearchIndex:
         if filters.get("box"):
             out.append(f"专栏{filters['box']}")
         if filters.get("kind"):
-            out.append(f"类型为“{KINDS.get(filters['kind'], filters['kind'])}”")
+            kind = filters["kind"]
+            out.append(f"类型为“{KIND_GROUP_LABELS.get(kind) or KINDS.get(kind, kind)}”")
         if filters.get("year") is not None:
             out.append(f"期限为 {filters['year']} 年")
         return out

@@ -48,6 +48,16 @@ KINDS = {
     "footnote": "脚注",
 }
 
+# A kind filter that takes in more than its own kind: staff who ask for the tasks want the
+# box items too (专栏 items are the tasks spelled out), so “任务” selects both.
+KIND_GROUPS = {"task": frozenset({"task", "box_item"})}
+KIND_GROUP_LABELS = {"task": "任务（含专栏内容）"}
+
+
+def kinds_selected(kind: str) -> frozenset:
+    """The clause kinds a kind filter selects."""
+    return KIND_GROUPS.get(kind, frozenset({kind}))
+
 
 @dataclass
 class Clause:

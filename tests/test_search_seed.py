@@ -148,6 +148,24 @@ def test_filters_and_facets(ix):
     assert any(label.startswith("专栏5") for label in labels)
 
 
+def test_the_task_filter_keeps_box_items(ix):
+    """Issue 11 #9: 专栏 items are the tasks spelled out; 任务 keeps them, and its count
+    is what clicking it shows."""
+    everything = ix.search("维权援助", limit=1000)
+    tasks = ix.search("维权援助", kind="task", limit=1000)
+    kinds = {h["kind"] for h in tasks["hits"]}
+    assert kinds == {"task", "box_item"}
+    assert f"{SEED}:box5.p1" in ids(tasks)
+    assert not {"review", "goal", "table_row", "note"} & kinds
+    facet = {f["value"]: f for f in everything["facets"]["kind"]}
+    assert facet["task"]["count"] == tasks["total"] == sum(
+        1 for h in everything["hits"] if h["kind"] in ("task", "box_item"))
+    assert facet["task"]["label"] == "任务（含专栏内容）"
+    assert facet["box_item"]["label"] == "专栏内容"
+    only_box = ix.search("维权援助", kind="box_item", limit=1000)
+    assert {h["kind"] for h in only_box["hits"]} == {"box_item"}
+
+
 def test_year_filter_uses_deadlines(ix):
     r = ix.search("维权援助", year=2022, limit=100)
     assert ids(r) == [f"{SEED}:box5.p1"]
