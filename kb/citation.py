@@ -11,29 +11,8 @@ from __future__ import annotations
 import re
 from typing import Optional
 
+from kb.headings import printed_number, printed_place  # noqa: F401 (printed_number: callers import it here)
 from kb.model import Clause, Document
-from kb.numerals import to_chinese
-
-_CN_NUMERAL = "一二三四五六七八九十百零〇两"
-_PRINTED = re.compile(rf"^\s*(第[{_CN_NUMERAL}\d]+(?:篇|章|节|部分))")
-_LIST_NUMERAL = re.compile(rf"^\s*([{_CN_NUMERAL}]+)、")
-_PAREN_NUMERAL = re.compile(rf"^\s*([（(][{_CN_NUMERAL}\d]+[）)])")
-
-
-def printed_number(heading: str, number: int, level: str) -> str:
-    """第三章 / 第二节 as printed in the heading; 第二部分 / （一） for plans numbered
-    二、（一）; else built from the number."""
-    heading = heading or ""
-    m = _PRINTED.match(heading)
-    if m:
-        return m.group(1)
-    m = _PAREN_NUMERAL.match(heading)
-    if m:
-        return m.group(1).replace("(", "（").replace(")", "）")
-    if level == "chapter":
-        return f"第{to_chinese(number)}{'部分' if _LIST_NUMERAL.match(heading) else '章'}"
-    return f"第{to_chinese(number)}节"
-
 
 def title_text(text: str) -> str:
     """A heading as printed: a two-part title keeps its separator, as a full-width space."""
@@ -64,12 +43,8 @@ def place(doc: Document, clause: Clause):
 def locator(doc: Document, clause: Clause, names: bool = True) -> str:
     """Where in the plan, without the plan's title: 第三章第二节, 第三章第二节专栏1“…”,
     第一章第一节表1“…”第4行, 脚注1, 前言."""
-    out = ""
     ch, sec = place(doc, clause)
-    if ch and ch.heading:
-        out += printed_number(ch.heading, ch.number, "chapter")
-    if sec:
-        out += printed_number(sec.heading, sec.number, "section")
+    out = printed_place(ch, sec)
     if clause.box:
         box = doc.box(clause.box)
         return out + f"专栏{clause.box}" + (quoted(box.title) if box and names else "")
@@ -86,22 +61,28 @@ def locator(doc: Document, clause: Clause, names: bool = True) -> str:
     return out
 
 
+def plan_name(doc: Document) -> str:
+    """《title》, with the 文号 where the plan was issued with one: 《…》（国办发〔2021〕43号）."""
+    number = doc.meta.get("doc_number") if isinstance(doc.meta, dict) else None
+    return f"《{doc.title}》" + (f"（{number}）" if number else "")
+
+
 def citation(doc: Document, clause: Clause, by: str = "lead") -> str:
     """The citation to paste into a document. ``by="lead"`` names the clause by its lead
     (or paragraph number); ``by="place"`` names the section, box or table instead."""
     where = locator(doc, clause)
     if clause.box and by == "lead" and clause.lead:
-        return f"《{doc.title}》{where}{quoted(clause.lead)}"
+        return f"{plan_name(doc)}{where}{quoted(clause.lead)}"
     if clause.box or clause.table is not None or clause.kind == "footnote":
-        return f"《{doc.title}》{where}"
+        return f"{plan_name(doc)}{where}"
     ch, sec = place(doc, clause)
     if by == "lead":
         if clause.lead:
-            return f"《{doc.title}》{where}{quoted(clause.lead.lstrip('—').rstrip('。；;.'))}"
+            return f"{plan_name(doc)}{where}{quoted(clause.lead.lstrip('—').rstrip('。；;.'))}"
         n = ordinal(clause.id, "p")
-        return f"《{doc.title}》{where}" + (f"第{n}段" if n else "")
+        return f"{plan_name(doc)}{where}" + (f"第{n}段" if n else "")
     if sec:
-        return f"《{doc.title}》{where}{quoted(sec.title)}"
+        return f"{plan_name(doc)}{where}{quoted(sec.title)}"
     if ch and ch.title:
-        return f"《{doc.title}》{where}{quoted(ch.title)}"
-    return f"《{doc.title}》{where}"
+        return f"{plan_name(doc)}{where}{quoted(ch.title)}"
+    return f"{plan_name(doc)}{where}"

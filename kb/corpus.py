@@ -9,12 +9,15 @@ corpus is noticed and rebuilt.
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
 from pathlib import Path
 from typing import Iterator, Optional
 
 from kb.model import Clause, Document
 from kb.oserror import read_reason
+
+log = logging.getLogger(__name__)
 
 DEFAULT_CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 
@@ -24,9 +27,10 @@ class CorpusError(Exception):
 
 
 class Corpus:
-    def __init__(self, root: Path, documents: list[Document]):
+    def __init__(self, root: Path, documents: list[Document], problems: list[str] | None = None):
         self.root = root
         self.documents = documents
+        self.problems = problems or []  # plans left out, each "file：reason"
         self._by_id = {c.id: c for d in documents for c in d.clauses}
         self._docs = {d.id: d for d in documents}
 
@@ -60,7 +64,10 @@ def content_hash(root: Path) -> str:
     for p in _data_files(root):
         h.update(p.relative_to(root).as_posix().encode())
         h.update(b"\0")
-        h.update(p.read_bytes())
+        try:
+            h.update(p.read_bytes())
+        except OSError:  # a broken link or unreadable file: its plan is left out, noticed by name
+            h.update(b"\0unreadable")
         h.update(b"\0")
     return h.hexdigest()[:16]
 
@@ -70,7 +77,14 @@ _lock = threading.Lock()
 
 
 def _stamp(root: Path) -> tuple:
-    return tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(root.glob("*.md")))
+    out = []
+    for p in sorted(root.glob("*.md")):
+        try:
+            st = p.stat()
+            out.append((p.name, st.st_mtime_ns, st.st_size))
+        except OSError:
+            out.append((p.name, None, None))  # a broken link: left out when loading, named then
+    return tuple(out)
 
 
 def load_corpus(root: Path | str | None = None) -> Corpus:
@@ -90,7 +104,7 @@ def load_corpus(root: Path | str | None = None) -> Corpus:
         hit = _cache.get(root)
         if hit and hit[0] == stamp:
             return hit[1]
-        docs = []
+        docs, problems = [], []
         seen: dict[str, Path] = {}
         for path in sorted(root.glob("*.md")):
             if path.name.upper() == "README.MD":
@@ -98,15 +112,23 @@ def load_corpus(root: Path | str | None = None) -> Corpus:
             try:
                 doc = parse_document(path.read_text(encoding="utf-8"), path=path)
             except UnicodeDecodeError:
-                raise CorpusError(f"{path} 不是 UTF-8 编码的文本（提示：用 plankb ingest 重新生成）") from None
+                problems.append(f"{path} 不是 UTF-8 编码的文本（提示：用 plankb ingest 重新生成）")
+                continue
             except OSError as e:
-                raise CorpusError(f"无法读取 {path}：{read_reason(e)}") from None
+                problems.append(f"无法读取 {path}：{read_reason(e)}")
+                continue
             except ParseError as e:
-                raise CorpusError(f"{path}：{e}") from None
+                problems.append(f"{path}：{e}")
+                continue
             if doc.id in seen:
-                raise CorpusError(f"文档编号 {doc.id} 重复：{seen[doc.id].name} 与 {path.name}")
+                problems.append(f"文档编号 {doc.id} 重复：{path.name} 与 {seen[doc.id].name}（{path.name} 未载入）")
+                continue
             seen[doc.id] = path
             docs.append(doc)
-        corpus = Corpus(root, docs)
+        for problem in problems:  # one bad file never takes the other plans down
+            log.warning("语料中的规划未载入：%s", problem)
+        if problems and not docs:
+            raise CorpusError(problems[0] + (f"（另有 {len(problems) - 1} 个问题）" if len(problems) > 1 else ""))
+        corpus = Corpus(root, docs, problems)
         _cache[root] = (stamp, corpus)
         return corpus

@@ -7,8 +7,30 @@ rebuild from the same Markdown gives the same ids.
 """
 from __future__ import annotations
 
+import hashlib
+import re
 from dataclasses import dataclass, field, asdict
 from typing import Optional
+
+# A document id goes into clause ids, URLs and the Markdown's file name: ASCII only.
+DOC_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
+DOC_ID_RULE = "文档编号只能含字母、数字、-、_（以字母或数字开头，至多 64 个字符）"
+
+
+def valid_doc_id(value) -> bool:
+    return isinstance(value, str) and DOC_ID.fullmatch(value) is not None
+
+
+def doc_id_from_name(stem: str) -> tuple[Optional[str], str]:
+    """(id, suggestion) from a file name: ``my plan`` → ``my-plan``; a name with no usable
+    letters (山东规划, 2025年规划) gives no id, only a suggestion for ``--id``."""
+    if valid_doc_id(stem):
+        return stem, stem
+    slug = re.sub(r"[^A-Za-z0-9_-]+", "-", stem).strip("-_")[:64].strip("-_")
+    if valid_doc_id(slug) and len(slug) >= 3 and re.search(r"[A-Za-z]", slug):
+        return slug, slug
+    suggestion = f"plan-{slug}" if slug else "plan-" + hashlib.sha1(stem.encode("utf-8")).hexdigest()[:6]
+    return None, suggestion[:64]
 
 # Clause kinds, with the Chinese label the UI shows.
 KINDS = {

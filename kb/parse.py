@@ -16,8 +16,9 @@ from mdit_py_plugins.attrs import attrs_block_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
+from kb.headings import number_and_title
 from kb.ingest.headings import box_number
-from kb.model import Box, Chapter, Clause, Document, Footnote, Section, Table
+from kb.model import DOC_ID_RULE, Box, Chapter, Clause, Document, Footnote, Section, Table, valid_doc_id
 from kb.numerals import to_int
 from kb.text import split_lead, title_spaces
 
@@ -74,25 +75,12 @@ def _inline_text(inline) -> str:
     return "".join(parts).strip()
 
 
-_CHAPTER_FORMS = (r"^第\s*(\S+?)\s*(?:[章篇]|部分)\s*(.*)$", r"^([一二三四五六七八九十]+)、\s*(.*)$")
-_SECTION_FORMS = (r"^第\s*(\S+?)\s*节\s*(.*)$", r"^[（(]([一二三四五六七八九十]+)[）)]\s*(.*)$")
-
-
-def _numbered(text: str, forms, default):
-    """(number, title) of a heading printed in one of ``forms`` (第三章… or 三、…)."""
-    for form in forms:
-        m = re.match(form, text)
-        if m:
-            return to_int(m.group(1)), m.group(2).strip()
-    return default, text.strip()
-
-
 def _chapter_number(text: str) -> tuple[int | None, str]:
-    return _numbered(text, _CHAPTER_FORMS, 0)
+    return number_and_title(text, "chapter")
 
 
 def _section_number(text: str) -> tuple[int | None, str]:
-    return _numbered(text, _SECTION_FORMS, None)
+    return number_and_title(text, "section")
 
 
 def _role(title: str, structure: dict) -> str:
@@ -115,6 +103,13 @@ class _Builder:
         self.pending_table_title = None
         self.last_table: Table | None = None
         self.after_table = False
+        self.restart = False  # chapter numbers start again in each part (第一部分 一、… 第二部分 一、…)
+        self.scopes: dict[int, str] = {}  # chapter (unique number) → its scope in clause ids
+
+    def scope(self, ch: Chapter) -> str:
+        """A chapter's part of a clause id: its number, or pt2.1 (part 2, chapter 一、) where
+        chapter numbers start again in each part."""
+        return self.scopes.get(ch.number, str(ch.number))
 
     def next_id(self, scope: str) -> str:
         return f"{self.doc.id}:{scope}.p{self._count(scope)}"
@@ -151,7 +146,12 @@ class _Builder:
             self.chapter, self.section = None, None
         elif level == 2:
             number, title = _chapter_number(text)
-            self.chapter = Chapter(number if number is not None else 0, title, text, span,
+            number = number if number is not None else 0
+            if self.restart and self.part:
+                unique = len(self.doc.chapters) + 1  # numbers repeat across parts: keep them apart
+                self.scopes[unique] = f"pt{self.parts}.{number}"
+                number = unique
+            self.chapter = Chapter(number, title, text, span,
                                    role=_role(title, self.structure), part=self.part)
             self.doc.chapters.append(self.chapter)
             self.section = None
@@ -188,7 +188,7 @@ class _Builder:
                             markdown=markdown))
             return
         if sec is None:
-            cid = f"{self.doc.id}:{ch.number}.p{self._count(str(ch.number))}"
+            cid = f"{self.doc.id}:{self.scope(ch)}.p{self._count(self.scope(ch))}"
             kind = "intro"
             if lead and ch.role in ("safeguards", "tasks"):
                 kind = "measure" if ch.role == "safeguards" else "task"
@@ -196,7 +196,7 @@ class _Builder:
             self.add(Clause(cid, self.doc.id, kind, text, span, lead=lead, chapter=ch.number,
                             breadcrumb=self.crumbs(), markdown=markdown))
             return
-        scope = f"{ch.number}.{sec.number}"
+        scope = f"{self.scope(ch)}.{sec.number}"
         n = self._count(scope)
         cid = f"{self.doc.id}:{scope}.p{n}"
         kind = self._kind(ch, sec, lead, n, text)
@@ -264,12 +264,13 @@ def parse_document(text: str, path: Path | str | None = None, structure: dict | 
     meta = _front_matter(tokens[0].content)
     if not meta.get("id") or not meta.get("title"):
         raise ParseError("文首元数据缺少 id 或 title")
-    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}", str(meta["id"])):
-        raise ParseError(f"文档编号只能含字母、数字、-、_：{meta['id']!r}")
+    if not valid_doc_id(str(meta["id"])):
+        raise ParseError(f"{DOC_ID_RULE}：{meta['id']!r}")
     doc = Document(str(meta["id"]), str(meta["title"]), meta, path=str(path or ""))
     if structure is None:
         structure = load_structure(Path(path).parent if path else None)
     b = _Builder(doc, structure)
+    b.restart = _chapters_restart(tokens)
     src = text.split("\n")
     quote = 0
     in_list_after_table = False
@@ -331,6 +332,26 @@ def parse_document(text: str, path: Path | str | None = None, structure: dict | 
         raise ParseError("没有章标题（##）")
     _sections_as_tasks(doc)
     return doc
+
+
+def _chapters_restart(tokens) -> bool:
+    """Whether chapter numbers start again under each part (the part must then be in ids)."""
+    seen_part, last, quote = False, 0, 0
+    for i, tok in enumerate(tokens):
+        if tok.type == "blockquote_open":
+            quote += 1
+        elif tok.type == "blockquote_close":
+            quote -= 1
+        elif tok.type == "heading_open" and not quote:
+            if tok.tag == "h1":
+                seen_part = True
+            elif tok.tag == "h2":
+                number, _ = _chapter_number(_inline_text(tokens[i + 1]))
+                if number:
+                    if seen_part and number <= last:
+                        return True
+                    last = number
+    return False
 
 
 def _sections_as_tasks(doc: Document) -> None:

@@ -128,7 +128,9 @@ def ends_sentence(text: str) -> bool:
 
 
 LEAD_MAX = 32
-_lead_re = re.compile(r"^(?:——)?(?P<lead>[^，,。；;：:！？!?\n]{2,%d}?)。" % LEAD_MAX)
+# 1．建立…体系。 / 01 保护中心建设。 / （2）…: the item's number is not part of its lead
+_lead_re = re.compile(r"^(?:——)?(?:(?:\d{1,2}(?:[.．、](?!\d)|\s+))\s*|[（(]\d{1,2}[）)]\s*)?"
+                      r"(?P<lead>[^，,。；;：:！？!?\n]{2,%d}?)。" % LEAD_MAX)
 
 
 def split_lead(text: str) -> tuple[str | None, str]:

@@ -7,6 +7,12 @@ from pathlib import Path
 import click
 
 
+def _skipped(app) -> None:
+    """Plans the corpus left out (a file that does not parse): named on stderr, once."""
+    for problem in getattr(app.corpus, "problems", []):
+        click.echo(f"注意：已跳过 {problem}", err=True)
+
+
 def outline_json(corpus, doc_id: str | None = None) -> dict:
     docs = [d for d in corpus.documents if doc_id in (None, d.id)]
     return {"documents": [{
@@ -43,11 +49,12 @@ def _doc(corpus, doc_id):
 @click.argument("raw", type=click.Path(path_type=Path))
 @click.option("--out", "out_dir", type=click.Path(path_type=Path),
               help="写出规范 Markdown 的目录（默认：只打印报告，不写文件）。")
+@click.option("--id", "doc_id", help="文档编号（字母、数字、-、_）；默认取 .toml 中的 id 或文件名。")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出报告。")
 @click.option("--quiet", is_flag=True, help="只打印摘要。")
 @click.pass_obj
-def ingest_cmd(app, raw: Path, out_dir: Path | None, as_json: bool, quiet: bool):
-    """把规划原始文本 RAW 转为规范 Markdown，并打印处理报告。
+def ingest_cmd(app, raw: Path, out_dir: Path | None, doc_id: str | None, as_json: bool, quiet: bool):
+    """把规划文件 RAW（PDF、Word .docx、网页 .html 或文本 .txt）转为规范 Markdown，并打印处理报告。
 
     RAW 旁同名的 .toml 文件（如有）提供元数据与记录在案的更正。"""
     from kb.ingest import IngestError, ingest_file, write_atomic
@@ -55,13 +62,18 @@ def ingest_cmd(app, raw: Path, out_dir: Path | None, as_json: bool, quiet: bool)
     if not raw.is_file():
         raise click.ClickException(f"找不到原始文本：{raw}")
     try:
-        result = ingest_file(raw, app.corpus_dir)
+        result = ingest_file(raw, app.corpus_dir, doc_id=doc_id)
     except IngestError as e:
         raise click.ClickException(f"{raw}：{e}") from None
     target = None
     if out_dir is not None:
         target = out_dir / f"{result.doc_id}.md"
+        if target.resolve().parent != out_dir.resolve():  # the id is checked; this is the last guard
+            raise click.ClickException(f"文档编号 {result.doc_id!r} 会写到 {out_dir} 之外，已拒绝")
         try:
+            if result.text_copy:  # the lines {raw=…} counts, for a PDF, Word, web page or non-UTF-8 text
+                rel, text = result.text_copy
+                write_atomic(out_dir / rel, text)
             write_atomic(target, result.markdown)
         except OSError as e:
             raise click.ClickException(f"无法写入 {target}：{e.strerror}") from None
@@ -71,8 +83,11 @@ def ingest_cmd(app, raw: Path, out_dir: Path | None, as_json: bool, quiet: bool)
 
         echo_json({
             "document": result.doc_id, "output": str(target) if target else None, "stats": rep.stats,
-            "removed": [{"reason": r.reason, "text": r.text, "lines": r.lines} for r in rep.removals],
-            "corrections": rep.corrections, "warnings": rep.warnings,
+            "removed": [{"reason": r.reason, "text": r.text, "lines": r.lines,
+                         "where": rep.where(r.lines[0])} for r in rep.removals],
+            "corrections": rep.corrections, "warnings": rep.warnings, "metadata": rep.metadata,
+            "decisions": [{"kind": d.kind, "line": d.line, "where": rep.where(d.line), "message": d.message}
+                          for d in rep.decisions],
         })
         return
     s = rep.stats
@@ -87,9 +102,9 @@ def ingest_cmd(app, raw: Path, out_dir: Path | None, as_json: bool, quiet: bool)
         for reason, items in by_reason.items():
             click.echo(f"\n移除·{reason}（{len(items)} 处）：")
             for r in items:
-                lines = f"{r.lines[0]}" if len(r.lines) == 1 else f"{r.lines[0]}–{r.lines[-1]}"
+                where = rep.where(r.lines[0]) if len(r.lines) == 1 else f"{rep.where(r.lines[0])}–{r.lines[-1]}行"
                 text = " ".join(r.text.split())
-                click.echo(f"  第{lines}行  {text[:70]}{'…' if len(text) > 70 else ''}")
+                click.echo(f"  {where}  {text[:70]}{'…' if len(text) > 70 else ''}")
         if rep.corrections:
             click.echo(f"\n已应用更正（{len(rep.corrections)} 条）：")
             for c in rep.corrections:
@@ -110,6 +125,7 @@ def ingest_cmd(app, raw: Path, out_dir: Path | None, as_json: bool, quiet: bool)
 @click.pass_obj
 def outline_cmd(app, doc_id, as_json):
     """规划的章、节、专栏与表格。"""
+    _skipped(app)
     data = outline_json(app.corpus, _doc(app.corpus, doc_id))
     if as_json:
         from plankb.cli import echo_json
@@ -138,6 +154,7 @@ def _clause_line(c) -> str:
 @click.pass_obj
 def show_cmd(app, clause_id, as_json):
     """显示一个条款：全文、出处与原文行号。"""
+    _skipped(app)
     c = app.corpus.clause(clause_id)
     if c is None:
         raise click.ClickException(f"没有编号为 {clause_id} 的条款（提示：plankb clauses 列出全部编号）")
@@ -159,6 +176,7 @@ def show_cmd(app, clause_id, as_json):
 @click.pass_obj
 def clauses_cmd(app, doc_id, kind, as_json):
     """列出全部条款。"""
+    _skipped(app)
     from kb.model import KINDS
 
     if kind and kind not in KINDS:
@@ -179,6 +197,7 @@ def clauses_cmd(app, doc_id, kind, as_json):
 @click.pass_obj
 def indicators_cmd(app, doc_id, as_json):
     """指标表：原样单元格，加上解析出的数值、比较符、是否为期间新增、是否完成。"""
+    _skipped(app)
     from kb.indicators import indicator_tables
 
     doc_id = _doc(app.corpus, doc_id)

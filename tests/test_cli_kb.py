@@ -123,16 +123,134 @@ def test_year_columns_are_read_against_the_plan_period():
 def test_broken_corpus_folders_are_named_in_one_chinese_line(tmp_path):
     (tmp_path / "gd-ip-14fyp.md").write_bytes((ROOT / "corpus" / "gd-ip-14fyp.md").read_bytes())
     (tmp_path / "gone.md").symlink_to(tmp_path / "nowhere.md")
-    proc = plankb("--corpus", str(tmp_path), "outline", ok=False)
-    assert proc.returncode == 1 and "gone.md" in proc.stderr and "失效的链接" in proc.stderr
+    proc = plankb("--corpus", str(tmp_path), "outline")  # a bad file is named, the others still served
+    assert "gone.md" in proc.stderr and "失效的链接" in proc.stderr and "《广东省" in proc.stdout
     (tmp_path / "gone.md").unlink()
     (tmp_path / "bad.md").write_bytes(b"\xff\xfe---")
-    proc = plankb("--corpus", str(tmp_path), "outline", ok=False)
-    assert "bad.md 不是 UTF-8 编码的文本" in proc.stderr
+    proc = plankb("--corpus", str(tmp_path), "outline")
+    assert "bad.md 不是 UTF-8 编码的文本" in proc.stderr and "《广东省" in proc.stdout
     (tmp_path / "bad.md").unlink()
     (tmp_path / "copy.md").write_bytes((ROOT / "corpus" / "gd-ip-14fyp.md").read_bytes())
-    proc = plankb("--corpus", str(tmp_path), "outline", ok=False)
-    assert "文档编号 gd-ip-14fyp 重复：copy.md 与 gd-ip-14fyp.md" in proc.stderr
+    proc = plankb("--corpus", str(tmp_path), "outline")
+    assert "文档编号 gd-ip-14fyp 重复：gd-ip-14fyp.md 与 copy.md" in proc.stderr
+    (tmp_path / "gd-ip-14fyp.md").unlink()
+    (tmp_path / "copy.md").write_text("---\nid: x\n---\n", encoding="utf-8")
+    proc = plankb("--corpus", str(tmp_path), "outline", ok=False)  # nothing left to serve
+    assert proc.returncode == 1 and "copy.md" in proc.stderr and "缺少 id 或 title" in proc.stderr
     proc = plankb("--corpus", str(tmp_path / "copy.md"), "outline", ok=False)
     assert "语料路径不是目录" in proc.stderr
     assert all("Traceback" not in p for p in (proc.stderr,))
+
+
+def test_a_plan_that_fails_to_parse_is_left_out_and_the_others_load(tmp_path):
+    from kb.corpus import load_corpus
+
+    (tmp_path / "gd-ip-14fyp.md").write_bytes((ROOT / "corpus" / "gd-ip-14fyp.md").read_bytes())
+    (tmp_path / "broken.md").write_text('---\nid: "山东规划"\ntitle: "x"\n---\n', encoding="utf-8")
+    corpus = load_corpus(tmp_path)
+    assert [d.id for d in corpus.documents] == ["gd-ip-14fyp"]
+    assert len(corpus.problems) == 1 and "broken.md" in corpus.problems[0] and "文档编号只能含" in corpus.problems[0]
+
+
+@pytest.mark.parametrize("name, expect", [
+    ("my plan.txt", "my-plan"), ("plan(1).txt", "plan-1"), ("city_plan-2.txt", "city_plan-2"),
+])
+def test_badly_named_files_get_a_valid_document_id(tmp_path, name, expect):
+    raw = tmp_path / name
+    raw.write_bytes((ROOT / "tests" / "data" / "samples" / "shandong-education-14fyp.txt").read_bytes())
+    out = tmp_path / "out"
+    plankb("ingest", str(raw), "--out", str(out), "--quiet")
+    assert [p.name for p in out.iterdir()] == [f"{expect}.md"]
+    assert json.loads(plankb("--corpus", str(out), "outline", "--json").stdout)["documents"][0]["id"] == expect
+
+
+@pytest.mark.parametrize("name", ["山东规划.txt", "2025年规划.txt"])
+def test_a_file_name_without_letters_is_refused_with_a_suggested_id(tmp_path, name):
+    raw = tmp_path / name
+    raw.write_bytes((ROOT / "tests" / "data" / "samples" / "shandong-education-14fyp.txt").read_bytes())
+    out = tmp_path / "out"
+    proc = plankb("ingest", str(raw), "--out", str(out), ok=False)
+    assert proc.returncode == 1 and "--id" in proc.stderr and "Traceback" not in proc.stderr
+    assert not out.exists()
+    suggestion = proc.stderr.split("--id ")[-1].split()[0]
+    plankb("ingest", str(raw), "--out", str(out), "--id", suggestion, "--quiet")
+    assert (out / f"{suggestion}.md").exists()
+
+
+def test_a_sidecar_id_never_writes_outside_out(tmp_path):
+    raw = tmp_path / "plan.txt"
+    raw.write_bytes((ROOT / "tests" / "data" / "samples" / "shandong-education-14fyp.txt").read_bytes())
+    (tmp_path / "plan.toml").write_text('[document]\nid = "../../../tmp/x"\n', encoding="utf-8")
+    out = tmp_path / "out"
+    proc = plankb("ingest", str(raw), "--out", str(out), ok=False)
+    assert proc.returncode == 1 and "文档编号只能含" in proc.stderr
+    assert not out.exists() and not (tmp_path.parent / "x.md").exists()
+    proc = plankb("ingest", str(raw), "--out", str(out), "--id", "../x", ok=False)
+    assert proc.returncode == 1 and "--id" in proc.stderr
+
+
+@pytest.mark.parametrize("sidecar, needle", [
+    ('[document]\nissuer = "山东省人民政府"\n'.encode("gbk"), "不是 UTF-8 编码"),
+    (b'document = "x"\n', "[document]"),
+    (b"correction = 5\n", "[[correction]]"),
+    ('[[correction]]\nwhat = "replace"\nline = "十"\nold = "a"\nnew = "b"\nwhy = "测试"\n'.encode(), "应为整数"),
+    (b'[document\nid = "x"\n', "TOML 格式错误（第1行"),
+])
+def test_bad_sidecars_give_one_chinese_line(tmp_path, sidecar, needle):
+    raw = tmp_path / "plan.txt"
+    raw.write_bytes((ROOT / "tests" / "data" / "samples" / "shandong-education-14fyp.txt").read_bytes())
+    (tmp_path / "plan.toml").write_bytes(sidecar)
+    proc = plankb("ingest", str(raw), ok=False)
+    assert proc.returncode == 1 and needle in proc.stderr and "Traceback" not in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_an_unreadable_raw_file_gives_one_chinese_line(tmp_path):
+    import os
+
+    raw = tmp_path / "plan.txt"
+    raw.write_bytes(b"x")
+    os.chmod(raw, 0)
+    try:
+        if os.access(raw, os.R_OK):
+            pytest.skip("running as root: permissions are not enforced")
+        proc = plankb("ingest", str(raw), ok=False)
+        assert proc.returncode == 1 and "没有读取权限" in proc.stderr and "Traceback" not in proc.stderr
+    finally:
+        os.chmod(raw, 0o644)
+
+
+def test_an_unreadable_raw_file_is_one_chinese_reason_even_as_root(tmp_path, monkeypatch):
+    import errno
+    from pathlib import Path as P
+
+    from kb.ingest import IngestError, ingest_file
+
+    raw = tmp_path / "plan.txt"
+    raw.write_bytes(b"x")
+    real = P.read_bytes
+
+    def refuse(self):
+        if self == raw:
+            raise PermissionError(errno.EACCES, "Permission denied", str(self))
+        return real(self)
+
+    monkeypatch.setattr(P, "read_bytes", refuse)
+    with pytest.raises(IngestError, match="没有读取权限"):
+        ingest_file(raw, ROOT / "corpus")
+
+
+def test_a_web_page_plan_keeps_the_lines_its_raw_numbers_count(tmp_path):
+    out = tmp_path / "corpus"
+    src = ROOT / "tests" / "data" / "plans" / "mbhy-13fyp.html"
+    plankb("ingest", str(src), "--out", str(out), "--quiet")
+    md = (out / "mbhy-13fyp.md").read_text(encoding="utf-8")
+    assert 'raw: "raw/mbhy-13fyp.html.txt"' in md
+    lines = (out / "raw" / "mbhy-13fyp.html.txt").read_text(encoding="utf-8").splitlines()
+    from kb.parse import parse_document
+
+    doc = parse_document(md)
+    box = doc.boxes[0]
+    assert lines[box.source_lines[0] - 1].startswith("专栏1")
+    clause = next(c for c in doc.clauses if c.lead == "建立开放合作的科技创新体系")
+    assert "建立开放合作的科技创新体系" in lines[clause.source_lines[0] - 1]

@@ -662,6 +662,8 @@ def test_a_damaged_search_index_is_503_not_500(tmp_path):
 
 
 def test_a_corpus_with_a_dangling_link_is_503_not_500(tmp_path):
+    """Issue 8.5: a plan that cannot be read is left out and the others are served; a
+    corpus with nothing readable is a 503, never a 500."""
     from webapp import create_app
 
     corpus = tmp_path / "corpus"
@@ -670,6 +672,8 @@ def test_a_corpus_with_a_dangling_link_is_503_not_500(tmp_path):
     (corpus / "gone.md").symlink_to(tmp_path / "nowhere.md")
     app = create_app({"INSTANCE_PATH": tmp_path / "i", "CORPUS_DIR": str(corpus), "TESTING": True})
     c = app.test_client()
+    assert c.get("/outline").status_code == 200 and c.get("/api/outline").status_code == 200
+    (corpus / "gd-ip-14fyp.md").unlink()
     assert_refused(c.get("/outline"), 503)
     assert_refused(c.get("/api/outline"), 503)
 

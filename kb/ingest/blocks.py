@@ -31,10 +31,25 @@ def group_blocks(state: State) -> None:
     indented = sum(1 for ln in nonblank if _INDENT.match(ln.text) and "\t" not in ln.text)
     indent_style = nonblank and indented / len(nonblank) >= 0.2
     state.structure["_enum_levels"] = not any(H.CHAPTER.match(ln.text.strip()) for ln in nonblank)
+    state.structure["_section_form"] = H.section_form([ln.text for ln in nonblank])
+    forms = H.section_forms([(ln.no, ln.text) for ln in nonblank])
+    state.structure["_forms"] = forms
+    state.structure["_parts"] = state.structure["_enum_levels"] and H.parts_over_enum([ln.text for ln in nonblank])
+    state.structure["_enum_sections"] = H.enum_sections([ln.text for ln in nonblank])
     unnumbered = state.structure.get("unnumbered_headings", [])
 
-    def is_heading(text):
-        return H.classify(text, state.structure["_enum_levels"], unnumbered) is not None
+    enum, form = state.structure["_enum_levels"], state.structure["_section_form"]
+
+    parts, enum_sec = state.structure["_parts"], state.structure["_enum_sections"]
+
+    def is_heading(text, no=None):
+        return H.classify(text, enum, unnumbered, forms.get(no, form), parts, enum_sec) is not None
+
+    def opens_item(text, no):
+        """A section run into its text, or a box item: either starts a new block."""
+        return ((enum and H.SECTION_OPENER[forms.get(no, form)].match(text))
+                or (enum_sec and H.ENUM_OPENER[enum_sec].match(text))
+                or H.BOX_ITEM.match(text) and not indent_style)
 
     blocks, cur = [], []
 
@@ -51,8 +66,8 @@ def group_blocks(state: State) -> None:
         tab = "\t" in t
         if cur:
             prev_tab = "\t" in cur[-1].text
-            if (is_heading(t) or (indent_style and _INDENT.match(t) and not tab)
-                    or is_heading(cur[-1].text) or tab != prev_tab
+            if (is_heading(t, ln.no) or (indent_style and _INDENT.match(t) and not tab)
+                    or is_heading(cur[-1].text, cur[-1].no) or tab != prev_tab or (not tab and opens_item(t, ln.no))
                     or (not tab and _NOTES.match(t)) or t.strip()[:1] in CIRCLED):
                 flush()
         cur.append(ln)
@@ -83,20 +98,64 @@ def _split_wrapped(lines) -> list[list]:
     return out
 
 
+def wrap_width(state: State) -> int | None:
+    """The width a hard-wrapped text breaks its lines at (the usual length of its lines),
+    or None where lines are paragraphs (nothing was wrapped)."""
+    lengths = sorted(len(ln.text.strip()) for ln in state.lines if len(ln.text.strip()) > 8)
+    if len(lengths) < 10:
+        return None
+    width = lengths[int(len(lengths) * 0.75)]
+    return width if width <= 60 else None
+
+
+def _runs_to_margin(state: State, b: Block, width: int | None) -> bool:
+    """Whether a heading's last line reaches the right margin, so its title may go on."""
+    lay = state.layout.get(b.lines[-1]) if state.layout else None
+    if lay is not None and lay.page is not None:
+        return not lay.short
+    raw = next((ln.text for ln in state.lines if ln.no == b.lines[-1]), b.text)
+    return width is not None and len(raw.strip()) >= 0.85 * width
+
+
 def attach_heading_titles(state: State) -> None:
-    """第一部分 on one line, its title on the next: one heading."""
+    """第一部分 on one line, its title on the next: one heading. A heading too long for one
+    line goes on in the next line (十五、…为实现“十四五”规划和二〇三 / 五年远景目标而奋斗)."""
     out: list[Block] = []
+    width = wrap_width(state)
     for b in state.blocks:
         prev = out[-1] if out else None
         if (prev is not None and prev.kind in ("part", "chapter", "section", "box")
                 and not prev.data.get("title") and b.kind == "para" and len(b.text) <= 40
                 and not ends_sentence(b.text)):
             prev.data["title"] = b.text.strip()
+            prev.data["title_apart"] = True
             prev.text = f"{prev.text.strip()} {b.text.strip()}"
+            prev.lines = prev.lines + b.lines
+            continue
+        if (prev is not None and prev.data.pop("title_apart", False) and b.kind == "para"
+                and len(b.lines) == 1 and len(b.text) <= 20 and not re.search(r"[，。；：、,;:！？（）()]", b.text)):
+            # a two-part title printed on two lines of its own (第二篇 / 坚持创新驱动发展 / 全面塑造发展新优势)
+            state.report.decide("heading_wraps", b.lines[0], f"第{b.lines[0]}行并入标题的后半：{b.text.strip()}")
+            prev.data["title"] = f"{prev.data['title']} {b.text.strip()}"
+            prev.text = f"{prev.text.strip()} {b.text.strip()}"
+            prev.lines = prev.lines + b.lines
+            continue
+        if (prev is not None and prev.kind in ("part", "chapter", "section") and prev.data.get("title")
+                and not prev.data.get("runs_into_text") and b.kind == "para" and len(b.lines) == 1
+                and len(b.text) <= 24 and not ends_sentence(b.text) and not re.search(r"[。；]", b.text)
+                and _runs_to_margin(state, prev, width)):
+            state.report.decide("heading_wraps", b.lines[0], f"标题跨行，第{b.lines[0]}行并入上一行标题：{b.text.strip()}")
+            prev.data["title"] = prev.data["title"] + b.text.strip()
+            prev.text = prev.text.rstrip() + b.text.strip()
             prev.lines = prev.lines + b.lines
             continue
         out.append(b)
     state.blocks = out
+
+
+def _form(state: State, line: int) -> str:
+    """The section form (（一） or 1.) of the chapter a raw line is in."""
+    return state.structure.get("_forms", {}).get(line, state.structure.get("_section_form", "paren"))
 
 
 def _classify(state: State, lines) -> Block | list[Block]:
@@ -112,7 +171,9 @@ def _classify(state: State, lines) -> Block | list[Block]:
                      {"label": str(CIRCLED.index(first[0]) + 1)})
     enum = state.structure["_enum_levels"]
     if len(texts) == 1:
-        h = H.classify(first, enum, state.structure.get("unnumbered_headings", []))
+        h = H.classify(first, enum, state.structure.get("unnumbered_headings", []),
+                       _form(state, nos[0]), state.structure.get("_parts", False),
+                       state.structure.get("_enum_sections", False))
         if h:
             kind, num, title, _ = h
             return Block(kind, nos, first, {"number": num, "title": title})
@@ -120,8 +181,9 @@ def _classify(state: State, lines) -> Block | list[Block]:
     if re.match(rf"^第{H.N}[篇章节]", first) or re.match(rf"^专栏\s*{H.N}", first):
         state.report.warn(f"第{nos[0]}行：标题与正文连在一起，无法判定分界，按正文处理"
                           f"（可在 .toml 中用 split_heading 更正）：{first[:30]}…")
-    if enum:
-        sec = H.enum_section(text)
+    if enum or state.structure.get("_enum_sections"):
+        form = state.structure["_enum_sections"] if not enum else _form(state, nos[0])
+        sec = H.enum_section(text, form)
         if sec:
             num, title, rest = sec
             head = Block("section", [nos[0]], text, {"number": num, "title": title, "runs_into_text": True})
@@ -139,6 +201,15 @@ def mark_table_titles(state: State) -> None:
             b.kind = "table_title"
 
 
+def heading_candidate(state: State, b: Block) -> bool:
+    """A short line the format marks as a heading (h2, a Word heading style, bold or larger
+    type) but no numbering rule took: not joined to the text around it, and reported."""
+    if b.kind != "para" or len(b.lines) != 1 or len(b.text) > 40 or ends_sentence(b.text):
+        return False
+    lay = state.layout.get(b.lines[0]) if state.layout else None
+    return lay is not None and (lay.heading is not None or lay.bold or lay.larger)
+
+
 def join_split_paragraphs(state: State) -> None:
     """A paragraph that ends mid-sentence continues in the next paragraph block: the page
     broke there. A footnote printed at the foot of that page may sit in between."""
@@ -151,8 +222,13 @@ def join_split_paragraphs(state: State) -> None:
         if b.kind == "footnote":
             state.footnotes.append(b)
             continue
+        if heading_candidate(state, b):
+            state.report.decide("heading_candidate", b.lines[0], f"第{b.lines[0]}行版式像标题（加粗、大字或标题样式）"
+                                f"但没有编号，按段落保留：{b.text}")
+            out.append(b)
+            continue
         if b.kind == "para":
-            while not ends_sentence(b.text) and i < len(blocks):
+            while not ends_sentence(b.text) and i < len(blocks) and not heading_candidate(state, blocks[i]):
                 j = i
                 while j < len(blocks) and blocks[j].kind == "footnote":
                     j += 1
@@ -169,23 +245,42 @@ def join_split_paragraphs(state: State) -> None:
 
 
 MIN_REPEAT = 12
+CHAIN = 4  # earlier occurrences of a MIN_REPEAT-gram kept as candidates (the nearest ones)
+
+
+def tandem_repeats(text: str) -> list[tuple[int, int]]:
+    """(start, length) of the second copies of exact repeats X X (|X| ≥ MIN_REPEAT, X with
+    Chinese text), left to right, not overlapping. A repeat's second copy starts with the
+    same MIN_REPEAT-gram as its first, so only the nearest few earlier occurrences of each
+    gram are candidates, and a found copy is skipped: linear on any text, a 10 MB line or a
+    line of one character repeated (an OCR'd table rule) included."""
+    seen: dict[str, list[int]] = {}
+    out = []
+    k, n = 0, len(text)
+    while k <= n - MIN_REPEAT:
+        gram = text[k:k + MIN_REPEAT]
+        best = None
+        for p in reversed(seen.get(gram, ())):
+            length = k - p
+            if length >= MIN_REPEAT and (best is None or length > best) and k + length <= n \
+                    and text.startswith(text[p:k], k) and has_cjk(text[p:k]):
+                best = length
+        chain = seen.setdefault(gram, [])
+        chain.append(k)
+        if len(chain) > CHAIN:
+            del chain[0]
+        if best:
+            out.append((k, best))
+            k += best
+            continue
+        k += 1
+    return out
 
 
 def _tandem_repeat(text: str) -> tuple[int, int] | None:
-    """(start, length) of the second copy of the longest exact repeat X X of at least
-    MIN_REPEAT characters. Equal MIN_REPEAT-grams at distance L ≥ MIN_REPEAT are the
-    only candidates, so this stays linear on ordinary text."""
-    seen: dict[str, list[int]] = {}
-    best = None
-    for k in range(len(text) - MIN_REPEAT + 1):
-        gram = text[k:k + MIN_REPEAT]
-        for p in seen.get(gram, ()):
-            length = k - p
-            if length >= MIN_REPEAT and text[p:k] == text[k:k + length] and has_cjk(text[p:k]):
-                if best is None or length > best[1]:
-                    best = (k, length)
-        seen.setdefault(gram, []).append(k)
-    return best
+    """The longest of :func:`tandem_repeats` (kept for callers that take one at a time)."""
+    hits = tandem_repeats(text)
+    return max(hits, key=lambda h: h[1]) if hits else None
 
 
 def _fuzzy_tail_repeat(text: str, end: int) -> int:
@@ -215,14 +310,17 @@ def drop_page_duplicates(state: State) -> None:
             if cut:
                 state.report.removed("重复", b.text[pos - cut:pos], b.lines)
                 b.text = b.text[:pos - cut] + b.text[pos:]
-        # anywhere: an exact fragment printed twice in a row
-        while True:
-            hit = _tandem_repeat(b.text)
-            if not hit:
-                break
-            start, length = hit
+        # anywhere: an exact fragment printed twice in a row (all found in one pass)
+        hits = tandem_repeats(b.text)
+        for start, length in hits:
             state.report.removed("重复", b.text[start:start + length], b.lines)
-            b.text = b.text[:start] + b.text[start + length:]
+        if hits:
+            keep, pos = [], 0
+            for start, length in hits:
+                keep.append(b.text[pos:start])
+                pos = start + length
+            keep.append(b.text[pos:])
+            b.text = "".join(keep)
 
 
 def check_quotes(state: State) -> None:

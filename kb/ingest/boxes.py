@@ -3,6 +3,7 @@ with its next task, which opens with a lead (加强民事司法保护。…). Wh
 items open with leads too, the text cannot tell, and a recorded correction does."""
 from __future__ import annotations
 
+from kb.ingest.headings import BOX_ITEM
 from kb.ingest.state import State
 from kb.text import split_lead
 
@@ -14,7 +15,7 @@ def close_boxes(state: State) -> None:
     for c in state.corrections("box_extends"):
         extends[str(c["box"])] = int(c["through_line"])
         state.report.corrections.append(f"专栏{c['box']}延至第{c['through_line']}行：{c['why']}")
-    current, first = None, False
+    current, first, itemised = None, False, False
     for b in state.blocks:
         if b.kind == "box":
             current, first = str(b.data["number"]), True
@@ -25,10 +26,16 @@ def close_boxes(state: State) -> None:
         if b.kind != "para" or current is None:
             continue
         lead, _ = split_lead(b.text)
-        if first or lead is None or b.lines[0] <= extends.get(current, 0):
+        item = bool(BOX_ITEM.match(b.text))
+        if first:
+            itemised = item  # a box of numbered items (01 …, 1. …) ends where its items end
+        if b.lines[0] <= extends.get(current, 0) or first or (item if itemised else lead is None):
             b.box = current
             first = False
         else:
+            if itemised:
+                state.report.decide("box_end", b.lines[0],
+                                    f"专栏{current}在第{b.lines[0]}行前结束（编号条目到此为止）：{b.text[:20]}…")
             current = None
     boxes = [b for b in state.blocks if b.kind == "box"]
     for bx in boxes:

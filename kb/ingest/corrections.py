@@ -37,9 +37,28 @@ def apply_heading_splits(state: State) -> None:
 KNOWN = {"replace", "box_extends", "table_header", "table_groups", "split_heading"}
 
 
+# the fields each kind of correction needs, and their type
+FIELDS = {
+    "replace": {"line": int, "old": str, "new": str},
+    "box_extends": {"box": (str, int), "through_line": int},
+    "table_header": {"table": int, "columns": list},
+    "table_groups": {"table": int, "groups": dict},
+    "split_heading": {"line": int, "after": str},
+}
+_TYPE_NAMES = {int: "整数", str: "字符串", list: "列表", dict: "表"}
+
+
 def check_known(state: State) -> None:
     for c in state.config.get("correction", []):
+        if not isinstance(c, dict):
+            raise ValueError(f"每条更正应是一段 [[correction]]：{c!r}")
         if c.get("what") not in KNOWN:
             raise ValueError(f"未知的更正类型：{c.get('what')!r}（可用：{'、'.join(sorted(KNOWN))}）")
         if not c.get("why"):
             raise ValueError(f"更正缺少 why（原因）：{c}")
+        for name, kind in FIELDS[c["what"]].items():
+            value = c.get(name)
+            kinds = kind if isinstance(kind, tuple) else (kind,)
+            if value is None or not isinstance(value, kinds) or isinstance(value, bool):
+                want = "或".join(_TYPE_NAMES[k] for k in kinds)
+                raise ValueError(f"{c['what']} 更正的 {name} 应为{want}，现为 {value!r}")

@@ -34,6 +34,8 @@ def heading_text(state: State, b: Block) -> str:
     if b.kind == "unnumbered":
         return title_spaces(normalize(b.data["title"], state.variants, keep_title_spaces=True))
     prefix = re.sub(r"[\s\u3000]", "", m.group(1)) if m else ""
+    if prefix.startswith("(") and prefix.endswith(")"):
+        prefix = f"（{prefix[1:-1]}）"  # (一) is printed （一） in Chinese text
     title = normalize(b.data.get("title") or "", state.variants, keep_title_spaces=True)
     if (b.kind in ("chapter", "section", "part") and prefix.startswith("第")) or b.kind == "box":
         return title_spaces(f"{prefix} {title}".strip())
@@ -52,7 +54,8 @@ def emit(state: State) -> str:
     meta = dict(state.config.get("document", {}))
     meta.setdefault("title", normalize(state.title, state.variants))
     out = ["---"]
-    for key in ("id", "title", "issuer", "period", "kind", "level", "published"):
+    for key in ("id", "title", "issuer", "period", "kind", "level", "published",
+                "doc_number", "date", "notice", "printed", "printed_by", "raw"):
         if key in meta:
             out.append(f"{key}: {json.dumps(meta[key], ensure_ascii=False)}")
     out.append(f"raw_title_line: {state.title_line}")

@@ -36,6 +36,15 @@ class Removal:
 
 
 @dataclass
+class Decision:
+    """A call the ingest made that a person may want to check (and overrule with a
+    correction in the sidecar): what kind, at which raw line, and what was decided."""
+    kind: str  # heading_wraps | heading_in_text | box_end | furniture | title | toc_entry …
+    line: int
+    message: str
+
+
+@dataclass
 class Report:
     removals: list[Removal] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -43,6 +52,19 @@ class Report:
     replacements: list[tuple[str, str, int]] = field(default_factory=list)  # (old, new, line)
     filled: list[tuple[str, int]] = field(default_factory=list)  # merged-cell label, extra copies
     stats: dict = field(default_factory=dict)
+    places: dict = field(default_factory=dict)  # raw line → (page, line on page), for PDFs
+    decisions: list[Decision] = field(default_factory=list)
+    metadata: dict = field(default_factory=dict)  # from an issuing notice: issuer, 文号, date
+
+    def decide(self, kind: str, line: int, message: str) -> None:
+        self.decisions.append(Decision(kind, line, message))
+
+    def where(self, line: int) -> str:
+        """第12行, or 第3页第5行 where the raw line came from a PDF page."""
+        if line in self.places:
+            page, on_page = self.places[line]
+            return f"第{page}页第{on_page}行"
+        return f"第{line}行"
 
     def removed(self, reason: str, text: str, lines) -> None:
         if text.strip():
@@ -63,6 +85,9 @@ class State:
     title: str = ""
     title_line: int = 0
     footnotes: list[Block] = field(default_factory=list)
+    layout: dict = field(default_factory=dict)  # raw line → readers.Layout (PDF, Word, web page)
+    source_kind: str = "text"
+    raw_lines: list = field(default_factory=list)  # the reader's lines, as the raw line numbers count them
 
     def corrections(self, what: str) -> list[dict]:
         return [c for c in self.config.get("correction", []) if c.get("what") == what]
