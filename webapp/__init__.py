@@ -65,4 +65,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     for mod in (views_health, views_search, views_plan, views_trace, views_graph, views_lists):
         app.register_blueprint(mod.bp)
     from webapp.auth import init_auth; init_auth(app)  # noqa: E702 — accounts, roles, the trail pages
+    from webapp.views_import import init_import; init_import(app)  # noqa: E702 — 导入规划 (admins)
     return app
