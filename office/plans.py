@@ -41,7 +41,7 @@ FIX_KINDS = {  # what a click on the review page may write, and the fields it ne
     "keep_apart": ("这一行不属于上一行的标题", ()),
     "split_heading": ("这一行是节标题（在标题文字后断开）", ("after",)),
     "box_extends": ("专栏延续到这一行", ("box",)),
-    "title": ("以这一行为规划标题", ()),
+    "title": ("以此为规划标题", ()),
 }
 DEFAULT_WHY = {
     "furniture": "导入审核：此行是页眉页脚，不属于正文。",
@@ -224,7 +224,7 @@ def _review(folder: Path, corpus_dir) -> dict:
                         "first": first, "last": last, "box": b.box,
                         "number": str(b.data.get("number", "")) if b.kind in ("part", "chapter", "section", "box") else "",
                         "decisions": sorted({i for no in range(first, last + 1) for i in decision_lines.get(no, [])})})
-    data = {"doc_id": result.doc_id, "title": state.title, "metadata": report.metadata,
+    data = {"doc_id": result.doc_id, "title": state.config["document"].get("title") or state.title, "metadata": report.metadata,
             "counts": {k: sum(1 for b in state.blocks if b.kind == k) for k in ("part", "chapter", "section", "box", "table")},
             "stats": {k: v for k, v in report.stats.items() if isinstance(v, (int, float, str))},
             "corrections": list(report.corrections), "decisions": decisions,
@@ -280,9 +280,10 @@ def add_correction(instance, corpus_dir, token: str, what: str, line, why: str =
     doc = config.setdefault("document", {})
     raw_text = data["source"][line - 1]["text"].strip()
     if what == "title":
-        if not raw_text:
-            raise PlanError(f"第{line}行是空行，不能作标题。")
-        doc["title"] = raw_text[:200]
+        title = " ".join(str(fields.get("title") or "").split()) or raw_text
+        if not title:
+            raise PlanError(f"第{line}行是空行，不能作标题：请填写标题。")
+        doc["title"] = title[:200]
     else:
         c = {"what": what, "line": line}
         if what == "split_heading":

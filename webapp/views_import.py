@@ -93,7 +93,7 @@ def fix(token):
     form = request.form
     try:
         _plans().add_correction(instance_dir(), _corpus(), token, form.get("what", ""), form.get("line", ""),
-                                form.get("why", ""), after=form.get("after", ""), box=form.get("box", ""))
+                                form.get("why", ""), after=form.get("after", ""), box=form.get("box", ""), title=form.get("title", ""))
     except PlanError as e:
         if e.status == 404:
             _fail(e)
