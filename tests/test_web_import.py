@@ -110,7 +110,7 @@ def test_a_pdf_is_staged_not_published_and_its_uncertain_decisions_are_highlight
     assert not (Path(app.config["CORPUS_DIR"]) / f"{CPC_ID}.md").exists()  # staging only
     page = c.get(f"/admin/import/{token}").get_data(as_text=True)
     assert "存疑之处（2）" in page
-    assert re.search(r'<li id="L811" class=" uncertain">', page)  # the source line, highlighted
+    assert re.search(r'<li id="L811" class="uncertain">', page)  # the source line, highlighted
     assert re.search(r'class="ob ob-chapter uncertain">\s*<a href="#L810"', page)  # its outline block
     data = c.get(f"/api/admin/import/{token}").get_json()
     wraps = next(d for d in data["decisions"] if d["kind"] == "heading_wraps")
