@@ -216,10 +216,11 @@ def _review(folder: Path, corpus_dir) -> dict:
                        "removed": removed.get(no, ""), "decisions": decision_lines.get(no, [])})
     outline = []
     for b in state.blocks:
-        if b.kind == "para" and b.box is None and outline and outline[-1]["kind"] == "para":
-            pass
         first, last = b.span
         text = b.text if b.kind != "table" else b.text.split("\n", 1)[0].replace("\t", "｜")
+        title = str(b.data.get("title") or "")
+        if b.data.get("runs_into_text") and title and title in text:  # 1.标题。正文…: the heading alone
+            text = text[:text.index(title) + len(title)]
         outline.append({"kind": b.kind, "text": text[:80] + ("…" if len(text) > 80 else ""),
                         "first": first, "last": last, "box": b.box,
                         "number": str(b.data.get("number", "")) if b.kind in ("part", "chapter", "section", "box") else "",
