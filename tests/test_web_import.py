@@ -257,7 +257,12 @@ def test_publish_adds_the_plan_whole_records_it_and_makes_its_clauses_findable(f
     assert index_status(load_corpus(corpus_dir), app.instance_path)["fresh"]
     hits = c.get("/api/search", query_string={"q": CPC_CLAUSE_TEXT}).get_json()
     assert any(h["id"].startswith(f"{CPC_ID}:") for h in hits["hits"])
-    assert c.get("/api/outline", query_string={"document": CPC_ID}).status_code == 200
+    clause = next(h["id"] for h in hits["hits"] if h["id"].startswith(f"{CPC_ID}:"))
+    outline = c.get("/api/outline", query_string={"document": CPC_ID})
+    assert outline.status_code == 200 and len(outline.get_json()["chapters"]) == 15
+    assert c.get(f"/api/trace/{clause}").status_code == 200
+    export = c.get("/search/export", query_string={"q": CPC_CLAUSE_TEXT, "format": "csv"})
+    assert export.status_code == 200 and CPC_CLAUSE_TEXT in export.get_data().decode("utf-8-sig")
     trail = c.get("/api/admin/audit").get_json()["entries"]
     assert (trail[0]["action"], trail[0]["actor"], trail[0]["subject"]) == ("plan.publish", "admin1", CPC_ID)
     # published once: a second publish, a fix or a second upload with the same id is refused
