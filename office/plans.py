@@ -134,6 +134,8 @@ def stage_upload(instance, corpus_dir, data: bytes, filename: str, doc_id: str |
         raise PlanError("这是一张图片，不是规划文本：请导入规划的 PDF、Word（.docx）、网页或文本文件。", 415)
     if kind not in KINDS:
         raise PlanError("无法识别文件内容：只能导入 PDF、Word（.docx）、网页（.html）或文本（.txt）文件。", 415)
+    if kind == "zip":
+        _check_zip(data)
     stem = Path(filename or "").stem
     doc_id = (doc_id or "").strip() or None
     if doc_id is None:
@@ -163,6 +165,23 @@ def stage_upload(instance, corpus_dir, data: bytes, filename: str, doc_id: str |
         shutil.rmtree(folder, ignore_errors=True)
         raise
     return token
+
+
+UNZIPPED_MAX = 200 * 1024 * 1024  # a Word plan unpacks to a few MiB; a zip bomb to gigabytes
+
+
+def _check_zip(data: bytes) -> None:
+    """A .docx is a zip: refuse one that would unpack to far more than any plan before
+    python-docx unpacks it (a zip bomb would take the server's memory)."""
+    import io
+    import zipfile
+
+    try:
+        infos = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise PlanError("这是一个损坏的压缩文件，不是 Word（.docx）文件：请重新导出后再导入。", 422) from None
+    if sum(i.file_size for i in infos) > UNZIPPED_MAX or len(infos) > 10000:
+        raise PlanError("这个 Word 文件解压后过大，不像一份规划：已拒绝。", 413)
 
 
 def _now() -> str:

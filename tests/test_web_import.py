@@ -207,6 +207,27 @@ def test_a_file_that_is_not_a_plan_is_refused_with_a_chinese_reason(app, data, n
     assert set((Path(app.instance_path) / "import").glob("*")) == before  # nothing left in staging
 
 
+def _zip_bomb() -> bytes:
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        zeros = b"\0" * (70 * 1024 * 1024)
+        for i in range(3):  # 210 MiB unpacked, a few hundred KiB packed
+            z.writestr(f"word/document{i}.xml", zeros)
+    return buf.getvalue()
+
+
+def test_a_zip_bomb_dressed_as_a_word_file_is_refused_before_unpacking(app):
+    c, csrf = logged_in(app)
+    data = _zip_bomb()
+    assert len(data) < 2 * 1024 * 1024
+    r = upload(c, csrf, data, "plan.docx")
+    assert r.status_code == 413 and "解压后过大" in r.get_data(as_text=True)
+
+
 def test_an_upload_over_the_limit_is_413_and_without_csrf_400(app):
     c, csrf = logged_in(app)
     app.config["IMPORT_MAX_BYTES"] = 200 * 1024
