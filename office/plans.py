@@ -42,6 +42,7 @@ FIX_KINDS = {  # what a click on the review page may write, and the fields it ne
     "split_heading": ("这一行是节标题（在标题文字后断开）", ("after",)),
     "box_extends": ("专栏延续到这一行", ("box",)),
     "title": ("以此为规划标题", ()),
+    "heading": ("这一行是标题（无编号，与章同级）", ()),
 }
 DEFAULT_WHY = {
     "furniture": "导入审核：此行是页眉页脚，不属于正文。",
@@ -49,6 +50,7 @@ DEFAULT_WHY = {
     "split_heading": "导入审核：此行开头是节标题，标题后是正文。",
     "box_extends": "导入审核：此段仍属专栏。",
     "title": "导入审核：规划标题。",
+    "heading": "导入审核：此行是无编号的标题。",
 }
 MAX_WHY = 500
 

@@ -172,6 +172,40 @@ def test_marking_a_line_as_page_furniture_takes_it_out_of_the_plan(app):
     assert not any(line["text"].strip()[:20] in b["text"] for b in after["outline"])
 
 
+def _word_plan_with_a_bold_line() -> bytes:
+    import io
+
+    from docx import Document
+
+    d = Document()
+    d.add_paragraph("测试市“十四五”知识产权发展规划")
+    d.add_paragraph("第一章 发展基础")
+    d.add_paragraph("过去五年，全市知识产权工作取得明显成效。专利授权量稳步增长。")
+    d.add_paragraph().add_run("重点工作回顾").bold = True
+    d.add_paragraph("商标注册量大幅提升，版权登记数量创新高。")
+    d.add_paragraph("第二章 主要任务")
+    d.add_paragraph("加强知识产权保护。完善保护体系。")
+    buf = io.BytesIO()
+    d.save(buf)
+    return buf.getvalue()
+
+
+def test_a_bold_line_without_a_number_becomes_a_heading_with_one_click(app):
+    c, csrf = logged_in(app)
+    r = upload(c, csrf, _word_plan_with_a_bold_line(), "city-plan.docx")
+    token = r.headers["Location"].rsplit("/", 1)[1]
+    page = c.get(f"/admin/import/{token}").get_data(as_text=True)
+    assert 'value="heading"' in page  # the decision offers the fix
+    data = c.get(f"/api/admin/import/{token}").get_json()
+    d = next(d for d in data["decisions"] if d["kind"] == "heading_candidate")
+    assert d["raw"] == "重点工作回顾"
+    c.post(f"/admin/import/{token}/fix", data={"csrf_token": csrf, "line": str(d["line"]), "what": "heading", "why": "加粗小标题"})
+    after = c.get(f"/api/admin/import/{token}").get_json()
+    assert {"kind": "unnumbered", "text": "重点工作回顾"}.items() <= next(
+        b for b in after["outline"] if b["first"] == d["line"]).items()
+    assert not [x for x in after["decisions"] if x["kind"] == "heading_candidate"]
+
+
 # -- hostile and wrong files -----------------------------------------------------------------------
 
 SCANNED_PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"

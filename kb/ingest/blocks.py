@@ -182,6 +182,9 @@ def _classify(state: State, lines) -> Block | list[Block]:
         if h:
             kind, num, title, _ = h
             return Block(kind, nos, first, {"number": num, "title": title})
+        if corrections.marked_heading(state, nos[0]):
+            state.report.corrections.append(f"第{nos[0]}行是标题：{first}")
+            return Block("unnumbered", nos, first, {"number": 0, "title": first})
     text = _join_lines([t.replace("\t", " ") for t in texts])
     if re.match(rf"^第{H.N}[篇章节]", first) or re.match(rf"^专栏\s*{H.N}", first):
         state.report.warn(f"第{nos[0]}行：标题与正文连在一起，无法判定分界，按正文处理"

@@ -61,7 +61,14 @@ def kept_apart(state: State) -> set[int]:
     return out
 
 
-KNOWN = {"replace", "box_extends", "table_header", "table_groups", "split_heading", "furniture", "keep_apart"}
+def marked_heading(state: State, line: int) -> bool:
+    """``what = "heading"``: a line a person said is a heading with no number (the format
+    printed it bold or large, no numbering rule took it): a heading named by its title."""
+    return any(int(c["line"]) == line for c in state.corrections("heading"))
+
+
+KNOWN = {"replace", "box_extends", "table_header", "table_groups", "split_heading", "furniture", "keep_apart",
+         "heading"}
 
 
 # the fields each kind of correction needs, and their type
@@ -73,6 +80,7 @@ FIELDS = {
     "split_heading": {"line": int, "after": str},
     "furniture": {"line": int},
     "keep_apart": {"line": int},
+    "heading": {"line": int},
 }
 _TYPE_NAMES = {int: "整数", str: "字符串", list: "列表", dict: "表"}
 
