@@ -255,10 +255,34 @@ def _review(folder: Path, corpus_dir) -> dict:
     return data
 
 
+def _settle_stale(instance, folder: Path, meta: dict) -> dict:
+    """A plan left "publishing" by a server that stopped mid-way: no thread here runs it and
+    no process holds the publish lock, so it can be published (or deleted) again."""
+    if meta.get("status") != "publishing":
+        return meta
+    with _threads_lock:
+        if meta["token"] in _running:
+            return meta
+    root = staging_root(instance)
+    with open(root / "publish.lock", "a+") as f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            return meta  # another process is publishing
+        try:
+            meta = _meta(folder)
+            if meta.get("status") == "publishing":
+                meta.update(status="staged", message="上次发布没有完成（服务器可能已重启），语料中没有这份规划：可以重新发布。")
+                _save_meta(folder, meta)
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+    return meta
+
+
 def review(instance, token: str) -> dict:
     """What the review page shows: the file's facts, the outline, the source, the decisions."""
     folder = staged_dir(instance, token)
-    meta = _meta(folder)
+    meta = _settle_stale(instance, folder, _meta(folder))
     try:
         data = json.loads((folder / "review.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -332,7 +356,7 @@ def add_correction(instance, corpus_dir, token: str, what: str, line, why: str =
 
 def discard(instance, token: str) -> None:
     folder = staged_dir(instance, token)
-    if _meta(folder)["status"] == "publishing":
+    if _settle_stale(instance, folder, _meta(folder))["status"] == "publishing":
         raise PlanError("正在发布，不能删除。", 409)
     shutil.rmtree(folder, ignore_errors=True)
 
@@ -340,6 +364,7 @@ def discard(instance, token: str) -> None:
 # -- publishing -------------------------------------------------------------------------------
 
 _threads: dict[str, threading.Thread] = {}
+_running: set[str] = set()  # tokens whose publish this process has started and not finished
 _threads_lock = threading.Lock()
 
 
@@ -360,17 +385,20 @@ def start_publish(instance, corpus_dir, token: str, database, actor) -> None:
     """Check the plan can be published, then publish in a background thread (the index
     build takes seconds; searches go on with the old index meanwhile)."""
     folder = staged_dir(instance, token)
-    meta = _meta(folder)
+    meta = _settle_stale(instance, folder, _meta(folder))
     if meta["status"] in ("publishing", "published"):
         raise PlanError("这份规划已在发布或已发布。", 409)
     if meta["doc_id"] in corpus_ids(corpus_dir):
         raise PlanError(f"语料中已有编号为“{meta['doc_id']}”的规划：请删除这份待发布的规划后换一个编号重新上传。", 409)
-    meta.update(status="publishing", message="正在重建检索索引，期间检索照常可用。", started_at=_now())
-    _save_meta(folder, meta)
     thread = threading.Thread(target=_publish_job, args=(Path(instance), Path(corpus_dir), token, database, actor),
                               name=f"plankb-publish-{token}", daemon=True)
     with _threads_lock:
+        if token in _running:
+            raise PlanError("这份规划正在发布。", 409)
+        _running.add(token)
         _threads[token] = thread
+    meta.update(status="publishing", message="正在重建检索索引，期间检索照常可用。", started_at=_now())
+    _save_meta(folder, meta)
     thread.start()
 
 
@@ -398,7 +426,11 @@ def _publish_job(instance: Path, corpus_dir: Path, token: str, database, actor) 
     except Exception as e:  # noqa: BLE001 — a thread has nobody to raise to: the page says what happened
         meta = _meta(folder)
         meta.update(status="staged", message=f"发布失败（{type(e).__name__}）：语料未改动，请稍后重试或联系管理员。")
-    _save_meta(folder, meta)
+    try:
+        _save_meta(folder, meta)
+    finally:
+        with _threads_lock:
+            _running.discard(token)
 
 
 def publish(instance, corpus_dir, token: str, database) -> dict:
@@ -426,8 +458,10 @@ def publish(instance, corpus_dir, token: str, database) -> dict:
     if result.text_copy:
         files[result.text_copy[0]] = result.text_copy[1].encode("utf-8")
     files[f"{doc_id}.md"] = result.markdown.encode("utf-8")  # last: its arrival publishes the plan
-    for rel in files:
-        if (corpus_dir / rel).exists():
+    for rel, data in files.items():
+        # the same bytes already there: left by a publish the server did not finish (the
+        # Markdown, written last, is missing), so writing them again is harmless
+        if (corpus_dir / rel).exists() and not _same_bytes(corpus_dir / rel, data):
             raise PlanError(f"语料中已有文件 {rel}：请换一个文档编号。", 409)
     view = folder / "corpus-view"
     shutil.rmtree(view, ignore_errors=True)
@@ -460,6 +494,13 @@ def publish(instance, corpus_dir, token: str, database) -> dict:
         record(conn, "plan.publish", subject=doc_id, field="title", new=doc.title or result.state.title)
     return {"doc_id": doc_id, "title": doc.title or result.state.title, "clauses": built.get("clauses", 0),
             "seconds": round(time.perf_counter() - started, 2)}
+
+
+def _same_bytes(path: Path, data: bytes) -> bool:
+    try:
+        return path.read_bytes() == data
+    except OSError:
+        return False
 
 
 def _link_view(corpus_dir: Path, view: Path, extra: dict[str, bytes]) -> None:

@@ -378,3 +378,28 @@ def test_a_failed_publish_leaves_the_corpus_as_it_was(fresh_app, monkeypatch):
     data = c.get(f"/api/admin/import/{token}").get_json()
     assert data["status"] == "staged" and data["message"].startswith("发布失败")
     assert (content_hash(corpus_dir), sorted(p.name for p in corpus_dir.rglob("*"))) == before
+
+
+def test_a_publish_the_server_did_not_finish_can_be_published_again(fresh_app):
+    """A server stopped after writing the raw file but before the Markdown: the plan is not
+    in the corpus, the page says so, and publishing again completes it."""
+    import json as json_
+
+    from office.plans import wait_for_publishing
+
+    app = fresh_app
+    corpus_dir = Path(app.config["CORPUS_DIR"])
+    c, csrf = logged_in(app)
+    path = DATA / "samples" / "shandong-education-14fyp.txt"
+    token = staged(c, csrf, path, doc_id="sd-crash")
+    folder = Path(app.instance_path) / "import" / token
+    meta = json_.loads((folder / "meta.json").read_text("utf-8"))
+    meta["status"] = "publishing"
+    (folder / "meta.json").write_text(json_.dumps(meta, ensure_ascii=False), "utf-8")
+    shutil.copy(folder / "sd-crash.txt", corpus_dir / "raw" / "sd-crash.txt")  # what the stopped server left
+    data = c.get(f"/api/admin/import/{token}").get_json()
+    assert data["status"] == "staged" and "没有完成" in data["message"]
+    assert c.post(f"/admin/import/{token}/publish", data={"csrf_token": csrf}).status_code == 303
+    wait_for_publishing()
+    assert c.get(f"/api/admin/import/{token}").get_json()["status"] == "published"
+    assert (corpus_dir / "sd-crash.md").is_file()
