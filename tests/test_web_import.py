@@ -117,6 +117,9 @@ def test_a_pdf_is_staged_not_published_and_its_uncertain_decisions_are_highlight
     assert (wraps["line"], wraps["where"], wraps["raw"]) == (811, "第35页第18行", "五年远景目标而奋斗")
     assert data["counts"]["chapter"] == 15 and data["counts"]["section"] == 60
     assert data["status"] == "staged" and data["meta"]["kind"] == "pdf"
+    listing = c.get("/api/admin/import").get_json()
+    assert token in [m["token"] for m in listing["staged"]] and listing["max_bytes"] >= 4 * 1024 * 1024
+    assert f'/admin/import/{token}"' in c.get("/admin/import").get_data(as_text=True)
 
 
 def test_a_click_writes_a_correction_with_what_where_and_why_to_the_staged_sidecar(app):

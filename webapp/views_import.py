@@ -39,6 +39,12 @@ def import_page():
                            limit_mb=current_app.config["IMPORT_MAX_BYTES"] // (1024 * 1024), kinds=KIND_LABELS)
 
 
+@bp.get("/api/admin/import")
+def import_api():
+    return {"staged": _plans().staged_plans(instance_dir()),
+            "max_bytes": current_app.config["IMPORT_MAX_BYTES"], "kinds": KIND_LABELS}
+
+
 @bp.post("/admin/import")
 def upload():
     f = request.files.get("file")
