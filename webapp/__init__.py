@@ -66,7 +66,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.register_blueprint(mod.bp)
     from webapp import views_monitor  # 监测: actual values, their status, the evaluation report
     from webapp.auth import init_auth  # accounts, roles, the trail pages
+    from webapp.views_import import init_import  # 导入规划 (administrators)
 
     app.register_blueprint(views_monitor.bp)
     init_auth(app)
+    init_import(app)
     return app

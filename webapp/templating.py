@@ -19,15 +19,21 @@ NAV = [
     ("trace.trace_index", "追踪"),
     ("graph.graph_page", "图谱"),
     ("lists.lists_page", "任务清单"),
+    ("imports.import_page", "导入规划"),  # administrators only: hidden from everyone else
 ]
 
 
 def _nav():
     here = request.endpoint or ""
     out = []
+    from flask import g
+
+    user = g.get("user")
     for endpoint, label in NAV:
         area = endpoint.split(".")[0]
-        active = here == endpoint or (area in ("trace", "lists", "graph") and here.startswith(area + "."))
+        if area == "imports" and (user is None or user.role != "admin"):
+            continue
+        active = here == endpoint or (area in ("trace", "lists", "graph", "imports") and here.startswith(area + "."))
         out.append({"url": url_for(endpoint), "label": label, "active": active})
     return out
 

@@ -27,6 +27,7 @@ class IngestError(Exception):
 RULES = [
     ("check_corrections", corrections.check_known),
     ("furniture", pagelayout.drop_furniture),
+    ("furniture_corrections", corrections.drop_marked_furniture),
     ("image_markers", pagelayout.drop_image_markers),
     ("repeated_lines", pagelayout.drop_repeated_lines),
     ("replace", corrections.apply_replacements),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from difflib import SequenceMatcher
 
+from kb.ingest import corrections
 from kb.ingest import headings as H
 from kb.ingest.state import Block, State
 from kb.text import ends_sentence, has_cjk, is_cjk
@@ -122,8 +123,12 @@ def attach_heading_titles(state: State) -> None:
     line goes on in the next line (十五、…为实现“十四五”规划和二〇三 / 五年远景目标而奋斗)."""
     out: list[Block] = []
     width = wrap_width(state)
+    apart = corrections.kept_apart(state)
     for b in state.blocks:
         prev = out[-1] if out else None
+        if b.lines and b.lines[0] in apart:
+            out.append(b)
+            continue
         if (prev is not None and prev.kind in ("part", "chapter", "section", "box")
                 and not prev.data.get("title") and b.kind == "para" and len(b.text) <= 40
                 and not ends_sentence(b.text)):
@@ -177,6 +182,9 @@ def _classify(state: State, lines) -> Block | list[Block]:
         if h:
             kind, num, title, _ = h
             return Block(kind, nos, first, {"number": num, "title": title})
+        if corrections.marked_heading(state, nos[0]):
+            state.report.corrections.append(f"第{nos[0]}行是标题：{first}")
+            return Block("unnumbered", nos, first, {"number": 0, "title": first})
     text = _join_lines([t.replace("\t", " ") for t in texts])
     if re.match(rf"^第{H.N}[篇章节]", first) or re.match(rf"^专栏\s*{H.N}", first):
         state.report.warn(f"第{nos[0]}行：标题与正文连在一起，无法判定分界，按正文处理"

@@ -34,7 +34,41 @@ def apply_heading_splits(state: State) -> None:
             state.report.warn(f"更正未生效：第{line}行找不到“{after}”")
 
 
-KNOWN = {"replace", "box_extends", "table_header", "table_groups", "split_heading"}
+def drop_marked_furniture(state: State) -> None:
+    """``what = "furniture"``: a line a person marked as page furniture (a running header
+    or footer no rule recognised): taken out and listed as removed, like any other."""
+    marked = {int(c["line"]): c for c in state.corrections("furniture")}
+    keep = []
+    for ln in state.lines:
+        c = marked.pop(ln.no, None)
+        if c is None:
+            keep.append(ln)
+            continue
+        state.report.removed("页眉页脚", ln.text, [ln.no])
+        state.report.corrections.append(f"第{ln.no}行是页眉页脚：{c['why']}")
+    state.lines = keep
+    for line in marked:
+        state.report.warn(f"更正未生效：第{line}行不存在或已被移除")
+
+
+def kept_apart(state: State) -> set[int]:
+    """``what = "keep_apart"``: raw lines a person said are not the end of the heading
+    above them (the ingest joined a wrapped heading title there)."""
+    out = set()
+    for c in state.corrections("keep_apart"):
+        out.add(int(c["line"]))
+        state.report.corrections.append(f"第{c['line']}行不并入上一行标题：{c['why']}")
+    return out
+
+
+def marked_heading(state: State, line: int) -> bool:
+    """``what = "heading"``: a line a person said is a heading with no number (the format
+    printed it bold or large, no numbering rule took it): a heading named by its title."""
+    return any(int(c["line"]) == line for c in state.corrections("heading"))
+
+
+KNOWN = {"replace", "box_extends", "table_header", "table_groups", "split_heading", "furniture", "keep_apart",
+         "heading"}
 
 
 # the fields each kind of correction needs, and their type
@@ -44,6 +78,9 @@ FIELDS = {
     "table_header": {"table": int, "columns": list},
     "table_groups": {"table": int, "groups": dict},
     "split_heading": {"line": int, "after": str},
+    "furniture": {"line": int},
+    "keep_apart": {"line": int},
+    "heading": {"line": int},
 }
 _TYPE_NAMES = {int: "整数", str: "字符串", list: "列表", dict: "表"}
 
