@@ -59,7 +59,10 @@ def _register_all() -> None:
 
     for mod in (cmd_kb, cmd_search, cmd_trace, cmd_export, cmd_web):
         mod.register(cli)
-    from plankb import cmd_user; cmd_user.register(cli)  # noqa: E702 — one line, so merges stay easy
+    from plankb import cmd_track, cmd_user  # actuals and the report; accounts
+
+    cmd_user.register(cli)
+    cmd_track.register(cli)
 
 
 _register_all()

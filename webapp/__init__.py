@@ -64,5 +64,9 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     for mod in (views_health, views_search, views_plan, views_trace, views_graph, views_lists):
         app.register_blueprint(mod.bp)
-    from webapp.auth import init_auth; init_auth(app)  # noqa: E702 — accounts, roles, the trail pages
+    from webapp import views_monitor  # 监测: actual values, their status, the evaluation report
+    from webapp.auth import init_auth  # accounts, roles, the trail pages
+
+    app.register_blueprint(views_monitor.bp)
+    init_auth(app)
     return app
