@@ -53,6 +53,7 @@ FIELDS = {  # editable item field -> (Chinese label, max length)
     "deadline": ("完成时限", 100),
     "note": ("备注", 2000),
 }
+MULTILINE = {"support_units", "note"}  # one 配合单位 a line is how long lists are written
 _CLAUSE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,79}:[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
 
 MAX_ID = 2 ** 63 - 1  # SQLite's INTEGER range
@@ -117,16 +118,50 @@ class Item:
 _now = dbm.now
 
 
+# -- cleaning what people type -----------------------------------------------------------
+# Text enters the store from forms, JSON and the CLI, and leaves it in DOCX/XLSX files,
+# whose XML 1.0 has no room for control characters, surrogates or U+FFFE/U+FFFF: one
+# such character made every export of the list fail. And a name is how a person finds a
+# list again, so characters nobody can see (U+200B, U+FEFF, bidi overrides) must not
+# make two lists that look alike.
+
+_INVISIBLE = {"Cf"}  # format characters: zero-width spaces and joiners, BOM, bidi controls
+
+
+def _noncharacter(ch: str) -> bool:
+    """U+FFFE, U+FFFF and their kin in every plane, and U+FDD0–U+FDEF: never text."""
+    cp = ord(ch)
+    return (cp & 0xFFFE) == 0xFFFE or 0xFDD0 <= cp <= 0xFDEF
+
+
+def strip_invisible(value: str) -> str:
+    """Drop noncharacters and invisible format characters, which arrive in pasted text
+    (a BOM at the start of a line copied from a file, a zero-width space from a web page)
+    and mean nothing to a reader; what remains is what the person sees."""
+    return "".join(ch for ch in value
+                   if not _noncharacter(ch) and unicodedata.category(ch) not in _INVISIBLE)
+
+
+def refuse_unwritable(value: str, label: str, multiline: bool) -> None:
+    """Control characters and lone surrogates cannot be stored or exported; unlike the
+    invisible ones they may hide a mistake (a pasted binary, a broken encoding), so the
+    person is asked to remove them rather than having text silently changed."""
+    if any(unicodedata.category(ch) == "Cs" for ch in value):
+        raise ValidationError(f"{label}含有无效的字符编码，请删除后重试。")
+    bad = [ch for ch in value if unicodedata.category(ch) == "Cc" and not (multiline and ch in "\n\t")]
+    if bad:
+        raise ValidationError(f"{label}含有控制字符，请删除后重试。")
+
+
 def _clean(value, label: str, limit: int, *, required: bool = False, multiline: bool = False) -> str:
     if value is None:
         value = ""
     if not isinstance(value, str):
         raise ValidationError(f"{label}必须是文本。")
     # a browser submits a textarea's line breaks as CRLF: one line break, not a control character
-    value = unicodedata.normalize("NFC", value).strip().replace("\r\n", "\n")
-    bad = [ch for ch in value if unicodedata.category(ch) == "Cc" and not (multiline and ch in "\n\t")]
-    if bad:
-        raise ValidationError(f"{label}含有控制字符，请删除后重试。")
+    value = value.replace("\r\n", "\n")
+    refuse_unwritable(value, label, multiline)
+    value = unicodedata.normalize("NFC", strip_invisible(value)).strip()
     if required and not value:
         raise ValidationError(f"{label}不能为空。")
     if len(value) > limit:
@@ -135,7 +170,8 @@ def _clean(value, label: str, limit: int, *, required: bool = False, multiline: 
 
 
 def clean_name(name) -> str:
-    """A list name as stored: trimmed, NFC, one line, 1–64 characters."""
+    """A list name as stored and compared: trimmed, NFC, one line, 1–64 characters, and
+    without invisible characters, so “重点任务” with a zero-width space inside is “重点任务”."""
     name = _clean(name, "清单名称", NAME_MAX, required=True)
     return re.sub(r"\s+", " ", name)
 
@@ -450,7 +486,7 @@ class ListStore:
             if key not in FIELDS:
                 raise ValidationError(f"未知的字段：{str(key)[:40]}（可编辑：牵头单位、配合单位、完成时限、备注）。")
             label, limit = FIELDS[key]
-            out[key] = _clean(value, label, limit, multiline=(key == "note"))
+            out[key] = _clean(value, label, limit, multiline=key in MULTILINE)
         return out
 
     def update_item(self, item_id, expected_version, **fields) -> Item:

@@ -165,8 +165,14 @@ def select(ctx, *, query=None, ids=None, box=None, chapter=None, list_name=None,
               help="--query 时最多导出的条数。")
 @click.option("--suggest/--no-suggest", default=False,
               help="空着的完成时限、牵头单位、配合单位用规划原文提到的内容填入。")
+@click.option("--attachment", help="作为公文附件导出时的附件编号，如 1（标题上方写“附件1”）。")
+@click.option("--issuer", help="发文单位（写在标题下方）。")
+@click.option("--doc-number", help="文号，如 粤知〔2024〕12号。")
+@click.option("--date", "doc_date", help="成文日期，如 2024年3月1日。")
+@click.option("--full-source", is_flag=True, help="出处写全称（含规划名称和标题），默认写“第五章第二节”“专栏14”。")
 @click.pass_context
-def export_cmd(ctx, query, ids, box, chapter, list_name, doc_id, fmt, output, title, limit, suggest):
+def export_cmd(ctx, query, ids, box, chapter, list_name, doc_id, fmt, output, title, limit, suggest,
+               attachment, issuer, doc_number, doc_date, full_source):
     """导出任务分解表（DOCX/XLSX/CSV/Markdown/JSON）。
 
     \b
@@ -174,7 +180,15 @@ def export_cmd(ctx, query, ids, box, chapter, list_name, doc_id, fmt, output, ti
         plankb export --query 商业秘密 --format xlsx -o 商业秘密.xlsx
         plankb export --list 重点任务 -o 重点任务.csv
     """
-    from office.export import ExportError, build_rows, format_for_path, render, write_export
+    from office.export import (
+        ExportError,
+        build_rows,
+        format_for_path,
+        options_from,
+        output_target,
+        render,
+        write_export,
+    )
 
     try:
         out_is_dir = output != "-" and Path(output).expanduser().is_dir()
@@ -183,23 +197,27 @@ def export_cmd(ctx, query, ids, box, chapter, list_name, doc_id, fmt, output, ti
                                    "（提示：换一个较短的文件名）。") from None
     if out_is_dir:
         raise click.UsageError(f"-o 应是文件名，而 {output} 是一个目录（提示：如 -o {Path(output) / '任务分解表.docx'}）。")
+    if output != "-":
+        output_target(Path(output).expanduser())  # a FIFO or device is refused before any work
     if fmt is None:
         fmt = format_for_path(output) if output != "-" else None
         if fmt is None:
             raise click.UsageError(f"无法从输出文件名判断格式，请用 --format 指定：{'、'.join(FORMATS)}。")
     fmt = fmt.lower()
+    options = options_from({"attachment": attachment, "issuer": issuer, "doc_number": doc_number,
+                            "date": doc_date, "full_source": full_source})
     entries, default, missing = select(ctx, query=query, ids=ids, box=box, chapter=chapter,
                                        list_name=list_name, doc_id=doc_id, limit=limit)
     title = (title or "").strip() or default
     try:
         rows = build_rows(ctx.obj.corpus, entries, suggest=suggest, missing=missing)
         if output == "-":
-            data = render(rows, fmt, title)
+            data = render(rows, fmt, title, options)
             sys.stdout.buffer.write(data)
             sys.stdout.flush()
             return
         with _terminate_as_exit():
-            path = write_export(rows, fmt, title, Path(output).expanduser())
+            path = write_export(rows, fmt, title, Path(output).expanduser(), options)
     except ExportError as e:
         _fail(e)
     except OSError as e:
@@ -222,12 +240,15 @@ def lists_cmd(ctx, as_json):
 
         echo_json([t.to_json() for t in lists])
         return
+    from office.localtime import local_time, zone
+
+    tz = zone()
     if not lists:
         click.echo("还没有清单（提示：plankb list-create 名称）。")
         return
     for t in lists:
         title = f"　{t.title}" if t.title and t.title != t.name else ""
-        click.echo(f"{t.name}{title}　{t.item_count} 项　更新于 {t.updated_at[:19].replace('T', ' ')}（UTC）")
+        click.echo(f"{t.name}{title}　{t.item_count} 项　更新于 {local_time(t.updated_at, tz)}")
 
 
 @click.command("list-create")

@@ -123,7 +123,8 @@ def outline_cmd(app, doc_id, as_json):
                 click.echo(f"    {s['heading']}（{len(s['clauses'])} 段）")
         click.echo(f"  专栏 {len(d['boxes'])} 个：")
         for b in d["boxes"]:
-            click.echo(f"    {b['heading']}（第{b['chapter']}章第{b['section']}节）")
+            where = "".join(f"第{n}{unit}" for n, unit in ((b["chapter"], "章"), (b["section"], "节")) if n is not None)
+            click.echo(f"    {b['heading']}" + (f"（{where}）" if where else ""))
 
 
 def _clause_line(c) -> str:

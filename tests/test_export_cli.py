@@ -1,5 +1,7 @@
 """`plankb export` and the list commands, end to end through click."""
 import csv
+import os
+import stat
 import io
 import json
 
@@ -28,10 +30,13 @@ def test_export_a_section_as_docx(run, tmp_path):
     assert "已导出 5 项" in r.output
     doc = Docx(str(out))
     # one character too long for a line: broken after the plan's name, not before 表
-    assert doc.paragraphs[0].text == "《广东省知识产权保护和运用“十四五”规划》\n第三章第二节重点任务分解表"
-    tasks = [row.cells[1].text for row in doc.tables[0].rows[1:]]
-    assert tasks == ["加强知识产权司法保护", "依法严打知识产权犯罪", "打击知识产权犯罪专项工程",
-                     "加强民事司法保护", "推进司法改革创新"]
+    assert doc.paragraphs[0].text == "《广东省知识产权保护和运用“十四五”规划》第三章第二节重点任务分解表"
+    cells = [[c.text for c in row.cells[:3]] for row in doc.tables[0].rows[1:]]
+    # the section's own paragraph is 1, its tasks 1.1…, under one merged 重点任务 cell
+    assert [c[0] for c in cells] == ["1", "1.1", "1.2", "1.3", "1.4"]
+    assert {c[1] for c in cells} == {"加强知识产权司法保护"}
+    assert [c[2].split("：")[0] for c in cells[1:]] == ["依法严打知识产权犯罪", "打击知识产权犯罪专项工程",
+                                                      "加强民事司法保护", "推进司法改革创新"]
 
 
 def test_export_ids_as_csv_and_box_as_xlsx_format_from_suffix(run, tmp_path):
@@ -141,3 +146,59 @@ def test_suggest_fills_units_and_deadline_from_the_plan(run):
     assert "80%" in plain["targets"]  # targets are always linked; units only on request
     filled = json.loads(run(*args, "--suggest").stdout_bytes)["rows"][0]
     assert filled["lead_unit"] and "2025" in filled["deadline"]
+
+
+def test_export_through_a_symlink_writes_its_target(run, tmp_path):
+    """A 任务分解表 linked into a shared folder: the shared file is updated, the link stays."""
+    target = tmp_path / "共享" / "任务分解表.docx"
+    target.parent.mkdir()
+    target.write_bytes(b"last week")
+    link = tmp_path / "link.docx"
+    link.symlink_to(target)
+    r = run("export", "--chapter", "3.2", "-o", str(link))
+    assert r.exit_code == 0, r.output
+    assert link.is_symlink() and os.readlink(link) == str(target)
+    assert Docx(str(target)).tables[0].rows[1].cells[1].text == "加强知识产权司法保护"
+    # a dangling link creates its target
+    target.unlink()
+    r = run("export", "--chapter", "3.2", "-o", str(link))
+    assert r.exit_code == 0 and link.is_symlink() and target.is_file()
+
+
+@pytest.mark.parametrize("via_link", [False, True])
+def test_export_refuses_a_fifo_instead_of_replacing_it(run, tmp_path, via_link):
+    fifo = tmp_path / "pipe.docx"
+    os.mkfifo(fifo)
+    out = fifo
+    if via_link:
+        out = tmp_path / "link.docx"
+        out.symlink_to(fifo)
+    r = run("export", "--chapter", "3.2", "-o", str(out))
+    assert r.exit_code != 0
+    assert "不是普通文件（而是命名管道）" in r.output and "Traceback" not in r.output
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)  # still a FIFO, not a file
+
+
+def test_write_export_refuses_a_character_device(corpus):
+    """/dev/null stands for /dev/full (which root once replaced); only the refusal is tested."""
+    from office.export import ExportError, build_rows, write_export
+
+    rows = build_rows(corpus, ["gd-ip-14fyp:3.2.p1"], graph=None)
+    with pytest.raises(ExportError, match="不是普通文件（而是字符设备）"):
+        write_export(rows, "csv", "t", "/dev/null")
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+
+
+def test_export_as_an_attachment_from_the_command_line(run, tmp_path):
+    out = tmp_path / "附件.docx"
+    r = run("export", "--box", "14", "-o", str(out), "--attachment", "3", "--issuer", "广东省知识产权局",
+            "--date", "2024年3月1日")
+    assert r.exit_code == 0, r.output
+    doc = Docx(str(out))
+    assert doc.paragraphs[0].text == "附件3" and doc.paragraphs[-1].text == "广东省知识产权局\u30002024年3月1日"
+    assert doc.tables[0].rows[1].cells[3].text == "专栏14"
+    r = run("export", "--box", "14", "-o", str(out), "--full-source")
+    # in full; the plan is left out because the default title already names it
+    assert Docx(str(out)).tables[0].rows[1].cells[3].text == "第五章第二节专栏14“知识产权金融创新工程”"
+    r = run("export", "--box", "14", "-o", str(out), "--doc-number", "号" * 41)
+    assert r.exit_code != 0 and "文号过长" in r.output

@@ -58,10 +58,16 @@ def test_docx_is_a_landscape_task_table_in_government_fonts(rows, tmp_path):
     assert [c.text for c in table.rows[0].cells] == HEADER8  # no 备注 column: no notes
     assert len(table.rows) == 1 + len(rows)
     first = [c.text for c in table.rows[1].cells]
-    assert first[:2] == ["1", "依法严打知识产权犯罪"]
-    assert first[3] == "《广东省知识产权保护和运用“十四五”规划》第三章第二节“加强知识产权司法保护”"
+    # three rows of one section: one merged 重点任务 cell, numbered 1.1, 1.2, 1.3, and each
+    # row's own task opens its content in bold
+    assert first[:2] == ["1.1", "加强知识产权司法保护"]
+    assert first[2].startswith("依法严打知识产权犯罪：")
+    assert table.rows[1].cells[2].paragraphs[0].runs[0].bold
+    assert first[3] == "第三章第二节"
     assert first[5:] == ["2025年底前", "省公安厅", "省法院、省检察院"]
-    assert [c.text for c in table.rows[2].cells][1] == "打击知识产权犯罪专项工程"
+    second = [c.text for c in table.rows[2].cells]
+    assert second[:2] == ["1.2", "加强知识产权司法保护"] and second[2].startswith("打击知识产权犯罪专项工程：")
+    assert second[3] == "专栏1"
     # the header row repeats on every page
     assert table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
 
@@ -204,3 +210,87 @@ def test_xlsx_rows_are_tall_enough_for_wrapped_text(rows):
     assert ws.row_dimensions[5].height > ws.row_dimensions[2].height
     assert row_height({"note": "短"}) == 19
     assert row_height({"note": "一\n二\n三"}) == 49
+
+
+@pytest.mark.parametrize("fmt", ["docx", "xlsx"])
+def test_characters_outside_xml_never_make_an_export_fail(tmp_path, corpus, fmt):
+    """A list saved before the store cleaned its input (or a plan's own text) may hold
+    U+FFFE, U+FFFF or control characters: the export drops them and is written."""
+    import sqlite3
+
+    from office.lists import ListStore
+
+    store = ListStore.for_instance(tmp_path)
+    tl = store.create_list("旧清单")
+    item = store.add_items(tl.id, [SECTION_32[0]])[0]
+    conn = sqlite3.connect(tmp_path / "plankb.sqlite3")  # as an older plankb stored them
+    conn.execute("UPDATE lists SET title = ? WHERE id = ?", ("旧\ufffe标题\x01", tl.id))
+    conn.execute("UPDATE items SET lead_unit = ?, note = ? WHERE id = ?", ("省\uffff公安厅", "备\x0b注\ufffe", item.id))
+    conn.commit()
+    conn.close()
+    tl = store.get_list(tl.id)
+    data, _, name = export_bytes(build_rows(corpus, store.items(tl.id), graph=None), fmt, tl.display_title)
+    assert name == f"旧标题.{fmt}"
+    if fmt == "docx":
+        doc = Docx(io.BytesIO(data))
+        assert doc.paragraphs[0].text == "旧标题" and doc.core_properties.title == "旧标题"
+        assert [c.text for c in doc.tables[0].rows[1].cells][6:] == ["省公安厅", "", "备注"]
+    else:
+        ws = load_workbook(io.BytesIO(data)).active
+        assert ws["A1"].value == "旧标题" and ws["G3"].value == "省公安厅" and ws["I3"].value == "备注"
+
+
+def test_docx_as_an_attachment_with_the_documents_title_block(rows):
+    """Issue 11 #12: “附件1”, the title, the plan once, and 发文单位　文号　日期 as filled."""
+    from office.export import options_from
+
+    options = options_from({"attachment": "1", "issuer": " 广东省知识产权局 ", "doc_number": "粤知〔2024〕12号",
+                            "date": "2024年3月1日"})
+    doc = Docx(io.BytesIO(export_bytes(rows, "docx", TITLE, options)[0]))
+    texts = [p.text for p in doc.paragraphs[:4]]
+    assert texts == ["附件1", TITLE, "（《广东省知识产权保护和运用“十四五”规划》）",
+                     "广东省知识产权局\u3000粤知〔2024〕12号\u30002024年3月1日"]
+    assert doc.paragraphs[0].runs[0]._element.rPr.rFonts.get(qn("w:eastAsia")) == HEADER_FONT
+    # only what is filled; a label typed in full is kept
+    doc = Docx(io.BytesIO(export_bytes(rows, "docx", TITLE, options_from({"attachment": "附件 2",
+                                                                          "date": "2024年5月"}))[0]))
+    assert [p.text for p in doc.paragraphs[:4]][:2] == ["附件2", TITLE] and doc.paragraphs[3].text == "2024年5月"
+
+
+def test_export_options_are_checked(rows):
+    from office.export import options_from
+
+    with pytest.raises(ExportError, match="发文单位过长"):
+        options_from({"issuer": "局" * 61})
+    assert options_from({"doc_number": "粤知\ufffe〔2024〕1号"}).doc_number == "粤知〔2024〕1号"
+    assert options_from(None).title_block == ""
+
+
+def test_xlsx_seq_is_a_number(rows):
+    ws = load_workbook(io.BytesIO(export_bytes(rows, "xlsx", TITLE)[0])).active
+    assert [ws.cell(row=r, column=1).value for r in range(3, 3 + len(rows))] == [1, 2, 3]
+    assert {ws.cell(row=r, column=1).data_type for r in range(3, 3 + len(rows))} == {"n"}
+
+
+def test_source_is_short_in_word_and_excel_and_full_in_the_data_formats(rows):
+    ws = load_workbook(io.BytesIO(export_bytes(rows, "xlsx", TITLE)[0])).active
+    assert [ws.cell(row=r, column=4).value for r in (3, 4)] == ["第三章第二节", "专栏1"]
+    data = json.loads(export_bytes(rows, "json", TITLE)[0])
+    assert data["rows"][0]["source"] == "《广东省知识产权保护和运用“十四五”规划》第三章第二节“加强知识产权司法保护”"
+    assert data["rows"][0]["source_short"] == "第三章第二节"
+    table = list(csv.reader(io.StringIO(export_bytes(rows, "csv", TITLE)[0].decode("utf-8-sig"))))
+    assert table[1][3].startswith("《广东省知识产权保护和运用")
+
+
+def test_rows_from_two_plans_keep_the_plan_in_their_source():
+    from office.export import ExportRow
+
+    rows = [ExportRow(1, "甲", "内容", "《甲规划》第一章", source_short="第一章"),
+            ExportRow(2, "乙", "内容", "《乙规划》第二章", source_short="第二章")]
+    doc = Docx(io.BytesIO(export_bytes(rows, "docx", "两个规划的任务")[0]))
+    assert [r.cells[3].text for r in doc.tables[0].rows[1:]] == ["《甲规划》第一章", "《乙规划》第二章"]
+    assert "（《甲规划》）" not in [p.text for p in doc.paragraphs]
+    one = [rows[0], ExportRow(2, "甲2", "内容", "《甲规划》第二章", source_short="第二章")]
+    doc = Docx(io.BytesIO(export_bytes(one, "docx", "一个规划的任务")[0]))
+    assert [r.cells[3].text for r in doc.tables[0].rows[1:]] == ["第一章", "第二章"]
+    assert doc.paragraphs[1].text == "（《甲规划》）"

@@ -154,3 +154,31 @@ def test_selection_of_chapter_section_and_box(corpus, seed):
         resolve_document(mini_corpus(mini_plan(), numbered_plan()))
     assert default_title(doc=seed, chapter=3, section=2) == f"{PLAN}第三章第二节重点任务分解表"
     assert default_title(doc=seed, box="5") == f"{PLAN}专栏5“知识产权维权援助‘一张网’工程”任务分解表"
+
+
+# -- issue 11 #13, #14: indicator rows as sentences; 重点任务 groups numbered 1, 1.1, 1.2 --
+
+def test_indicator_rows_read_as_a_sentence_with_full_width_brackets(corpus):
+    rows = {r.clause_id: r for r in build_rows(corpus, [
+        "gd-ip-14fyp:t2.r4", "gd-ip-14fyp:t2.r2", "gd-ip-14fyp:t2.r9", "gd-ip-14fyp:t1.r1"], graph=None)}
+    assert rows["gd-ip-14fyp:t2.r4"].content == (
+        "知识产权质押融资登记金额、项目数：2020年基期值907.6亿元、3765项，2025年规划值新增2500亿元、5000项")
+    assert rows["gd-ip-14fyp:t2.r2"].content == "海外发明专利授权量：2025年规划值新增8万件"
+    assert rows["gd-ip-14fyp:t2.r9"].content == "知识产权维权援助和调解办案量：2025年规划值≥3000件/年"
+    assert rows["gd-ip-14fyp:t1.r1"].content == "发明专利有效量：目标值20万件，完成值35.1万件"
+    for r in rows.values():
+        assert "(" not in r.content and "类别" not in r.content and "；" not in r.content
+    assert rows["gd-ip-14fyp:t2.r4"].source_short == "表2第4行"
+
+
+def test_rows_under_one_task_are_numbered_1_1_1_1_2(corpus):
+    from office.export.rows import numbering, runs
+
+    ids = ["gd-ip-14fyp:3.2.p1", "gd-ip-14fyp:3.2.p2", "gd-ip-14fyp:box1.p1", "gd-ip-14fyp:3.3.p2",
+           "gd-ip-14fyp:box14.p1", "gd-ip-14fyp:box14.p2", "gd-ip-14fyp:t2.r4"]
+    rows = build_rows(corpus, ids, graph=None)
+    assert [r.group for r in rows[:3]] == ["加强知识产权司法保护"] * 3  # a box belongs to its section
+    assert runs(rows) == [[0, 1, 2], [3], [4, 5], [6]]
+    assert numbering(rows) == ["1", "1.1", "1.2", "2", "3.1", "3.2", "4"]
+    assert [r.source_short for r in rows] == ["第三章第二节", "第三章第二节", "专栏1", "第三章第三节",
+                                              "专栏14", "专栏14", "表2第4行"]

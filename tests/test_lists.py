@@ -305,3 +305,67 @@ def test_a_locked_database_says_busy_in_chinese(tmp_path):
         other.rollback()
         other.close()
     assert [tl.name for tl in store.lists()] == ["锁"]
+
+
+# -- what enters: characters XML cannot hold, names that only look different (issue 8 #11, #17) --
+
+INVISIBLE = ["\u200b", "\u202e", "\ufeff", "\u2066", "\u200e", "\u2060"]
+
+
+@pytest.mark.parametrize("mark", INVISIBLE)
+def test_names_that_look_the_same_are_one_name(store, mark):
+    store.create_list("重点任务")
+    with pytest.raises(DuplicateNameError):
+        store.create_list(f"重点{mark}任务")
+    with pytest.raises(DuplicateNameError):
+        store.create_list(f"{mark}重点任务")
+    assert store.find_list(f"重点任务{mark}").name == "重点任务"
+    other = store.create_list("其他")
+    with pytest.raises(DuplicateNameError):
+        store.rename_list(other.id, name=f"{mark}重点任务")
+
+
+def test_a_name_of_invisible_characters_only_is_empty(store):
+    with pytest.raises(ValidationError, match="清单名称不能为空"):
+        store.create_list("\u200b\ufeff")
+
+
+@pytest.mark.parametrize("bad", ["\ufffe", "\uffff", "\U0010ffff", "\ufdd0"])
+def test_noncharacters_are_stripped_from_names_titles_and_fields(store, bad):
+    tl = store.create_list(f"名{bad}称", f"标{bad}题")
+    assert (tl.name, tl.title) == ("名称", "标题")
+    item = store.add_items(tl.id, [A], fields={"lead_unit": f"省{bad}法院"})[0]
+    assert item.lead_unit == "省法院"
+    item = store.update_item(item.id, item.version, note=f"第一行{bad}\n第二行", deadline=f"2025年{bad}底前")
+    assert (item.note, item.deadline) == ("第一行\n第二行", "2025年底前")
+
+
+@pytest.mark.parametrize("bad", ["\x00", "\x08", "\x1b", "\ud800"])
+def test_control_characters_and_lone_surrogates_are_refused_with_a_reason(store, bad):
+    with pytest.raises(ValidationError, match="清单名称含有"):
+        store.create_list(f"名{bad}称")
+    tl = store.create_list("正常")
+    item = store.add_items(tl.id, [A])[0]
+    with pytest.raises(ValidationError, match="备注含有"):
+        store.update_item(item.id, item.version, note=f"备{bad}注")
+
+
+def test_support_units_may_be_one_unit_a_line(store):
+    """Issue 11 #10: a long 配合单位 is written one unit a line; other one-line fields are not."""
+    tl = store.create_list("多行配合单位")
+    item = store.add_items(tl.id, [A])[0]
+    item = store.update_item(item.id, item.version, support_units="省法院\r\n省检察院\n省公安厅")
+    assert item.support_units == "省法院\n省检察院\n省公安厅"
+    with pytest.raises(ValidationError, match="牵头单位含有控制字符"):
+        store.update_item(item.id, item.version, lead_unit="省法院\n省检察院")
+
+
+def test_local_time_defaults_to_beijing_and_survives_bad_zones(monkeypatch):
+    from office.localtime import local_time
+
+    monkeypatch.delenv("PLANKB_TIMEZONE", raising=False)
+    assert local_time("2026-11-26T17:30:00.000000Z") == "2026-11-27 01:30"
+    monkeypatch.setenv("PLANKB_TIMEZONE", "UTC")
+    assert local_time("2026-11-26T17:30:00.000000Z") == "2026-11-26 17:30"
+    assert local_time("2026-11-26T17:30:00.000000Z", "不存在/的时区") == "2026-11-27 01:30"
+    assert local_time("garbage") == "garbage"

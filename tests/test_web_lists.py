@@ -135,7 +135,8 @@ def test_export_list_docx_rows_read_back(client, token):
     header = rows[0]
     assert header[:3] == ["序号", "重点任务", "具体内容"]
     lead_col = header.index("牵头单位")
-    assert [row[1] for row in rows[1:]] == ["加强民事司法保护", "推进司法改革创新"]
+    assert [row[1] for row in rows[1:]] == ["加强知识产权司法保护"] * 2  # one merged 重点任务
+    assert [row[2].split("：")[0] for row in rows[1:]] == ["加强民事司法保护", "推进司法改革创新"]
     assert rows[1][lead_col] == "省高级人民法院" and rows[2][lead_col] == ""
 
 
@@ -205,3 +206,41 @@ def test_export_of_an_empty_list_is_400_with_a_reason(client, token):
     assert "清单" in r.get_data(as_text=True) or "没有" in r.get_data(as_text=True)
     r = client.get(f"/lists/{tl['id']}/export?format=exe")
     assert r.status_code == 400
+
+
+def test_list_index_shows_last_change_in_local_time(app, client, token, monkeypatch):
+    """Issue 11 #11: the index showed the stored UTC stamp cut to 16 characters."""
+    from datetime import datetime, timedelta, timezone
+
+    tl = new_list(client, token)
+    stamp = tl["updated_at"]
+    utc = datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc)
+    beijing = (utc + timedelta(hours=8)).strftime("%Y-%m-%d %H:%M")
+    html = client.get("/lists").get_data(as_text=True)
+    assert f'<time datetime="{stamp}" title="Asia/Shanghai">{beijing}</time>' in html
+    monkeypatch.setitem(app.config, "TIMEZONE", "Europe/Berlin")
+    from zoneinfo import ZoneInfo
+
+    berlin = utc.astimezone(ZoneInfo("Europe/Berlin")).strftime("%Y-%m-%d %H:%M")
+    assert f'title="Europe/Berlin">{berlin}</time>' in client.get("/lists").get_data(as_text=True)
+
+
+def test_export_a_list_as_an_attachment_with_its_title_block(client, token):
+    """Issue 11 #12: the list page's 作为公文附件导出 form sends these as a query string."""
+    tl = new_list(client, token, "附件清单")
+    add(client, token, tl["id"], ["gd-ip-14fyp:3.2.p3", "gd-ip-14fyp:box14.p1"])
+    page = client.get(f"/lists/{tl['id']}").get_data(as_text=True)
+    assert 'name="attachment"' in page and 'name="doc_number"' in page and 'name="full_source"' in page
+    r = client.get(f"/lists/{tl['id']}/export", query_string={
+        "format": "docx", "attachment": "2", "issuer": "广东省知识产权局", "doc_number": "粤知〔2024〕12号",
+        "date": "2024年3月1日"})
+    assert r.status_code == 200
+    doc = Document(io.BytesIO(r.data))
+    assert [p.text for p in doc.paragraphs[:4]] == [
+        "附件2", "附件清单", "（《广东省知识产权保护和运用“十四五”规划》）",
+        "广东省知识产权局\u3000粤知〔2024〕12号\u30002024年3月1日"]
+    assert [row.cells[3].text for row in doc.tables[0].rows[1:]] == ["第三章第二节", "专栏14"]
+    r = client.get(f"/lists/{tl['id']}/export", query_string={"format": "docx", "full_source": "1"})
+    assert Document(io.BytesIO(r.data)).tables[0].rows[2].cells[3].text.startswith("《广东省知识产权保护和运用")
+    r = client.get(f"/lists/{tl['id']}/export", query_string={"format": "docx", "issuer": "局" * 80})
+    assert r.status_code == 400 and "发文单位过长" in r.get_data(as_text=True)

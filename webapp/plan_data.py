@@ -29,8 +29,8 @@ def clause_brief(c: Clause, limit: int | None = SNIPPET) -> dict:
 
 def outline(doc: Document, by_id) -> dict:
     """Chapters → sections → clauses, with each chapter's boxes and tables in place."""
-    def briefs(ids):
-        return [clause_brief(by_id(i)) for i in ids if by_id(i)]
+    def briefs(ids):  # whole clauses: a cut at 60 characters hid what most tasks ask for
+        return [clause_brief(by_id(i), None) for i in ids if by_id(i)]
 
     def boxes_in(ch, sec):
         return [{"number": b.number, "title": b.title, "heading": b.heading,
@@ -54,7 +54,7 @@ def outline(doc: Document, by_id) -> dict:
                 "tables": tables_in(ch.number, s.number),
             } for s in ch.sections],
         })
-    preamble = [clause_brief(c) for c in doc.clauses
+    preamble = [clause_brief(c, None) for c in doc.clauses
                 if c.chapter is None and c.box is None and c.table is None and c.kind != "footnote"]
     return {"document": document_brief(doc), "preamble": preamble, "chapters": chapters,
             "boxes_outside": boxes_in(None, None)}

@@ -6,12 +6,14 @@ can show both values. The export writers (office.export) own the file formats.
 """
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request, url_for
 
 from webapp import list_data
 from webapp.errors import BadParam
-from office.export import FORMATS, ExportError, build_rows, content_disposition, export_bytes
+from office.export import FORMATS, ExportError, build_rows, content_disposition, export_bytes, options_from
+from office.export.selection import actionable, plan_order
 from office.lists import FIELDS, ConflictError
+from office.localtime import local_time, zone
 from webapp.params import choice_param, int_param
 from webapp.plan_data import clause_brief
 from webapp.resources import get_corpus, get_store, graph_or_none
@@ -42,7 +44,9 @@ def list_detail(list_id: int) -> dict:
 
 @bp.get("/lists")
 def lists_page():
-    return render_template("lists.html", lists=[t.to_json() for t in get_store().lists()])
+    tz = zone(current_app.config.get("TIMEZONE"))
+    lists = [{**t.to_json(), "updated_local": local_time(t.updated_at, tz)} for t in get_store().lists()]
+    return render_template("lists.html", lists=lists, timezone=str(tz))
 
 
 @bp.post("/lists")
@@ -60,7 +64,18 @@ def list_page(list_id):
         notice = f"已加入清单：新增 {added} 条" + (f"，{skipped} 条已在清单中" if skipped else "") + "。"
     elif request.args.get("saved"):
         notice = "已保存。"
-    return render_template("list.html", data=list_detail(list_id), notice=notice)
+    elif request.args.get("renamed"):
+        notice = "已重命名。"
+    elif request.args.get("sorted"):
+        notice = "已按规划顺序排列。"
+    elif int_param("filled", None, 0, 100000) is not None:
+        notice = f"已为 {int_param('filled', None, 0, 100000)} 条填入。"
+    return render_list(list_id, notice=notice)
+
+
+def render_list(list_id: int, **context) -> str:
+    return render_template("list.html", data=list_detail(list_id),
+                           field_limits={k: limit for k, (_, limit) in FIELDS.items()}, **context)
 
 
 @bp.get("/lists/add")
@@ -68,8 +83,11 @@ def add_page():
     """Choose a list for some clauses: what the 加入清单 buttons open without JavaScript."""
     ids = _clause_ids(request.args.get("clauses", ""))
     corpus = get_corpus()
-    return render_template("list_add.html", ids=ids,
-                           clauses=[clause_brief(corpus.clause(i)) for i in ids[:10]],
+    clauses = []
+    for i in ids:
+        c = corpus.clause(i)
+        clauses.append({**clause_brief(c), "ticked": actionable(corpus, c)})
+    return render_template("list_add.html", ids=ids, clauses=clauses,
                            lists=[t.to_json() for t in get_store().lists()],
                            back=_safe_back(request.args.get("back")))
 
@@ -77,7 +95,13 @@ def add_page():
 @bp.post("/lists/add")
 def add_form():
     form = request.form
-    ids = _clause_ids(form.get("clauses", ""))
+    if form.get("picked"):  # the chooser's tick-boxes: only what is ticked
+        ids = form.getlist("clause")
+        if not ids:
+            raise BadParam("没有勾选任何条文：请至少勾选一条再加入清单。")
+        ids = _clause_ids(" ".join(ids))
+    else:
+        ids = _clause_ids(form.get("clauses", ""))
     store = get_store()
     name = (form.get("name") or "").strip()
     if name:
@@ -159,14 +183,12 @@ def item_form(list_id, item_id):
         store.remove_items(list_id, [item_id])
         anchor = None
     elif action == "save":
-        fields = {k: form.get(k, "") for k in FIELDS}
+        typed = {k: form[k] for k in FIELDS if k in form}
+        fields = changed_fields(typed, form)
         try:
             store.update_item(item_id, form.get("version"), **fields)
         except ConflictError as e:
-            mine = "；".join(f"{FIELDS[k][0]}“{fields[k]}”" for k in e.fields if fields.get(k))
-            msg = f"{e} 您填写的{mine}尚未保存。" if mine else str(e)
-            data = list_detail(list_id)
-            return render_template("list.html", data=data, messages={item_id: msg}), 409
+            return _conflict_page(list_id, item_id, e, typed), 409
     else:
         items = store.items(list_id)
         pos = next(i for i, it in enumerate(items) if it.id == item_id)
@@ -174,6 +196,84 @@ def item_form(list_id, item_id):
         store.move_item(item_id, max(0, target))
     url = url_for("lists.list_page", list_id=list_id, saved=1 if action == "save" else None)
     return redirect(url + (f"#{anchor}" if anchor else ""), code=303)
+
+
+def _same(a: str, b: str) -> bool:
+    """Equal as the store would keep them: browsers send a textarea's lines as CRLF."""
+    return a.replace("\r\n", "\n").strip() == b.replace("\r\n", "\n").strip()
+
+
+def changed_fields(typed: dict, form) -> dict:
+    """The fields this person changed: a plain form sends every field, and counting the
+    untouched ones as edits made a false conflict whenever someone else had meanwhile
+    changed one of them (and lost what this person typed). ``was_<field>`` carries the
+    value the form was drawn with; a form without it (an older page) counts every field."""
+    return {k: v for k, v in typed.items() if f"was_{k}" not in form or not _same(v, form[f"was_{k}"])}
+
+
+def _conflict_page(list_id: int, item_id: int, e: ConflictError, typed: dict) -> str:
+    """The list again, this item's fields holding what this person typed (drawn over the
+    current version, so 保存 again overwrites deliberately) and the message naming what
+    the other person saved, so both values are on the screen and nothing is lost."""
+    theirs = "；".join(f"{FIELDS[k][0]}“{getattr(e.current, k) or '（空）'}”" for k in e.fields if k in FIELDS)
+    mine = "；".join(f"{FIELDS[k][0]}“{typed[k] or '（空）'}”" for k in e.fields if k in typed)
+    msg = f"{e} 对方保存的是：{theirs}。" if theirs else str(e)
+    if mine:
+        msg += f" 您填写的{mine}仍在输入框中，尚未保存；核对后再点“保存”即以您的为准。"
+    return render_list(list_id, messages={item_id: msg}, drafts={item_id: typed})
+
+
+@bp.post("/lists/<int:list_id>/rename")
+def list_rename_form(list_id):
+    """Rename a list (and its export title) from the list page, without JavaScript."""
+    form = request.form
+    get_store().rename_list(list_id, form.get("name"), form.get("title", ""),
+                            expected_version=form.get("version") or None)
+    return redirect(url_for("lists.list_page", list_id=list_id, renamed=1), code=303)
+
+
+@bp.post("/lists/<int:list_id>/sort")
+def list_sort_form(list_id):
+    """Put the items in the order of the plan (第一章 first, a box where it stands)."""
+    store = get_store()
+    tl = store.get_list(list_id)
+    ordered = plan_order(get_corpus(), store.items(list_id))
+    store.reorder(list_id, [i.id for i in ordered], expected_version=request.form.get("version") or tl.version)
+    return redirect(url_for("lists.list_page", list_id=list_id, sorted=1), code=303)
+
+
+BULK_FIELDS = ("lead_unit", "deadline", "support_units")
+
+
+@bp.post("/lists/<int:list_id>/fill")
+def list_fill_form(list_id):
+    """One 牵头单位 or 完成时限 for every ticked row: each row is saved on its own version,
+    so a row someone else has just changed in that field is named, not overwritten."""
+    form = request.form
+    field = choice_value(form.get("field"), BULK_FIELDS, "field")
+    ids = [_form_id(i, "sel") for i in form.getlist("sel")]
+    if not ids:
+        raise BadParam("没有勾选任何条目：请先勾选要填写的条目。")
+    store = get_store()
+    value = form.get("value", "")
+    done, conflicts = 0, []
+    for item_id in ids:
+        item = _item_in(store, list_id, item_id)
+        try:
+            store.update_item(item.id, item.version, **{field: value})
+            done += 1
+        except ConflictError:
+            conflicts.append(item.id)
+    if conflicts:
+        raise ConflictError(f"已填写 {done} 条；另有 {len(conflicts)} 条的{FIELDS[field][0]}刚被他人修改，请刷新后核对。",
+                            store.get_list(list_id), [field])
+    return redirect(url_for("lists.list_page", list_id=list_id, filled=done), code=303)
+
+
+def choice_value(raw, allowed, name: str) -> str:
+    if raw not in allowed:
+        raise BadParam(f"参数 {name} 的取值“{str(raw)[:20]}”无效。")
+    return raw
 
 
 @bp.post("/lists/<int:list_id>/delete")
@@ -262,7 +362,9 @@ def items_order_api(list_id):
 
 def _send(rows, fmt: str, title: str):
     try:
-        data, content_type, filename = export_bytes(rows, fmt, title)
+        # 附件编号, 发文单位, 文号, 日期 and the 出处 form, from the export form's query string
+        options = options_from(request.args)
+        data, content_type, filename = export_bytes(rows, fmt, title, options)
     except ExportError as e:
         raise BadParam(str(e)) from None
     # content_type, not mimetype: Werkzeug would add a second "; charset=utf-8" to text types

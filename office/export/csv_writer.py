@@ -19,7 +19,7 @@ def neutralise(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_START) else value
 
 
-def render(rows: list[ExportRow], title: str) -> bytes:
+def render(rows: list[ExportRow], title: str, options=None) -> bytes:
     buf = io.StringIO(newline="")
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow([h for _, h in COLUMNS])

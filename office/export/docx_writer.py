@@ -21,13 +21,16 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
-from office.export.rows import CENTRED, FIELDS, HEADERS, ExportRow
+from office.export.options import ExportOptions
+from office.export.rows import CENTRED, FIELDS, HEADERS, ExportRow, numbering, runs, xml_safe
 
 TITLE_FONT = "方正小标宋简体"
 HEADER_FONT = "黑体"
 BODY_FONT = "仿宋_GB2312"
 LATIN_FONT = "Times New Roman"
 PAGE_NUMBER_FONT = "宋体"
+SUBTITLE_FONT = "楷体_GB2312"
+LABEL_PT, SUBTITLE_PT = 16, 14  # 三号 for “附件1”, and for the plan's name and the title block
 # What Word should use when an office PC lacks the font: w:altName in the font table.
 # 仿宋_GB2312 and 方正小标宋简体 are installed by hand in most offices; 仿宋/宋体/黑体 ship
 # with every Chinese Windows. (name, altName, panose, family, pitch)
@@ -37,24 +40,41 @@ FONT_TABLE = [
     (HEADER_FONT, "SimHei", "02010609060101010101", "modern", "fixed"),
     ("仿宋", "FangSong", "02010609060101010101", "modern", "fixed"),
     (PAGE_NUMBER_FONT, "SimSun", "02010600030101010101", "auto", "variable"),
+    (SUBTITLE_FONT, "楷体", "02010609030101010101", "modern", "fixed"),
 ]
 
 # the eight columns of a 任务分解表; 备注 joins them when a row has a note (columns_for)
 TABLE_FIELDS = [f for f in FIELDS if f not in ("note", "clause_id")]
-BODY_PT, HEADER_PT, TITLE_PT, PAGE_NUMBER_PT = 10.5, 11, 22, 14  # 五号, 五号+, 二号, 四号
+BODY_PT, HEADER_PT, TITLE_PT, PAGE_NUMBER_PT = 10, 11, 22, 14  # 五号 a half point smaller, 五号+, 二号, 四号
 PAGE_W, PAGE_H = Cm(29.7), Cm(21.0)
-MARGIN_LR, MARGIN_TOP, MARGIN_BOTTOM = Cm(2.0), Cm(2.5), Cm(2.2)
+# top and bottom as a landscape table attachment is printed: a 6-row list fits one page
+MARGIN_LR, MARGIN_TOP, MARGIN_BOTTOM = Cm(1.5), Cm(1.8), Cm(1.6)
 # cell padding in twips: the default Table Grid has none above and below, so text
 # touched the rules
-PAD_TOP_BOTTOM, PAD_LEFT_RIGHT = 45, 85
+PAD_TOP_BOTTOM, PAD_LEFT_RIGHT = 28, 85
 # widths in cm for each column: (when the column has text, when it is empty for hand-filling);
-# 具体内容 takes what is left. Sized for 五号 (0.37 cm a character): 完成时限 holds
-# “2025年底前” on one line, 出处 about eight characters a line.
+# 具体内容 takes what is left, the long prose being what makes a table tall. Sized for
+# 五号 (0.37 cm a character): 完成时限 holds “2025年底前” on one line, a unit's name
+# five characters a line; 出处 is sized to its longest entry (source_width).
 WIDTHS = {
-    "seq": (1.1, 1.1), "task": (3.0, 3.0), "source": (3.0, 3.0), "targets": (3.2, 2.2),
-    "deadline": (2.3, 2.3), "lead_unit": (2.4, 2.4), "support_units": (2.4, 2.4), "note": (2.4, 2.0),
+    "seq": (1.0, 1.0), "task": (2.2, 2.2), "source": (3.0, 3.0), "targets": (2.8, 2.2),
+    "deadline": (2.0, 2.0), "lead_unit": (2.3, 2.3), "support_units": (2.3, 2.3), "note": (2.4, 2.0),
 }
-JUSTIFIED = {"content"}  # long prose; short cells justified spread their characters apart
+CHAR_CM, PAD_CM = 0.34, 0.35  # a 小五 character, and both paddings
+JUSTIFIED = {"content"}
+# the columns beside the task, in 小五: indicators with their values and units' full
+# names (广东省市场监督管理局（知识产权局）) are long in narrow columns, and in 五号 they,
+# not the task, set the height of the rows (a 6-row list took two pages)
+SMALL, SMALL_PT = {"source", "targets", "deadline", "lead_unit", "support_units", "note"}, 9
+
+
+def cell_style(field: str) -> str:
+    size = "small-" if field in SMALL else ""
+    if field in CENTRED:
+        return size + "center" if field != "seq" else "center"
+    if field in JUSTIFIED:
+        return "body"
+    return "small" if size else "left"  # long prose; short cells justified spread their characters apart
 # characters Word draws in the Latin font unless the run says it is East Asian text:
 # “” ‘’ would come out as narrow Times New Roman quotes, — and … half-width
 _AMBIGUOUS = re.compile("[\u2014\u2015\u2018\u2019\u201c\u201d\u2026\u00b7]")
@@ -160,6 +180,9 @@ def _style_defaults(doc) -> dict:
         "body": _paragraph_style(doc, "任务表正文", "PlankbTableBody", BODY_FONT, BODY_PT, WD_ALIGN_PARAGRAPH.JUSTIFY),
         "left": _paragraph_style(doc, "任务表左对齐", "PlankbTableLeft", BODY_FONT, BODY_PT, WD_ALIGN_PARAGRAPH.LEFT),
         "center": _paragraph_style(doc, "任务表居中", "PlankbTableCenter", BODY_FONT, BODY_PT, WD_ALIGN_PARAGRAPH.CENTER),
+        "small": _paragraph_style(doc, "任务表小字", "PlankbTableSmall", BODY_FONT, SMALL_PT, WD_ALIGN_PARAGRAPH.LEFT),
+        "small-center": _paragraph_style(doc, "任务表小字居中", "PlankbTableSmallCenter", BODY_FONT, SMALL_PT,
+                                         WD_ALIGN_PARAGRAPH.CENTER),
     }
 
 
@@ -169,8 +192,8 @@ def _page(doc) -> None:
     s.page_width, s.page_height = PAGE_W, PAGE_H
     s.left_margin = s.right_margin = MARGIN_LR
     s.top_margin, s.bottom_margin = MARGIN_TOP, MARGIN_BOTTOM
-    s.header_distance = Cm(1.5)
-    s.footer_distance = Cm(1.2)
+    s.header_distance = Cm(1.2)
+    s.footer_distance = Cm(0.8)
     p = s.footer.paragraphs[0]
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     set_font(p.add_run("— "), PAGE_NUMBER_FONT, PAGE_NUMBER_PT)
@@ -200,19 +223,20 @@ def _page_field(paragraph) -> None:
 
 
 def _row_flags(row, header: bool = False) -> None:
-    """Every row stays on one page (a task split across pages loses its name, which is
-    centred in the half left behind); the header row also repeats on every page.
-    Word and LibreOffice still split a row taller than a page."""
+    """The header row stays whole and repeats on every page. Body rows may break across
+    pages: kept whole, each long row pushed to the next page and left half a page empty
+    (six rows took three pages); the 重点任务 cell is merged over its rows and its name
+    sits at the top, so a row continued on the next page still reads under its header."""
     trpr = row._tr.get_or_add_trPr()
-    el = OxmlElement("w:cantSplit")
-    el.set(qn("w:val"), "true")
-    trpr.append(el)
     if header:
+        el = OxmlElement("w:cantSplit")
+        el.set(qn("w:val"), "true")
+        trpr.append(el)
         el = OxmlElement("w:tblHeader")
         el.set(qn("w:val"), "true")
         trpr.append(el)
         height = OxmlElement("w:trHeight")
-        height.set(qn("w:val"), str(int(0.9 * 567)))
+        height.set(qn("w:val"), str(int(0.8 * 567)))
         height.set(qn("w:hRule"), "atLeast")
         trpr.append(height)
 
@@ -247,8 +271,16 @@ def widths_for(fields: list[str], rows: list[ExportRow]) -> list[float]:
             continue
         used, empty = WIDTHS[f]
         w[f] = used if any(getattr(r, f) for r in rows) else empty
+    if "source" in w:
+        w["source"] = source_width(rows)
     w["content"] = round(usable - sum(w.values()), 2)
     return [w[f] for f in fields]
+
+
+def source_width(rows: list[ExportRow]) -> float:
+    """出处 in the short form (第三章第二节, 专栏14) on one line, in full about eight characters a line."""
+    longest = max((_chars(r.source) for r in rows), default=0)
+    return min(WIDTHS["source"][0], max(1.6, round(longest * CHAR_CM + PAD_CM, 1)))
 
 
 _PLAN = re.compile(r"^《[^《》]+》")
@@ -284,21 +316,21 @@ def title_lines(title: str) -> list[str]:
     return [title]
 
 
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
 def _lines(text) -> list[str]:
-    text = _NOT_XML.sub("", str(text)).replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    text = xml_safe(text).replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
     return text.split("\n") if text else [""]
 
 
-def _run(line: str):
+def _run(line: str, bold: bool = False):
     r = OxmlElement("w:r")
-    if _AMBIGUOUS.search(line):
+    if _AMBIGUOUS.search(line) or bold:
         rpr = OxmlElement("w:rPr")
-        fonts = OxmlElement("w:rFonts")
-        fonts.set(qn("w:hint"), "eastAsia")
-        rpr.append(fonts)
+        if _AMBIGUOUS.search(line):
+            fonts = OxmlElement("w:rFonts")
+            fonts.set(qn("w:hint"), "eastAsia")
+            rpr.append(fonts)
+        if bold:
+            rpr.append(OxmlElement("w:b"))
         r.append(rpr)
     t = OxmlElement("w:t")
     if line != line.strip():
@@ -331,37 +363,117 @@ def _row_template(table, widths: list[float], cell_styles: list) -> tuple:
     return tr, [copy.deepcopy(tc.find(qn("w:p"))) for tc in tr.findall(qn("w:tc"))]
 
 
-def _fill_row(tbl, template, paragraphs, values: list) -> None:
+class Lead(str):
+    """A cell value whose first line starts with a bold lead (a grouped row's own task)."""
+
+    def __new__(cls, lead: str, rest: str):
+        obj = super().__new__(cls, lead + rest)
+        obj.lead = lead
+        return obj
+
+
+def _merge(tc, how: str) -> None:
+    """Vertical merge: "restart" opens a merged cell, "continue" extends the one above."""
+    tcpr = tc.find(qn("w:tcPr"))
+    vm = OxmlElement("w:vMerge")
+    if how == "restart":
+        vm.set(qn("w:val"), "restart")
+    tcw = tcpr.find(qn("w:tcW"))
+    if tcw is not None:
+        tcw.addnext(vm)  # schema order: tcW, gridSpan, vMerge, …, vAlign
+    else:
+        tcpr.insert(0, vm)
+    valign = tcpr.find(qn("w:vAlign"))
+    if valign is not None:  # the name at the top: a group may run on to the next page
+        valign.set(qn("w:val"), "top")
+
+
+def _fill_row(tbl, template, paragraphs, values: list, merges: dict | None = None) -> None:
     tr = copy.deepcopy(template)
-    for tc, p_template, value in zip(tr.findall(qn("w:tc")), paragraphs, values):
+    for col, (tc, p_template, value) in enumerate(zip(tr.findall(qn("w:tc")), paragraphs, values)):
+        how = (merges or {}).get(col)
+        if how:
+            _merge(tc, how)
+            if how == "continue":
+                continue
         p = tc.find(qn("w:p"))
+        lead = getattr(value, "lead", "")
         for i, line in enumerate(_lines(value)):
             if i:
                 p = copy.deepcopy(p_template)
                 tc.append(p)
+            if i == 0 and lead and line.startswith(lead):
+                p.append(_run(lead, bold=True))
+                line = line[len(lead):]
             if line:
                 p.append(_run(line))
     tbl.append(tr)
 
 
-def render(rows: list[ExportRow], title: str) -> bytes:
+def _cells(rows: list[ExportRow], fields: list[str], sources: list[str]):
+    """(values, merges) for each body row: 序号 as 1, 1.1, 1.2…; a run of rows under one
+    重点任务 shares a merged 重点任务 cell naming it, and each row's own task opens its
+    具体内容 in bold, so nothing the flat table said is lost."""
+    numbers = numbering(rows)
+    task_col = fields.index("task")
+    for run in runs(rows):
+        merged = len(run) > 1
+        for k, i in enumerate(run):
+            r = rows[i]
+            values = []
+            for f in fields:
+                if f == "seq":
+                    values.append(numbers[i])
+                elif f == "task":
+                    values.append(r.group if merged else r.task)
+                elif f == "source":
+                    values.append(sources[i])
+                elif f == "content" and merged and r.task and r.task != r.group \
+                        and not r.content.startswith(r.task):
+                    values.append(Lead(r.task + "：", r.content))
+                else:
+                    values.append(getattr(r, f))
+            yield values, ({task_col: "restart" if k == 0 else "continue"} if merged else {})
+
+
+def _heading(doc, title: str, options: ExportOptions) -> None:
+    """What stands above the table of an attachment: “附件1” at the left in 黑体 三号,
+    the title in 小标宋 二号, the plan it comes from once (when the title does not
+    already name it), and the document's title block (发文单位　文号　日期) as filled."""
+    first = doc.paragraphs[0] if doc.paragraphs else doc.add_paragraph()
+    if options.attachment:
+        first.alignment = WD_ALIGN_PARAGRAPH.LEFT
+        first.paragraph_format.space_after = Pt(6)
+        set_font(first.add_run(options.attachment), HEADER_FONT, LABEL_PT)
+        first = doc.add_paragraph()
+    first.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    first.paragraph_format.line_spacing = 1.0
+    set_font(first.add_run("\n".join(title_lines(xml_safe(title)))), TITLE_FONT, TITLE_PT)
+    last = first
+    for text in (f"（{options.plan}）" if options.plan and options.plan not in title else "",
+                 options.title_block):
+        if text:
+            last = doc.add_paragraph()
+            last.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            last.paragraph_format.space_before = Pt(4)
+            set_font(last.add_run(text), SUBTITLE_FONT, SUBTITLE_PT)
+    last.paragraph_format.space_after = Pt(8)
+
+
+def render(rows: list[ExportRow], title: str, options: ExportOptions | None = None) -> bytes:
     doc = Document()
     styles = _style_defaults(doc)
     _page(doc)
-    doc.core_properties.title = title[:250]
+    doc.core_properties.title = xml_safe(title)[:250]
     doc.core_properties.author = "plankb"
     doc.core_properties.language = "zh-CN"
 
-    tp = doc.paragraphs[0] if doc.paragraphs else doc.add_paragraph()
-    tp.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    tp.paragraph_format.space_after = Pt(18)
-    tp.paragraph_format.line_spacing = 1.2
-    set_font(tp.add_run("\n".join(title_lines(_NOT_XML.sub("", title)))), TITLE_FONT, TITLE_PT)
+    _heading(doc, title, options or ExportOptions())
 
     fields = columns_for(rows)
     widths = widths_for(fields, rows)
-    sources = short_sources(rows, title)
-    cell_styles = [styles["center" if f in CENTRED else "body" if f in JUSTIFIED else "left"] for f in fields]
+    sources = short_sources(rows, title) if options and options.full_source else [r.source for r in rows]
+    cell_styles = [styles[cell_style(f)] for f in fields]
     table = doc.add_table(rows=1, cols=len(fields))
     table.style = doc.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -380,8 +492,8 @@ def render(rows: list[ExportRow], title: str) -> bytes:
 
     template, paragraphs = _row_template(table, widths, cell_styles)
     tbl = table._tbl
-    for r, source in zip(rows, sources):
-        _fill_row(tbl, template, paragraphs, [source if f == "source" else getattr(r, f) for f in fields])
+    for values, merges in _cells(rows, fields, sources):
+        _fill_row(tbl, template, paragraphs, values, merges)
 
     buf = io.BytesIO()
     doc.save(buf)

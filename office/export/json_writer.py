@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from office.export.rows import COLUMNS, ExportRow
 
 
-def render(rows: list[ExportRow], title: str) -> bytes:
+def render(rows: list[ExportRow], title: str, options=None) -> bytes:
     data = {
         "title": title,
         "generated_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),

@@ -14,7 +14,7 @@ def cell(value) -> str:
     return text.strip() or " "
 
 
-def render(rows: list[ExportRow], title: str) -> bytes:
+def render(rows: list[ExportRow], title: str, options=None) -> bytes:
     lines = [f"# {cell(title)}", ""]
     lines.append("| " + " | ".join(h for _, h in COLUMNS) + " |")
     lines.append("|" + "|".join(":---:" if f == "seq" else "---" for f in FIELDS) + "|")

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass
 from typing import Any, Iterable, Mapping, Optional
 
 from kb.model import Clause, Document
-from kb.citation import citation, ordinal, place
+from kb.citation import citation, locator, ordinal, place
 from kb.citation import title_text as clean_title
 
 # (field, Chinese header) in output order; DOCX leaves out the last two unless used.
@@ -54,6 +54,8 @@ class ExportRow:
     clause_id: str = ""
     document: str = ""
     kind: str = ""
+    source_short: str = ""  # 第五章第二节 / 专栏14 / 表2第4行: how staff write 出处
+    group: str = ""  # the 重点任务 the row sits under (its section, box or table), for grouping
 
     def cells(self, fields: Iterable[str]) -> list[str]:
         return [str(getattr(self, f)) for f in fields]
@@ -63,6 +65,22 @@ class ExportRow:
 
 
 # -- text helpers ---------------------------------------------------------------------
+
+# what XML 1.0 (DOCX, XLSX) cannot hold: C0 controls but tab and line breaks, lone
+# surrogates, U+FFFE/U+FFFF. The list store refuses them on entry; this is for text from
+# older databases and from the plans themselves, so an export never fails on one.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(text) -> str:
+    """Text with the characters XML 1.0 refuses removed."""
+    return _NOT_XML.sub("", "" if text is None else str(text))
+
+
+def xml_safe_row(row: "ExportRow") -> "ExportRow":
+    """A row whose every text field is xml_safe."""
+    return ExportRow(**{k: xml_safe(v) if isinstance(v, str) else v for k, v in asdict(row).items()})
+
 
 _FOOTREF = re.compile(r"\[\^[^\]]*\]")
 _CJK = r"\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
@@ -111,13 +129,101 @@ def source_of(doc: Document, clause: Clause) -> str:
     return citation(doc, clause, by="place")
 
 
-def _table_row_task(doc: Document, clause: Clause) -> Optional[str]:
-    """An indicator row is named by its indicator cell (指标, 主要指标…)."""
-    table = next((t for t in doc.tables if t.number == clause.table), None)
+def short_source(doc: Document, clause: Clause) -> str:
+    """出处 as staff write it in a 任务分解表: 第五章第二节, 专栏14, 表2第4行, 前言. The
+    plan is named once in the heading, and a box's number finds it without its chapter."""
+    if clause.box:
+        return f"专栏{clause.box}"
+    if clause.table is not None:
+        row, note = ordinal(clause.id, "r"), ordinal(clause.id, "n")
+        return f"表{clause.table}" + (f"第{row}行" if row else f"注{note}" if note else "")
+    return locator(doc, clause, names=False) or source_of(doc, clause)
+
+
+def group_of(doc: Document, clause: Clause) -> str:
+    """The heading a row is a part of: its section (a box inside a section belongs to
+    that section's work), else its box or chapter; an indicator row, its table. Rows in a run with the same
+    group share one 重点任务 cell in the DOCX."""
+    if clause.table is not None:
+        table = _table(doc, clause)
+        return clean_title(table.title) if table and table.title else ""
+    ch, sec = place(doc, clause)
+    if sec and sec.title:
+        return clean_title(sec.title)
+    if clause.box:
+        box = doc.box(clause.box)
+        if box and box.title:
+            return clean_title(box.title)
+    if ch and ch.title:
+        return clean_title(ch.title)
+    return ""
+
+
+def _table(doc: Document, clause: Clause):
+    return next((t for t in doc.tables if t.number == clause.table), None)
+
+
+def _table_row(doc: Document, clause: Clause):
+    table = _table(doc, clause)
     n = ordinal(clause.id, "r")
     if not table or not n or n > len(table.rows):
+        return None, None
+    return table, table.rows[n - 1]
+
+
+# columns of an indicator table that are not values: the row's number, its group, its
+# nature (预期性/约束性) and its unit (which goes after each value instead)
+_NOT_VALUES = ("序号", "类别", "分类", "属性", "单位")
+_BRACKETED = re.compile(r"^[(（](.*)[)）]$")
+
+
+def _values(value: str, units: list[str], planned: bool) -> str:
+    """907.6亿元、3765项 from “(907.6)、(3765)” and “亿元、项”; a planned value in brackets
+    is an increase over the period, so it reads 新增2500亿元、5000项."""
+    parts = [p.strip() for p in re.split("[、,，]", value) if p.strip()]
+    increase = False
+    out = []
+    for i, part in enumerate(parts):
+        m = _BRACKETED.match(part)
+        if m:
+            part, increase = m.group(1).strip(), increase or planned
+        unit = units[i] if i < len(units) else (units[0] if len(units) == 1 else "")
+        out.append(part if not unit or part.endswith(unit) else part + unit)
+    return ("新增" if increase else "") + "、".join(out)
+
+
+def indicator_sentence(doc: Document, clause: Clause) -> Optional[str]:
+    """An indicator row as a sentence: 知识产权质押融资登记金额、项目数：2020年基期值907.6亿元、
+    3765项，2025年规划值新增2500亿元、5000项 (not “类别：…；单位：…；2020年基期值：(907.6)”)."""
+    table, row = _table_row(doc, clause)
+    name = _table_row_task(doc, clause)
+    if row is None or not name:
         return None
-    row = table.rows[n - 1]
+    unit_col = next((c for c in table.columns if "单位" in c), None)
+    units = [u.strip() for u in re.split("[、,，]", clean_text(str(row.get(unit_col, "")))) if u.strip()] \
+        if unit_col else []
+    parts = []
+    for col in table.columns:
+        value = clean_text(str(row.get(col, "")))
+        if not value or clean_text(col) == "" or any(k in col for k in _NOT_VALUES) or value == name:
+            continue
+        planned = any(k in col for k in ("规划", "目标", "预期"))
+        parts.append(clean_text(col) + _values(value, units, planned))
+    if not parts:
+        return None
+    return full_width_brackets(f"{name}：{'，'.join(parts)}")
+
+
+def full_width_brackets(text: str) -> str:
+    """（ ） in Chinese text, as a reader expects; half-width ones came from the table's typesetting."""
+    return text.replace("(", "（").replace(")", "）")
+
+
+def _table_row_task(doc: Document, clause: Clause) -> Optional[str]:
+    """An indicator row is named by its indicator cell (指标, 主要指标…)."""
+    table, row = _table_row(doc, clause)
+    if row is None:
+        return None
     for col in table.columns:
         if "指标" in col or "名称" in col or "项目" in col:
             value = clean_text(str(row.get(col, "")))
@@ -147,6 +253,15 @@ def task_of(doc: Document, clause: Clause) -> str:
         if ch and ch.title and clause.kind == "intro":
             return clean_title(ch.title)
     return head
+
+
+def content_of(doc: Document, clause: Clause) -> str:
+    """具体内容: the clause without its lead; an indicator row as a sentence."""
+    if clause.kind == "table_row":
+        sentence = indicator_sentence(doc, clause)
+        if sentence:
+            return sentence
+    return strip_lead(clause.text, clause.lead)
 
 
 # -- links from the knowledge graph (optional) -----------------------------------------
@@ -308,8 +423,10 @@ def build_rows(corpus, entries: Iterable, *, graph: Any = "default", suggest: bo
         rows.append(ExportRow(
             seq=len(rows) + 1,
             task=task_of(doc, clause),
-            content=strip_lead(clause.text, clause.lead),
+            content=content_of(doc, clause),
             source=source_of(doc, clause),
+            source_short=short_source(doc, clause),
+            group=group_of(doc, clause),
             targets=targets_of(graph, cid),
             deadline=fields.get("deadline", ""),
             lead_unit=fields.get("lead_unit", ""),
@@ -323,3 +440,36 @@ def build_rows(corpus, entries: Iterable, *, graph: Any = "default", suggest: bo
         shown = "、".join(unknown[:5]) + ("等" if len(unknown) > 5 else "")
         raise ExportError(f"找不到 {len(unknown)} 个条款：{shown}（提示：条款编号形如 gd-ip-14fyp:3.2.p4，可在检索结果或条款页复制）。")
     return rows
+
+
+# -- grouping -------------------------------------------------------------------------
+
+def runs(rows: list[ExportRow]) -> list[list[int]]:
+    """Consecutive rows under one 重点任务 (the same group), as lists of row indices; a
+    row without a group is a run of its own. The list's order is the user's: rows are
+    never moved to join a group."""
+    out: list[list[int]] = []
+    for i, r in enumerate(rows):
+        if out and r.group and rows[out[-1][-1]].group == r.group:
+            out[-1].append(i)
+        else:
+            out.append([i])
+    return out
+
+
+def numbering(rows: list[ExportRow]) -> list[str]:
+    """序号 1, 1.1, 1.2, 2…: a run of rows under one 重点任务 is numbered n, and its rows
+    n.1, n.2…; the run's own opening paragraph (its task is the group's name) is n."""
+    out = [""] * len(rows)
+    for n, run in enumerate(runs(rows), start=1):
+        if len(run) == 1:
+            out[run[0]] = str(n)
+            continue
+        sub = 0
+        for k, i in enumerate(run):
+            if k == 0 and rows[i].task == rows[i].group:
+                out[i] = str(n)
+            else:
+                sub += 1
+                out[i] = f"{n}.{sub}"
+    return out

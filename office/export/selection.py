@@ -14,6 +14,19 @@ from kb.model import Clause, Document
 from office.export.rows import ExportError, clean_text
 
 SKIP_KINDS = {"footnote"}  # a footnote explains an indicator; it is not a task
+# offered unticked when a whole page or chapter is added to a list: a look back at the
+# last plan, a note under a table or a footnote is nobody's task
+NOT_ACTIONABLE_KINDS = {"review", "note", "footnote"}
+
+
+def actionable(corpus, clause: Clause) -> bool:
+    """Whether a clause is something an office assigns: not a review paragraph, a table
+    note or a footnote, and not in a chapter that reviews the last plan (its 十三五 table)."""
+    if clause.kind in NOT_ACTIONABLE_KINDS:
+        return False
+    doc = corpus.document(clause.document)
+    ch = doc.chapter(clause.chapter) if doc and clause.chapter is not None else None
+    return not (ch and ch.role == "review")
 
 
 def resolve_document(corpus, doc_id: Optional[str] = None) -> Document:
@@ -120,3 +133,18 @@ def default_title(*, doc: Optional[Document] = None, chapter: Optional[int] = No
             where += printed_number(sec.heading if sec else "", section, "section")
         return f"{plan}{where}重点任务分解表"
     return f"{plan}重点任务分解表"
+
+
+def plan_order(corpus, items) -> list:
+    """Items in the order their clauses stand in the plans (plan by plan, as the corpus
+    lists them); items whose clause left the corpus keep their place at the end."""
+    docs = {d.id: n for n, d in enumerate(corpus.documents)}
+
+    def key(pair):
+        n, item = pair
+        c = corpus.clause(item.clause_id)
+        if c is None:
+            return (1, 0, 0, n)
+        return (0, docs.get(c.document, len(docs)), c.order, n)
+
+    return [item for _, item in sorted(enumerate(items), key=key)]

@@ -10,12 +10,11 @@ import math
 import unicodedata
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.page import PageMargins
 
-from office.export.rows import CENTRED, COLUMNS, FIELDS, ExportRow
+from office.export.rows import CENTRED, COLUMNS, FIELDS, ExportRow, xml_safe
 
 WIDTHS = {  # in Excel character units; Chinese characters count about two
     "seq": 5, "task": 16, "content": 50, "source": 24, "targets": 22, "deadline": 11,
@@ -57,10 +56,10 @@ def title_height(title: str) -> float:
 
 
 def _text(value) -> str:
-    return ILLEGAL_CHARACTERS_RE.sub("", "" if value is None else str(value))
+    return xml_safe(value)
 
 
-def render(rows: list[ExportRow], title: str) -> bytes:
+def render(rows: list[ExportRow], title: str, options=None) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "任务分解表"

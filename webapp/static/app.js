@@ -4,6 +4,7 @@
 (function () {
   "use strict";
   var csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
+  document.documentElement.classList.add("js");  // controls that need the script show only with it
 
   function api(method, url, body) {
     var opts = { method: method, headers: { "X-CSRFToken": csrf, "Accept": "application/json" }, credentials: "same-origin" };
@@ -163,9 +164,12 @@
   document.addEventListener("click", function (ev) {
     var b = ev.target.closest(".add-to-list");
     if (!b) return;
-    ev.preventDefault();  // the button is also a plain form, for browsers without JS
     var ids = (b.dataset.clauses || "").split(" ").filter(Boolean);
-    if (ids.length) openAddDialog(ids);
+    // several clauses (本页全部, 本章全部): the button's own form opens the chooser page,
+    // whose tick-boxes leave review paragraphs and table notes out by default
+    if (ids.length !== 1) return;
+    ev.preventDefault();  // one clause: the quick dialog instead of the plain form
+    openAddDialog(ids);
   });
 
   /* ---- list editing ----
@@ -266,6 +270,80 @@
         saveOrder(li);
       }
     });
+    /* drag to reorder: with the mouse (HTML drag and drop on the ⠿ handle), or with the
+       keyboard: Space on the handle picks the item up, ↑/↓ move it, Space drops it and
+       saves the order, Escape puts it back. ↑/↓ buttons stay for one step at a time. */
+    var dragged = null, grabbed = null, grabbedFrom = null;
+    function announce(li, text) { status(li, text, "saved"); }
+    listEl.addEventListener("dragstart", function (ev) {
+      var h = ev.target.closest && ev.target.closest(".drag-handle");
+      if (!h) return;
+      dragged = h.closest(".list-item");
+      dragged.classList.add("dragging");
+      ev.dataTransfer.effectAllowed = "move";
+      ev.dataTransfer.setData("text/plain", dragged.dataset.item);
+      ev.dataTransfer.setDragImage(dragged, 20, 20);
+    });
+    listEl.addEventListener("dragover", function (ev) {
+      if (!dragged) return;
+      var over = ev.target.closest(".list-item");
+      if (!over || over === dragged) return;
+      ev.preventDefault();
+      var box = over.getBoundingClientRect();
+      listEl.insertBefore(dragged, ev.clientY < box.top + box.height / 2 ? over : over.nextElementSibling);
+    });
+    listEl.addEventListener("drop", function (ev) { if (dragged) ev.preventDefault(); });
+    listEl.addEventListener("dragend", function () {
+      if (!dragged) return;
+      var li = dragged;
+      dragged = null;
+      li.classList.remove("dragging");
+      renumber();
+      saveOrder(li);
+    });
+    function drop(li, keep) {
+      li.classList.remove("grabbed");
+      li.querySelector(".drag-handle").setAttribute("aria-pressed", "false");
+      grabbed = null;
+      if (!keep) {
+        listEl.insertBefore(li, grabbedFrom);
+        renumber();
+        announce(li, "已取消移动");
+        return;
+      }
+      renumber();
+      saveOrder(li);
+    }
+    listEl.addEventListener("keydown", function (ev) {
+      var h = ev.target.closest && ev.target.closest(".drag-handle");
+      if (!h) return;
+      var li = h.closest(".list-item");
+      if (ev.key === " " || ev.key === "Enter") {
+        ev.preventDefault();
+        if (grabbed === li) { drop(li, true); return; }
+        if (grabbed) drop(grabbed, false);
+        grabbed = li; grabbedFrom = li.nextElementSibling;
+        li.classList.add("grabbed");
+        h.setAttribute("aria-pressed", "true");
+        announce(li, "已拿起第 " + li.querySelector(".pos").textContent + " 条：按↑↓移动，空格放下，Esc 取消");
+      } else if (grabbed === li && (ev.key === "ArrowUp" || ev.key === "ArrowDown")) {
+        ev.preventDefault();
+        if (ev.key === "ArrowUp" && li.previousElementSibling) listEl.insertBefore(li, li.previousElementSibling);
+        else if (ev.key === "ArrowDown" && li.nextElementSibling) listEl.insertBefore(li.nextElementSibling, li);
+        renumber();
+        h.focus();
+        announce(li, "移到第 " + li.querySelector(".pos").textContent + " 位");
+      } else if (grabbed === li && ev.key === "Escape") {
+        ev.preventDefault();
+        drop(li, false);
+        h.focus();
+      }
+    });
+    var all = document.querySelector(".select-all");
+    if (all) all.addEventListener("change", function () {
+      listEl.querySelectorAll("input.sel").forEach(function (c) { c.checked = all.checked; });
+    });
+
     /* typed but not yet saved (no blur yet): ask before the page is left */
     window.addEventListener("beforeunload", function (ev) {
       var dirty = Array.prototype.some.call(listEl.querySelectorAll(".list-item"), function (li) { return Object.keys(changed(li)).length > 0; });
