@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, current_app, url_for
 from markupsafe import Markup, escape
 
+from office.errors import ListError
 from office.export import content_disposition, safe_filename
 from office.tracking.actuals import ActualsError, ActualsStore, open_store
 from office.tracking.report import FORMATS, build_report, list_store_reader, render
@@ -17,7 +18,7 @@ from office.tracking.rules import STATUSES
 from office.tracking.status import Plan, tracking
 from webapp import plan_data
 from webapp.params import choice_param, int_param, text_param
-from webapp.resources import _cached, get_corpus, get_document, get_graph, instance_dir
+from webapp.resources import _cached, get_corpus, get_document, get_graph, get_store, instance_dir
 from webapp.twin import twin
 
 bp = Blueprint("monitor", __name__)
@@ -35,8 +36,8 @@ def _store() -> ActualsStore:
     store = current_app.extensions.get("plankb_actuals")
     if store is None:
         try:
-            store = open_store(instance_dir())
-        except ActualsError as e:
+            store = open_store(instance_dir(), database=get_store().db)  # one engine for the office database
+        except (ActualsError, ListError) as e:
             abort(e.status, description=str(e))
         current_app.extensions["plankb_actuals"] = store
     return store
