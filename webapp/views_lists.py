@@ -385,7 +385,7 @@ def export_list(list_id):
     fmt = choice_param("format", FORMATS, "docx")
     store = get_store()
     tl = store.get_list(list_id)
-    items = store.items(list_id)
+    items = store.tracked_items(list_id)  # with 完成状态 and 进展情况
     return _send(_rows(items, missing="keep"), fmt, tl.display_title)
 
 
