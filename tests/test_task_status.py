@@ -1,0 +1,113 @@
+"""Task status and progress on list items (issue 14 #5): the store, the audit trail,
+the two export columns in every format, and the report's 重点任务进展 table."""
+import csv
+import io
+import json
+
+import pytest
+from docx import Document
+from openpyxl import load_workbook
+
+from office.audit import Actor, AuditLog, acting_as
+from office.export import build_rows, render
+from office.lists import ForbiddenError, ListStore, NotFoundError, ValidationError
+from office.tracking.actuals import MemoryActualsStore
+from office.tracking.report import build_report, list_store_reader
+from office.tracking.report import render as render_report
+from office.tracking.status import Plan
+
+A, B, C = (f"gd-ip-14fyp:3.2.p{i}" for i in range(1, 4))
+
+
+@pytest.fixture
+def store(tmp_path):
+    return ListStore.for_instance(tmp_path)
+
+
+@pytest.fixture
+def items(store):
+    tl = store.create_list("年度重点任务")
+    return store.add_items(tl.id, [A, B, C])
+
+
+def test_status_and_progress_are_kept_and_in_the_trail(store, items):
+    a, b, _ = items
+    with acting_as(Actor("zhang", role="editor")):
+        assert store.set_status(a.id, "推进中").status == "推进中"
+        store.set_status(a.id, "已完成")
+        store.add_progress(a.id, "印发实施方案", "2024-03-15")
+        store.add_progress(a.id, "完成首批试点", "２０２５／０６／３０")  # full-width, slashes: read as a date
+        store.add_progress(b.id, "开展调研", "2023-01-05")
+    got = store.progress(a.list_id)
+    assert [(p.on_date, p.text, p.who) for p in got[a.id]] == [
+        ("2024-03-15", "印发实施方案", "zhang"), ("2025-06-30", "完成首批试点", "zhang")]
+    tracked = store.tracked_items(a.list_id)
+    assert tracked[0].status == "已完成" and tracked[0].progress == "2024-03-15：印发实施方案\n2025-06-30：完成首批试点"
+    assert tracked[2].status == "" and tracked[2].progress == ""
+    trail = [(e.actor, e.action, e.field, e.old, e.new) for e in reversed(AuditLog(store.db).entries(a.list_id))
+             if e.action.startswith("item.") and e.action != "item.add"]
+    assert trail == [("zhang", "item.status", "status", "", "推进中"), ("zhang", "item.status", "status", "推进中", "已完成"),
+                     ("zhang", "item.progress", "progress", "", "2024-03-15：印发实施方案"),
+                     ("zhang", "item.progress", "progress", "", "2025-06-30：完成首批试点"),
+                     ("zhang", "item.progress", "progress", "", "2023-01-05：开展调研")]
+
+
+@pytest.mark.parametrize("call,words", [
+    (lambda s, i: s.set_status(i, "差不多了"), "未知的完成状态"),
+    (lambda s, i: s.add_progress(i, "   "), "进展情况不能为空"),
+    (lambda s, i: s.add_progress(i, "做了", "2025-13-01"), "日期格式不正确"),
+    (lambda s, i: s.add_progress(i, "做了", "明天"), "日期格式不正确"),
+    (lambda s, i: s.add_progress(i, "x" * 2001), "过长"),
+])
+def test_bad_status_or_progress_is_refused_in_chinese(store, items, call, words):
+    with pytest.raises(ValidationError) as e:
+        call(store, items[0].id)
+    assert words in str(e.value)
+    assert store.tracked_items(items[0].list_id)[0].progress == ""
+
+
+def test_unknown_item_and_viewer_are_refused(store, items):
+    with pytest.raises(NotFoundError):
+        store.set_status(999999, "滞后")
+    with pytest.raises(NotFoundError):
+        store.add_progress(999999, "做了")
+    with acting_as(Actor("li", role="viewer")), pytest.raises(ForbiddenError):
+        store.set_status(items[0].id, "滞后")
+
+
+def test_exports_carry_the_two_columns_only_when_tracked(corpus, store, items):
+    list_id = items[0].list_id
+    plain = build_rows(corpus, store.tracked_items(list_id), graph=None)
+    assert "进展情况" not in render(plain, "csv", "t").decode("utf-8-sig")
+    assert len(Document(io.BytesIO(render(plain, "docx", "t"))).tables[0].columns) == 8
+    store.set_status(items[1].id, "滞后")
+    store.add_progress(items[1].id, "受疫情影响推迟", "2022-12-01")
+    rows = build_rows(corpus, store.tracked_items(list_id), graph=None)
+    table = list(csv.reader(io.StringIO(render(rows, "csv", "t").decode("utf-8-sig"))))
+    assert table[0][-3:] == ["进展情况", "完成状态", "条款编号"]
+    assert table[2][-3:] == ["2022-12-01：受疫情影响推迟", "滞后", B] and table[1][-3:] == ["", "", A]
+    ws = load_workbook(io.BytesIO(render(rows, "xlsx", "t"))).active
+    head = [c.value for c in ws[2]]
+    assert ws.cell(row=4, column=head.index("完成状态") + 1).value == "滞后"
+    assert ws.cell(row=4, column=head.index("进展情况") + 1).value == "2022-12-01：受疫情影响推迟"
+    doc = Document(io.BytesIO(render(rows, "docx", "t")))
+    cells = [[c.text for c in r.cells] for r in doc.tables[0].rows]
+    assert cells[0][-2:] == ["进展情况", "完成状态"] and cells[2][-2:] == ["2022-12-01：受疫情影响推迟", "滞后"]
+    md = render(rows, "md", "t").decode()
+    assert "| 进展情况 | 完成状态 |" in md and "| 2022-12-01：受疫情影响推迟 | 滞后 |" in md
+    data = json.loads(render(rows, "json", "t"))
+    assert [c["label"] for c in data["columns"]][-3:] == ["进展情况", "完成状态", "条款编号"]
+    assert (data["rows"][1]["status"], data["rows"][1]["progress"]) == ("滞后", "2022-12-01：受疫情影响推迟")
+
+
+def test_the_report_fills_key_task_progress(corpus, tmp_path, store, items):
+    store.set_status(items[0].id, "已完成")
+    store.add_progress(items[0].id, "印发实施方案", "2024-03-15")
+    report = build_report(Plan(corpus), MemoryActualsStore(), read_lists=list_store_reader(tmp_path), charts=False)
+    (table,) = report.tasks
+    assert table.title == "年度重点任务"
+    assert table.rows[0][3:] == ["2024-03-15：印发实施方案", "已完成"] and table.rows[1][3:] == ["", ""]
+    doc = Document(io.BytesIO(render_report(report, "docx")))
+    texts = {c.text for t in doc.tables for r in t.rows for c in r.cells}
+    assert {"2024-03-15：印发实施方案", "已完成"} <= texts
+
