@@ -18,6 +18,7 @@ NAV = [
     ("trace.trace_index", "追踪"),
     ("graph.graph_page", "图谱"),
     ("lists.lists_page", "任务清单"),
+    ("monitor.monitor_page", "监测"),
 ]
 
 
@@ -26,7 +27,7 @@ def _nav():
     out = []
     for endpoint, label in NAV:
         area = endpoint.split(".")[0]
-        active = here == endpoint or (area in ("trace", "lists", "graph") and here.startswith(area + "."))
+        active = here == endpoint or (area in ("trace", "lists", "graph", "monitor") and here.startswith(area + "."))
         out.append({"url": url_for(endpoint), "label": label, "active": active})
     return out
 
