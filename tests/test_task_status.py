@@ -111,3 +111,65 @@ def test_the_report_fills_key_task_progress(corpus, tmp_path, store, items):
     texts = {c.text for t in doc.tables for r in t.rows for c in r.cells}
     assert {"2024-03-15：印发实施方案", "已完成"} <= texts
 
+
+
+# -- the list page ---------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    from cli_support import ROOT
+    from webapp import create_app
+    from webapp.resources import close_all
+
+    app = create_app({"INSTANCE_PATH": tmp_path_factory.mktemp("task-status-web"),
+                      "CORPUS_DIR": str(ROOT / "corpus"), "TESTING": True, "BUILD_INDEX_IF_MISSING": False})
+    yield app
+    close_all(app)
+
+
+def _web_list(app):
+    from office.audit import Actor as _Actor
+    from webapp.resources import get_store
+
+    with app.app_context(), acting_as(_Actor("测试", "admin")):
+        s = get_store()
+        tl = s.create_list(f"进展清单{len(s.lists())}")
+        return tl.id, [i.id for i in s.add_items(tl.id, [A, B])]
+
+
+def test_list_page_sets_status_and_records_progress_without_script(app):
+    import re
+
+    from test_web_support import log_in
+
+    c = log_in(app.test_client(), "editor")
+    list_id, (a, b) = _web_list(app)
+    html = c.get(f"/lists/{list_id}").get_data(as_text=True)
+    assert f'id="st-{a}"' in html and "<option value=\"滞后\">滞后</option>" in html and "记录进展" in html
+    t = re.search(r'<meta name="csrf-token" content="([^"]+)"', html).group(1)
+    r = c.post(f"/lists/{list_id}/items/{a}/status", data={"status": "推进中", "csrf_token": t})
+    assert r.status_code == 303 and r.headers["Location"].endswith(f"#item-{a}")
+    r = c.post(f"/lists/{list_id}/items/{a}/progress", data={"date": "2025-03-01", "text": "完成调研", "csrf_token": t})
+    assert r.status_code == 303
+    page = c.get(r.headers["Location"]).get_data(as_text=True)
+    assert "已记录进展。" in page and '<option value="推进中" selected>' in page and "完成调研" in page
+    item = next(i for i in c.get(f"/api/lists/{list_id}").json["items"] if i["id"] == a)
+    assert item["status"] == "推进中" and [(p["on_date"], p["text"], p["who"]) for p in item["progress_entries"]] == [
+        ("2025-03-01", "完成调研", "test-editor")]
+    csv_text = c.get(f"/lists/{list_id}/export?format=csv").data.decode("utf-8-sig")
+    assert "进展情况,完成状态" in csv_text and "2025-03-01：完成调研,推进中" in csv_text
+    # bad input: a 4xx with a Chinese reason, nothing stored
+    for url, form, code, words in [
+        (f"/lists/{list_id}/items/{a}/status", {"status": "快好了"}, 400, "未知的完成状态"),
+        (f"/lists/{list_id}/items/{a}/progress", {"text": "x", "date": "2025-02-30"}, 400, "日期格式不正确"),
+        (f"/lists/{list_id}/items/{a}/progress", {"text": ""}, 400, "不能为空"),
+        (f"/lists/{list_id}/items/999999/status", {"status": "滞后"}, 404, "不存在"),
+    ]:
+        r = c.post(url, data={**form, "csrf_token": t})
+        assert r.status_code == code and words in r.get_data(as_text=True), url
+    r = c.put(f"/api/lists/{list_id}/items/{b}/status", json={"status": "已完成"}, headers={"X-CSRFToken": t})
+    assert r.status_code == 200 and r.json["status"] == "已完成"
+    r = c.post(f"/api/lists/{list_id}/items/{b}/progress", json={"text": "验收"}, headers={"X-CSRFToken": t})
+    assert r.status_code == 201 and r.json["who"] == "test-editor"
+    viewer = log_in(app.test_client(), "viewer")
+    assert viewer.post(f"/lists/{list_id}/items/{a}/status", data={"status": "滞后", "csrf_token": t}).status_code == 403
