@@ -173,3 +173,38 @@ def test_list_page_sets_status_and_records_progress_without_script(app):
     assert r.status_code == 201 and r.json["who"] == "test-editor"
     viewer = log_in(app.test_client(), "viewer")
     assert viewer.post(f"/lists/{list_id}/items/{a}/status", data={"status": "滞后", "csrf_token": t}).status_code == 403
+
+
+# -- the CLI -----------------------------------------------------------------------------
+
+def test_cli_sets_status_and_progress_and_exports_them(instance, tmp_path):
+    from cli_support import run_plankb
+
+    inst = str(instance)
+    run_plankb("--instance", inst, "list-add", "年度任务", "--ids", f"{A},{B}", "--create")
+    shown = json.loads(run_plankb("--instance", inst, "list-show", "年度任务", "--json").stdout)
+    a = shown["items"][0]["id"]
+    assert "推进中" in run_plankb("--instance", inst, "list-status", "年度任务", str(a), "推进中").stdout
+    out = run_plankb("--instance", inst, "list-progress", "年度任务", str(a), "完成调研", "--date", "2025-03-01").stdout
+    assert "2025-03-01：完成调研" in out
+    run_plankb("--instance", inst, "export", "--list", "年度任务", "-o", str(tmp_path / "t.csv"))
+    table = list(csv.reader(io.StringIO((tmp_path / "t.csv").read_text("utf-8-sig"))))
+    assert table[0][-3:] == ["进展情况", "完成状态", "条款编号"] and table[1][-3:] == ["2025-03-01：完成调研", "推进中", A]
+    for args, words in [(["list-status", "年度任务", str(a), "快好了"], "未知的完成状态"),
+                        (["list-status", "年度任务", "999999", "滞后"], "不存在"),
+                        (["list-progress", "年度任务", str(a), "做了", "--date", "2025-02-30"], "日期格式不正确")]:
+        proc = run_plankb("--instance", inst, *args, ok=False)
+        assert proc.returncode != 0 and words in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_cli_history_lists_overwritten_values(instance):
+    from cli_support import run_plankb
+
+    inst = str(instance)
+    for v in ("81.5", "82"):
+        run_plankb("--instance", inst, "actuals", "set", "gd-ip-14fyp:t2.r11", "--year", "2023", "--value", v)
+    rows = json.loads(run_plankb("--instance", inst, "actuals", "history", "gd-ip-14fyp:t2.r11", "--json").stdout)
+    assert [(h["year"], h["value"], h["change"]) for h in rows] == [(2023, "81.5", "overwrite")]
+    assert "原值 81.5" in run_plankb("--instance", inst, "actuals", "history").stdout
+    proc = run_plankb("--instance", inst, "actuals", "history", "nonsense:t9", ok=False)
+    assert proc.returncode != 0 and "没有编号为" in proc.stderr
