@@ -1,0 +1,60 @@
+"""Actual values and task status on both engines: SQLite and a real PostgreSQL
+(scripts/with-postgres.sh), the same store code and the same answers."""
+import pytest
+
+from db_support import ENGINES, database_url_for
+from office.audit import Actor, AuditLog, acting_as
+from office.db import Database
+from office.lists import ListStore
+from office.tracking.actuals import ActualsError, DbActualsStore, make_actual
+
+SAT = "gd-ip-14fyp:t2.r11"
+
+
+@pytest.fixture(params=ENGINES)
+def database(request, tmp_path):
+    db = Database(database_url_for(request.param, tmp_path))
+    db.migrate()
+    yield db
+    db.close()
+
+
+def test_values_history_and_trail(database):
+    store = DbActualsStore(database)
+    with acting_as(Actor("zhang", role="editor")):
+        assert store.put([make_actual(SAT, 2023, "81.50", source="统计公报"), make_actual(SAT, 2024, "82")]) == 2
+    with acting_as(Actor("li", role="editor")):
+        assert store.put([make_actual(SAT, 2023, "81.7", source="统计公报")]) == 1
+        assert store.delete(SAT, 2024) and not store.delete(SAT, 2024)
+    got = store.all()[SAT]
+    assert [(a.year, a.value, a.who) for a in got] == [(2023, "81.7", "li")]
+    assert [(h["year"], h["value"], h["who"], h["replaced_by"], h["change"]) for h in store.history(SAT)] == [
+        (2023, "81.50", "zhang", "li", "overwrite"), (2024, "82", "zhang", "li", "delete")]
+    trail = [(e.actor, e.action, e.subject, e.old, e.new) for e in reversed(AuditLog(database).entries())
+             if e.field == "value"]
+    assert trail == [("zhang", "actual.set", f"{SAT} 2023年", "", "81.50"), ("zhang", "actual.set", f"{SAT} 2024年", "", "82"),
+                     ("li", "actual.set", f"{SAT} 2023年", "81.50", "81.7"), ("li", "actual.delete", f"{SAT} 2024年", "82", "")]
+
+
+def test_an_import_is_all_or_nothing(database):
+    store = DbActualsStore(database)
+
+    def half():
+        yield make_actual(SAT, 2021, "80.9")
+        raise ActualsError("第二个单元格读不出")
+
+    with pytest.raises(ActualsError):
+        store.put(half())
+    assert store.all() == {} and AuditLog(database).count() == 0
+
+
+def test_status_and_progress(database):
+    store = ListStore(database=database)
+    with acting_as(Actor("zhang", role="editor")):
+        tl = store.create_list("重点任务")
+        (a,) = store.add_items(tl.id, ["gd-ip-14fyp:3.2.p1"])
+        store.set_status(a.id, "滞后")
+        store.add_progress(a.id, "试点推迟", "2024-05-01")
+    (item,) = store.tracked_items(tl.id)
+    assert (item.status, item.progress) == ("滞后", "2024-05-01：试点推迟")
+    assert [e.action for e in reversed(AuditLog(database).entries(tl.id))][-2:] == ["item.status", "item.progress"]
