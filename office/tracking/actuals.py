@@ -257,10 +257,14 @@ class DbActualsStore:
         stamp = now()
         n = 0
         with self._tx() as conn:
+            ids = sorted({a.measure_id for a in actuals})
+            stored = {}  # one read for the whole batch (an import is ~150 values), rows locked on PostgreSQL
+            for i in range(0, len(ids), 500):
+                q = select(self._A).where(self._A.c.measure_id.in_(ids[i:i + 500])).with_for_update()
+                stored.update({(r.measure_id, r.year): self._row(r) for r in conn.execute(q)})
             for a in actuals:
                 key = (self._A.c.measure_id == a.measure_id) & (self._A.c.year == a.year)
-                row = conn.execute(select(self._A).where(key).with_for_update()).first()
-                old = self._row(row) if row else None
+                old = stored.get((a.measure_id, a.year))
                 if not _changed(old, a):
                     continue
                 who = a.who or audit.current_actor().name
@@ -275,6 +279,7 @@ class DbActualsStore:
                     if before != getattr(a, field):
                         audit.record(conn, "actual.set", subject=_subject(a.measure_id, a.year), field=field,
                                      old=before, new=getattr(a, field))
+                stored[(a.measure_id, a.year)] = replace(a, who=who, entered_at=stamp)  # the same cell twice in one batch
                 n += 1
         return n
 
