@@ -14,11 +14,12 @@ _n = itertools.count()
 
 
 @pytest.fixture
-def nojs_page(browser, live_server):
+def nojs_page(browser, live_server, login):
     ctx = browser.new_context(viewport={"width": 1280, "height": 800}, java_script_enabled=False,
                               locale="zh-CN")
     pg = ctx.new_page()
     pg.base = live_server
+    login(pg)  # writing needs an account (webapp/auth.py), with or without script
     yield pg
     ctx.close()
 
