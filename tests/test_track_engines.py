@@ -58,3 +58,24 @@ def test_status_and_progress(database):
     (item,) = store.tracked_items(tl.id)
     assert (item.status, item.progress) == ("滞后", "2024-05-01：试点推迟")
     assert [e.action for e in reversed(AuditLog(database).entries(tl.id))][-2:] == ["item.status", "item.progress"]
+
+
+def test_the_report_reads_task_progress_from_postgresql_too(database, tmp_path, monkeypatch, corpus):
+    """With PLANKB_DATABASE_URL there is no SQLite file in the instance folder: the
+    report's 重点任务进展 must still come from the lists."""
+    from office.db import URL_ENV
+    from office.tracking.actuals import MemoryActualsStore
+    from office.tracking.report import build_report, list_store_reader
+    from office.tracking.status import Plan
+
+    if database.is_sqlite:
+        monkeypatch.setenv(URL_ENV, database.url)
+    else:
+        monkeypatch.setenv(URL_ENV, str(database.engine.url.render_as_string(hide_password=False)))
+    store = ListStore(database=database)
+    tl = store.create_list("重点任务")
+    (a,) = store.add_items(tl.id, ["gd-ip-14fyp:3.2.p1"])
+    store.set_status(a.id, "已完成")
+    empty = tmp_path / "instance-without-a-file"
+    report = build_report(Plan(corpus), MemoryActualsStore(), read_lists=list_store_reader(empty), charts=False)
+    assert [t.rows[0][-1] for t in report.tasks] == ["已完成"]

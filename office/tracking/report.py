@@ -126,16 +126,22 @@ def list_store_reader(instance_dir) -> Callable[[], list]:
     """Read the task lists of an instance folder: the one place the report touches the
     list store (the office database; PLANKB_DATABASE_URL when set)."""
     def read():
+        import os
+
+        from office.db import URL_ENV
         from office.lists import DB_NAME, ListStore
 
-        if not (Path(instance_dir) / DB_NAME).exists():
-            return []
+        if not (os.environ.get(URL_ENV) or "").strip() and not (Path(instance_dir) / DB_NAME).exists():
+            return []  # no database yet: no lists (and none is created just to say so)
         store = ListStore.for_instance(instance_dir)
-        out = []
-        for tl in store.lists():
-            items = [(it.clause_id, it.lead_unit, it.progress, it.status) for it in store.tracked_items(tl.id)]
-            out.append((tl.display_title, items))
-        return out
+        try:
+            out = []
+            for tl in store.lists():
+                items = [(it.clause_id, it.lead_unit, it.progress, it.status) for it in store.tracked_items(tl.id)]
+                out.append((tl.display_title, items))
+            return out
+        finally:
+            store.close()  # one engine per report, not one left open per download
 
     return read
 
