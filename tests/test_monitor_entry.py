@@ -78,6 +78,7 @@ def test_an_editor_enters_changes_and_clears_a_value(app, editor):
     assert [(a["year"], a["text"], a["source"], a["who"]) for a in e["actuals"]] == [(2023, "81.50", "统计公报", "test-editor")]
     r = editor.post("/api/actuals", json={"id": SAT, "year": 2023, "value": 82}, headers={"X-CSRFToken": t})
     assert r.status_code == 200 and r.json["entry"]["actuals"][0]["text"] == "82"
+    assert r.json["entry"]["actuals"][0]["source"] == "统计公报"  # not sent: kept
     editor.post("/monitor/actuals", data={"id": SAT, "year": "2023", "value": "", "csrf_token": t})
     assert _entry(editor, SAT)["actuals"] == []
     with app.app_context():

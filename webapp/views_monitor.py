@@ -209,8 +209,10 @@ def _set(form) -> tuple[dict, str]:
         y = plan.actual(m.id, year, "0").year  # the year checked as for a value
         done = f"已清除 {m.name} {y}年的实际值。" if store.delete(m.id, y) else f"{m.name} {y}年本来就没有值。"
     else:
-        a = plan.actual(m.id, year, value, source=form.get("source") or "", note=form.get("note") or "",
-                        who=_who())
+        y = plan.actual(m.id, year, value).year
+        old = next((a for a in store.all().get(m.id, []) if a.year == y), None)
+        kept = {k: (form.get(k) or "") if k in form else (getattr(old, k) if old else "") for k in ("source", "note")}
+        a = plan.actual(m.id, year, value, **kept, who=_who())  # a source or note not sent is kept
         changed = store.put([a])
         done = f"已{'保存' if changed else '保留（与已录入的相同）'}：{m.name} {a.year}年 {a.value}{m.unit}。"
     entry = next(e for e in tracking(plan, store)["indicators" if m.kind == "indicator" else "targets"]
