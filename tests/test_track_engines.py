@@ -79,3 +79,30 @@ def test_the_report_reads_task_progress_from_postgresql_too(database, tmp_path, 
     empty = tmp_path / "instance-without-a-file"
     report = build_report(Plan(corpus), MemoryActualsStore(), read_lists=list_store_reader(empty), charts=False)
     assert [t.rows[0][-1] for t in report.tasks] == ["已完成"]
+
+
+def test_two_writers_of_the_same_new_cell_both_finish(database):
+    """Two app servers saving the same empty cell at the same moment: one value wins,
+    the other is in the history, neither gets a 503."""
+    import threading
+
+    stores = [DbActualsStore(database), DbActualsStore(database)]
+    errors, start = [], threading.Barrier(2)
+
+    def save(i):
+        try:
+            start.wait()
+            with acting_as(Actor(f"editor{i}", role="editor")):
+                for n in range(20):
+                    stores[i].put([make_actual(SAT, 2021 + n % 5, f"{i}{n}")])
+        except Exception as e:  # noqa: BLE001 — collected and asserted below
+            errors.append(e)
+
+    threads = [threading.Thread(target=save, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert [a.year for a in stores[0].all()[SAT]] == [2021, 2022, 2023, 2024, 2025]
+    assert len(stores[0].history(SAT)) == 40 - 5  # every value but the five last is kept as replaced

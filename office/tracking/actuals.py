@@ -25,7 +25,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Iterable, Iterator, Optional, Protocol
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, select, text, update
 
 from office import audit
 from office import db as dbm
@@ -224,6 +224,13 @@ class DbActualsStore:
         except StoreUnavailable as e:
             raise ActualsUnavailable(str(e).replace("清单数据库", "办公数据库")) from None
 
+    def _serialise(self, conn) -> None:
+        """Writers of values take turns: SQLite's BEGIN IMMEDIATE already does it; on
+        PostgreSQL a lock held to the end of the transaction, so two servers saving the
+        same new cell at once never collide on its key (entries are rare and short)."""
+        if not self.db.is_sqlite:
+            conn.execute(text("SELECT pg_advisory_xact_lock(72710614)"))
+
     @staticmethod
     def _row(r) -> Actual:
         m = r._mapping
@@ -257,6 +264,7 @@ class DbActualsStore:
         stamp = now()
         n = 0
         with self._tx() as conn:
+            self._serialise(conn)
             ids = sorted({a.measure_id for a in actuals})
             stored = {}  # one read for the whole batch (an import is ~150 values), rows locked on PostgreSQL
             for i in range(0, len(ids), 500):
@@ -288,6 +296,7 @@ class DbActualsStore:
         year = int(year)
         key = (self._A.c.measure_id == measure_id) & (self._A.c.year == year)
         with self._tx() as conn:
+            self._serialise(conn)
             row = conn.execute(select(self._A).where(key).with_for_update()).first()
             if row is None:
                 return False
@@ -318,6 +327,7 @@ class DbActualsStore:
             raise ActualsUnavailable(_reason(e, path) + f"（这是旧版的实绩数据库，导入办公数据库前须先修复或移走：{path}）") from None
         n = 0
         with self._tx() as conn:
+            self._serialise(conn)
             for a in rows:
                 key = (self._A.c.measure_id == a.measure_id) & (self._A.c.year == a.year)
                 if conn.execute(select(self._A.c.year).where(key)).first():
