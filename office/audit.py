@@ -41,11 +41,17 @@ ACTIONS = {  # action -> Chinese label shown in the trail
     "user.enable": "启用账号",
     "user.login": "登录",
     "plan.publish": "发布规划",
+    "actual.set": "录入实际值",
+    "actual.delete": "删除实际值",
+    "actual.import": "导入旧实际值",
+    "item.status": "修改完成状态",
+    "item.progress": "记录进展",
 }
 FIELD_LABELS = {
     "name": "名称", "title": "标题", "order": "顺序", "clause_id": "条款",
     "lead_unit": "牵头单位", "support_units": "配合单位", "deadline": "完成时限", "note": "备注",
     "role": "角色", "unit": "单位", "display_name": "姓名", "own_unit_only": "仅限本单位清单", "active": "状态",
+    "value": "数值", "source": "来源", "status": "完成状态", "progress": "进展情况",
 }
 
 

@@ -1,6 +1,7 @@
 """One store layer for everything staff change, on SQLite or PostgreSQL.
 
-Lists, items, accounts and the audit trail live in one database described once here
+Lists, items (with their status and progress), accounts, the audit trail and the actual
+values by year (with their history) live in one database described once here
 (SQLAlchemy Core tables, no SQL per engine). By default it is a SQLite file in the
 instance folder, so ``make run`` needs nothing else; with
 ``PLANKB_DATABASE_URL=postgresql://…`` several app servers share one PostgreSQL.
@@ -53,7 +54,7 @@ DB_NAME = "plankb.sqlite3"
 URL_ENV = "PLANKB_DATABASE_URL"
 # plankb 0.1 set user_version 1 and refuses anything newer: raising it makes an old
 # plankb started on a migrated file say "upgrade" instead of writing past the audit trail
-SQLITE_USER_VERSION = 2
+SQLITE_USER_VERSION = 3
 
 # ids: SQLite's INTEGER PRIMARY KEY (the rowid), 64-bit on PostgreSQL like SQLite's range
 Id = BigInteger().with_variant(Integer, "sqlite")
@@ -85,6 +86,7 @@ items = Table(
     Column("support_units_v", BigInteger, nullable=False, server_default="0"),
     Column("deadline_v", BigInteger, nullable=False, server_default="0"),
     Column("note_v", BigInteger, nullable=False, server_default="0"),
+    Column("status", Text, nullable=False, server_default=""),  # 未启动…已调整, '' unset (0003)
     Column("version", BigInteger, nullable=False, server_default="1"),
     Column("created_at", Text, nullable=False),
     Column("updated_at", Text, nullable=False),
@@ -122,6 +124,48 @@ audit = Table(
     Column("old", Text, nullable=False, server_default=""),
     Column("new", Text, nullable=False, server_default=""),
     Index("audit_by_list", "list_id", "id"),
+)
+
+# actual values by year (0003): the current value per measure and year …
+actuals = Table(
+    "actuals", metadata,
+    Column("measure_id", Text, primary_key=True),
+    Column("year", Integer, primary_key=True),
+    Column("value", Text, nullable=False),  # canonical decimal text, as entered
+    Column("source", Text, nullable=False, server_default=""),
+    Column("note", Text, nullable=False, server_default=""),
+    Column("who", Text, nullable=False, server_default=""),
+    Column("entered_at", Text, nullable=False),
+)
+
+# … and every value that was overwritten or deleted, as it was
+actuals_history = Table(
+    "actuals_history", metadata,
+    Column("id", Id, primary_key=True),
+    Column("measure_id", Text, nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("value", Text, nullable=False),
+    Column("source", Text, nullable=False, server_default=""),
+    Column("note", Text, nullable=False, server_default=""),
+    Column("who", Text, nullable=False, server_default=""),
+    Column("entered_at", Text, nullable=False),
+    Column("replaced_at", Text, nullable=False),
+    Column("replaced_by", Text, nullable=False, server_default=""),
+    Column("change", Text, nullable=False, server_default="overwrite"),  # overwrite | delete
+    Index("actuals_history_by_measure", "measure_id", "year", "id"),
+)
+
+# dated progress entries of a list item (0003)
+progress = Table(
+    "progress", metadata,
+    Column("id", Id, primary_key=True),
+    Column("item_id", Id, nullable=False),  # no foreign key: a removed item keeps its history
+    Column("list_id", Id, nullable=False),
+    Column("on_date", Text, nullable=False),  # YYYY-MM-DD, the day the work was done
+    Column("text", Text, nullable=False),
+    Column("who", Text, nullable=False, server_default=""),
+    Column("created_at", Text, nullable=False),
+    Index("progress_by_item", "item_id", "id"),
 )
 
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Iterable, Iterator, Optional
 
@@ -54,6 +54,8 @@ FIELDS = {  # editable item field -> (Chinese label, max length)
     "note": ("备注", 2000),
 }
 MULTILINE = {"support_units", "note"}  # one 配合单位 a line is how long lists are written
+STATUSES = ("未启动", "推进中", "已完成", "滞后", "已调整")  # a task's 完成状态, in this order everywhere
+PROGRESS_MAX = 2000
 _CLAUSE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,79}:[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
 
 MAX_ID = 2 ** 63 - 1  # SQLite's INTEGER range
@@ -107,6 +109,8 @@ class Item:
     version: int
     created_at: str
     updated_at: str
+    status: str = ""  # one of STATUSES, or '' when nobody has set it (migration 0003)
+    progress: str = ""  # its progress entries as text, filled by ListStore.tracked_items only
 
     def fields(self) -> dict:
         return {f: getattr(self, f) for f in FIELDS}
@@ -115,7 +119,57 @@ class Item:
         return asdict(self)
 
 
+@dataclass
+class Progress:
+    """One dated progress entry of a list item: what was done (on_date), written by whom."""
+
+    id: int
+    item_id: int
+    list_id: int
+    on_date: str  # YYYY-MM-DD
+    text: str
+    who: str
+    created_at: str
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
 _now = dbm.now
+
+
+def check_status(value) -> str:
+    """A 完成状态 as stored: one of STATUSES, or '' to clear it."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ValidationError("完成状态必须是文本。")
+    value = value.strip()
+    if value and value not in STATUSES:
+        raise ValidationError(f"未知的完成状态：{value[:20]}（可选：{'、'.join(STATUSES)}）。")
+    return value
+
+
+def check_date(value) -> str:
+    """A progress date as YYYY-MM-DD (today, in the office's zone, when empty)."""
+    from datetime import date, datetime
+
+    from office.localtime import zone
+
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return datetime.now(zone()).date().isoformat()
+    if not isinstance(value, str):
+        raise ValidationError("日期必须是文本，如 2025-06-30。")
+    text = unicodedata.normalize("NFKC", value).strip().replace("/", "-").replace(".", "-")
+    try:
+        day = date.fromisoformat(text) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) else None
+    except ValueError:
+        day = None
+    if day is None:
+        raise ValidationError(f"日期格式不正确：{value[:20]}（应如 2025-06-30）。")
+    if not 2000 <= day.year <= 2100:
+        raise ValidationError(f"日期超出范围：{value[:20]}。")
+    return day.isoformat()
 
 
 # -- cleaning what people type -----------------------------------------------------------
@@ -237,7 +291,7 @@ class ListStore:
     def _item_row(row) -> Item:
         m = row._mapping
         return Item(m["id"], m["list_id"], m["clause_id"], m["position"], m["lead_unit"], m["support_units"],
-                    m["deadline"], m["note"], m["version"], m["created_at"], m["updated_at"])
+                    m["deadline"], m["note"], m["version"], m["created_at"], m["updated_at"], m["status"])
 
     def _get_list(self, conn, list_id, lock: bool = False) -> TaskList:
         q = select(self._L).where(self._L.c.id == self._int(list_id, "清单"))
@@ -529,3 +583,72 @@ class ListStore:
                              field=k, old=m[k], new=v)
             self._touch(conn, item.list_id, bump=False)
             return self._get_item(conn, item.id)
+
+    # -- task status and progress (issue 14) ----------------------------------------
+
+    def _writable_item(self, conn, item_id) -> tuple[Item, TaskList]:
+        item_id = self._int(item_id, "条目")
+        row = conn.execute(select(self._I.c.list_id).where(self._I.c.id == item_id)).first()
+        if row is None:
+            raise NotFoundError(f"清单条目不存在（编号 {item_id}），可能已被他人移除。")
+        tl = self._writable_list(conn, row[0])  # the list first, then the item: one lock order
+        row = conn.execute(select(self._I).where(self._I.c.id == item_id).with_for_update()).first()
+        if row is None:
+            raise NotFoundError(f"清单条目不存在（编号 {item_id}），可能已被他人移除。")
+        return self._item_row(row), tl
+
+    def set_status(self, item_id, status) -> Item:
+        """Set an item's 完成状态 (one of STATUSES, or '' to clear). The last choice wins:
+        a status is a judgement of the moment, not text two people merge."""
+        status = check_status(status)
+        with self._tx() as conn:
+            item, _ = self._writable_item(conn, item_id)
+            if item.status == status:
+                return item
+            conn.execute(update(self._I).where(self._I.c.id == item.id)
+                         .values(status=status, version=item.version + 1, updated_at=_now()))
+            audit.record(conn, "item.status", list_id=item.list_id, item_id=item.id, subject=item.clause_id,
+                         field="status", old=item.status, new=status)
+            self._touch(conn, item.list_id, bump=False)
+            return self._get_item(conn, item.id)
+
+    def add_progress(self, item_id, text, on_date=None) -> Progress:
+        """Record what was done on an item (dated; by the acting account)."""
+        text = _clean(text, "进展情况", PROGRESS_MAX, required=True, multiline=True)
+        day = check_date(on_date)
+        with self._tx() as conn:
+            item, _ = self._writable_item(conn, item_id)
+            who = audit.current_actor().name
+            new_id = conn.execute(insert(dbm.progress).values(
+                item_id=item.id, list_id=item.list_id, on_date=day, text=text, who=who,
+                created_at=_now()).returning(dbm.progress.c.id)).scalar()
+            audit.record(conn, "item.progress", list_id=item.list_id, item_id=item.id, subject=item.clause_id,
+                         field="progress", new=f"{day}：{text}")
+            self._touch(conn, item.list_id, bump=False)
+            return Progress(new_id, item.id, item.list_id, day, text, who,
+                            conn.execute(select(dbm.progress.c.created_at)
+                                         .where(dbm.progress.c.id == new_id)).scalar())
+
+    def progress(self, list_id) -> dict[int, list[Progress]]:
+        """Item id → its progress entries, by date then entry order."""
+        P = dbm.progress
+        with self._tx(write=False) as conn:
+            tl = self._get_list(conn, list_id)
+            rows = conn.execute(select(P).where(P.c.list_id == tl.id).order_by(P.c.on_date, P.c.id))
+            out: dict[int, list[Progress]] = {}
+            for r in rows:
+                m = r._mapping
+                out.setdefault(m["item_id"], []).append(
+                    Progress(m["id"], m["item_id"], m["list_id"], m["on_date"], m["text"], m["who"], m["created_at"]))
+            return out
+
+    def tracked_items(self, list_id) -> list[Item]:
+        """The items with their progress as the 进展情况 cell reads (one dated line an entry):
+        what exports and the evaluation report print."""
+        entries = self.progress(list_id)
+        return [replace(it, progress=progress_text(entries.get(it.id, []))) for it in self.items(list_id)]
+
+
+def progress_text(entries: Iterable[Progress]) -> str:
+    """“2025-06-30：完成……” one line an entry, oldest first."""
+    return "\n".join(f"{p.on_date}：{p.text}" for p in entries)

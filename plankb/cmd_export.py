@@ -310,7 +310,7 @@ def list_show_cmd(ctx, name, as_json):
         c = ctx.obj.corpus.clause(i.clause_id)
         head = (c.lead or c.text[:30]) if c else "（条款已不在当前语料中）"
         extra = "；".join(f"{k}：{v}" for k, v in (("牵头", i.lead_unit), ("配合", i.support_units),
-                                                    ("时限", i.deadline)) if v)
+                                                    ("时限", i.deadline), ("状态", i.status)) if v)
         click.echo(f"{i.position + 1}. [{i.id}] {i.clause_id} {head}" + (f"（{extra}）" if extra else ""))
 
 
@@ -331,6 +331,47 @@ def list_delete_cmd(ctx, name, yes):
     click.echo(f"已删除清单“{t.name}”。")
 
 
+def _list_item(ctx, name, item_id):
+    """(store, item) of a list's item by the [编号] list-show prints."""
+    from office.export.selection import find_list
+    from office.lists import NotFoundError
+
+    store = _store(ctx)
+    t = find_list(store, name)
+    item = store.get_item(item_id)
+    if item.list_id != t.id:
+        raise NotFoundError(f"清单“{t.name}”中没有编号为 {item_id} 的条目（提示：plankb list-show {t.name} 列出编号）。")
+    return store, item
+
+
+@click.command("list-status")
+@_guard
+@click.argument("name")
+@click.argument("item_id", metavar="ITEM", type=int)
+@click.argument("status")
+@click.pass_context
+def list_status_cmd(ctx, name, item_id, status):
+    """设置清单条目 ITEM（list-show 中方括号里的编号）的完成状态：未启动、推进中、已完成、滞后、已调整（空字符串清除）。"""
+    store, item = _list_item(ctx, name, item_id)
+    item = store.set_status(item.id, status)
+    click.echo(f"已将条目 {item.id} 的完成状态设为“{item.status or '（未填）'}”。")
+
+
+@click.command("list-progress")
+@_guard
+@click.argument("name")
+@click.argument("item_id", metavar="ITEM", type=int)
+@click.argument("text")
+@click.option("--date", "on_date", default=None, help="进展日期，如 2025-06-30（默认今天）。")
+@click.pass_context
+def list_progress_cmd(ctx, name, item_id, text, on_date):
+    """为清单条目 ITEM 记录一条进展（做了什么；录入人为当前命令行用户）。"""
+    store, item = _list_item(ctx, name, item_id)
+    p = store.add_progress(item.id, text, on_date)
+    click.echo(f"已记录条目 {item.id} 的进展：{p.on_date}：{p.text}")
+
+
 def register(cli) -> None:
-    for cmd in (export_cmd, lists_cmd, list_create_cmd, list_add_cmd, list_show_cmd, list_delete_cmd):
+    for cmd in (export_cmd, lists_cmd, list_create_cmd, list_add_cmd, list_show_cmd, list_delete_cmd,
+                list_status_cmd, list_progress_cmd):
         cli.add_command(cmd)

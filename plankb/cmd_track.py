@@ -79,6 +79,7 @@ def actuals_cmd(ctx, as_json):
     plankb actuals set ID --year 2023 --value 18.2       录入一个值
     plankb actuals template -o 实际值.xlsx                下载录入模板
     plankb actuals import 实际值.xlsx                     导入填好的模板
+    plankb actuals history [ID]                          被改写或删除过的值
     """
     if ctx.invoked_subcommand is not None:
         return
@@ -133,6 +134,27 @@ def delete_cmd(ctx, measure_id, year):
     if not _store(ctx).delete(m.id, year):
         raise click.ClickException(f"{m.name} 没有 {year} 年的实际值。")
     click.echo(f"已删除：{m.name} {year}年的实际值。")
+
+
+@actuals_cmd.command("history")
+@click.argument("measure_id", metavar="ID", required=False)
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出。")
+@click.pass_context
+@_guard
+def history_cmd(ctx, measure_id, as_json):
+    """被改写或删除过的实际值（原值、录入人、何时被谁改写）；给出 ID 时只列该项。"""
+    mid = _plan(ctx).measure(measure_id).id if measure_id else None
+    rows = _store(ctx).history(mid)
+    if as_json:
+        from plankb.cli import echo_json
+
+        return echo_json(rows)
+    if not rows:
+        click.echo("没有被改写或删除过的实际值。")
+    for h in rows:
+        what = "删除" if h["change"] == "delete" else "改写"
+        click.echo(f"{h['measure_id']} {h['year']}年：原值 {h['value']}（{h['who'] or '—'}录入于 {h['entered_at']}），"
+                   f"{h['replaced_at']} 被{h['replaced_by']}{what}")
 
 
 @actuals_cmd.command("template")

@@ -28,7 +28,7 @@ def test_db_lives_in_instance_folder_with_wal_and_schema_version(tmp_path):
     assert db.is_file()
     conn = sqlite3.connect(db)
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == 2  # 2: Alembic-managed; plankb 0.1 (1) refuses it
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 3  # 3: Alembic-managed; plankb 0.1 (1) refuses it
 
 
 def test_lists_survive_reopening_the_store(tmp_path):

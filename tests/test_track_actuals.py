@@ -14,9 +14,9 @@ from cli_support import run_plankb
 from office.tracking.actuals import (
     ActualsError,
     MemoryActualsStore,
-    SqliteActualsStore,
     clean_value,
     make_actual,
+    open_store,
 )
 from office.tracking.status import Plan, tracking
 from office.tracking.template import TemplateError, read_template, template_bytes
@@ -50,9 +50,9 @@ def test_values_that_are_not_plain_numbers_are_refused_in_chinese(raw):
     assert any("\u4e00" <= ch <= "\u9fff" for ch in str(e.value))
 
 
-@pytest.mark.parametrize("store_kind", ["memory", "sqlite"])
+@pytest.mark.parametrize("store_kind", ["memory", "database"])
 def test_store_puts_all_or_nothing_and_keeps_who_and_when(store_kind, tmp_path):
-    store = MemoryActualsStore() if store_kind == "memory" else SqliteActualsStore.for_instance(tmp_path)
+    store = MemoryActualsStore() if store_kind == "memory" else open_store(tmp_path)
     a = make_actual("gd-ip-14fyp:t2.r11", 2023, "81.5", source="统计公报", who="张三")
     assert store.put([a]) == 1
     assert store.put([a]) == 0  # the same again changes nothing
@@ -72,16 +72,71 @@ def test_store_puts_all_or_nothing_and_keeps_who_and_when(store_kind, tmp_path):
     assert store.delete("gd-ip-14fyp:t2.r11", 2023) and not store.delete("gd-ip-14fyp:t2.r11", 2023)
 
 
-def test_sqlite_store_persists_in_its_own_file(tmp_path):
-    SqliteActualsStore.for_instance(tmp_path).put([make_actual("x:t2.r1", 2021, "1.50")])
-    assert (tmp_path / "actuals.sqlite3").is_file()
-    assert SqliteActualsStore.for_instance(tmp_path).all()["x:t2.r1"][0].value == "1.50"
+def test_values_live_in_the_office_database(tmp_path):
+    from office.db import DB_NAME
+
+    open_store(tmp_path).put([make_actual("x:t2.r1", 2021, "1.50")])
+    assert (tmp_path / DB_NAME).is_file() and not (tmp_path / "actuals.sqlite3").exists()
+    assert open_store(tmp_path).all()["x:t2.r1"][0].value == "1.50"
 
 
-def test_a_damaged_database_is_one_chinese_sentence(tmp_path):
+def _legacy_file(path, rows):
+    """An actuals.sqlite3 exactly as the store before migration 0003 wrote it."""
+    import sqlite3
+
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE actuals (measure_id TEXT NOT NULL, year INTEGER NOT NULL, value TEXT NOT NULL, "
+                 "source TEXT NOT NULL DEFAULT '', note TEXT NOT NULL DEFAULT '', who TEXT NOT NULL DEFAULT '', "
+                 "entered_at TEXT NOT NULL, PRIMARY KEY (measure_id, year))")
+    conn.executemany("INSERT INTO actuals VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+    conn.execute("PRAGMA user_version = 1")
+    conn.commit()
+    conn.close()
+
+
+def test_an_old_actuals_file_is_imported_once(instance):
+    from office.audit import AuditLog
+
+    instance.mkdir(parents=True, exist_ok=True)
+    old = instance / "actuals.sqlite3"
+    _legacy_file(old, [("gd-ip-14fyp:t2.r11", 2023, "81.50", "统计公报", "", "李四", "2024-03-01T08:00:00+00:00"),
+                       ("gd-ip-14fyp:t2.r4", 2021, "480.5", "", "备注", "王五", "2024-03-02T08:00:00+00:00")])
+    sat = _entry(_json(instance), "gd-ip-14fyp:t2.r11")
+    assert [(a["year"], a["text"], a["source"], a["who"]) for a in sat["actuals"]] == [(2023, "81.50", "统计公报", "李四")]
+    assert not old.exists() and (instance / "actuals.sqlite3.imported").is_file()
+    store = open_store(instance)
+    trail = [e for e in AuditLog(store.db).entries() if e.action == "actual.import"]
+    assert sorted(e.subject for e in trail) == ["gd-ip-14fyp:t2.r11 2023年", "gd-ip-14fyp:t2.r4 2021年"]
+    # a copy of the old file put back later never overwrites what was entered since
+    run_plankb("--instance", str(instance), "actuals", "set", "gd-ip-14fyp:t2.r11", "--year", "2023", "--value", "82")
+    _legacy_file(old, [("gd-ip-14fyp:t2.r11", 2023, "81.50", "统计公报", "", "李四", "2024-03-01T08:00:00+00:00")])
+    assert _entry(_json(instance), "gd-ip-14fyp:t2.r11")["actuals"][0]["text"] == "82"
+
+
+def test_overwrites_keep_their_history_and_go_to_the_trail(tmp_path):
+    from office.audit import Actor, AuditLog, acting_as
+
+    store = open_store(tmp_path)
+    with acting_as(Actor("zhang", role="editor")):
+        store.put([make_actual("gd-ip-14fyp:t2.r11", 2023, "81.5", source="统计公报")])
+    with acting_as(Actor("li", role="editor")):
+        store.put([make_actual("gd-ip-14fyp:t2.r11", 2023, "81.7", source="统计公报")])
+        store.delete("gd-ip-14fyp:t2.r11", 2023)
+    hist = store.history("gd-ip-14fyp:t2.r11")
+    assert [(h["value"], h["who"], h["replaced_by"], h["change"]) for h in hist] == [
+        ("81.5", "zhang", "li", "overwrite"), ("81.7", "li", "li", "delete")]
+    trail = [(e.actor, e.action, e.field, e.old, e.new) for e in reversed(AuditLog(store.db).entries())]
+    assert trail == [("zhang", "actual.set", "value", "", "81.5"), ("zhang", "actual.set", "source", "", "统计公报"),
+                     ("li", "actual.set", "value", "81.5", "81.7"), ("li", "actual.delete", "value", "81.7", "")]
+    with acting_as(Actor("wang", role="viewer")), pytest.raises(ActualsError) as e:
+        store.put([make_actual("gd-ip-14fyp:t2.r11", 2023, "90")])
+    assert e.value.status == 403 and "只读" in str(e.value)
+
+
+def test_a_damaged_old_file_is_one_chinese_sentence(tmp_path):
     (tmp_path / "actuals.sqlite3").write_bytes(b"this is not a database" * 100)
     with pytest.raises(ActualsError) as e:
-        SqliteActualsStore.for_instance(tmp_path)
+        open_store(tmp_path)
     assert "实绩数据库" in str(e.value) and "actuals.sqlite3" in str(e.value)
 
 

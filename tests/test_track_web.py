@@ -8,7 +8,7 @@ import pytest
 from docx import Document
 
 from cli_support import ROOT
-from office.tracking.actuals import SqliteActualsStore, make_actual
+from office.tracking.actuals import make_actual, open_store
 
 
 @pytest.fixture(scope="module")
@@ -17,7 +17,7 @@ def client(tmp_path_factory):
     from webapp.resources import close_all
 
     inst = tmp_path_factory.mktemp("monitor-instance")
-    SqliteActualsStore.for_instance(inst).put([
+    open_store(inst).put([
         make_actual("gd-ip-14fyp:t2.r11", 2021, "80.9", source="统计公报"),
         make_actual("gd-ip-14fyp:t2.r11", 2023, "81.5", source="统计公报"),
         make_actual("gd-ip-14fyp:t2.r4", 2021, "480.5"),

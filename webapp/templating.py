@@ -19,6 +19,7 @@ NAV = [
     ("trace.trace_index", "追踪"),
     ("graph.graph_page", "图谱"),
     ("lists.lists_page", "任务清单"),
+    ("monitor.monitor_page", "监测"),
     ("imports.import_page", "导入规划"),  # administrators only: hidden from everyone else
 ]
 
@@ -33,7 +34,7 @@ def _nav():
         area = endpoint.split(".")[0]
         if area == "imports" and (user is None or user.role != "admin"):
             continue
-        active = here == endpoint or (area in ("trace", "lists", "graph", "imports") and here.startswith(area + "."))
+        active = here == endpoint or (area in ("trace", "lists", "graph", "monitor", "imports") and here.startswith(area + "."))
         out.append({"url": url_for(endpoint), "label": label, "active": active})
     return out
 

@@ -12,7 +12,7 @@ from webapp import list_data
 from webapp.errors import BadParam
 from office.export import FORMATS, ExportError, build_rows, content_disposition, export_bytes, options_from
 from office.export.selection import actionable, plan_order
-from office.lists import FIELDS, ConflictError
+from office.lists import FIELDS, STATUSES, ConflictError
 from office.localtime import local_time, zone
 from webapp.params import choice_param, int_param
 from webapp.plan_data import clause_brief
@@ -36,8 +36,13 @@ def _body() -> dict:
 def list_detail(list_id: int) -> dict:
     store = get_store()
     tl = store.get_list(list_id)
-    items = store.items(list_id)
-    return list_data.list_detail(tl, items, get_corpus(), graph_or_none())
+    items = store.tracked_items(list_id)
+    data = list_data.list_detail(tl, items, get_corpus(), graph_or_none())
+    entries = store.progress(list_id)  # each item's dated progress (完成状态 is on the item)
+    for d in data["items"]:
+        d["progress_entries"] = [p.to_json() for p in entries.get(d["id"], [])]
+    data["statuses"] = list(STATUSES)
+    return data
 
 
 # -- pages -----------------------------------------------------------------------------
@@ -68,6 +73,10 @@ def list_page(list_id):
         notice = "已重命名。"
     elif request.args.get("sorted"):
         notice = "已按规划顺序排列。"
+    elif request.args.get("status_saved"):
+        notice = "已更新完成状态。"
+    elif request.args.get("progress_saved"):
+        notice = "已记录进展。"
     elif int_param("filled", None, 0, 100000) is not None:
         notice = f"已为 {int_param('filled', None, 0, 100000)} 条填入。"
     return render_list(list_id, notice=notice)
@@ -221,6 +230,41 @@ def _conflict_page(list_id: int, item_id: int, e: ConflictError, typed: dict) ->
     if mine:
         msg += f" 您填写的{mine}仍在输入框中，尚未保存；核对后再点“保存”即以您的为准。"
     return render_list(list_id, messages={item_id: msg}, drafts={item_id: typed})
+
+
+@bp.post("/lists/<int:list_id>/items/<int:item_id>/status")
+def item_status_form(list_id, item_id):
+    """An item's 完成状态 from the list page's select, without JavaScript."""
+    store = get_store()
+    _item_in(store, list_id, item_id)
+    store.set_status(item_id, request.form.get("status", ""))
+    return redirect(url_for("lists.list_page", list_id=list_id, status_saved=1) + f"#item-{item_id}", code=303)
+
+
+@bp.post("/lists/<int:list_id>/items/<int:item_id>/progress")
+def item_progress_form(list_id, item_id):
+    """A dated progress entry (what was done; by the logged-in account)."""
+    store = get_store()
+    _item_in(store, list_id, item_id)
+    store.add_progress(item_id, request.form.get("text", ""), request.form.get("date") or None)
+    return redirect(url_for("lists.list_page", list_id=list_id, progress_saved=1) + f"#item-{item_id}", code=303)
+
+
+@bp.put("/api/lists/<int:list_id>/items/<int:item_id>/status")
+def item_status_api(list_id, item_id):
+    """``{"status": "推进中"}`` (or "" to clear) → the item."""
+    store = get_store()
+    _item_in(store, list_id, item_id)
+    return jsonify(store.set_status(item_id, _body().get("status", "")).to_json())
+
+
+@bp.post("/api/lists/<int:list_id>/items/<int:item_id>/progress")
+def item_progress_api(list_id, item_id):
+    """``{"text": "…", "date": "2025-06-30"?}`` → the entry (201)."""
+    store = get_store()
+    _item_in(store, list_id, item_id)
+    data = _body()
+    return jsonify(store.add_progress(item_id, data.get("text", ""), data.get("date")).to_json()), 201
 
 
 @bp.post("/lists/<int:list_id>/rename")
@@ -385,7 +429,7 @@ def export_list(list_id):
     fmt = choice_param("format", FORMATS, "docx")
     store = get_store()
     tl = store.get_list(list_id)
-    items = store.items(list_id)
+    items = store.tracked_items(list_id)  # with 完成状态 and 进展情况
     return _send(_rows(items, missing="keep"), fmt, tl.display_title)
 
 

@@ -1,28 +1,51 @@
-"""监测: where the plan stands — indicators and targets by status, the plan by chapter,
-a small chart per indicator, and the evaluation report to download.
+"""监测: where the plan stands — indicators and targets by status, the plan by chapter
+(indicators, targets and list tasks by status), a small chart per indicator, entry of
+actual values, and the evaluation report to download.
 
-Read-only for now (values are entered with ``plankb actuals`` until the web has
-accounts). The data comes from office.tracking, as the CLI's; the page draws each
+Editors and administrators enter values in the indicators × years table itself (one
+small form a cell, no script needed) or by downloading the Excel template and
+uploading it filled; webapp.auth already refuses a write without login (redirect to
+the login page, 401 JSON on /api) or from a viewer (403), and webapp.security checks
+the CSRF token. The data comes from office.tracking, as the CLI's; the page draws each
 chart as inline SVG on the server (base → yearly values → target), with no script.
 """
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    get_flashed_messages,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from markupsafe import Markup, escape
 
+from office.errors import ListError
 from office.export import content_disposition, safe_filename
+from office.lists import STATUSES as TASK_STATUSES
 from office.tracking.actuals import ActualsError, ActualsStore, open_store
 from office.tracking.report import FORMATS, build_report, list_store_reader, render
 from office.tracking.rules import STATUSES
 from office.tracking.status import Plan, tracking
 from webapp import plan_data
+from webapp.errors import BadParam
 from webapp.params import choice_param, int_param, text_param
-from webapp.resources import _cached, get_corpus, get_document, get_graph, instance_dir
+from webapp.resources import _cached, get_corpus, get_document, get_graph, get_store, instance_dir
 from webapp.twin import twin
 
 bp = Blueprint("monitor", __name__)
 
-BADGE = {"已完成": "ok", "进度正常": "ok", "未完成": "warn", "滞后": "warn", "无数据": "kind", "待判断": "kind"}
+BADGE = {"已完成": "ok", "进度正常": "ok", "未完成": "warn", "滞后": "warn", "无数据": "kind", "待判断": "kind",
+         "推进中": "ok", "未启动": "kind", "已调整": "kind", "未填": "kind"}
+UNSET = "未填"  # a list item nobody has given a 完成状态 yet
+TASK_COLUMNS = (*TASK_STATUSES, UNSET)
+UPLOAD_MAX = 5 * 1024 * 1024
 REPORT_LABELS = {"docx": "Word", "xlsx": "Excel"}
 
 
@@ -35,8 +58,8 @@ def _store() -> ActualsStore:
     store = current_app.extensions.get("plankb_actuals")
     if store is None:
         try:
-            store = open_store(instance_dir())
-        except ActualsError as e:
+            store = open_store(instance_dir(), database=get_store().db)  # one engine for the office database
+        except (ActualsError, ListError) as e:
             abort(e.status, description=str(e))
         current_app.extensions["plankb_actuals"] = store
     return store
@@ -71,13 +94,51 @@ def _chapter_of(corpus, entry: dict):
     return c.chapter if c else None
 
 
-@twin(bp, "/monitor", "/api/monitor", "monitor.html", endpoint="monitor",
-      context=lambda data: {"charts": {e["id"]: spark_svg(e) for e in data["indicators"] + data["targets"]},
-                            "badge": BADGE})
+def _context(data: dict) -> dict:
+    return {"charts": {e["id"]: spark_svg(e) for e in data["indicators"] + data["targets"]},
+            "badge": BADGE, "can_edit": _can_edit(), "notices": get_flashed_messages()}
+
+
+def _can_edit() -> bool:
+    from webapp.auth import current_user
+
+    user = current_user()
+    return user is not None and user.actor().may_write()
+
+
+def _list_tasks(doc) -> list[dict]:
+    """Every list item on a clause of this plan, with its list, status and progress."""
+    corpus = get_corpus()
+    out = []
+    try:
+        store = get_store()
+        for tl in store.lists():
+            for it in store.tracked_items(tl.id):
+                c = corpus.clause(it.clause_id)
+                if c is None or c.document != doc.id:
+                    continue
+                out.append({"list_id": tl.id, "list": tl.display_title, "item_id": it.id, "clause": it.clause_id,
+                            "chapter": c.chapter, "task": (c.lead or c.text)[:60], "lead_unit": it.lead_unit,
+                            "status": it.status or UNSET, "progress": it.progress,
+                            "url": url_for("lists.list_page", list_id=tl.id) + f"#item-{it.id}"})
+    except Exception as e:  # noqa: BLE001 — the page stands without task counts
+        current_app.logger.warning("list store unreadable for 监测: %r", e)
+    return out
+
+
+def _task_counts(tasks: list[dict]) -> dict:
+    out = {s: 0 for s in TASK_COLUMNS}
+    for t in tasks:
+        out[t["status"]] += 1
+    return out
+
+
+@twin(bp, "/monitor", "/api/monitor", "monitor.html", endpoint="monitor", context=_context)
 def monitor():
     corpus = get_corpus()
     doc = get_document(text_param("document"))
     status = choice_param("status", STATUSES)
+    task_status = choice_param("task_status", TASK_COLUMNS)
     chapter = int_param("chapter", lo=1, hi=999)
     data = _tracking()
     inds = [e for e in data["indicators"] if e["document"] == doc.id]
@@ -85,6 +146,7 @@ def monitor():
     for e in inds + tgts:
         e["chapter"] = _chapter_of(corpus, e)
     listed = _listed_clauses()
+    listed_tasks = _list_tasks(doc)
     chapters = []
     for ch in doc.chapters:
         tasks = [c.id for c in doc.clauses if c.chapter == ch.number and c.kind in ("task", "box_item")]
@@ -94,7 +156,8 @@ def monitor():
             continue
         chapters.append({"number": ch.number, "heading": ch.heading, "tasks": len(tasks),
                          "tasks_listed": sum(t in listed for t in tasks),
-                         "indicators": _counts(ch_inds), "targets": _counts(ch_tgts)})
+                         "indicators": _counts(ch_inds), "targets": _counts(ch_tgts),
+                         "task_status": _task_counts([t for t in listed_tasks if t["chapter"] == ch.number])})
 
     def keep(e):
         return (status is None or e["status"] == status) and (chapter is None or e["chapter"] == chapter)
@@ -103,15 +166,133 @@ def monitor():
         "document": plan_data.document_brief(doc),
         "documents": [plan_data.document_brief(d) for d in corpus.documents],
         "statuses": list(STATUSES),
-        "filter": {"status": status, "chapter": chapter},
-        "summary": {"indicators": _counts(inds), "targets": _counts(tgts)},
+        "filter": {"status": status, "chapter": chapter, "task_status": task_status},
+        "summary": {"indicators": _counts(inds), "targets": _counts(tgts), "tasks": _task_counts(listed_tasks)},
+        "task_statuses": list(TASK_COLUMNS),
+        "tasks": [t for t in listed_tasks if (task_status is None or t["status"] == task_status)
+                  and (chapter is None or t["chapter"] == chapter)] if task_status else [],
         "chapters": chapters,
         "years": sorted({y for e in inds for y in e["years"]}),
         "indicators": [e for e in inds if keep(e)],
         "targets": [e for e in tgts if keep(e)],
         "reports": [{"format": f, "label": REPORT_LABELS[f], "url": url_for("monitor.report", fmt=f)}
                     for f in FORMATS],
+        "template_url": url_for("monitor.template", document=doc.id),
     }
+
+
+# -- entry ------------------------------------------------------------------------------
+
+def _page(code: int = 200, **extra):
+    """The 监测 page again (after a refused entry or import: the message above the table)."""
+    data = monitor()
+    return render_template("monitor.html", data=data, **_context(data), **extra), code
+
+
+def _who() -> str:
+    from webapp.auth import current_user
+
+    user = current_user()
+    return (user.display_name or user.name) if user is not None else ""
+
+
+def _set(form) -> tuple[dict, str]:
+    """Store one value (or clear it when the value is empty); (entry, what was done)."""
+    plan, store = _plan(), _store()
+    mid = str(form.get("id") or form.get("measure_id") or "").strip()[:200]
+    if not mid:
+        raise ActualsError("缺少指标或目标编号。")
+    m = plan.measure(mid)
+    value = form.get("value")
+    year = form.get("year")
+    if value is None or (isinstance(value, str) and not value.strip()):
+        y = plan.actual(m.id, year, "0").year  # the year checked as for a value
+        done = f"已清除 {m.name} {y}年的实际值。" if store.delete(m.id, y) else f"{m.name} {y}年本来就没有值。"
+    else:
+        y = plan.actual(m.id, year, value).year
+        old = next((a for a in store.all().get(m.id, []) if a.year == y), None)
+        kept = {k: (form.get(k) or "") if k in form else (getattr(old, k) if old else "") for k in ("source", "note")}
+        a = plan.actual(m.id, year, value, **kept, who=_who())  # a source or note not sent is kept
+        changed = store.put([a])
+        done = f"已{'保存' if changed else '保留（与已录入的相同）'}：{m.name} {a.year}年 {a.value}{m.unit}。"
+    entry = next(e for e in tracking(plan, store)["indicators" if m.kind == "indicator" else "targets"]
+                 if e["id"] == m.id)
+    return entry, done
+
+
+@bp.post("/monitor/actuals")
+def actual_form():
+    """One cell of the table: save, change or clear a value, without JavaScript."""
+    try:
+        entry, done = _set(request.form)
+    except ActualsError as e:
+        if e.status >= 500:
+            abort(e.status, description=str(e))
+        return _page(e.status, error=str(e))
+    flash(done)
+    return redirect(url_for("monitor.monitor_page", document=entry["document"]) + f"#m-{entry['id']}", code=303)
+
+
+@bp.post("/api/actuals")
+def actual_api():
+    """``{"id", "year", "value", "source"?, "note"?}`` → the measure's entry as in
+    ``/api/monitor`` (an empty value clears the year)."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise BadParam("请求体应为 JSON 对象，如 {\"id\": \"gd-ip-14fyp:t2.r11\", \"year\": 2023, \"value\": \"81.5\"}。")
+    try:
+        entry, done = _set({k: (str(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v)
+                            for k, v in data.items()})
+    except ActualsError as e:
+        abort(e.status, description=str(e))
+    return jsonify({"ok": True, "message": done, "entry": entry})
+
+
+@bp.get("/monitor/template.xlsx")
+def template():
+    """The Excel template: every indicator and target a row, every year of the period
+    a column, stored values filled in."""
+    from office.tracking.template import template_bytes
+
+    plan = _plan()
+    title = "、".join(f"《{d.title}》" for d in plan.corpus.documents) + "实际值录入表"
+    try:
+        data = template_bytes(plan, _store().all(), title)
+    except ActualsError as e:
+        abort(e.status, description=str(e))
+    resp = Response(data, content_type=FORMATS["xlsx"][0])
+    resp.headers["Content-Disposition"] = content_disposition(safe_filename("实际值录入表", ".xlsx"))
+    return resp
+
+
+@bp.post("/monitor/import")
+def import_form():
+    """Upload a filled template: every value stored, or (any cell unreadable) none, with
+    every unreadable cell named by its place."""
+    from office.tracking.template import TemplateError, read_template
+
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        return _page(400, error="请选择要导入的 Excel（.xlsx）文件。")
+    data = upload.read(UPLOAD_MAX + 1)
+    if len(data) > UPLOAD_MAX:
+        return _page(413, error=f"文件过大，超过 {UPLOAD_MAX // 1024 // 1024} MB 上限。")
+    store = _store()
+    try:
+        actuals = read_template(data, _plan(), store.all(), who=_who())
+        changed = store.put(actuals)
+    except TemplateError as e:
+        if e.whole:
+            return _page(400, error=f"无法导入 {upload.filename[:80]}：{e}")
+        return _page(400, error=f"{upload.filename[:80]} 有 {len(e.problems)} 处无法读取，未导入任何数值：",
+                     problems=e.problems)
+    except ActualsError as e:
+        if e.status >= 500:
+            abort(e.status, description=str(e))
+        return _page(e.status, error=str(e))
+    done = f"已导入 {upload.filename[:80]}：读到 {len(actuals)} 个数值，其中 {changed} 个为新录入或有改动。"
+    flash(done)
+    return redirect(url_for("monitor.monitor_page", document=text_param("document")), code=303)
 
 
 @bp.get("/monitor/report.<fmt>")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 
-from office.export.rows import COLUMNS, FIELDS, ExportRow
+from office.export.rows import ExportRow, columns_of
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -22,7 +22,9 @@ def neutralise(value: str) -> str:
 def render(rows: list[ExportRow], title: str, options=None) -> bytes:
     buf = io.StringIO(newline="")
     w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow([h for _, h in COLUMNS])
+    columns = columns_of(rows)
+    fields = [f for f, _ in columns]
+    w.writerow([h for _, h in columns])
     for r in rows:
-        w.writerow([neutralise(c) for c in r.cells(FIELDS)])
+        w.writerow([neutralise(c) for c in r.cells(fields)])
     return buf.getvalue().encode("utf-8-sig")

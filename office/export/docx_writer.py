@@ -22,7 +22,17 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
 from office.export.options import ExportOptions
-from office.export.rows import CENTRED, FIELDS, HEADERS, ExportRow, numbering, runs, xml_safe
+from office.export.rows import (
+    CENTRED,
+    FIELDS,
+    HEADERS,
+    TRACKING_FIELDS,
+    ExportRow,
+    numbering,
+    runs,
+    tracked,
+    xml_safe,
+)
 
 TITLE_FONT = "方正小标宋简体"
 HEADER_FONT = "黑体"
@@ -59,13 +69,14 @@ PAD_TOP_BOTTOM, PAD_LEFT_RIGHT = 28, 85
 WIDTHS = {
     "seq": (1.0, 1.0), "task": (2.2, 2.2), "source": (3.0, 3.0), "targets": (2.8, 2.2),
     "deadline": (2.0, 2.0), "lead_unit": (2.3, 2.3), "support_units": (2.3, 2.3), "note": (2.4, 2.0),
+    "progress": (4.0, 3.0), "status": (1.6, 1.6),
 }
 CHAR_CM, PAD_CM = 0.34, 0.35  # a 小五 character, and both paddings
 JUSTIFIED = {"content"}
 # the columns beside the task, in 小五: indicators with their values and units' full
 # names (广东省市场监督管理局（知识产权局）) are long in narrow columns, and in 五号 they,
 # not the task, set the height of the rows (a 6-row list took two pages)
-SMALL, SMALL_PT = {"source", "targets", "deadline", "lead_unit", "support_units", "note"}, 9
+SMALL, SMALL_PT = {"source", "targets", "deadline", "lead_unit", "support_units", "note", "progress", "status"}, 9
 
 
 def cell_style(field: str) -> str:
@@ -259,8 +270,11 @@ def _table_props(table, widths: list[float]) -> None:
 
 
 def columns_for(rows: list[ExportRow]) -> list[str]:
-    """The eight columns of the 任务分解表, plus 备注 when any row has a note."""
-    return TABLE_FIELDS + (["note"] if any(r.note for r in rows) else [])
+    """The eight columns of the 任务分解表, plus 备注 when any row has a note, plus
+    进展情况 and 完成状态 when any row has one (a table sent out before any work was
+    tracked keeps its eight columns and its one page)."""
+    return (TABLE_FIELDS + (["note"] if any(r.note for r in rows) else [])
+            + (TRACKING_FIELDS if tracked(rows) else []))
 
 
 def widths_for(fields: list[str], rows: list[ExportRow]) -> list[float]:

@@ -4,14 +4,14 @@ from __future__ import annotations
 import json
 from datetime import datetime, timezone
 
-from office.export.rows import COLUMNS, ExportRow
+from office.export.rows import ExportRow, columns_of
 
 
 def render(rows: list[ExportRow], title: str, options=None) -> bytes:
     data = {
         "title": title,
         "generated_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "columns": [{"key": k, "label": h} for k, h in COLUMNS],
+        "columns": [{"key": k, "label": h} for k, h in columns_of(rows)],
         "count": len(rows),
         "rows": [r.to_json() for r in rows],
     }

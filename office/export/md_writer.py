@@ -1,7 +1,7 @@
 """A Markdown pipe table: pastes into wikis, chat and Markdown editors as a table."""
 from __future__ import annotations
 
-from office.export.rows import COLUMNS, FIELDS, ExportRow
+from office.export.rows import ExportRow, columns_of
 
 
 def cell(value) -> str:
@@ -16,10 +16,12 @@ def cell(value) -> str:
 
 def render(rows: list[ExportRow], title: str, options=None) -> bytes:
     lines = [f"# {cell(title)}", ""]
-    lines.append("| " + " | ".join(h for _, h in COLUMNS) + " |")
-    lines.append("|" + "|".join(":---:" if f == "seq" else "---" for f in FIELDS) + "|")
+    columns = columns_of(rows)
+    fields = [f for f, _ in columns]
+    lines.append("| " + " | ".join(h for _, h in columns) + " |")
+    lines.append("|" + "|".join(":---:" if f == "seq" else "---" for f in fields) + "|")
     for r in rows:
-        lines.append("| " + " | ".join(cell(c) for c in r.cells(FIELDS)) + " |")
+        lines.append("| " + " | ".join(cell(c) for c in r.cells(fields)) + " |")
     lines.append("")
     lines.append(f"共 {len(rows)} 项。")
     return ("\n".join(lines) + "\n").encode("utf-8")

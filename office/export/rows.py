@@ -28,10 +28,14 @@ COLUMNS = [
     ("note", "备注"),
     ("clause_id", "条款编号"),
 ]
-HEADERS = dict(COLUMNS)
+# the task's 进展情况 and 完成状态 (issue 14): columns only when some row has one
+# (columns_of), so a table sent out before any work was tracked keeps its shape
+TRACKING_COLUMNS = [("progress", "进展情况"), ("status", "完成状态")]
+HEADERS = dict(COLUMNS + TRACKING_COLUMNS)
 FIELDS = [f for f, _ in COLUMNS]
+TRACKING_FIELDS = [f for f, _ in TRACKING_COLUMNS]
 # short values every format centres (a number, a date, a unit's name); prose reads from the left
-CENTRED = {"seq", "deadline", "lead_unit", "support_units"}
+CENTRED = {"seq", "deadline", "lead_unit", "support_units", "status"}
 TASK_MAX = 30  # a 重点任务 cell longer than this is a paragraph, not a task name
 NOT_TASKS = {"note", "footnote"}  # explanations of a table or figure: nobody is assigned to them
 
@@ -56,12 +60,27 @@ class ExportRow:
     kind: str = ""
     source_short: str = ""  # 第五章第二节 / 专栏14 / 表2第4行: how staff write 出处
     group: str = ""  # the 重点任务 the row sits under (its section, box or table), for grouping
+    progress: str = ""  # 进展情况: dated entries, one a line
+    status: str = ""  # 完成状态: 未启动 / 推进中 / 已完成 / 滞后 / 已调整
 
     def cells(self, fields: Iterable[str]) -> list[str]:
         return [str(getattr(self, f)) for f in fields]
 
     def to_json(self) -> dict:
         return asdict(self)
+
+
+def tracked(rows: Iterable[ExportRow]) -> bool:
+    """Whether any row has a 完成状态 or 进展情况 (then the two columns are written)."""
+    return any(r.status or r.progress for r in rows)
+
+
+def columns_of(rows: list[ExportRow]) -> list[tuple[str, str]]:
+    """(field, header) of every column a data format writes: COLUMNS, with 进展情况 and
+    完成状态 before 条款编号 when some row has them."""
+    if not tracked(rows):
+        return list(COLUMNS)
+    return COLUMNS[:-1] + TRACKING_COLUMNS + COLUMNS[-1:]
 
 
 # -- text helpers ---------------------------------------------------------------------
@@ -372,7 +391,7 @@ def suggestions_of(graph, clause_id: str) -> dict:
 
 # -- building rows --------------------------------------------------------------------
 
-_ITEM_FIELDS = ("lead_unit", "support_units", "deadline", "note")
+_ITEM_FIELDS = ("lead_unit", "support_units", "deadline", "note", "status", "progress")
 
 
 def _entry(e) -> tuple[str, dict]:
@@ -411,7 +430,7 @@ def build_rows(corpus, entries: Iterable, *, graph: Any = "default", suggest: bo
         if clause is None:
             if missing == "keep":
                 rows.append(ExportRow(len(rows) + 1, "（条款已不在当前语料中）", "", cid, clause_id=cid,
-                                      **{k: clean_text(v) if k != "note" else v for k, v in fields.items()}))
+                                      **{k: clean_text(v) if k not in ("note", "progress") else v for k, v in fields.items()}))
             else:
                 unknown.append(cid)
             continue
@@ -432,6 +451,8 @@ def build_rows(corpus, entries: Iterable, *, graph: Any = "default", suggest: bo
             lead_unit=fields.get("lead_unit", ""),
             support_units=fields.get("support_units", ""),
             note=fields.get("note", ""),
+            status=fields.get("status", ""),
+            progress=fields.get("progress", ""),
             clause_id=cid,
             document=clause.document,
             kind=clause.kind,

@@ -106,9 +106,10 @@ def find_list(store, name_or_id):
 
 
 def list_entries(store, name_or_id):
-    """(TaskList, items) of a saved list, by name (CLI) or numeric id (web)."""
+    """(TaskList, items) of a saved list, by name (CLI) or numeric id (web), with each
+    item's 完成状态 and 进展情况."""
     task_list = find_list(store, name_or_id)
-    return task_list, store.items(task_list.id)
+    return task_list, store.tracked_items(task_list.id)
 
 
 def default_title(*, doc: Optional[Document] = None, chapter: Optional[int] = None,

@@ -14,11 +14,11 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.page import PageMargins
 
-from office.export.rows import CENTRED, COLUMNS, FIELDS, ExportRow, xml_safe
+from office.export.rows import CENTRED, FIELDS, ExportRow, columns_of, xml_safe
 
 WIDTHS = {  # in Excel character units; Chinese characters count about two
     "seq": 5, "task": 16, "content": 50, "source": 24, "targets": 22, "deadline": 11,
-    "lead_unit": 14, "support_units": 14, "note": 14, "clause_id": 22,
+    "lead_unit": 14, "support_units": 14, "note": 14, "clause_id": 22, "progress": 30, "status": 10,
 }
 # 仿宋 and 黑体 ship with every Chinese Windows (仿宋_GB2312 does not since Windows 7);
 # a sheet has no font fallback list, only the charset that tells Excel to substitute
@@ -48,9 +48,9 @@ def row_height(values: dict) -> float:
     return min(409, LINE_HEIGHT * lines + 4)
 
 
-def title_height(title: str) -> float:
+def title_height(title: str, printed: list[str] = PRINTED) -> float:
     """An 18-point title wraps in the merged cell: about 3.4 width units a character."""
-    span = sum(WIDTHS[f] for f in PRINTED)
+    span = sum(WIDTHS[f] for f in printed)
     lines = max(1, math.ceil(_display_width(title) * 1.7 / span))
     return 30 * lines + 8
 
@@ -63,20 +63,22 @@ def render(rows: list[ExportRow], title: str, options=None) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "任务分解表"
-    fields = FIELDS
+    columns = columns_of(rows)
+    fields = [f for f, _ in columns]
+    printed = [f for f in fields if f != "clause_id"]
     n = len(fields)
     thin = Side(style="thin", color="808080")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
 
     ws.cell(row=1, column=1, value=_text(title)).data_type = "s"
     # merged across the printed columns only, so the title is centred on the paper
-    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(PRINTED))
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(printed))
     ws["A1"].font = Font(name=TITLE_FONT, size=18, charset=GB2312)
     ws["A1"].alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    ws.row_dimensions[1].height = title_height(title)
+    ws.row_dimensions[1].height = title_height(title, printed)
 
     header_fill = PatternFill("solid", fgColor="D9E1F2")
-    for col, (_, label) in enumerate(COLUMNS, start=1):
+    for col, (_, label) in enumerate(columns, start=1):
         c = ws.cell(row=2, column=col, value=label)
         c.font = Font(name=HEADER_FONT, size=11, bold=True, charset=GB2312)
         c.fill = header_fill
@@ -107,7 +109,7 @@ def render(rows: list[ExportRow], title: str, options=None) -> bytes:
     if rows:
         ws.auto_filter.ref = f"A2:{get_column_letter(n)}{len(rows) + 2}"
     ws.print_title_rows = "2:2"  # the header on every printed page, the title on the first
-    ws.print_area = f"A1:{get_column_letter(len(PRINTED))}{len(rows) + 2}"
+    ws.print_area = f"A1:{get_column_letter(len(printed))}{len(rows) + 2}"
     ws.print_options.horizontalCentered = True
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4

@@ -7,17 +7,16 @@ stays ``18.20``; ``1,234`` becomes ``1234``) so a report prints exactly what was
 entered and sums are exact.
 
 Anything that offers :class:`ActualsStore`'s methods can hold them; two are here: an
-in-memory store for tests and :class:`SqliteActualsStore`, one table in its own file
-``instance_dir / "actuals.sqlite3"`` (stdlib sqlite3, as the list store; when the list
-store moves to another engine this module is the only one to port). Every write is
-all or nothing: an import either stores every cell or none.
+in-memory store for tests and :class:`DbActualsStore`, tables of the office database
+(office.db, SQLite or PostgreSQL) beside the lists, the accounts and the audit trail,
+so a value says who entered it and every change is in the trail. Every write is all or
+nothing: an import either stores every cell or none.
 """
 from __future__ import annotations
 
 import os
 import re
 import sqlite3
-import threading
 import unicodedata
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -26,27 +25,19 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Iterable, Iterator, Optional, Protocol
 
-from office.errors import database_reason
+from sqlalchemy import delete, insert, select, text, update
 
-DB_NAME = "actuals.sqlite3"
-SCHEMA_VERSION = 1
+from office import audit
+from office import db as dbm
+from office.db import Database
+from office.errors import StoreUnavailable, database_reason
+
+LEGACY_DB_NAME = "actuals.sqlite3"  # where plankb kept values before migration 0003
 SOURCE_MAX = 200
 NOTE_MAX = 2000
 WHO_MAX = 100
 VALUE_MAX_DIGITS = 20
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS actuals (
-    measure_id  TEXT NOT NULL,
-    year        INTEGER NOT NULL,
-    value       TEXT NOT NULL,
-    source      TEXT NOT NULL DEFAULT '',
-    note        TEXT NOT NULL DEFAULT '',
-    who         TEXT NOT NULL DEFAULT '',
-    entered_at  TEXT NOT NULL,
-    PRIMARY KEY (measure_id, year)
-)
-"""
 
 
 class ActualsError(Exception):
@@ -57,6 +48,10 @@ class ActualsError(Exception):
 
 class ActualsUnavailable(ActualsError):
     status = 503
+
+
+class ActualsForbidden(ActualsError):
+    status = 403
 
 
 @dataclass(frozen=True)
@@ -192,113 +187,176 @@ class MemoryActualsStore:
 
 
 def _reason(e: Exception, path: Path) -> str:
-    """The shared wording of database faults, naming this file rather than the lists'."""
+    """The shared wording of database faults, naming the old file rather than the lists'."""
     return database_reason(e, path).replace("清单数据库", "实绩数据库").replace("plankb.sqlite3", path.name)
 
 
-class SqliteActualsStore:
-    """One table in ``actuals.sqlite3`` in the instance folder; one short transaction per call."""
+def _may_write() -> None:
+    actor = audit.current_actor()
+    if not actor.may_write():
+        raise ActualsForbidden("只读账号不能录入实际值（提示：请管理员授予“编辑”角色）。")
 
-    def __init__(self, db_path: str | Path, *, timeout: float = 10.0):
-        self.path = Path(db_path)
-        self.timeout = timeout
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._local = threading.local()
-        self._migrate()
 
-    @classmethod
-    def for_instance(cls, instance_dir: str | Path) -> "SqliteActualsStore":
-        return cls(Path(instance_dir) / DB_NAME)
+def _subject(measure_id: str, year: int) -> str:
+    return f"{measure_id} {year}年"
 
-    def _connect(self) -> sqlite3.Connection:
-        try:
-            conn = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None,
-                                   check_same_thread=False)
-            conn.row_factory = sqlite3.Row
-            conn.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
-        except sqlite3.DatabaseError as e:
-            raise ActualsUnavailable(_reason(e, self.path)) from None
-        return conn
 
-    def _conn(self) -> sqlite3.Connection:
-        local = self._local
-        if getattr(local, "conn", None) is None or local.pid != os.getpid():
-            local.conn, local.pid = self._connect(), os.getpid()
-        return local.conn
+class DbActualsStore:
+    """Actual values in the office database (office.db ``actuals``, migration 0003), on
+    SQLite or PostgreSQL alike, one short transaction per call.
+
+    A write that changes a stored value first copies the old row into
+    ``actuals_history`` (with who replaced it and when), then writes the new one, and
+    records each changed field in the audit trail (old → new), all in one transaction:
+    an import stores every cell or none. Who entered a value is the Actual's ``who``,
+    or the acting account (office.audit) when it has none."""
+
+    _A, _H = dbm.actuals, dbm.actuals_history
+
+    def __init__(self, database: Database):
+        self.db = database
 
     @contextmanager
-    def _tx(self, write: bool = True) -> Iterator[sqlite3.Connection]:
-        conn = self._conn()
+    def _tx(self, write: bool = True) -> Iterator:
         try:
-            conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
-            yield conn
-            conn.execute("COMMIT")
-        except BaseException as e:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            if isinstance(e, sqlite3.DatabaseError):
-                raise ActualsUnavailable(_reason(e, self.path)) from None
-            raise
+            with self.db.tx(write) as conn:
+                yield conn
+        except StoreUnavailable as e:
+            raise ActualsUnavailable(str(e).replace("清单数据库", "办公数据库")) from None
 
-    def _migrate(self) -> None:
-        conn = self._connect()
-        try:
-            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-            if str(mode).lower() != "wal":
-                conn.execute("PRAGMA journal_mode = DELETE")
-            conn.execute("BEGIN IMMEDIATE")
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            if version > SCHEMA_VERSION:
-                conn.execute("ROLLBACK")
-                raise ActualsError(f"实绩数据库 {self.path.name} 来自更新的 plankb 版本（结构版本 {version}），请升级 plankb。")
-            if version < SCHEMA_VERSION:
-                conn.execute(_SCHEMA)
-                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-            conn.execute("COMMIT")
-        except sqlite3.DatabaseError as e:
-            raise ActualsUnavailable(_reason(e, self.path)) from None
-        finally:
-            conn.close()
-
-    def close(self) -> None:
-        conn = getattr(self._local, "conn", None)
-        if conn is not None and self._local.pid == os.getpid():
-            conn.close()
-        self._local.conn = None
+    def _serialise(self, conn) -> None:
+        """Writers of values take turns: SQLite's BEGIN IMMEDIATE already does it; on
+        PostgreSQL a lock held to the end of the transaction, so two servers saving the
+        same new cell at once never collide on its key (entries are rare and short)."""
+        if not self.db.is_sqlite:
+            conn.execute(text("SELECT pg_advisory_xact_lock(72710614)"))
 
     @staticmethod
     def _row(r) -> Actual:
-        return Actual(r["measure_id"], r["year"], r["value"], r["source"], r["note"], r["who"], r["entered_at"])
+        m = r._mapping
+        return Actual(m["measure_id"], m["year"], m["value"], m["source"], m["note"], m["who"], m["entered_at"])
 
     def all(self) -> dict[str, list[Actual]]:
         out: dict[str, list[Actual]] = {}
         with self._tx(write=False) as conn:
-            for r in conn.execute("SELECT * FROM actuals ORDER BY measure_id, year"):
-                out.setdefault(r["measure_id"], []).append(self._row(r))
+            for r in conn.execute(select(self._A).order_by(self._A.c.measure_id, self._A.c.year)):
+                out.setdefault(r.measure_id, []).append(self._row(r))
         return out
 
+    def history(self, measure_id: Optional[str] = None) -> list[dict]:
+        """Replaced and deleted values, oldest first: what each was, who entered it, who
+        replaced it and when."""
+        q = select(self._H).order_by(self._H.c.id)
+        if measure_id is not None:
+            q = q.where(self._H.c.measure_id == measure_id)
+        with self._tx(write=False) as conn:
+            return [dict(r._mapping) for r in conn.execute(q)]
+
+    def _archive(self, conn, old: Actual, stamp: str, change: str) -> None:
+        conn.execute(insert(self._H).values(
+            measure_id=old.measure_id, year=old.year, value=old.value, source=old.source, note=old.note,
+            who=old.who, entered_at=old.entered_at, replaced_at=stamp,
+            replaced_by=audit.current_actor().name, change=change))
+
     def put(self, actuals: Iterable[Actual]) -> int:
+        _may_write()
+        actuals = list(actuals)
         stamp = now()
         n = 0
         with self._tx() as conn:
+            self._serialise(conn)
+            ids = sorted({a.measure_id for a in actuals})
+            stored = {}  # one read for the whole batch (an import is ~150 values), rows locked on PostgreSQL
+            for i in range(0, len(ids), 500):
+                q = select(self._A).where(self._A.c.measure_id.in_(ids[i:i + 500])).with_for_update()
+                stored.update({(r.measure_id, r.year): self._row(r) for r in conn.execute(q)})
             for a in actuals:
-                old = conn.execute("SELECT * FROM actuals WHERE measure_id = ? AND year = ?",
-                                   (a.measure_id, a.year)).fetchone()
-                if not _changed(self._row(old) if old else None, a):
+                key = (self._A.c.measure_id == a.measure_id) & (self._A.c.year == a.year)
+                old = stored.get((a.measure_id, a.year))
+                if not _changed(old, a):
                     continue
-                conn.execute("INSERT OR REPLACE INTO actuals (measure_id, year, value, source, note, who, "
-                             "entered_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                             (a.measure_id, a.year, a.value, a.source, a.note, a.who, stamp))
+                who = a.who or audit.current_actor().name
+                values = dict(value=a.value, source=a.source, note=a.note, who=who, entered_at=stamp)
+                if old is None:
+                    conn.execute(insert(self._A).values(measure_id=a.measure_id, year=a.year, **values))
+                else:
+                    self._archive(conn, old, stamp, "overwrite")
+                    conn.execute(update(self._A).where(key).values(**values))
+                for field in ("value", "source", "note"):
+                    before = getattr(old, field) if old else ""
+                    if before != getattr(a, field):
+                        audit.record(conn, "actual.set", subject=_subject(a.measure_id, a.year), field=field,
+                                     old=before, new=getattr(a, field))
+                stored[(a.measure_id, a.year)] = replace(a, who=who, entered_at=stamp)  # the same cell twice in one batch
                 n += 1
         return n
 
     def delete(self, measure_id: str, year: int) -> bool:
+        _may_write()
+        year = int(year)
+        key = (self._A.c.measure_id == measure_id) & (self._A.c.year == year)
         with self._tx() as conn:
-            cur = conn.execute("DELETE FROM actuals WHERE measure_id = ? AND year = ?", (measure_id, int(year)))
-        return cur.rowcount > 0
+            self._serialise(conn)
+            row = conn.execute(select(self._A).where(key).with_for_update()).first()
+            if row is None:
+                return False
+            old = self._row(row)
+            self._archive(conn, old, now(), "delete")
+            conn.execute(delete(self._A).where(key))
+            audit.record(conn, "actual.delete", subject=_subject(measure_id, year), field="value", old=old.value)
+        return True
+
+    def import_legacy(self, path: Path) -> int:
+        """Bring the values of an old ``actuals.sqlite3`` (plankb before migration 0003)
+        into the office database, once: values already here win (the file is older),
+        each imported value is in the audit trail, and the file is then renamed to
+        ``actuals.sqlite3.imported`` so it is not read again. Returns how many came in."""
+        path = Path(path)
+        if not path.is_file():
+            return 0
+        try:
+            src = sqlite3.connect(path, timeout=10)
+            try:
+                src.row_factory = sqlite3.Row
+                has = src.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='actuals'").fetchone()
+                rows = [Actual(r["measure_id"], int(r["year"]), r["value"], r["source"], r["note"], r["who"],
+                               r["entered_at"]) for r in src.execute("SELECT * FROM actuals")] if has else []
+            finally:
+                src.close()
+        except sqlite3.DatabaseError as e:
+            raise ActualsUnavailable(_reason(e, path) + f"（这是旧版的实绩数据库，导入办公数据库前须先修复或移走：{path}）") from None
+        n = 0
+        with self._tx() as conn:
+            self._serialise(conn)
+            for a in rows:
+                key = (self._A.c.measure_id == a.measure_id) & (self._A.c.year == a.year)
+                if conn.execute(select(self._A.c.year).where(key)).first():
+                    continue
+                conn.execute(insert(self._A).values(
+                    measure_id=a.measure_id, year=a.year, value=a.value, source=a.source, note=a.note,
+                    who=a.who, entered_at=a.entered_at or now()))
+                audit.record(conn, "actual.import", subject=_subject(a.measure_id, a.year), field="value",
+                             new=a.value)
+                n += 1
+        try:
+            os.replace(path, path.with_name(path.name + ".imported"))
+        except FileNotFoundError:  # another server imported it at the same moment
+            pass
+        return n
+
+    def close(self) -> None:
+        self.db.close()
 
 
-def open_store(instance_dir: str | Path) -> ActualsStore:
-    """The store of an instance folder: the one call the CLI and the web make, so another
-    engine is plugged in here and nowhere else."""
-    return SqliteActualsStore.for_instance(instance_dir)
+def open_store(instance_dir: str | Path, database: Optional[Database] = None) -> DbActualsStore:
+    """The store of an instance: the office database (``PLANKB_DATABASE_URL`` or the
+    instance's SQLite file, or the ``database`` the caller already has open), after
+    importing an old ``actuals.sqlite3`` once. The one call the CLI and the web make."""
+    if database is None:
+        try:
+            database = Database.for_instance(instance_dir)
+        except StoreUnavailable as e:
+            raise ActualsUnavailable(str(e)) from None
+    store = DbActualsStore(database)
+    store.import_legacy(Path(instance_dir) / LEGACY_DB_NAME)
+    return store

@@ -103,8 +103,8 @@ def status_text(e: dict) -> str:
 
 def task_tables(corpus, read_lists: Optional[Callable[[], list]]) -> tuple[list[TaskTable], str]:
     """重点任务进展 from the task lists: (list title, [(clause id, lead unit, progress,
-    status)]) pairs from ``read_lists``. Progress and status stay empty until the list
-    store records them."""
+    status)]) pairs from ``read_lists``: 进展情况 and 完成状态 as staff recorded them on the
+    list page (office.lists: set_status, add_progress)."""
     from office.export.rows import task_of
 
     if read_lists is None:
@@ -124,19 +124,24 @@ def task_tables(corpus, read_lists: Optional[Callable[[], list]]) -> tuple[list[
 
 def list_store_reader(instance_dir) -> Callable[[], list]:
     """Read the task lists of an instance folder: the one place the report touches the
-    list store (its engine may change; ``status``/``progress`` are read when it has them)."""
+    list store (the office database; PLANKB_DATABASE_URL when set)."""
     def read():
+        import os
+
+        from office.db import URL_ENV
         from office.lists import DB_NAME, ListStore
 
-        if not (Path(instance_dir) / DB_NAME).exists():
-            return []
+        if not (os.environ.get(URL_ENV) or "").strip() and not (Path(instance_dir) / DB_NAME).exists():
+            return []  # no database yet: no lists (and none is created just to say so)
         store = ListStore.for_instance(instance_dir)
-        out = []
-        for tl in store.lists():
-            items = [(it.clause_id, it.lead_unit, getattr(it, "progress", ""), getattr(it, "status", ""))
-                     for it in store.items(tl.id)]
-            out.append((tl.display_title, items))
-        return out
+        try:
+            out = []
+            for tl in store.lists():
+                items = [(it.clause_id, it.lead_unit, it.progress, it.status) for it in store.tracked_items(tl.id)]
+                out.append((tl.display_title, items))
+            return out
+        finally:
+            store.close()  # one engine per report, not one left open per download
 
     return read
 

@@ -237,6 +237,7 @@
       if (input.value !== input.dataset.saved) { var v = {}; v[input.name] = input.value; save(li, v); }
     });
     listEl.addEventListener("submit", function (ev) {  // Enter in a field, or 保存
+      if (ev.target.closest(".item-tracking")) return;  // 完成状态 and 进展: plain form posts
       ev.preventDefault();
       var li = ev.target.closest(".list-item");
       save(li, changed(li));
