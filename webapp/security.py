@@ -114,10 +114,40 @@ def _check_encoding() -> None:
         if not _is_utf8(request.get_data(cache=True)):
             abort(400, description=BAD_ENCODING)
     elif request.mimetype == "multipart/form-data":
-        # werkzeug would decode each field with errors="replace" and store U+FFFD; the app
-        # takes no file uploads, so the whole body must be UTF-8 text
-        if not _is_utf8(request.get_data(cache=True), form=False):
+        # werkzeug would decode each field with errors="replace" and store U+FFFD: every
+        # text field must be UTF-8; an uploaded file (a PDF, an .xlsx) is bytes, and its
+        # reader judges it
+        boundary = request.mimetype_params.get("boundary", "").encode("latin-1", "replace")
+        if not boundary or not _multipart_fields_utf8(request.get_data(cache=True), boundary):
             abort(400, description=BAD_ENCODING)
+
+
+def _multipart_fields_utf8(body: bytes, boundary: bytes) -> bool:
+    """Are the text fields of a multipart body UTF-8 (file parts are not looked at)?"""
+    from werkzeug.sansio.multipart import Data, Epilogue, Field, File, MultipartDecoder, NeedData
+
+    decoder = MultipartDecoder(boundary)
+    try:
+        decoder.receive_data(body)
+        decoder.receive_data(None)
+        field, value = False, bytearray()
+        while True:
+            event = decoder.next_event()
+            if isinstance(event, (NeedData, Epilogue)):
+                return True
+            if isinstance(event, File):
+                field = False
+            elif isinstance(event, Field):
+                field, value = True, bytearray()
+                if not _is_utf8(event.name.encode("latin-1", "replace") if isinstance(event.name, str)
+                                else event.name, form=False):
+                    return False
+            elif isinstance(event, Data) and field:
+                value += event.data
+                if not event.more_data and not _is_utf8(bytes(value), form=False):
+                    return False
+    except ValueError:  # a body that is not multipart at all
+        return False
 
 
 MAX_JSON_DEPTH = 32
