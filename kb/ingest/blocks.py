@@ -149,8 +149,36 @@ def attach_heading_titles(state: State) -> None:
             prev.text = prev.text.rstrip() + b.text.strip()
             prev.lines = prev.lines + b.lines
             continue
+        if (prev is not None and prev.kind == "section" and prev.data.get("title")
+                and not prev.data.get("runs_into_text") and b.kind == "para"
+                and _runs_to_margin(state, prev, width)):
+            _run_in_tail(state, prev, b)
         out.append(b)
     state.blocks = out
+
+
+def _run_in_tail(state: State, head: Block, b: Block) -> bool:
+    """A run-in section heading whose title the wrap cut (（一）发展草牧业是…重要平 / 台。草牧业…):
+    the heading line reaches the margin and the next paragraph opens with the rest of the
+    title up to its full stop. The title is completed and the paragraph keeps the text after it."""
+    enum = state.structure.get("_enum_levels")
+    if not (enum or state.structure.get("_enum_sections")):
+        return False
+    form = state.structure["_enum_sections"] if not enum else _form(state, head.lines[0])
+    sec = H.enum_section(_join_lines([head.text, b.text]), form)
+    if not sec or not sec[2]:
+        return False
+    _, title, rest = sec
+    tail = title[len(head.data["title"]):]
+    if not title.startswith(head.data["title"]) or not tail or len(tail) > 12 or not b.text.startswith(tail):
+        return False
+    state.report.decide("heading_wraps", b.lines[0], f"标题跨行且接正文，第{b.lines[0]}行开头并入上一行标题：{tail}")
+    head.data["title"] = title
+    head.data["runs_into_text"] = True
+    head.text = _join_lines([head.text, b.text])
+    head.lines = head.lines + b.lines[:1]
+    b.text = rest
+    return True
 
 
 def _form(state: State, line: int) -> str:
