@@ -35,3 +35,35 @@ def test_holdout_texts_and_pdfs_give_the_same_outline():
         _, b = _outline(HOLDOUT / f"{name}.pdf")
         assert [(c.title, [s.title for s in c.sections]) for c in a.chapters] == \
                [(c.title, [s.title for s in c.sections]) for c in b.chapters]
+
+
+VARIANTS = Path(__file__).resolve().parent / "data" / "variants"
+
+
+def test_sections_numbered_through_chapters_in_hard_wrapped_pdf_text():
+    # 1.–10. straight through four 一、 chapters, no indents, 27 characters a line, a lead the
+    # wrap cut (…规模化 / 应用。), — 3 — and -4- in mid-text, a box of 01 items followed directly
+    # by section 7., an issuing notice on top and 抄送/印发 at the end
+    r, doc = _outline(VARIANTS / "sections-through-chapters-pdftext.txt")
+    assert [(c.title, [s.title for s in c.sections]) for c in doc.chapters] == [
+        ("发展基础", ["发展成效显著", "面临的形势"]),
+        ("总体要求", ["指导思想", "发展目标"]),
+        ("主要任务", ["加快建设新型数字基础设施和算力网络枢纽节点",
+                  "推动工业互联网平台在重点产业集群和专精特新企业规模化应用", "培育数字产业集群", "提升数字政府服务水平"]),
+        ("保障措施", ["加强组织领导", "强化要素保障"])]
+    assert [b.title for b in doc.boxes] == ["数字经济重点工程"] and len(doc.boxes[0].clauses) == 2
+    texts = [c.text for c in doc.clauses]
+    assert "推进5G网络和千兆光网协同建设，布局城市算力中心，提升算力供给能力，建成全市一体化算力调度平台。" in texts
+    assert not any("抄送" in t or "— 3 —" in t or "-4-" in t for t in texts)
+    assert 'doc_number: "测市府办〔2022〕8号"' in r.markdown
+    assert r.report.stats["missing"] == "" and r.report.stats["invented"] == ""
+
+
+def test_a_number_or_token_cut_by_the_wrap_is_rejoined_without_a_space():
+    from kb.ingest import ingest_text
+
+    text = ("测试规划\n\n一、总体要求\n（一）发展目标。到2025年，全市专利授权量达到300\n"
+            "0件，建成5\nG基站2000个，引进Open\nSource社区。\n")
+    r = ingest_text(text, {}, doc_id="wrap")
+    body = parse_document(r.markdown).clauses[0].text
+    assert "达到3000件" in body and "5G基站" in body and "Open Source" in body

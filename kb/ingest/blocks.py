@@ -7,7 +7,7 @@ from difflib import SequenceMatcher
 
 from kb.ingest import headings as H
 from kb.ingest.state import Block, State
-from kb.text import ends_sentence, has_cjk, is_cjk
+from kb.text import ends_sentence, has_cjk
 
 CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 _NOTES = re.compile(r"^\s*[-•]?\s*注\s*[:：]")
@@ -15,13 +15,19 @@ _INDENT = re.compile(r"^(?:\u3000|\s{2,})")
 
 
 def _join_lines(texts: list[str]) -> str:
+    """Wrapped lines joined: a space only between two Latin letters (English words wrapped);
+    a number or a token such as 5G that the wrap cut (300 / 0亿元, 5 / G网络) is rejoined."""
     out = ""
     for t in texts:
         t = t.strip().replace("\u3000", "")
-        if out and t and not (is_cjk(out[-1]) or is_cjk(t[0])) and out[-1].isalnum() and t[0].isalnum():
+        if out and t and _latin_letter(out[-1]) and _latin_letter(t[0]):
             out += " "
         out += t
     return out
+
+
+def _latin_letter(ch: str) -> bool:
+    return ch.isascii() and ch.isalpha()
 
 
 def group_blocks(state: State) -> None:
