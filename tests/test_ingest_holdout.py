@@ -67,3 +67,23 @@ def test_a_number_or_token_cut_by_the_wrap_is_rejoined_without_a_space():
     r = ingest_text(text, {}, doc_id="wrap")
     body = parse_document(r.markdown).clauses[0].text
     assert "达到3000件" in body and "5G基站" in body and "Open Source" in body
+
+
+def test_title_whose_genre_word_the_wrap_cut_and_no_heading_taken_for_the_title():
+    # printed small: 国务院办公厅关于印发“十四五”中医药发展规 / 划的通知; before, 一、规划背景 became the
+    # title and the opening paragraph above it was dropped as a page header
+    r, doc = _outline(HOLDOUT / "tcm-14fyp-part-small.pdf")
+    assert doc.title == "国务院办公厅关于印发“十四五”中医药发展规划的通知"
+    assert [c.title for c in doc.chapters] == ["规划背景", "总体要求"]
+    assert doc.clauses[0].text.startswith("为贯彻落实党中央、国务院关于中医药工作的决策部署")
+
+
+def test_a_line_ending_in_a_bracket_at_the_margin_goes_on_in_the_next_line(tmp_path):
+    # the PDF's text layer as plain text (pdfminer puts a blank line between the lines):
+    # …每千人口卫生机构中医类别执业（助理） / 医师数达到0.48人…: one paragraph, not two
+    from pdfminer.high_level import extract_text
+
+    txt = tmp_path / "tcm-small.txt"
+    txt.write_text(extract_text(str(HOLDOUT / "tcm-14fyp-part-small.pdf")), encoding="utf-8")
+    _, doc = _outline(txt)
+    assert any("中医类别执业（助理）医师数达到0.48人" in c.text for c in doc.clauses)

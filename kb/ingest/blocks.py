@@ -249,6 +249,13 @@ def join_split_paragraphs(state: State) -> None:
     broke there. A footnote printed at the foot of that page may sit in between."""
     out: list[Block] = []
     blocks = state.blocks
+    width = wrap_width(state)
+
+    def goes_on(b: Block) -> bool:
+        # …执业（助理） / 医师数…: a line that ends in a bracket at the right margin was cut by the wrap
+        return not ends_sentence(b.text) or (b.text.rstrip()[-1:] in "）)" and not ends_sentence(b.text.rstrip()[:-1])
+                                             and "（" in b.text and _runs_to_margin(state, b, width))
+
     i = 0
     while i < len(blocks):
         b = blocks[i]
@@ -262,7 +269,7 @@ def join_split_paragraphs(state: State) -> None:
             out.append(b)
             continue
         if b.kind == "para":
-            while not ends_sentence(b.text) and i < len(blocks) and not heading_candidate(state, blocks[i]):
+            while goes_on(b) and i < len(blocks) and not heading_candidate(state, blocks[i]):
                 j = i
                 while j < len(blocks) and blocks[j].kind == "footnote":
                     j += 1

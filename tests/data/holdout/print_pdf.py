@@ -8,6 +8,7 @@ joining are measured on text they were never tuned on. The first line is the tit
 short ``一、``/``（一）`` lines standing alone are set in bold, as in the printed plans.
 
     .venv/bin/python tests/data/holdout/print_pdf.py tests/data/holdout/x.txt   # writes x.pdf
+    .venv/bin/python tests/data/holdout/print_pdf.py --small x.txt   # 14pt on narrow margins: x-small.pdf
 """
 from __future__ import annotations
 
@@ -40,19 +41,29 @@ def to_html(text: str) -> str:
     return f"<html><head><meta charset='utf-8'><style>{CSS}</style></head><body>{''.join(out)}</body></html>"
 
 
-def main(src: str) -> None:
+SMALL = (("16pt; line-height: 28pt", "14pt; line-height: 24pt"), ("37mm 26mm 35mm 28mm", "25mm 20mm 25mm 22mm"))
+
+
+def main(src: str, small: bool = False) -> None:
     from playwright.sync_api import sync_playwright
 
     path = Path(src)
+    page_html = to_html(path.read_text(encoding="utf-8"))
+    out = path.with_suffix(".pdf")
+    if small:  # other line and page breaks: titles and brackets cut by the wrap
+        for a, b in SMALL:
+            page_html = page_html.replace(a, b)
+        out = path.with_name(path.stem + "-small.pdf")
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium")
         page = browser.new_page()
-        page.set_content(to_html(path.read_text(encoding="utf-8")))
-        page.pdf(path=str(path.with_suffix(".pdf")), format="A4", display_header_footer=True,
+        page.set_content(page_html)
+        page.pdf(path=str(out), format="A4", display_header_footer=True,
                  header_template="<span></span>", footer_template=FOOTER, prefer_css_page_size=True)
         browser.close()
 
 
 if __name__ == "__main__":
     for a in sys.argv[1:]:
-        main(a)
+        if not a.startswith("--"):
+            main(a, small="--small" in sys.argv)
