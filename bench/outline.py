@@ -40,7 +40,8 @@ def key(text: str) -> str:
 
 def _source(path: str, tmp: Path) -> Path:
     """A source file; ``x.pdf#text`` is the PDF's text layer as plain text (what a user gets
-    from copying the text out of a PDF or from pdftotext): the text-only path of the ingest."""
+    from copying the text out of a PDF or from pdftotext): the text-only path of the ingest;
+    ``x.pdf#ocr`` the pages' text wrapped in OCR image markers."""
     path, _, form = path.partition("#")
     src = ROOT / path if path.startswith("tests/") else SAMPLES / path
     if form == "text":
@@ -57,6 +58,16 @@ def _source(path: str, tmp: Path) -> Path:
         if not out.exists():
             args = ["pdftotext"] + (["-layout"] if form.endswith("layout") else []) + [str(src), str(out)]
             subprocess.run(args, check=True)
+        return out
+    if form == "ocr":  # each page's text wrapped in the markers OCR tools leave (<image page="2">…</image>)
+        import subprocess
+
+        out = tmp / f"{src.stem}-ocr.txt"
+        if not out.exists():
+            text = subprocess.run(["pdftotext", str(src), "-"], check=True, capture_output=True, text=True).stdout
+            pages = [p for p in text.split("\f") if p.strip()]
+            out.write_text("".join(f'<image page="{i}">\n![](images/page{i}.png)\n{p.strip()}\n</image>\n'
+                                  for i, p in enumerate(pages, 1)), encoding="utf-8")
         return out
     return src
 
