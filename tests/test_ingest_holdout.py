@@ -87,3 +87,22 @@ def test_a_line_ending_in_a_bracket_at_the_margin_goes_on_in_the_next_line(tmp_p
     txt.write_text(extract_text(str(HOLDOUT / "tcm-14fyp-part-small.pdf")), encoding="utf-8")
     _, doc = _outline(txt)
     assert any("中医类别执业（助理）医师数达到0.48人" in c.text for c in doc.clauses)
+
+
+def test_a_responsibility_tag_at_the_margin_still_ends_its_paragraph():
+    # text layer with a blank line after every line (as pdfminer gives it), 28 characters a
+    # line: a short bracketed word at the margin goes on (…执业（助理） / 医师数…), a
+    # responsibility tag at the margin ends its paragraph
+    from kb.ingest import ingest_text
+
+    w = 28
+    fill = "深入实施知识产权强市战略加快建设知识产权强市全面提升创造运用保护管理服务水平"
+    tag = "（牵头单位：市市场监管局）"
+    lines = [fill[:w - 1] + "。"] * 10 + [
+        fill[:w - 6] + "执业（助理）", "医师队伍建设，完善快速协同保护机制。",
+        fill[:w - len(tag)] + tag, "推进专利转化运用，提升知识产权运用效益。"]
+    text = "测试规划\n\n一、主要任务\n\n" + "\n\n".join(lines) + "\n"
+    doc = parse_document(ingest_text(text, {}, doc_id="tag").markdown)
+    texts = [c.text for c in doc.clauses]
+    assert any("执业（助理）医师队伍建设" in t for t in texts)
+    assert any(t.endswith(tag) for t in texts) and "推进专利转化运用，提升知识产权运用效益。" in texts

@@ -252,9 +252,13 @@ def join_split_paragraphs(state: State) -> None:
     width = wrap_width(state)
 
     def goes_on(b: Block) -> bool:
-        # …执业（助理） / 医师数…: a line that ends in a bracket at the right margin was cut by the wrap
-        return not ends_sentence(b.text) or (b.text.rstrip()[-1:] in "）)" and not ends_sentence(b.text.rstrip()[:-1])
-                                             and "（" in b.text and _runs_to_margin(state, b, width))
+        # …执业（助理） / 医师数…: a line that ends in a short bracketed word at the right margin was
+        # cut by the wrap; a responsibility tag (（牵头单位：市委组织部）) ends its paragraph
+        t = b.text.rstrip()
+        inner = t[t.rfind("（") + 1:-1] if "（" in t else None
+        return not ends_sentence(t) or (t[-1:] == "）" and inner is not None and len(inner) <= 8
+                                        and not re.search(r"[：:，,、；]", inner) and not ends_sentence(t[:t.rfind("（")])
+                                        and _runs_to_margin(state, b, width))
 
     i = 0
     while i < len(blocks):
