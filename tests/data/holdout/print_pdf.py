@@ -9,6 +9,7 @@ short ``一、``/``（一）`` lines standing alone are set in bold, as in the p
 
     .venv/bin/python tests/data/holdout/print_pdf.py tests/data/holdout/x.txt   # writes x.pdf
     .venv/bin/python tests/data/holdout/print_pdf.py --small x.txt   # 14pt on narrow margins: x-small.pdf
+    (to_docx(path) writes the same text as x.docx)
 """
 from __future__ import annotations
 
@@ -67,3 +68,22 @@ if __name__ == "__main__":
     for a in sys.argv[1:]:
         if not a.startswith("--"):
             main(a, small="--small" in sys.argv)
+
+
+def to_docx(src: str) -> None:
+    """The same text as a Word file: one paragraph a line, the title centred, short 一、/（一）
+    lines in bold (no heading styles, as most departments' files are)."""
+    from docx import Document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    path = Path(src)
+    doc = Document()
+    lines = [ln.strip() for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip()]
+    for i, ln in enumerate(lines):
+        p = doc.add_paragraph()
+        run = p.add_run(ln)
+        if i == 0 and not ln.endswith("。"):
+            p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        elif HEAD.match(ln):
+            run.bold = True
+    doc.save(str(path.with_suffix(".docx")))
