@@ -106,3 +106,31 @@ def test_a_responsibility_tag_at_the_margin_still_ends_its_paragraph():
     texts = [c.text for c in doc.clauses]
     assert any("执业（助理）医师队伍建设" in t for t in texts)
     assert any(t.endswith(tag) for t in texts) and "推进专利转化运用，提升知识产权运用效益。" in texts
+
+
+def test_a_wrapped_line_that_starts_like_a_heading_goes_on_with_its_paragraph():
+    # the 山东 plan printed small: …更加注重知行合 / 一、学以致用，更加注重融合创新…: the line
+    # above runs to the margin mid-sentence and this one fills the width, so 一、 is no chapter
+    from kb.ingest import ingest_text
+
+    lines = ["“十四五”时期是山东开启新时代现代化强省建设新征程的关键时期，教育是实现现代化",
+             "的基础，强省必先强教。为加快推进教育高质量发展，根据规划纲要等，制定本规划。", "",
+             "一、总体要求", "",
+             "（一）指导思想。高举中国特色社会主义伟大旗帜，以习近平新时代中国特色社会主义思",
+             "为根本动力，更加注重以德为本、以文化人，更加注重有教无类、因材施教，更加注重知行合",
+             "一、学以致用，更加注重融合创新、共建共享，系统推进教育综合改革，统筹实施各类工程项",
+             "目和行动计划，持续提高服务经济社会发展能力，不断增强人民群众教育获得感，为新时代现",
+             "代化强省建设作出更大贡献。",
+             "（二）基本原则。", "",
+             "坚持党的全面领导。完善党领导教育工作的体制机制，坚持为党育人、为国育才，走中国",
+             "特色社会主义教育发展道路，着力加强教育系统党的政治建设、思想建设、组织建设、作风建",
+             "设和纪律建设，把制度建设贯穿其中，牢牢掌握教育领域意识形态工作的领导权、管理权、话",
+             "语权，为教育高质量发展提供坚强的政治保证和组织保障。", "",
+             "二、全面落实立德树人根本任务", "",
+             "（一）构建全学段一体化的思政工作体系。坚持用习近平新时代中国特色社会主义思想铸魂育",
+             "人，推进大中小学思政课一体化建设，完善思政课程与课程思政协同育人机制。"]
+    doc = parse_document(ingest_text("山东省“十四五”教育事业发展规划\n\n" + "\n\n".join(lines) + "\n",
+                                     {}, doc_id="wrapped").markdown)
+    assert [c.title for c in doc.chapters] == ["总体要求", "全面落实立德树人根本任务"]
+    assert [s.title for s in doc.chapters[0].sections] == ["指导思想", "基本原则"]
+    assert any("更加注重知行合一、学以致用，更加注重融合创新" in c.text for c in doc.clauses)

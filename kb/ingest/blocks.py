@@ -47,12 +47,15 @@ def group_blocks(state: State) -> None:
     enum, form = state.structure["_enum_levels"], state.structure["_section_form"]
 
     parts, enum_sec = state.structure["_parts"], state.structure["_enum_sections"]
+    continued = state.structure["_continued"] = _continued_lines(state)
 
     def is_heading(text, no=None):
-        return H.classify(text, enum, unnumbered, forms.get(no, form), parts, enum_sec) is not None
+        return no not in continued and H.classify(text, enum, unnumbered, forms.get(no, form), parts, enum_sec) is not None
 
     def opens_item(text, no):
         """A section run into its text, or a box item: either starts a new block."""
+        if no in continued:
+            return False
         return ((enum and H.SECTION_OPENER[forms.get(no, form)].match(text))
                 or (enum_sec and H.ENUM_OPENER[enum_sec].match(text))
                 or H.BOX_ITEM.match(text) and not indent_style)
@@ -82,6 +85,31 @@ def group_blocks(state: State) -> None:
         blocks = [part for lines in blocks for part in _split_wrapped(lines)]
     state.blocks = [_classify(state, lines) for lines in blocks]
     state.blocks = [b for bl in state.blocks for b in (bl if isinstance(bl, list) else [bl])]
+
+
+def _continued_lines(state: State) -> set[int]:
+    """Lines of hard-wrapped text that only look like a heading: the line above runs to the
+    right margin in mid-sentence and this one fills the width too (…更加注重知行合 /
+    一、学以致用，更加注重融合创新…). They go on with the paragraph."""
+    width = wrap_width(state)
+
+    def full(no: int, t: str) -> bool:
+        lay = state.layout.get(no) if state.layout else None
+        if lay is not None and lay.page is not None:
+            return not lay.short
+        return width is not None and len(t) >= 0.85 * width
+
+    out, prev = set(), None
+    for ln in state.lines:
+        t = ln.text.strip()
+        if not t:
+            continue
+        if (prev is not None and H.PREFIX.match(t) and not H.PREFIX.match(prev[1]) and full(*prev)
+                and not ends_sentence(prev[1])
+                and full(ln.no, t)):
+            out.add(ln.no)
+        prev = (ln.no, t)
+    return out
 
 
 def _split_wrapped(lines) -> list[list]:
@@ -204,7 +232,7 @@ def _classify(state: State, lines) -> Block | list[Block]:
         return Block("footnote", nos, _join_lines(texts)[1:].strip(),
                      {"label": str(CIRCLED.index(first[0]) + 1)})
     enum = state.structure["_enum_levels"]
-    if len(texts) == 1:
+    if len(texts) == 1 and nos[0] not in state.structure.get("_continued", ()):
         h = H.classify(first, enum, state.structure.get("unnumbered_headings", []),
                        _form(state, nos[0]), state.structure.get("_parts", False),
                        state.structure.get("_enum_sections", False))
@@ -215,7 +243,7 @@ def _classify(state: State, lines) -> Block | list[Block]:
     if re.match(rf"^第{H.N}[篇章节]", first) or re.match(rf"^专栏\s*{H.N}", first):
         state.report.warn(f"第{nos[0]}行：标题与正文连在一起，无法判定分界，按正文处理"
                           f"（可在 .toml 中用 split_heading 更正）：{first[:30]}…")
-    if enum or state.structure.get("_enum_sections"):
+    if (enum or state.structure.get("_enum_sections")) and nos[0] not in state.structure.get("_continued", ()):
         form = state.structure["_enum_sections"] if not enum else _form(state, nos[0])
         sec = H.enum_section(text, form)
         if sec:
