@@ -134,3 +134,29 @@ def test_a_wrapped_line_that_starts_like_a_heading_goes_on_with_its_paragraph():
     assert [c.title for c in doc.chapters] == ["总体要求", "全面落实立德树人根本任务"]
     assert [s.title for s in doc.chapters[0].sections] == ["指导思想", "基本原则"]
     assert any("更加注重知行合一、学以致用，更加注重融合创新" in c.text for c in doc.clauses)
+
+
+def test_blank_lines_between_wrapped_lines_of_a_pdf_text_are_no_paragraph_breaks():
+    # pdfminer's text of a printed 实施意见: a blank line after every line. Item 1 is one long
+    # sentence (no lead, so no section title); its first line filled the width and, standing
+    # alone between blank lines, was taken for a section 以数字技术…以数据要素市场
+    from kb.ingest import ingest_text
+
+    lines = ["为加快发展数字经济，推动数字技术与实体经济深度融合，",
+             "根据《测试市国民经济和社会发展第十四个五年规划和二〇三五", "年远景目标纲要》，制定本意见。",
+             "一、发展基础",
+             "1.以数字技术与实体经济深度融合为主线，以数据要素市场", "化配置改革为动力，加快建设数字基础设施，推动数字产业化和",
+             "产业数字化，全面提升全市数字经济发展水平，为建设现代化城", "市提供有力支撑。",
+             "2.面临的形势。当前，新一轮科技革命和产业变革深入发", "展，数字技术加速融入经济社会各领域，全市数字经济发展既面",
+             "临重大机遇，也面临关键核心技术受制于人等挑战。（牵头单", "位：市发展改革委，配合单位：市工业和信息化局）",
+             "二、总体要求",
+             "3.推动工业互联网平台在重点产业集群和专精特新企业规模化", "应用。依托龙头企业建设行业级工业互联网平台，推动中小企",
+             "业上云用数赋智。"]
+    text = "关于加快发展数字经济的实施意见\n\n" + "\n\n".join(lines) + "\n"
+    doc = parse_document(ingest_text(text, {}, doc_id="opinion").markdown)
+    assert [(c.title, [s.title for s in c.sections]) for c in doc.chapters] == [
+        ("发展基础", ["面临的形势"]),
+        ("总体要求", ["推动工业互联网平台在重点产业集群和专精特新企业规模化应用"])]
+    assert any(c.text.startswith("1.以数字技术与实体经济深度融合为主线，以数据要素市场化配置改革为动力")
+               or c.text.startswith("以数字技术与实体经济深度融合为主线，以数据要素市场化配置改革为动力")
+               for c in doc.clauses)

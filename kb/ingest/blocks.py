@@ -26,6 +26,24 @@ def _join_lines(texts: list[str]) -> str:
     return out
 
 
+def drop_wrap_blank_lines(state: State) -> None:
+    """Text taken out of a PDF with a blank line after every line (pdfminer does this): a
+    blank line after a line that runs to the right margin in mid-sentence, before a line that
+    opens no heading, is a line break inside the paragraph, not a paragraph break."""
+    width = wrap_width(state)
+    if width is None or state.layout:
+        return
+    lines, keep = state.lines, []
+    for k, ln in enumerate(lines):
+        if not ln.text.strip() and keep and k + 1 < len(lines):
+            prev, nxt = keep[-1].text.strip(), lines[k + 1].text.strip()
+            if (prev and nxt and len(prev) >= 0.85 * width and not ends_sentence(prev)
+                    and not H.PREFIX.match(nxt) and not H.BOX_ITEM.match(nxt)):
+                continue
+        keep.append(ln)
+    state.lines = keep
+
+
 def _latin_letter(ch: str) -> bool:
     return ch.isascii() and ch.isalpha()
 
