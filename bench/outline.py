@@ -10,7 +10,8 @@ ingest the file with no sidecar and no corrections, then count the checks that h
 - at most 5% of the Chinese characters of the source outside clauses and headings.
 
 Titles are compared on their letters only (spaces and punctuation ignored). Plans marked
-``held_out`` were never used to tune the ingest and are summed separately.
+``held_out`` were never used to tune the ingest and are summed separately; those also marked
+``blind`` are never looked at while fixing (their failed checks are not printed, only the score).
 
     .venv/bin/python bench/outline.py [--verbose] [NAME…]
 """
@@ -39,7 +40,8 @@ def key(text: str) -> str:
 
 def _source(path: str, tmp: Path) -> Path:
     """A source file; ``x.pdf#text`` is the PDF's text layer as plain text (what a user gets
-    from copying the text out of a PDF or from pdftotext): the text-only path of the ingest."""
+    from copying the text out of a PDF or from pdftotext): the text-only path of the ingest;
+    ``x.pdf#ocr`` the pages' text wrapped in OCR image markers."""
     path, _, form = path.partition("#")
     src = ROOT / path if path.startswith("tests/") else SAMPLES / path
     if form == "text":
@@ -56,6 +58,16 @@ def _source(path: str, tmp: Path) -> Path:
         if not out.exists():
             args = ["pdftotext"] + (["-layout"] if form.endswith("layout") else []) + [str(src), str(out)]
             subprocess.run(args, check=True)
+        return out
+    if form == "ocr":  # each page's text wrapped in the markers OCR tools leave (<image page="2">…</image>)
+        import subprocess
+
+        out = tmp / f"{src.stem}-ocr.txt"
+        if not out.exists():
+            text = subprocess.run(["pdftotext", str(src), "-"], check=True, capture_output=True, text=True).stdout
+            pages = [p for p in text.split("\f") if p.strip()]
+            out.write_text("".join(f'<image page="{i}">\n![](images/page{i}.png)\n{p.strip()}\n</image>\n'
+                                  for i, p in enumerate(pages, 1)), encoding="utf-8")
         return out
     return src
 
@@ -101,7 +113,7 @@ def run(names: list[str], verbose: bool) -> int:
     import tempfile
 
     tmp = Path(tempfile.mkdtemp(prefix="plankb-outline-"))
-    totals = {False: [0, 0], True: [0, 0]}
+    totals = {"tuned": [0, 0], "held_out": [0, 0], "blind": [0, 0]}
     for path in sorted(OUTLINES.glob("*.json")):
         if names and path.stem not in names:
             continue
@@ -118,18 +130,20 @@ def run(names: list[str], verbose: bool) -> int:
                 checks, error = [("ingest", False)] * n, str(e)
             secs = time.perf_counter() - t0
             held = sum(ok for _, ok in checks)
-            totals[bool(expected.get("held_out"))][0] += held
-            totals[bool(expected.get("held_out"))][1] += len(checks)
-            tag = "（留出）" if expected.get("held_out") else ""
+            group = "blind" if expected.get("blind") else "held_out" if expected.get("held_out") else "tuned"
+            totals[group][0] += held
+            totals[group][1] += len(checks)
+            tag = {"blind": "（留出·未看）", "held_out": "（留出）", "tuned": ""}[group]
             print(f"{held:4d}/{len(checks):<4d} {held / len(checks):6.1%}  {secs:5.1f} s  {src}{tag}"
                   + (f"  —— {error}" if error else ""))
-            if verbose and not error:
+            if verbose and not error and group != "blind":
                 for label, ok in checks:
                     if not ok:
                         print(f"            ✗ {label}")
-    for held_out, (held, total) in totals.items():
+    labels = {"tuned": "调校用", "held_out": "留出（未调校）", "blind": "留出（修改时从未查看）"}
+    for group, (held, total) in totals.items():
         if total:
-            label = "留出（未调校）" if held_out else "调校用"
+            label = labels[group]
             print(f"{label}：{held}/{total} = {held / total:.1%}")
     return 0
 

@@ -70,7 +70,8 @@ def test_variants_cut_shuffled_or_run_together_never_crash_nor_lose_text():
     sources = [(data / p).read_text(encoding="utf-8") for p in (
         "variants/province-plan-pdftext.txt", "variants/ocr-pages-image-markers.txt",
         "variants/parts-over-enum.txt", "variants/chapters-with-enum-sections.txt",
-        "samples/yunnan-10fyp-outline-ocr.txt", "variants/province-plan-pdftext.txt")]
+        "samples/yunnan-10fyp-outline-ocr.txt", "variants/province-plan-pdftext.txt",
+        "variants/sections-through-chapters-pdftext.txt", "holdout/caomuye-guidance.txt")]
     rng = random.Random(1)
     for _ in range(120):
         lines = rng.choice(sources).split("\n")

@@ -39,6 +39,7 @@ RULES = [
     ("running_titles", pagelayout.drop_running_titles),
     ("split_headings", pagelayout.split_run_together_headings),
     ("split_heading_corrections", corrections.apply_heading_splits),
+    ("wrap_blank_lines", blocks.drop_wrap_blank_lines),
     ("blocks", blocks.group_blocks),
     ("heading_titles", blocks.attach_heading_titles),
     ("table_titles", blocks.mark_table_titles),

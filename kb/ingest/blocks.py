@@ -8,7 +8,7 @@ from difflib import SequenceMatcher
 from kb.ingest import corrections
 from kb.ingest import headings as H
 from kb.ingest.state import Block, State
-from kb.text import ends_sentence, has_cjk, is_cjk
+from kb.text import ends_sentence, has_cjk
 
 CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 _NOTES = re.compile(r"^\s*[-•]?\s*注\s*[:：]")
@@ -16,13 +16,37 @@ _INDENT = re.compile(r"^(?:\u3000|\s{2,})")
 
 
 def _join_lines(texts: list[str]) -> str:
+    """Wrapped lines joined: a space only between two Latin letters (English words wrapped);
+    a number or a token such as 5G that the wrap cut (300 / 0亿元, 5 / G网络) is rejoined."""
     out = ""
     for t in texts:
         t = t.strip().replace("\u3000", "")
-        if out and t and not (is_cjk(out[-1]) or is_cjk(t[0])) and out[-1].isalnum() and t[0].isalnum():
+        if out and t and _latin_letter(out[-1]) and _latin_letter(t[0]):
             out += " "
         out += t
     return out
+
+
+def drop_wrap_blank_lines(state: State) -> None:
+    """Text taken out of a PDF with a blank line after every line (pdfminer does this): a
+    blank line after a line that runs to the right margin in mid-sentence, before a line that
+    opens no heading, is a line break inside the paragraph, not a paragraph break."""
+    width = wrap_width(state)
+    if width is None or state.layout:
+        return
+    lines, keep = state.lines, []
+    for k, ln in enumerate(lines):
+        if not ln.text.strip() and keep and k + 1 < len(lines):
+            prev, nxt = keep[-1].text.strip(), lines[k + 1].text.strip()
+            if (prev and nxt and len(prev) >= 0.85 * width and not ends_sentence(prev)
+                    and not H.PREFIX.match(nxt) and not H.BOX_ITEM.match(nxt)):
+                continue
+        keep.append(ln)
+    state.lines = keep
+
+
+def _latin_letter(ch: str) -> bool:
+    return ch.isascii() and ch.isalpha()
 
 
 def group_blocks(state: State) -> None:
@@ -42,12 +66,15 @@ def group_blocks(state: State) -> None:
     enum, form = state.structure["_enum_levels"], state.structure["_section_form"]
 
     parts, enum_sec = state.structure["_parts"], state.structure["_enum_sections"]
+    continued = state.structure["_continued"] = _continued_lines(state)
 
     def is_heading(text, no=None):
-        return H.classify(text, enum, unnumbered, forms.get(no, form), parts, enum_sec) is not None
+        return no not in continued and H.classify(text, enum, unnumbered, forms.get(no, form), parts, enum_sec) is not None
 
     def opens_item(text, no):
         """A section run into its text, or a box item: either starts a new block."""
+        if no in continued:
+            return False
         return ((enum and H.SECTION_OPENER[forms.get(no, form)].match(text))
                 or (enum_sec and H.ENUM_OPENER[enum_sec].match(text))
                 or H.BOX_ITEM.match(text) and not indent_style)
@@ -77,6 +104,31 @@ def group_blocks(state: State) -> None:
         blocks = [part for lines in blocks for part in _split_wrapped(lines)]
     state.blocks = [_classify(state, lines) for lines in blocks]
     state.blocks = [b for bl in state.blocks for b in (bl if isinstance(bl, list) else [bl])]
+
+
+def _continued_lines(state: State) -> set[int]:
+    """Lines of hard-wrapped text that only look like a heading: the line above runs to the
+    right margin in mid-sentence and this one fills the width too (…更加注重知行合 /
+    一、学以致用，更加注重融合创新…). They go on with the paragraph."""
+    width = wrap_width(state)
+
+    def full(no: int, t: str) -> bool:
+        lay = state.layout.get(no) if state.layout else None
+        if lay is not None and lay.page is not None:
+            return not lay.short
+        return width is not None and len(t) >= 0.85 * width
+
+    out, prev = set(), None
+    for ln in state.lines:
+        t = ln.text.strip()
+        if not t:
+            continue
+        if (prev is not None and H.PREFIX.match(t) and not H.PREFIX.match(prev[1]) and full(*prev)
+                and not ends_sentence(prev[1])
+                and full(ln.no, t)):
+            out.add(ln.no)
+        prev = (ln.no, t)
+    return out
 
 
 def _split_wrapped(lines) -> list[list]:
@@ -154,8 +206,36 @@ def attach_heading_titles(state: State) -> None:
             prev.text = prev.text.rstrip() + b.text.strip()
             prev.lines = prev.lines + b.lines
             continue
+        if (prev is not None and prev.kind == "section" and prev.data.get("title")
+                and not prev.data.get("runs_into_text") and b.kind == "para"
+                and _runs_to_margin(state, prev, width)):
+            _run_in_tail(state, prev, b)
         out.append(b)
     state.blocks = out
+
+
+def _run_in_tail(state: State, head: Block, b: Block) -> bool:
+    """A run-in section heading whose title the wrap cut (（一）发展草牧业是…重要平 / 台。草牧业…):
+    the heading line reaches the margin and the next paragraph opens with the rest of the
+    title up to its full stop. The title is completed and the paragraph keeps the text after it."""
+    enum = state.structure.get("_enum_levels")
+    if not (enum or state.structure.get("_enum_sections")):
+        return False
+    form = state.structure["_enum_sections"] if not enum else _form(state, head.lines[0])
+    sec = H.enum_section(_join_lines([head.text, b.text]), form)
+    if not sec or not sec[2]:
+        return False
+    _, title, rest = sec
+    tail = title[len(head.data["title"]):]
+    if not title.startswith(head.data["title"]) or not tail or len(tail) > 12 or not b.text.startswith(tail):
+        return False
+    state.report.decide("heading_wraps", b.lines[0], f"标题跨行且接正文，第{b.lines[0]}行开头并入上一行标题：{tail}")
+    head.data["title"] = title
+    head.data["runs_into_text"] = True
+    head.text = _join_lines([head.text, b.text])
+    head.lines = head.lines + b.lines[:1]
+    b.text = rest
+    return True
 
 
 def _form(state: State, line: int) -> str:
@@ -175,7 +255,7 @@ def _classify(state: State, lines) -> Block | list[Block]:
         return Block("footnote", nos, _join_lines(texts)[1:].strip(),
                      {"label": str(CIRCLED.index(first[0]) + 1)})
     enum = state.structure["_enum_levels"]
-    if len(texts) == 1:
+    if len(texts) == 1 and nos[0] not in state.structure.get("_continued", ()):
         h = H.classify(first, enum, state.structure.get("unnumbered_headings", []),
                        _form(state, nos[0]), state.structure.get("_parts", False),
                        state.structure.get("_enum_sections", False))
@@ -189,7 +269,7 @@ def _classify(state: State, lines) -> Block | list[Block]:
     if re.match(rf"^第{H.N}[篇章节]", first) or re.match(rf"^专栏\s*{H.N}", first):
         state.report.warn(f"第{nos[0]}行：标题与正文连在一起，无法判定分界，按正文处理"
                           f"（可在 .toml 中用 split_heading 更正）：{first[:30]}…")
-    if enum or state.structure.get("_enum_sections"):
+    if (enum or state.structure.get("_enum_sections")) and nos[0] not in state.structure.get("_continued", ()):
         form = state.structure["_enum_sections"] if not enum else _form(state, nos[0])
         sec = H.enum_section(text, form)
         if sec:
@@ -223,6 +303,17 @@ def join_split_paragraphs(state: State) -> None:
     broke there. A footnote printed at the foot of that page may sit in between."""
     out: list[Block] = []
     blocks = state.blocks
+    width = wrap_width(state)
+
+    def goes_on(b: Block) -> bool:
+        # …执业（助理） / 医师数…: a line that ends in a short bracketed word at the right margin was
+        # cut by the wrap; a responsibility tag (（牵头单位：市委组织部）) ends its paragraph
+        t = b.text.rstrip()
+        inner = t[t.rfind("（") + 1:-1] if "（" in t else None
+        return not ends_sentence(t) or (t[-1:] == "）" and inner is not None and len(inner) <= 8
+                                        and not re.search(r"[：:，,、；]", inner) and not ends_sentence(t[:t.rfind("（")])
+                                        and _runs_to_margin(state, b, width))
+
     i = 0
     while i < len(blocks):
         b = blocks[i]
@@ -236,7 +327,7 @@ def join_split_paragraphs(state: State) -> None:
             out.append(b)
             continue
         if b.kind == "para":
-            while not ends_sentence(b.text) and i < len(blocks) and not heading_candidate(state, blocks[i]):
+            while goes_on(b) and i < len(blocks) and not heading_candidate(state, blocks[i]):
                 j = i
                 while j < len(blocks) and blocks[j].kind == "footnote":
                     j += 1

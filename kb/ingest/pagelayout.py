@@ -37,8 +37,11 @@ def find_title(state: State) -> None:
     words = state.structure.get("title_words", ["规划", "计划", "纲要"])
     for i, line in enumerate(state.lines[:15]):
         t = line.text.strip()
-        if t and len(t) <= 80 and any(w in t for w in words) and not re.search(r"[。；]", t):
-            lo, hi = _title_span(state, i, words)
+        if H.PREFIX.match(t):
+            continue  # 一、规划背景 is a heading, never the title
+        cut = _title_word_cut(state, i, words)
+        if cut is not None or (t and len(t) <= 80 and any(w in t for w in words) and not re.search(r"[。；]", t)):
+            lo, hi = (i, cut) if cut is not None else _title_span(state, i, words)
             for above in state.lines[:lo]:
                 state.report.removed("页眉", above.text, [above.no])
             parts = [ln.text.strip() for ln in state.lines[lo:hi + 1] if ln.text.strip()]
@@ -63,6 +66,23 @@ def find_title(state: State) -> None:
     state.report.decide("title", first.no, f"以第{first.no}行为标题：{t}")
     state.title, state.title_line = t, first.no
     state.lines = [ln for ln in state.lines if ln.no > first.no]
+
+
+def _title_word_cut(state: State, i: int, words: list[str]) -> int | None:
+    """The next line's index where the wrap cut the genre word of a title line in two
+    (…中医药发展规 / 划的通知), else None."""
+    t = state.lines[i].text.strip()
+    if not t or any(w in t for w in words):
+        return None
+    k = next((k for k in range(i + 1, min(len(state.lines), i + 3)) if state.lines[k].text.strip()), None)
+    if k is None:
+        return None
+    n = state.lines[k].text.strip()
+    joined = t + n
+    if (len(joined) <= 80 and not re.search(r"[。；]", joined) and not H.PREFIX.match(n)
+            and any(w in joined and w not in n for w in words)):
+        return k
+    return None
 
 
 def _title_span(state: State, i: int, words: list[str]) -> tuple[int, int]:
