@@ -691,3 +691,156 @@ def test_fuzzed_parameters_never_give_a_5xx(client):
         assert_no_markup(r)
         if r.status_code >= 400 and r.status_code != 404:
             assert_refused(r, r.status_code, api=url.startswith("/api/"))
+
+
+# -- reserved names in the query string (issue 8, item 9) ------------------------------------
+
+RESERVED = ["format", "endpoint", "_anchor", "_method", "_scheme", "_external", "values"]
+PAGES = ["/", "/search?q=专利", "/search?q=专利&chapter=3", "/outline", "/boxes", "/targets",
+         "/indicators", "/bodies", "/trace", "/graph", "/graph?kind=body", "/lists",
+         "/clauses/gd-ip-14fyp:3.2.p4", "/trace/gd-ip-14fyp:3.2.p4", "/no/such"]
+
+
+@pytest.mark.parametrize("name", RESERVED)
+def test_reserved_names_in_the_query_string_never_give_a_500(client, name):
+    """Templates passed **request.args to url_for, whose own keywords (format, endpoint,
+    _anchor, _method, _scheme) then clashed: 500 on every page with a JSON link."""
+    for page in PAGES:
+        url = page + ("&" if "?" in page else "?") + f"{name}=x"
+        r = client.get(url)
+        assert r.status_code < 500, (url, text(r)[:300])
+        body = assert_no_markup(r)
+        if r.status_code == 200 and "本页数据" in body and page.startswith(("/search", "/boxes", "/graph")):
+            # the JSON link keeps the page's own parameters, the odd one included, as plain data
+            assert f"{name}=x" in body, url
+
+
+def test_json_link_and_pager_carry_the_query_unchanged(client):
+    q = quote("知识产权")
+    html = text(client.get(f"/search?q={q}&page=2&format=docx"))
+    assert f'href="/api/search?q={q}&amp;page=2&amp;format=docx"' in html
+    assert f'href="/search?q={q}&amp;page=1&amp;format=docx"' in html  # the pager
+    assert f'href="/search?q={q}&amp;page=3&amp;format=docx"' in html
+    # the export links set their own format, whatever the address said
+    assert f'href="/search/export?q={q}&amp;page=2&amp;format=csv"' in html
+
+
+# -- JSON bodies that crash a parser or a database (item 10) ---------------------------------
+
+@pytest.mark.parametrize("body", [
+    "[" * 1000 + "]" * 1000,
+    '{"name": ' + "[" * 5000 + "]" * 5000 + "}",
+    '{"name": "x", "title": ' + '{"a":' * 1000 + "1" + "}" * 1000 + "}",
+])
+@pytest.mark.parametrize("method,url", [("POST", "/api/lists"), ("PATCH", "/api/lists/1"),
+                                        ("PUT", "/api/lists/1/order"), ("POST", "/api/lists/1/items")])
+def test_deeply_nested_json_is_400_not_a_recursion_error(app, client, H, method, url, body):
+    before = snapshot(app)
+    r = client.open(url, method=method, data=body, content_type="application/json", headers=H)
+    reason = assert_refused(r, 400)
+    assert "嵌套" in reason
+    assert snapshot(app) == before
+
+
+@pytest.mark.parametrize("body", [
+    '{"name": "\\ud800"}', '{"name": "清单\\udfff"}', '{"name": "x", "title": "\\udc00\\ud800"}',
+    '{"\\ud800": 1, "name": "y"}',
+])
+def test_lone_surrogates_in_json_are_400(app, client, H, body):
+    before = snapshot(app)
+    r = client.post("/api/lists", data=body, content_type="application/json", headers=H)
+    reason = assert_refused(r, 400)
+    assert "无法识别的字符" in reason
+    assert snapshot(app) == before
+
+
+def test_a_proper_pair_of_surrogates_is_one_character_and_welcome(client, H):
+    r = client.post("/api/lists", data='{"name": "笑脸\\ud83d\\ude00清单"}', content_type="application/json",
+                    headers=H)
+    assert r.status_code == 201 and r.json["name"] == "笑脸\U0001F600清单"
+
+
+def test_multipart_forms_get_the_same_utf8_check(app, client, token):
+    before = snapshot(app)
+    boundary = "----plankb"
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n{token}\r\n"
+            f"--{boundary}\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\n").encode() \
+        + "清单".encode("gbk") + f"\r\n--{boundary}--\r\n".encode()
+    r = client.post("/lists", data=body, content_type=f"multipart/form-data; boundary={boundary}")
+    reason = assert_refused(r, 400)
+    assert "UTF-8" in reason
+    assert snapshot(app) == before
+    assert "\ufffd" not in json.loads(snapshot(app) or "{}").__repr__()
+    # the same form in UTF-8 is welcome
+    ok = body.replace("清单".encode("gbk"), "多部分清单".encode())
+    r = client.post("/lists", data=ok, content_type=f"multipart/form-data; boundary={boundary}")
+    assert r.status_code == 303
+    assert "多部分清单" in repr(json.loads(snapshot(app)))
+
+
+# -- Host allowlist (item 18) -----------------------------------------------------------------
+
+@pytest.mark.parametrize("host", ["evil.example", "evil.example:5000", "127.0.0.1.evil.example",
+                                  "localhost.evil.example", "10.0.0.8", "[::2]:80", "", "a b"])
+def test_a_host_not_configured_is_refused_in_chinese(app, client, host):
+    """DNS rebinding: a page on evil.example that resolves to this server must not read a
+    CSRF token or change a list."""
+    before = snapshot(app)
+    for url in ["/lists", "/api/lists", "/", "/healthz"]:
+        r = client.get(url, headers={"Host": host})
+        reason = assert_refused(r, 400)
+        assert "主机名" in reason
+        assert not re.search(r'csrf-token" content="[^"]', reason)
+    r = client.post("/api/lists", json={"name": "换绑"}, headers={"Host": host})
+    assert_refused(r, 400)
+    assert snapshot(app) == before
+
+
+@pytest.mark.parametrize("host", ["localhost", "localhost:5000", "127.0.0.1", "127.0.0.1:8080", "[::1]:5000",
+                                  "LOCALHOST"])
+def test_local_names_are_allowed_by_default(client, host):
+    assert client.get("/lists", headers={"Host": host}).status_code == 200
+
+
+def test_a_request_without_any_host_header_is_served(app):
+    """HTTP/1.0 monitoring probes send no Host; no browser (so no rebound page) does that."""
+    from werkzeug.test import EnvironBuilder, run_wsgi_app
+
+    environ = EnvironBuilder(path="/healthz").get_environ()
+    del environ["HTTP_HOST"]
+    body, status, _ = run_wsgi_app(app, environ)
+    assert status.startswith("200") and b'"ok"' in b"".join(body)
+
+
+def test_allowed_hosts_from_config_and_environment(tmp_path, monkeypatch):
+    from webapp import create_app
+
+    monkeypatch.setenv("PLANKB_ALLOWED_HOSTS", "kb.ipo.example, 10.1.2.3")
+    a = create_app({"INSTANCE_PATH": tmp_path / "i", "CORPUS_DIR": str(ROOT / "corpus")})
+    c = a.test_client()
+    assert c.get("/healthz", headers={"Host": "kb.ipo.example"}).status_code == 200
+    assert c.get("/healthz", headers={"Host": "10.1.2.3:5000"}).status_code == 200
+    assert c.get("/healthz", headers={"Host": "localhost"}).status_code == 200
+    assert c.get("/healthz", headers={"Host": "evil.example"}).status_code == 400
+    monkeypatch.delenv("PLANKB_ALLOWED_HOSTS")
+    b = create_app({"INSTANCE_PATH": tmp_path / "j", "CORPUS_DIR": str(ROOT / "corpus"),
+                    "ALLOWED_HOSTS": ["*"]})
+    assert b.test_client().get("/healthz", headers={"Host": "any.example"}).status_code == 200
+
+
+# -- Cache-Control on a user's data (item 19) ---------------------------------------------------
+
+def test_lists_their_api_and_exports_are_never_stored(client, H, a_list):
+    lid = a_list["list"]["id"]
+    private = ["/lists", f"/lists/{lid}", "/api/lists", f"/api/lists/{lid}", f"/lists/{lid}/export?format=csv",
+               f"/lists/{lid}/export?format=docx", "/search/export?q=专利&format=md",
+               f"/lists/add?clauses={CLAUSE}", "/lists/999999", "/api/lists/999999"]
+    for url in private:
+        r = client.get(url)
+        assert r.status_code in (200, 404), (url, r.status_code)
+        assert "no-store" in r.headers.get("Cache-Control", ""), url
+    r = client.post("/api/lists", json={"name": f"缓存{random.random()}"}, headers=H)
+    assert r.status_code == 201 and "no-store" in r.headers["Cache-Control"]
+    # what holds no one's data may be cached as usual
+    for url in ["/static/style.css", "/api/outline"]:
+        assert "no-store" not in client.get(url).headers.get("Cache-Control", ""), url

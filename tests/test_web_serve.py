@@ -12,6 +12,34 @@ from click.testing import CliRunner
 from cli_support import ROOT, free_port
 
 
+def _start(inst, port, *args):
+    """``plankb serve`` in a subprocess; returns it and its output once it says it started."""
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "plankb", "--instance", str(inst), "serve", "--port", str(port), *args],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines = []
+    while True:  # ends when it starts or exits; no clock involved
+        line = proc.stdout.readline()
+        if not line:
+            break
+        lines.append(line)
+        if "已启动" in line:
+            break
+    return proc, "".join(lines)
+
+
+def _raw_get(host, port, path, host_header, timeout=60):
+    """One HTTP/1.1 GET with the Host header we choose; (status, body)."""
+    with socket.create_connection((host, port), timeout=timeout) as s:
+        s.sendall(f"GET {path} HTTP/1.1\r\nHost: {host_header}\r\nConnection: close\r\n\r\n".encode())
+        data = b""
+        while chunk := s.recv(65536):
+            data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    return int(head.split()[1]), body.decode("utf-8", "replace")
+
+
 
 def test_serve_builds_index_on_first_start_then_serves(tmp_path):
     port = free_port()
@@ -71,3 +99,38 @@ def test_bad_port_rejected_by_click(tmp_path):
 
     r = CliRunner().invoke(cli, ["--instance", str(tmp_path / "i"), "serve", "--port", "70000"])
     assert r.exit_code == 2 and "70000" in r.output
+
+
+def test_healthz_answers_with_110_idle_connections_open_and_only_known_hosts_are_served(tmp_path):
+    """On waitress's defaults 100 idle connections stopped it accepting for two minutes
+    (channel_timeout 120 s), /healthz included: an office's open tabs are enough."""
+    port = free_port()
+    proc, out = _start(tmp_path / "inst", port, "--host", "127.0.0.2")
+    idle = []
+    try:
+        assert "plankb 已启动" in out, out
+        assert "允许的主机名：localhost、127.0.0.1、::1、127.0.0.2" in out, out
+        for _ in range(110):
+            idle.append(socket.create_connection(("127.0.0.2", port), timeout=60))
+        idle[-1].sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.2\r\n")  # half a request, too
+        status, body = _raw_get("127.0.0.2", port, "/healthz", f"127.0.0.2:{port}")
+        assert status == 200 and json.loads(body)["status"] == "ok"
+        # the address it listens on is an allowed name; a rebound name is not
+        status, body = _raw_get("127.0.0.2", port, "/lists", "evil.example")
+        assert status == 400 and "主机名“evil.example”不在本服务允许的主机名之中" in body
+        assert 'csrf-token" content=""' in body
+    finally:
+        for s in idle:
+            s.close()
+        proc.terminate()
+        proc.wait(60)
+
+
+def test_office_settings_are_the_serve_defaults():
+    from plankb.cli import cli
+
+    r = CliRunner().invoke(cli, ["serve", "--help"])
+    assert "--connection-limit" in r.output and "--channel-timeout" in r.output
+    from plankb import cmd_web
+
+    assert cmd_web.CONNECTION_LIMIT >= 500 and cmd_web.CHANNEL_TIMEOUT <= 60 and cmd_web.THREADS >= 8

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import urlencode
 
 from flask import Flask, request, url_for
 from markupsafe import Markup, escape
@@ -31,15 +32,30 @@ def _nav():
     return out
 
 
-def url_with(**changes) -> str:
-    """The current URL with some query parameters replaced (None removes one)."""
-    args = request.args.to_dict(flat=False)
+def with_query(endpoint: str | None = None, **changes) -> str:
+    """``endpoint``'s URL (the current page's if None) carrying the current query string,
+    with some parameters replaced (None or "" removes one).
+
+    The query is appended here, never passed to ``url_for`` as keywords: a visitor's
+    ``?format=…``, ``?endpoint=…``, ``?_anchor=…``, ``?_method=…`` or ``?_scheme=…`` then
+    clashed with url_for's own arguments and every page with a JSON link answered 500."""
+    args = request.args.copy()
     for k, v in changes.items():
         if v is None or v == "":
             args.pop(k, None)
         else:
-            args[k] = [str(v)]
-    return url_for(request.endpoint, **(request.view_args or {}), **args)
+            args.setlist(k, [str(v)])
+    if endpoint is None:
+        base = url_for(request.endpoint, **(request.view_args or {}))
+    else:
+        base = url_for(endpoint)
+    query = urlencode(list(args.items(multi=True)), safe="!$'()*,/:;?@")  # as url_for quotes
+    return f"{base}?{query}" if query else base
+
+
+def url_with(**changes) -> str:
+    """The current URL with some query parameters replaced (None removes one)."""
+    return with_query(None, **changes)
 
 
 _MARK_OR_ENTITY = re.compile(r"(</?mark>|&(?:[a-zA-Z]+|#[0-9]+|#[xX][0-9a-fA-F]+);)")
@@ -87,3 +103,4 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.globals["nav"] = _nav
     app.jinja_env.globals["url_with"] = url_with
+    app.jinja_env.globals["with_query"] = with_query

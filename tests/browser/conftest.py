@@ -2,6 +2,12 @@
 
 These tests never skip: if Chromium or its CJK font is missing they fail and say how
 to install them (`bash scripts/install-browser-deps.sh`).
+
+Waiting is done with locators only (``expect(locator).to_have_count(…)``, ``to_be_visible``,
+``to_contain_text``…), which Playwright retries until true. ``page.wait_for_function`` with
+a string is evaluated as script, which the app's own CSP (no 'unsafe-eval') may refuse,
+and then the test failed only on a busy machine. The limits below are generous upper
+bounds for a loaded 2-core machine, not expectations of speed.
 """
 import os
 import socket
@@ -9,12 +15,15 @@ import subprocess
 import threading
 
 import pytest
+from playwright.sync_api import expect
 
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 
 CHROMIUM = os.environ.get("PLANKB_CHROMIUM", "/usr/bin/chromium")
+WAIT_MS = 60_000  # longest wait for a locator or an action; passing runs wait far less
+expect.set_options(timeout=WAIT_MS)
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
 
@@ -31,6 +40,14 @@ def launch(playwright):
         pytest.fail("没有中文字体，页面会显示方块（提示：运行 bash scripts/install-browser-deps.sh）",
                     pytrace=False)
     return playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+
+
+def new_context(browser, **kw):
+    """A browser context whose every action and navigation may take up to WAIT_MS."""
+    ctx = browser.new_context(**kw)
+    ctx.set_default_timeout(WAIT_MS)
+    ctx.set_default_navigation_timeout(WAIT_MS)
+    return ctx
 
 
 @pytest.fixture(scope="session")
@@ -70,10 +87,24 @@ def browser():
 
 
 @pytest.fixture
+def make_context(browser):
+    """``make_context(**kw)``: a further browser context with the same limits, closed after."""
+    made = []
+
+    def make(**kw):
+        made.append(new_context(browser, **kw))
+        return made[-1]
+
+    yield make
+    for ctx in made:
+        ctx.close()
+
+
+@pytest.fixture
 def page(browser, live_server):
     """A fresh browser context per test; every request must go to our server (offline)."""
-    ctx = browser.new_context(viewport={"width": 1280, "height": 800}, accept_downloads=True,
-                              locale="zh-CN")
+    ctx = new_context(browser, viewport={"width": 1280, "height": 800}, accept_downloads=True,
+                      locale="zh-CN")
     outside = []
 
     def guard(route):

@@ -4,6 +4,7 @@ import re
 
 import pytest
 from docx import Document
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -12,8 +13,8 @@ def test_search_as_you_type_then_open_a_clause(page):
     page.goto(page.base + "/")
     page.fill("#q", "民事司法保护")
     # results arrive while typing, from /api/search, before any enter
-    page.wait_for_selector("#live-results .hit")
-    assert "共找到" in page.inner_text("#result-count")
+    expect(page.locator("#live-results .hit").first).to_be_visible()
+    expect(page.locator("#result-count")).to_contain_text("共找到")
     assert page.locator("#live-results mark").first.inner_text() in ("民事司法保护", "民事", "司法保护")
     page.press("#q", "Enter")
     page.wait_for_url(re.compile(r"/search\?q="))
@@ -27,8 +28,8 @@ def test_search_as_you_type_then_open_a_clause(page):
     assert citation.startswith("《广东省知识产权保护和运用“十四五”规划》第三章")
     assert title.split()[0] in page.inner_text(".clause-text") or page.locator(".crumbs").is_visible()
     page.click("button.copy")
-    page.wait_for_selector("#toast:not([hidden])")
-    assert "已复制引用" in page.inner_text("#toast")
+    expect(page.locator("#toast")).to_be_visible()
+    expect(page.locator("#toast")).to_contain_text("已复制引用")
     # previous / next walk the plan in order
     page.click("a.next")
     page.wait_for_load_state()
@@ -39,33 +40,36 @@ def test_build_a_list_set_lead_unit_and_export_docx(page):
     page.goto(page.base + "/search?q=商业秘密")
     hit_ids = page.locator(".hit code").all_inner_texts()[:2]
     page.locator(".hit .add-to-list").nth(0).click()
-    page.wait_for_selector("#add-dialog:not([hidden])")
+    expect(page.locator("#add-dialog")).to_be_visible()
     page.fill("#add-new", "浏览器测试清单")
     page.click(".add-ok")
-    page.wait_for_selector("#toast:not([hidden])")
-    assert "新增 1 条" in page.inner_text("#toast")
+    toast = page.locator("#toast")
+    expect(toast).to_be_visible()
+    expect(toast).to_contain_text("新增 1 条")
     # a second clause into the same list, chosen from the drop-down this time
     page.locator(".hit .add-to-list").nth(1).click()
-    page.wait_for_selector("#add-dialog:not([hidden])")
-    page.wait_for_function("document.querySelectorAll('#add-list option').length > 0")
+    expect(page.locator("#add-dialog")).to_be_visible()
+    # the drop-down is filled from /api/lists after the dialog opens: wait for our list in it
+    expect(page.locator("#add-list option", has_text="浏览器测试清单（1 条）")).to_have_count(1)
     page.select_option("#add-list", label="浏览器测试清单（1 条）")
     page.click(".add-ok")
-    page.wait_for_function("document.getElementById('toast').textContent.includes('新增 1 条')")
+    expect(toast).to_contain_text("新增 1 条")
+    expect(toast.locator("a")).to_be_visible()
     page.click("#toast a")
     page.wait_for_url(re.compile(r"/lists/\d+$"))
     items = page.locator(".list-item")
-    assert items.count() == 2
+    expect(items).to_have_count(2)
     # move the second item up, fill its 牵头单位; both are saved on the server
     items.nth(1).locator(".move-up").click()
-    page.wait_for_selector(".list-item >> text=顺序已保存")
+    expect(page.locator(".list-item", has_text="顺序已保存")).to_have_count(1)
     first = page.locator(".list-item").first
     lead = first.locator('input[name="lead_unit"]')
     lead.fill("省市场监管局（知识产权局）")
     lead.press("Tab")  # change event → PATCH with the version
-    first.locator(".status.saved").wait_for()
+    expect(first.locator(".status.saved")).to_be_visible()
     page.reload()
-    assert page.locator(".list-item").first.locator('input[name="lead_unit"]').input_value() \
-        == "省市场监管局（知识产权局）"
+    expect(page.locator(".list-item").first.locator('input[name="lead_unit"]')).to_have_value(
+        "省市场监管局（知识产权局）")
     with page.expect_download() as dl:
         page.click('a.export-link[data-format="docx"]')
     data = open(dl.value.path(), "rb").read()
@@ -84,13 +88,14 @@ def test_build_a_list_set_lead_unit_and_export_docx(page):
 def test_trace_diagram_renders(page):
     page.goto(page.base + "/trace/gd-ip-14fyp:box5.p1")
     svg = page.locator("#trace-diagram svg.diagram")
-    svg.wait_for()
+    expect(svg).to_be_visible()
     box = svg.bounding_box()
     assert box["width"] > 600 and box["height"] > 100
     nodes = page.locator("svg.diagram [data-node]")
     api = page.request.get(page.base + "/api/trace/gd-ip-14fyp:box5.p1").json()
     drawn = [n for n in api["nodes"] if n["kind"] in ("body", "task", "target", "indicator", "deadline")]
-    assert nodes.count() == len(drawn) >= 7
+    assert len(drawn) >= 7
+    expect(nodes).to_have_count(len(drawn))
     assert page.locator("svg.diagram .edge").count() == page.locator(".evidence-list li").count() >= 6
     # the start node is highlighted and each column has a heading
     assert page.locator("svg.diagram .node.start").count() == 1
@@ -98,23 +103,23 @@ def test_trace_diagram_renders(page):
     n_bodies = sum(1 for n in drawn if n["kind"] == "body")
     assert heads[:2] == [f"责任单位（{n_bodies}）", "任务（1）"]
     # the label is laid out as text (the SVG is inline, not an image)
-    w = page.evaluate("() => document.querySelector('svg.diagram .node.start text').getBBox().width")
+    w = page.locator("svg.diagram .node.start text").first.evaluate("t => t.getBBox().width")
     assert w > 100
     # a node is a link: following the target goes to its own trace
     page.locator('svg.diagram a[data-node="target:gd-ip-14fyp:box5.p1.t2"]').click()
     page.wait_for_url(re.compile(r"/trace/target:gd-ip-14fyp:box5.p1.t2$"))
-    assert page.locator("svg.diagram [data-node='deadline:2025']").count() == 1
+    expect(page.locator("svg.diagram [data-node='deadline:2025']")).to_have_count(1)
 
 
 def test_graph_overview_filter_by_kind(page):
     page.goto(page.base + "/graph")
-    page.locator("svg.diagram").wait_for()
+    expect(page.locator("svg.diagram")).to_be_visible()
     page.click(".kindtabs a:has-text('时限')")
     page.wait_for_url(re.compile(r"kind=deadline"))
-    assert page.locator("#graph-nodes tbody tr").count() == 3
+    expect(page.locator("#graph-nodes tbody tr")).to_have_count(3)
 
 
 def test_error_page_is_chinese(page):
     resp = page.goto(page.base + "/clauses/gd-ip-14fyp:99.p1")
     assert resp.status == 404
-    assert "没有编号为“gd-ip-14fyp:99.p1”的条目" in page.inner_text(".error-page")
+    expect(page.locator(".error-page")).to_contain_text("没有编号为“gd-ip-14fyp:99.p1”的条目")

@@ -3,6 +3,7 @@ a readable five-column trace, keyboard access."""
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -10,8 +11,8 @@ TRACE_WIDE = "/trace/gd-ip-14fyp:5.2.p4"
 
 
 @pytest.fixture
-def nojs_page(browser, live_server):
-    ctx = browser.new_context(viewport={"width": 1280, "height": 800}, java_script_enabled=False,
+def nojs_page(make_context, live_server):
+    ctx = make_context(viewport={"width": 1280, "height": 800}, java_script_enabled=False,
                               locale="zh-CN")
     pg = ctx.new_page()
     pg.base = live_server
@@ -28,17 +29,17 @@ def test_without_javascript_add_to_a_new_list_and_fill_it_in(nojs_page):
     page.fill("#add-name", "无脚本浏览器清单")
     page.click("#add-form button[type=submit]")
     page.wait_for_url(re.compile(r"/lists/\d+\?added=1"))
-    assert "已加入清单：新增 1 条。" in page.inner_text(".notice")
+    expect(page.locator(".notice")).to_contain_text("已加入清单：新增 1 条。")
     item = page.locator(".list-item").first
     item.locator('input[name="lead_unit"]').fill("省市场监管局")
     item.locator('input[name="deadline"]').press("End")
     item.locator(".save-item").click()
     page.wait_for_url(re.compile(r"saved=1"))
-    assert page.locator(".list-item").first.locator('input[name="lead_unit"]').input_value() == "省市场监管局"
+    expect(page.locator(".list-item").first.locator('input[name="lead_unit"]')).to_have_value("省市场监管局")
     assert hit_id in page.locator(".list-item a").first.get_attribute("href")
 
 
-def test_two_browsers_editing_one_field_see_each_others_value(browser, live_server, page):
+def test_two_browsers_editing_one_field_see_each_others_value(make_context, live_server, page):
     page.goto(page.base + "/lists")
     page.fill("input[name=name]", "两人同时编辑")
     page.click(".newlist-form button")
@@ -49,21 +50,22 @@ def test_two_browsers_editing_one_field_see_each_others_value(browser, live_serv
     page.request.post(f"{page.base}/api/lists/{list_id}/items", headers={"X-CSRFToken": token},
                       data={"clauses": ["gd-ip-14fyp:3.2.p3"]})
     page.reload()
-    other_ctx = browser.new_context(viewport={"width": 1280, "height": 800})
+    other_ctx = make_context(viewport={"width": 1280, "height": 800})
     other = other_ctx.new_page()
     other.goto(list_url)
     mine = page.locator('.list-item input[name="lead_unit"]')
     mine.fill("省知识产权局")
     mine.press("Tab")
-    page.locator(".list-item .status.saved").wait_for()
+    expect(page.locator(".list-item .status.saved")).to_be_visible()
     theirs = other.locator('.list-item input[name="lead_unit"]')
     theirs.fill("省法院")
     theirs.press("Enter")  # Enter saves, as the help line says
-    other.locator(".list-item .status.conflict").wait_for()
-    text = other.inner_text(".list-item .status")
-    assert "牵头单位已被他人修改" in text and "“省知识产权局”" in text
+    status = other.locator(".list-item .status.conflict")
+    expect(status).to_be_visible()
+    expect(status).to_contain_text("牵头单位已被他人修改")
+    expect(status).to_contain_text("“省知识产权局”")
     other.click("text=用对方的")
-    assert theirs.input_value() == "省知识产权局"
+    expect(theirs).to_have_value("省知识产权局")
     other_ctx.close()
 
 
@@ -78,11 +80,13 @@ def test_move_to_top_keeps_focus_and_is_saved(page):
     page.request.post(f"{page.base}/api/lists/{list_id}/items", headers={"X-CSRFToken": token},
                       data={"clauses": ids})
     page.reload()
+    moved = page.locator(".list-item").nth(2).get_attribute("data-item")
     page.locator(".list-item").nth(2).locator(".move-top").click()
-    page.wait_for_selector(".list-item >> text=顺序已保存")
+    expect(page.locator(".list-item", has_text="顺序已保存")).to_have_count(1)
     # the moved item keeps the keyboard focus (its 移到最前 is now disabled)
-    assert page.evaluate("document.activeElement.closest('.list-item') === document.querySelector('.list-item')")
-    assert page.locator(".list-item").first.locator(".move-top").is_disabled()
+    expect(page.locator(".list-item").first).to_have_attribute("data-item", moved)
+    expect(page.locator(".list-item:focus-within")).to_have_attribute("data-item", moved)
+    expect(page.locator(".list-item").first.locator(".move-top")).to_be_disabled()
     order = [i["clause_id"] for i in page.request.get(f"{page.base}/api/lists/{list_id}").json()["items"]]
     assert order == [ids[2], ids[0], ids[1]]
 
@@ -90,8 +94,8 @@ def test_move_to_top_keeps_focus_and_is_saved(page):
 @pytest.mark.parametrize("path", ["/", "/search?q=知识产权保护&chapter=3", "/clauses/gd-ip-14fyp:3.2.p4",
                                   "/outline", "/boxes", "/targets", "/indicators", "/bodies", "/trace",
                                   "/graph", "/lists"])
-def test_narrow_screen_has_no_sideways_scrolling(browser, live_server, path):
-    ctx = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+def test_narrow_screen_has_no_sideways_scrolling(make_context, live_server, path):
+    ctx = make_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
     pg = ctx.new_page()
     pg.goto(live_server + path)
     width = pg.evaluate("document.documentElement.scrollWidth")
@@ -99,8 +103,8 @@ def test_narrow_screen_has_no_sideways_scrolling(browser, live_server, path):
     assert width <= 390, f"{path} is {width}px wide on a 390px screen"
 
 
-def test_narrow_search_shows_results_before_filters(browser, live_server):
-    ctx = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+def test_narrow_search_shows_results_before_filters(make_context, live_server):
+    ctx = make_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
     pg = ctx.new_page()
     pg.goto(live_server + "/search?q=商业秘密")
     first_hit = pg.locator(".hit").first.bounding_box()
@@ -127,7 +131,7 @@ def test_print_of_a_clause_and_a_list_is_the_text_without_controls(page):
 def test_five_column_trace_is_drawn_full_size_with_every_number_visible(page):
     page.goto(page.base + TRACE_WIDE)
     svg = page.locator("#trace-diagram svg.diagram")
-    svg.wait_for()
+    expect(svg).to_be_visible()
     drawn = svg.bounding_box()["width"]
     assert drawn == pytest.approx(float(svg.get_attribute("width")), abs=1)  # not shrunk
     assert page.locator("svg.diagram text.colhead").count() == 5
@@ -138,24 +142,24 @@ def test_five_column_trace_is_drawn_full_size_with_every_number_visible(page):
         return !(hit && g.contains(hit));
     }).map(g => g.dataset.label)""")
     assert page.locator("svg.diagram .elabel").count() == n and hidden == []
-    size = page.evaluate("() => parseFloat(getComputedStyle(document.querySelector('svg.diagram .node text')).fontSize)")
+    size = page.locator("svg.diagram .node text").first.evaluate("t => parseFloat(getComputedStyle(t).fontSize)")
     assert size >= 13
 
 
 def test_keyboard_first_tab_reaches_skip_link_then_main(page):
     page.goto(page.base + "/outline")
     page.keyboard.press("Tab")
-    assert page.evaluate("document.activeElement.className") == "skip-link"
-    assert page.locator(".skip-link").is_visible()
+    expect(page.locator(".skip-link")).to_be_focused()
+    expect(page.locator(".skip-link")).to_be_visible()
     page.keyboard.press("Enter")
-    assert page.evaluate("document.activeElement.id") == "main"
+    expect(page.locator("#main")).to_be_focused()
 
 
 def test_trace_by_name_in_the_browser(page):
     page.goto(page.base + "/trace")
     page.fill('input[name="id"]', "法院")
     page.press('input[name="id"]', "Enter")
-    page.wait_for_selector(".error-suggestions")
+    expect(page.locator(".error-suggestions")).to_be_visible()
     page.click(".error-suggestions >> text=广州知识产权法院")
     page.wait_for_url(re.compile(r"/trace/body:"))
-    assert page.locator("svg.diagram").count() == 1
+    expect(page.locator("svg.diagram")).to_have_count(1)
