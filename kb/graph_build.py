@@ -5,20 +5,20 @@ clause it rests on, so a user can see why a task is said to serve an indicator.
 """
 from __future__ import annotations
 
-import re
 from typing import Optional
 
 import networkx as nx
 
 from kb.extract import (extract_targets, find_bodies, find_regions, find_responsibility,
                         load_gazetteer, province_of)
-from kb.extract.bodies import kind_of
+from kb.extract.bodies import acts, kind_of
 from kb.extract.deadlines import Deadline, find_deadlines, implied
 from kb.extract.targets import Target
-from kb.extract.text import normalize
-from kb.graph_indicators import indicator_rows, same_quantity, unit_base
+from kb.extract.text import clip, normalize, sentences
+from kb.graph_indicators import indicator_rows
 from kb.graph_links import read_links, resolve_links
-from kb.graph_terms import Subjects, TermWeights, bigrams
+from kb.graph_linking import link_document, plan_for
+from kb.graph_terms import Subjects
 from kb.model import Document
 
 # clause kinds that carry work (what "task" means for tracing) and those read for targets
@@ -28,23 +28,8 @@ TASK_KINDS = ("task", "measure", "box_item")
 TARGET_KINDS = ("task", "measure", "box_item", "goal", "intro", "text", "principle")
 NO_FACTS = ("table_row", "note", "footnote")
 
-# Thresholds for meaning links, tuned on the seed plan. Coverage is the share of an
-# indicator subject's term weight (see graph_terms) that a text contains.
-TASK_INDICATOR_LEAD = 0.6        # the task's lead sentence names the subject
-TASK_INDICATOR_TEXT = 0.75       # the task's text covers the subject …
-TASK_INDICATOR_REPEATED = 0.5    # … or covers most of it and repeats its rarest term
-TASK_TARGET_SECTION = 0.65      # a task covers a target's metric in the same section
-TARGET_INDICATOR_COVERAGE = 0.6
-TARGET_INDICATOR_WITH_VALUE = 0.35
-RARE_SHARE = 0.15                # a "rare" bigram is in at most this share of clauses
-
-
-_GOAL_VERB = re.compile(r"^(?:全面|基本|初步|加快|率先)?(?:建成|建设|建立|形成|打造|培育|设立)"
-                       r"(?:一批|一系列|若干|一个|一套)?")
-
-
 def _short(text: str, n: int = 28) -> str:
-    return text if len(text) <= n else text[:n] + "…"
+    return clip(text, n, "…")
 
 
 def _clause_label(c) -> str:
@@ -119,6 +104,7 @@ def _container(g, doc: Document, chapter, section) -> str:
 
 
 def _add_structure(g, doc: Document) -> None:
+    roles = {ch.number: ch.role for ch in doc.chapters}
     _node(g, doc.id, "document", doc.title, document=doc.id)
     for ch in doc.chapters:
         cid = f"{doc.id}:{ch.number}"
@@ -141,7 +127,7 @@ def _add_structure(g, doc: Document) -> None:
             continue
         _node(g, c.id, "clause", _clause_label(c), document=doc.id, clause_kind=c.kind,
               text=c.text, chapter=c.chapter, section=c.section, box=c.box,
-              breadcrumb=list(c.breadcrumb), order=c.order)
+              breadcrumb=list(c.breadcrumb), order=c.order, chapter_role=roles.get(c.chapter, ""))
         if c.box:
             parent = f"{doc.id}:box{c.box}"
         elif c.table:
@@ -171,6 +157,10 @@ def _add_mentions(g, doc: Document, gaz) -> None:
             if b.start in tagged:
                 continue
             _body_node(g, gaz, b.name, b.surface, b.kind)
+            if acts(c.text, b, gaz):  # 由省版权局负责……: the subject of the action is responsible
+                _edge(g, c.id, f"body:{b.name}", "responsible", "rule:body_acts", c.id,
+                      surface=b.surface, role="lead")
+                continue
             _edge(g, c.id, f"body:{b.name}", "mentions", f"rule:body_{b.source}", c.id,
                   surface=b.surface)
         for r in find_regions(c.text, gaz):
@@ -198,6 +188,8 @@ def _add_targets(g, doc: Document, info) -> None:
             t = Target(text=c.lead + "。", metric=c.lead.rstrip("。"), value=None,
                        deadline=lead_in.get((c.chapter, c.section)) or implied(end))
             found = [t]
+        if _is_statement(c, found):
+            g.nodes[c.id]["statement"] = True
         for k, t in enumerate(found, 1):
             tid = f"target:{c.id}.t{k}"
             d = t.to_json()
@@ -211,6 +203,23 @@ def _add_targets(g, doc: Document, info) -> None:
             if did:
                 _edge(g, tid, did, "due", "rule:implied_deadline" if dl.kind == "implied"
                       else f"rule:deadline_{dl.kind}", c.id, text=dl.text)
+
+
+def _is_statement(c, found) -> bool:
+    """A target statement (“十四五”期间，全省专利、商标质押融资金额达2500亿元……): a clause
+    with no lead of its own whose every sentence opens with its deadline and states a
+    level (metric 达 value), not work (建设150个……). Its targets are what it
+    says; a trace draws them as targets, not the clause as a task."""
+    if c.lead or not found or c.kind not in TASK_KINDS:
+        return False
+    for _, _, sent in sentences(normalize(c.text)):
+        sent = sent.strip()
+        opening = [d for d in find_deadlines(sent) if d.kind in ("by", "period") and d.start <= 1]
+        first = next((t for t in found if t.text == sent), None)
+        # a sentence that asks for work (建设150个……) is a task, one that states a level is not
+        if first is None or not opening or first.action:
+            return False
+    return True
 
 
 def _add_indicators(g, doc: Document, info) -> None:
@@ -247,7 +256,7 @@ def _body_node(g, gaz, name, surface, kind=None) -> None:
             kind = entry.kind if entry else kind_of(name)
         k = kind or (entry.kind if entry else "actor")
         g.add_node(bid, kind="body", label=name, body_kind=k,
-                   kind_label=gaz.body_kinds.get(k, k),
+                   kind_label=gaz.body_kinds.get(k, k), category=bool(entry and entry.category),
                    aliases=sorted(set(entry.aliases) - {name}) if entry else [])
     collective = gaz.body_entry(surface) if surface else None
     if collective is not None and collective.members:
@@ -288,87 +297,6 @@ def _deadline_node(g, d: Deadline) -> Optional[str]:
 
 
 def _link_document(g, doc: Document, info, subjects: Subjects) -> None:
-    """Targets → indicators, tasks → targets and indicators, by structure and by meaning."""
-    clauses = [c for c in doc.clauses if c.kind != "table_row"]
-    tasks = info["tasks"]
-    tw = TermWeights([c.text for c in clauses])
-    min_idf = tw.rare_idf(RARE_SHARE)
-    indicators = [r for r in info["indicators"].values() if r["document"] == doc.id and not r["history"]]
-    for ind in indicators:
-        ind["subject"] = subjects.subject(ind["name"])
-    targets = {tid: v for tid, v in info["targets"].items() if v["clause"].document == doc.id}
-
-    # target → indicator (measured_by): the target's metric names the indicator's subject
-    for tid, v in targets.items():
-        t = v["target"]
-        if t.value is None:
-            continue
-        for ind in indicators:
-            tgt = ind["target"]
-            if t.unit and ind["unit"] and unit_base(t.unit)[0] != unit_base(ind["unit"])[0]:
-                continue
-            if not tw.shared(ind["subject"], t.metric, min_idf):
-                continue
-            cov = tw.coverage(ind["subject"], t.metric)
-            equal = bool(tgt and same_quantity(t.value, t.unit, tgt["value"], ind["unit"]))
-            if cov >= TARGET_INDICATOR_COVERAGE:
-                _edge(g, tid, ind["id"], "measured_by", "rule:metric_terms", v["clause"].id,
-                      score=round(cov, 3))
-            elif equal and cov >= TARGET_INDICATOR_WITH_VALUE:
-                _edge(g, tid, ind["id"], "measured_by", "rule:metric_value", v["clause"].id,
-                      score=round(cov, 3))
-
-    # task → box targets: the task a box follows is the one it details
-    by_order = sorted(clauses, key=lambda c: c.order)
-    box_first = {}
-    for i, c in enumerate(by_order):
-        if c.box and c.box not in box_first:
-            box_first[c.box] = i
-    for box, i in box_first.items():
-        prev = next((p for p in reversed(by_order[:i]) if not p.box and p.id in tasks), None)
-        if prev is None or (prev.chapter, prev.section) != (by_order[i].chapter, by_order[i].section):
-            continue
-        for tid, v in targets.items():
-            if v["clause"].box == box:
-                _edge(g, prev.id, tid, "serves", "rule:box_follows", v["clause"].id,
-                      box=f"{doc.id}:box{box}")
-
-    # task → target elsewhere in its section (a box, a section's closing goal) naming the same
-    # thing. A target another task sets is that task's own: a neighbour that merely shares
-    # its words (推广……快保护模式 beside 80%以上地市建立快保护机制) does not serve it.
-    for tid, v in targets.items():
-        t, home = v["target"], v["clause"]
-        if not t.metric or home.section is None or home.id in tasks:
-            continue
-        for c in clauses:
-            if c.id not in tasks or c.id == home.id or c.box or \
-                    (c.chapter, c.section) != (home.chapter, home.section):
-                continue
-            what = _GOAL_VERB.sub("", t.metric) or t.metric  # 建成一批X: X is what is asked
-            shared = tw.shared(what, c.text, min_idf)
-            cov = tw.coverage(what, c.text)
-            if shared and cov >= TASK_TARGET_SECTION:
-                _edge(g, c.id, tid, "serves", "rule:section_terms", home.id,
-                      score=round(cov, 3), terms="、".join(shared[:4]))
-
-    # task → indicator by shared key terms of the indicator's subject
-    for c in clauses:
-        if c.id not in tasks:
-            continue
-        tb = bigrams(c.text)
-        lb = bigrams(c.lead or "")
-        for ind in indicators:
-            shared = tw.shared(ind["subject"], tb, min_idf)
-            if not shared:
-                continue
-            cov = tw.coverage(ind["subject"], tb)
-            lcov = tw.coverage(ind["subject"], lb) if lb else 0.0
-            rare = shared[0]
-            rule = None
-            if lcov >= TASK_INDICATOR_LEAD:
-                rule = "rule:key_terms_lead"
-            elif cov >= TASK_INDICATOR_TEXT or (cov >= TASK_INDICATOR_REPEATED and c.text.count(rare) >= 2):
-                rule = "rule:key_terms"
-            if rule:
-                _edge(g, c.id, ind["id"], "serves", rule, c.id,
-                      score=round(max(cov, lcov), 3), terms="、".join(shared[:4]))
+    """Targets → indicators, tasks → targets and indicators: the named rules of
+    kb.graph_linking, in order."""
+    link_document(g, plan_for(doc, info, subjects, _edge))

@@ -11,13 +11,21 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from functools import lru_cache
 from typing import Iterable
 
 # runs of CJK text, split at conjunctions: 维权援助和调解 is 维权援助 | 调解
 _CJK = re.compile(r"(?:(?![和与及])[\u4e00-\u9fff])+|[A-Za-z]{2,}")
 
 
-def bigrams(text: str) -> set[str]:
+def bigrams(text: str) -> frozenset[str]:
+    """The character bigrams of a text's CJK runs (and its Latin words), computed once per
+    text: the linker asks for an indicator name's bigrams once per clause."""
+    return _bigrams(text or "")
+
+
+@lru_cache(maxsize=16384)
+def _bigrams(text: str) -> frozenset[str]:
     out = set()
     for run in _CJK.findall(text or ""):
         if run.isascii():
@@ -26,7 +34,7 @@ def bigrams(text: str) -> set[str]:
             continue
         else:
             out.update(run[i:i + 2] for i in range(len(run) - 1))
-    return out
+    return frozenset(out)
 
 
 class TermWeights:
@@ -34,12 +42,12 @@ class TermWeights:
 
     def __init__(self, passages: Iterable[str]):
         df: Counter = Counter()
-        n = 0
-        for p in passages:
-            n += 1
+        self.passages = list(passages)
+        for p in self.passages:
             df.update(bigrams(p))
-        self.n = max(n, 1)
+        self.n = max(len(self.passages), 1)
         self.df = df
+        self._share: dict[str, float] = {}
 
     def idf(self, bg: str) -> float:
         return math.log((self.n + 1) / (self.df.get(bg, 0) + 0.5))
@@ -54,7 +62,7 @@ class TermWeights:
         nb = bigrams(name)
         if not nb:
             return 0.0
-        tb = text if isinstance(text, set) else bigrams(text)
+        tb = text if isinstance(text, (set, frozenset)) else bigrams(text)
         total = sum(self.idf(b) for b in nb)
         if total <= 0:
             return 0.0
@@ -62,9 +70,54 @@ class TermWeights:
 
     def shared(self, name: str, text: str | set[str], min_idf: float = 1.5) -> list[str]:
         """The rare bigrams both share, rarest first: the evidence shown for a link."""
-        tb = text if isinstance(text, set) else bigrams(text)
+        tb = text if isinstance(text, (set, frozenset)) else bigrams(text)
         common = [b for b in bigrams(name) & tb if self.idf(b) >= min_idf]
         return sorted(common, key=lambda b: (-self.idf(b), b))
+
+
+    def share(self, word: str) -> float:
+        """The share of passages that contain ``word`` as printed."""
+        hit = self._share.get(word)
+        if hit is None:
+            hit = self._share[word] = sum(1 for p in self.passages if word in p) / self.n
+        return hit
+
+    def shared_words(self, name: str, text: str, min_idf: float = 1.5) -> list[str]:
+        """The words ``name`` and ``text`` share, as a person would name them: the longest
+        stretches of ``name`` printed in ``text``, without a leading or trailing word that
+        most passages use (知识产权质押融资 → 质押融资), keeping those with a rare bigram;
+        rarest first. Evidence for a link, where ``shared`` gives bigrams (押融、权质)."""
+        rare = set(self.shared(name, text, min_idf))
+        found: list[tuple[float, str]] = []
+        for run in _CJK.findall(name or ""):
+            spans = []
+            for i in range(len(run) - 1):
+                j = i + 2
+                while j <= len(run) and run[i:j] in text:
+                    j += 1
+                if j - 1 >= i + 2:
+                    spans.append((i, j - 1))
+            for s, e in spans:
+                if any(o != (s, e) and o[0] <= s and e <= o[1] for o in spans):
+                    continue  # inside a longer shared stretch
+                w = self._trim(run[s:e])
+                pairs = {w[k:k + 2] for k in range(len(w) - 1)}
+                if pairs & rare and w not in [x for _, x in found]:
+                    found.append((max(self.idf(b) for b in pairs), w))
+        found.sort(key=lambda x: (-x[0], x[1]))
+        return [w for _, w in found]
+
+    def _trim(self, w: str, common: float = 0.3) -> str:
+        """Drop a leading or trailing word that at least ``common`` of the passages use."""
+        for k in range(len(w) - 2, 1, -1):
+            if self.share(w[:k]) >= common:
+                w = w[k:]
+                break
+        for k in range(len(w) - 2, 1, -1):
+            if self.share(w[-k:]) >= common:
+                w = w[:-k]
+                break
+        return w
 
 
 def edit_similarity(a: str, b: str) -> float:

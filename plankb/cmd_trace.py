@@ -85,23 +85,28 @@ def bodies_cmd(ctx, doc_id, kind, as_json):
     for b in rows:
         alias = f"（又称{'、'.join(b['aliases'])}）" if b["aliases"] else ""
         lead = f"，牵头 {len(b['lead'])} 项" if b["lead"] else ""
-        click.echo(f"{b['name']}{alias} [{b['kind_label']}] {len(b['clauses'])} 条{lead}")
+        sug = f"，按职能建议 {len(b['suggested'])} 项" if b.get("suggested") else ""
+        cat = "（类别，非具体单位）" if b.get("category") else ""
+        click.echo(f"{b['name']}{alias}{cat} [{b['kind_label']}] {len(b['clauses'])} 条{lead}{sug}")
     click.echo(f"共 {len(rows)} 个机构。")
 
 
 @click.command("trace")
 @click.argument("node_id")
+@click.option("--document", "doc_id", help="只看一个规划的任务。")
+@click.option("--limit", type=click.IntRange(min=1), help="每个规划最多列出的任务数（默认全部）。")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出。")
 @click.pass_context
-def trace_cmd(ctx, node_id, as_json):
+def trace_cmd(ctx, node_id, doc_id, limit, as_json):
     """追踪一个任务、专栏、目标、指标或机构：服务哪些目标和指标、何时完成、由谁承担。
 
     NODE_ID 可以是条文编号（gd-ip-14fyp:3.4.p4）、专栏（gd-ip-14fyp:box5）、
     目标（target:…）、指标（indicator:gd-ip-14fyp:t2.r9）、机构名（国家知识产权局）或地区名（深圳）。
     """
     pg = _graph(ctx)
+    _check_document(pg, doc_id)
     try:
-        res = pg.trace(node_id)
+        res = pg.trace(node_id, document=doc_id, limit=limit)
     except KeyError:
         raise click.ClickException(
             f"找不到 {node_id}（提示：用条文编号如 gd-ip-14fyp:3.4.p4、专栏如 gd-ip-14fyp:box5、"
@@ -122,7 +127,11 @@ def trace_cmd(ctx, node_id, as_json):
     for t in res["tasks"]:
         click.echo(f"  任务：{t['label']}（{t['id']}）")
     if res["bodies"]:
-        click.echo("  机构：" + "、".join(b["label"] for b in res["bodies"]))
+        click.echo("  机构：" + "、".join(f"{b['label']}（{b['role']}）" for b in res["bodies"]))
+    for g in res["groups"]:
+        if g["tasks_shown"] < g["tasks"] or g["targets_shown"] < g["targets"]:
+            targets = f"、{g['targets_shown']}/{g['targets']} 个目标" if g["targets"] else ""
+            click.echo(f"  {g['title']}：列出 {g['tasks_shown']}/{g['tasks']} 项任务{targets}（--limit 可调）")
     if res["regions"]:
         click.echo("  地区：" + "、".join(r["label"] for r in res["regions"]))
     curated = sum(1 for link in res["links"] if link["evidence"] == "curated")

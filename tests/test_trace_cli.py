@@ -87,3 +87,14 @@ def test_a_broken_links_file_is_a_clear_error(tmp_path):
     (tmp_path / "links.toml").write_text("[[link]\nbroken", encoding="utf-8")
     p = plankb("--corpus", str(tmp_path), "targets", ok=False)
     assert p.returncode != 0 and "无法读取人工链接文件" in p.stderr and "Traceback" not in p.stderr
+
+
+def test_trace_says_what_each_body_is_and_pages_a_hub():
+    out = plankb("trace", f"{DOC}:box5.p1").stdout
+    assert "高校（提及）" in out
+    out = plankb("trace", f"{DOC}:3.2.p3").stdout
+    assert "广东省高级人民法院（建议）" in out
+    out = plankb("trace", "deadline:2025", "--limit", "2").stdout
+    assert "列出 2/" in out and "--limit 可调" in out
+    r = plankb("trace", "deadline:2025", "--document", "nope", ok=False)
+    assert r.returncode != 0 and "没有编号为 nope 的规划" in r.stderr

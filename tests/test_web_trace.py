@@ -54,7 +54,7 @@ def test_trace_page_draws_layered_svg_with_evidence(client):
     api = client.get(f"/api/trace/{BOX5}").json
     per_kind = {k: sum(1 for n in api["nodes"] if n["kind"] == k)
                 for k in ("body", "task", "target", "indicator", "deadline")}
-    assert heads == [f"责任单位（{per_kind['body']}）", "任务（1）", f"目标（{per_kind['target']}）",
+    assert heads == [f"单位（{per_kind['body']}）", "任务（1）", f"目标（{per_kind['target']}）",
                      f"指标（{per_kind['indicator']}）", f"时限（{per_kind['deadline']}）"]
     assert per_kind["target"] >= 2 and per_kind["deadline"] == 2
     labels = [t.text for t in root.iter(SVG + "text") if t.get("class") == "edgelabel"]
@@ -120,7 +120,9 @@ def test_targets_timeline_ordered_by_year(client):
 def test_bodies_page_lists_each_body_with_its_tasks(client):
     d = client.get("/api/bodies").json
     customs = next(b for b in d["bodies"] if b["name"] == "海关")
-    assert [t["id"] for t in customs["tasks"]] == ["gd-ip-14fyp:3.3.p2"]
+    assert [t["id"] for t in customs["tasks"] if t["role"] == "提及"] == ["gd-ip-14fyp:3.3.p2"]
+    # the other tasks are where its kind of work (跨境, 进出口) suggests it, and say so
+    assert {t["role"] for t in customs["tasks"][1:]} == {"建议"}
     assert sum(d["kinds"].values()) == d["total"] == len(d["bodies"])
     html = client.get("/bodies").get_data(as_text=True)
     assert html.count('class="body-card"') == d["total"]
@@ -144,3 +146,71 @@ def test_graph_overview_and_kind_filter(client):
     assert 'href="/trace/deadline:2025"' in html
     r = client.get("/api/graph?kind=planet")
     assert r.status_code == 400 and "参数 kind" in r.json["error"]["message"]
+
+
+def test_trace_index_lists_tasks_and_regions(client):
+    d = client.get("/api/trace").json
+    tasks = {t["id"]: t for t in d["tasks"]}
+    assert "gd-ip-14fyp:5.2.p4" in tasks and tasks["gd-ip-14fyp:5.2.p4"]["label"] == "深化发展知识产权金融"
+    assert "gd-ip-14fyp:box14.p3" not in tasks  # a target statement is listed as its targets
+    regions = {r["label"]: r for r in d["regions"]}
+    assert {"深圳", "广州", "前海深港现代服务业合作区", "横琴粤澳深度合作区"} <= set(regions)
+    html = client.get("/trace").get_data(as_text=True)
+    assert f"任务（{len(d['tasks'])}）" in html and f"地区（{len(d['regions'])}）" in html
+    assert 'href="/trace/region:%E6%B7%B1%E5%9C%B3"' in html or 'href="/trace/region:深圳"' in html
+    assert client.get("/api/trace?doc=nope").status_code == 400
+
+
+def test_bodies_page_reaches_regions_and_marks_roles(client):
+    d = client.get("/api/bodies").json
+    assert {"深圳", "前海深港现代服务业合作区", "横琴粤澳深度合作区"} <= {r["name"] for r in d["regions"]}
+    court = next(b for b in d["bodies"] if b["name"] == "广东省高级人民法院")
+    assert {t["role"] for t in court["tasks"]} == {"建议"}
+    assert "gd-ip-14fyp:3.2.p3" in [t["id"] for t in court["tasks"]]
+    html = client.get("/bodies").get_data(as_text=True)
+    assert "地区：" in html and "/trace/region:" in html and 'class="role role-建议"' in html
+
+
+def test_trace_labels_bodies_as_what_they_are(client):
+    d = client.get("/api/trace/gd-ip-14fyp:box5.p1").json
+    subs = {n["label"]: n["sub"] for n in d["nodes"] if n["kind"] == "body"}
+    assert subs["高校"].startswith("提及")
+    d = client.get("/api/trace/gd-ip-14fyp:3.2.p3").json
+    subs = {n["label"]: n["sub"] for n in d["nodes"] if n["kind"] == "body"}
+    assert subs["广东省高级人民法院"].startswith("建议")
+    html = client.get("/trace/gd-ip-14fyp:3.2.p3").get_data(as_text=True)
+    assert "stroke-dasharray" in html and "点线为按职能建议" in html
+
+
+def test_one_count_one_meaning(client):
+    outline = client.get("/api/outline").json
+    n_clauses = outline["document"]["clauses"]
+    n_indicators = len(client.get("/api/indicators").json["indicators"])
+    counts = {n["kind"]: n["count"] for n in client.get("/api/graph").json["nodes_by_kind"]}
+    assert (counts["clause"], counts["indicator"]) == (n_clauses, n_indicators) == (178, 14)
+    assert counts["history"] == 18
+    assert client.get("/api/graph?kind=clause&limit=5000").json["total"] == n_clauses
+    assert client.get("/api/graph?kind=indicator").json["total"] == n_indicators
+
+
+def test_a_hub_trace_is_paged_by_plan(client):
+    full = client.get("/api/trace/deadline:2025?limit=0").json
+    page = client.get("/api/trace/deadline:2025?limit=5").json
+    assert page["truncated"] and not full["truncated"]
+    assert page["counts"]["tasks"] <= 5 < full["counts"]["tasks"]
+    html = client.get("/trace/deadline:2025?limit=5").get_data(as_text=True)
+    assert "显示更多" in html and "limit=0" in html
+    assert client.get("/api/trace/deadline:2025?doc=nope").status_code == 400
+    assert client.get("/api/trace/deadline:2025?limit=-1").status_code == 400
+
+
+def test_evidence_says_a_mention_is_only_a_mention(client):
+    html = client.get(f"/trace/{BOX5}").get_data(as_text=True)
+    assert "<b>高校</b>：条文提及该单位（未写明由其负责）" in html
+
+
+def test_bodies_page_lists_tasks_not_the_review(client):
+    d = client.get("/api/bodies").json
+    ids = {t["id"] for b in d["bodies"] for t in b["tasks"]}
+    assert not [i for i in ids if i.startswith("gd-ip-14fyp:1.") or i == "gd-ip-14fyp:p1"]
+    assert "党中央" not in {b["name"] for b in d["bodies"]}  # named only in the preamble, review, principles

@@ -13,6 +13,8 @@ from html import escape
 
 from markupsafe import Markup
 
+from kb.extract.text import unbreakable
+
 NODE_W = 190
 GAP_X = 130
 NARROW_GAP_X = 64   # wide traces: edges carry only their number, evidence is listed below
@@ -56,6 +58,7 @@ class Placed:
     h: float = 0
     start: bool = False
     css: str = ""
+    style: str = ""  # "dashed" | "dotted": a body only named, or suggested
 
 
 @dataclass
@@ -71,10 +74,11 @@ def _char_w(ch: str) -> float:
 
 
 def wrap(text: str, width: float = NODE_W - 2 * PAD, max_lines: int = MAX_LINES) -> list[str]:
-    """Break on width, not on spaces: Chinese has none. The last line gets an ellipsis."""
+    """Break on width, not on spaces: Chinese has none; never inside a number and its unit
+    (2500亿元 stays on one line, not “2 / 500亿元”). The last line gets an ellipsis."""
     lines, cur, w = [], "", 0.0
-    for ch in (text or "").replace("\n", " "):
-        cw = _char_w(ch)
+    for ch in unbreakable((text or "").replace("\n", " ")):
+        cw = sum(_char_w(c) for c in ch)
         if w + cw > width and cur:
             lines.append(cur)
             cur, w = "", 0.0
@@ -86,10 +90,10 @@ def wrap(text: str, width: float = NODE_W - 2 * PAD, max_lines: int = MAX_LINES)
         if cur:
             lines.append(cur)
         return lines or [""]
-    last = lines[-1]
-    while last and sum(_char_w(c) for c in last) + FONT > width:
-        last = last[:-1]
-    lines[-1] = last + "…"
+    pieces = unbreakable(lines[-1])
+    while pieces and sum(_char_w(c) for c in "".join(pieces)) + FONT > width:
+        pieces.pop()  # a whole number at a time
+    lines[-1] = "".join(pieces) + "…"
     return lines
 
 
@@ -199,7 +203,7 @@ def _place(nodes: list[dict], columns, start, node_w) -> tuple[list[list[Placed]
         label = n.get("label") or n["id"]
         p = Placed(n["id"], n["kind"], label, n.get("url"), n.get("sub"),
                    col_of[n["kind"]], wrap(label, node_w - 2 * PAD), w=node_w,
-                   start=(n["id"] == start), css=n.get("css") or n["kind"])
+                   start=(n["id"] == start), css=n.get("css") or n["kind"], style=n.get("style") or "")
         placed[p.id] = p
         cols[p.col].append(p)
     return cols, placed
@@ -291,8 +295,9 @@ def _label_svg(lb: dict) -> str:
 
 
 def _node_svg(p: Placed) -> str:
-    cls = f"node kind-{escape(p.css)}" + (" start" if p.start else "")
-    body = [f'<rect x="{p.x:.0f}" y="{p.y:.0f}" width="{p.w:.0f}" height="{p.h:.0f}" rx="6"/>']
+    cls = f"node kind-{escape(p.css)}" + (" start" if p.start else "") + (f" {p.style}" if p.style else "")
+    dash = {"dashed": ' stroke-dasharray="6 4"', "dotted": ' stroke-dasharray="2 3"'}.get(p.style, "")
+    body = [f'<rect x="{p.x:.0f}" y="{p.y:.0f}" width="{p.w:.0f}" height="{p.h:.0f}" rx="6"{dash}/>']
     for j, line in enumerate(p.lines):
         body.append(f'<text x="{p.x + PAD:.0f}" y="{p.y + PAD + FONT + j * LINE_H:.0f}">{escape(line)}</text>')
     if p.sub:

@@ -10,7 +10,8 @@ from collections import Counter, defaultdict
 
 from flask import url_for
 
-from kb.graph import EDGE_KINDS, NODE_KINDS
+from kb.extract.text import clip
+from kb.graph import EDGE_KINDS, NODE_KINDS, TRACE_LIMIT
 from kb.model import KINDS
 from webapp.diagram import layered_svg
 from webapp.errors import BadParam
@@ -19,8 +20,8 @@ from webapp.errors import BadParam
 NODE_TITLES = {**NODE_KINDS, "task": "任务", "body": "责任单位"}
 RULES = {  # evidence code -> why, in words a reader accepts or disputes
     "structure": "规划结构包含",
-    "body_gazetteer": "条文中写明该单位",
-    "body_pattern": "条文中出现该单位名称",
+    "body_gazetteer": "条文提及该单位（未写明由其负责）",
+    "body_pattern": "条文提及该单位名称（未写明由其负责）",
     "region_gazetteer": "条文中写明该地区",
     "same_clause": "同一条文提出",
     "box_follows": "专栏紧随本条，细化本条任务",
@@ -36,7 +37,12 @@ RULES = {  # evidence code -> why, in words a reader accepts or disputes
     "responsibility_tag": "条文标注牵头/配合单位",
     "metric_value": "目标数值与指标表规划值一致",
     "section_terms": "同节任务与目标关键词相同",
+    "body_acts": "条文以该单位为主语（负责）",
+    "duty_of_title": "任务标题所属职能，建议牵头",
+    "supporting_units": "任务涉及的职能，建议配合",
 }
+# how a body stands to the tasks of a trace, and how its box is drawn
+ROLE_STYLE = {"负责": "", "配合": "", "建议": "dotted", "提及": "dashed"}
 
 
 def evidence_text(link: dict, graph=None) -> str:
@@ -67,8 +73,7 @@ def _clause_label(corpus, cid: str) -> str:
         return cid
     if c.lead:
         return c.lead
-    text = c.text.strip()
-    return text[:24] + ("……" if len(text) > 24 else "")
+    return clip(c.text, 24)
 
 
 def _ref(kind: str, nid: str, label: str, **extra) -> dict:
@@ -112,9 +117,12 @@ def _diagram_kind(kind: str) -> str:
     return "task" if kind == "clause" else kind
 
 
-def trace_view(graph, corpus, node_id: str) -> dict | None:
+def trace_view(graph, corpus, node_id: str, document: str | None = None,
+               limit: int | None = TRACE_LIMIT) -> dict | None:
+    """A trace as drawn: nodes by column, edges with their reasons, and, for a hub, the
+    tasks shown per plan (``groups``) so the page can offer 显示更多 and a plan filter."""
     try:
-        t = graph.trace(node_id)
+        t = graph.trace(node_id, document=document, limit=limit)
     except KeyError:
         return None
     start = dict(t["start"])
@@ -122,12 +130,12 @@ def trace_view(graph, corpus, node_id: str) -> dict | None:
     start["kind_label"] = NODE_TITLES.get(start["kind"], start["kind"])
     nodes, seen = [], set()
 
-    def add(nid, kind, label, sub=None):
+    def add(nid, kind, label, sub=None, style=""):
         if nid in seen:
             return
         seen.add(nid)
         nodes.append({"id": nid, "kind": _diagram_kind(kind), "label": label,
-                      "url": node_url(nid, kind), "sub": sub})
+                      "url": node_url(nid, kind), "sub": sub} | ({"style": style} if style else {}))
 
     if start["kind"] in ("clause", "target", "indicator", "deadline", "body"):
         label = _clause_label(corpus, start["id"]) if start["kind"] == "clause" else start["label"]
@@ -141,7 +149,9 @@ def trace_view(graph, corpus, node_id: str) -> dict | None:
     for x in t["deadlines"]:
         add(x["id"], "deadline", x["label"])
     for x in t["bodies"]:
-        add(x["id"], "body", x["label"], x.get("kind_label"))
+        role = x.get("role") or "提及"
+        sub = "·".join(v for v in (role, x.get("kind_label")) if v)
+        add(x["id"], "body", x["label"], sub, ROLE_STYLE.get(role, ""))
     edges = []
     for link in t["links"]:
         if link["from"] in seen and link["to"] in seen:
@@ -154,23 +164,44 @@ def trace_view(graph, corpus, node_id: str) -> dict | None:
     counts = {k + "s" if k != "body" else "bodies": per_kind[k]
               for k in ("task", "target", "indicator", "deadline", "body")}
     counts["regions"] = len(t.get("regions", []))
-    return {"start": start, "nodes": nodes, "edges": edges, "counts": counts,
-            "regions": t.get("regions", []), "paths": t["paths"]}
+    roles = Counter(x.get("role") or "提及" for x in t["bodies"])
+    groups = t.get("groups", [])
+    return {"start": start, "nodes": nodes, "edges": edges, "counts": counts, "roles": dict(roles),
+            "regions": [r | {"url": node_url(r["id"], "region")} for r in t.get("regions", [])],
+            "paths": t["paths"], "groups": groups, "document": document, "limit": limit,
+            "truncated": any(g["tasks_shown"] < g["tasks"] or g["targets_shown"] < g["targets"]
+                             for g in groups if not document or g["document"] == document)}
 
 
-def trace_starts(graph, document=None) -> dict:
-    """What the trace index offers to start from: targets, indicators, deadlines, bodies."""
+def trace_starts(graph, document=None, corpus=None) -> dict:
+    """What the trace index offers to start from: tasks (of one plan: the first, unless
+    ``document`` says), targets, indicators, deadlines, bodies and regions."""
+    docs = [{"id": n, "title": graph.g.nodes[n]["label"], "url": node_url(n, "document")}
+            for n in graph.nodes_of("document")]
+    if document is None and docs:
+        document = docs[0]["id"]
+    tasks = []
+    for n in sorted(graph.tasks(document), key=lambda n: graph.g.nodes[n].get("order", 0)):
+        a = graph.g.nodes[n]
+        label = _clause_label(corpus, n) if corpus is not None else a["label"]
+        tasks.append(_ref("clause", n, label, sub="·".join(a.get("breadcrumb", [])[-1:]),
+                          trace=url_for("trace.trace_page", node_id=n)))
     targets = [_ref("target", x["id"], x["label"], sub=x.get("deadline_label"))
                for x in graph.targets(document)]
     indicators = [_ref("indicator", x["id"], x["label"], sub=x.get("table_title"))
                   for x in graph.indicators(document, history=False)]
-    bodies = [_ref("body", x["id"], x["name"], sub=f"{len(x['clauses'])} 条")
+    bodies = [_ref("body", x["id"], x["name"], sub="，".join(
+                  p for p in (f"{len(x['clauses'])} 条" if x["clauses"] else "",
+                              f"建议 {len(x['suggested'])} 条" if x["suggested"] else "") if p))
               for x in graph.bodies(document)]
-    deadlines = sorted(({"id": n, "kind": "deadline", "label": a["label"], "year": a.get("year"),
-                         "url": node_url(n, "deadline")}
-                        for n, a in graph.g.nodes(data=True) if a["kind"] == "deadline"),
+    regions = [_ref("region", x["id"], x["name"], sub=f"{len(x['clauses'])} 条")
+               for x in graph.regions(document)]
+    deadlines = sorted(({"id": n, "kind": "deadline", "label": graph.g.nodes[n]["label"],
+                         "year": graph.g.nodes[n].get("year"), "url": node_url(n, "deadline")}
+                        for n in graph.nodes_of("deadline")),
                        key=lambda d: d["year"] or 9999)
-    return {"targets": targets, "indicators": indicators, "deadlines": deadlines, "bodies": bodies}
+    return {"document": document, "documents": docs, "tasks": tasks, "targets": targets,
+            "indicators": indicators, "deadlines": deadlines, "bodies": bodies, "regions": regions}
 
 
 # -- targets, indicators, bodies ---------------------------------------------------------
@@ -210,58 +241,79 @@ def indicator_nodes(graph, doc_id: str) -> list[dict]:
 
 
 def bodies_with_tasks(graph, corpus, doc_id: str) -> dict:
+    """The 责任单位 page: each body with its tasks, each task marked 牵头, 配合, 建议 (from
+    the kind of work) or 提及 (only named); and the regions the plan names."""
     bodies = []
     kinds = Counter()
     for b in graph.bodies(doc_id):
-        kinds[b["kind_label"] or "其他"] += 1
-        lead, support = set(b.get("lead", [])), set(b.get("support", []))
+        lead, support, suggested = set(b.get("lead", [])), set(b.get("support", [])), set(b.get("suggested", []))
         tasks = []
-        for cid in b["clauses"]:
+        for cid in b["clauses"] + [x for x in b.get("suggested", []) if x not in b["clauses"]]:
+            if not graph.asks(cid):  # the preamble and the review are nobody's tasks
+                continue
             c = corpus.clause(cid)
-            role = "牵头" if cid in lead else "配合" if cid in support else "提及"
+            role = "牵头" if cid in lead else "配合" if cid in support else "建议" if cid in suggested else "提及"
             tasks.append({"id": cid, "label": _clause_label(corpus, cid), "role": role,
                           "kind": c.kind if c else None,
                           "kind_label": KINDS.get(c.kind, c.kind) if c else None})
+        if not tasks:
+            continue
+        kinds[b["kind_label"] or "其他"] += 1
         bodies.append({"id": b["id"], "name": b["name"], "aliases": b.get("aliases", []),
-                       "kind": b["kind"], "kind_label": b["kind_label"] or "其他", "tasks": tasks})
-    return {"bodies": bodies, "kinds": dict(kinds.most_common()), "total": len(bodies)}
+                       "kind": b["kind"], "kind_label": b["kind_label"] or "其他", "tasks": tasks,
+                       "category": b.get("category", False)})
+    regions = [{"id": r["id"], "name": r["name"], "kind_label": r.get("kind_label", ""),
+                "clauses": len(r["clauses"]), "url": node_url(r["id"], "region")}
+               for r in graph.regions(doc_id)]
+    return {"bodies": bodies, "kinds": dict(kinds.most_common()), "total": len(bodies), "regions": regions}
 
 
 # -- overview ----------------------------------------------------------------------------
 
-OVERVIEW_KINDS = ("target", "indicator", "deadline", "body", "region", "clause", "box",
+OVERVIEW_KINDS = ("target", "indicator", "history", "deadline", "body", "region", "clause", "box",
                   "section", "chapter", "table", "document")
+NODE_TITLES_OVERVIEW = {"history": "上期指标完成情况"}
+
+
+def _count_kind(a: dict) -> str:
+    """The kind a node is counted as: an indicator of the previous plan's table apart."""
+    return "history" if a["kind"] == "indicator" and a.get("history") else a["kind"]
 
 
 def overview(graph, kind=None, q=None, limit=300) -> dict:
     g = graph.g
-    node_counts = Counter(a["kind"] for _, a in g.nodes(data=True))
+    census = graph.census()
+    node_counts = Counter(census["nodes"])
+    # one count, one meaning: 条文 are all the plans' clauses, the rows of indicator tables
+    # included (as the outline counts them); 指标 are the main indicators, the previous
+    # plan's completion rows are counted apart
+    node_counts["clause"] += node_counts["indicator"] + node_counts["history"]
     if kind is not None and kind not in node_counts:
         raise BadParam(f"参数 kind 的取值“{kind}”无效（可选：{'、'.join(sorted(node_counts))}）。")
-    pair_counts = Counter()
-    edge_counts = Counter()
-    for u, v, k in g.edges(keys=True):
-        edge_counts[k] += 1
-        pair_counts[(g.nodes[u]["kind"], k, g.nodes[v]["kind"])] += 1
+    pair_counts = Counter(census["pairs"])
+    edge_counts = Counter(census["edges"])
     schema = [{"source": s, "kind": k, "target": t, "count": n,
                "label": f"{NODE_TITLES.get(s, s)} —{EDGE_KINDS.get(k, k)}→ {NODE_TITLES.get(t, t)}"}
               for (s, k, t), n in sorted(pair_counts.items(), key=lambda x: -x[1])]
     nodes = []
     if kind:
-        for nid, a in g.nodes(data=True):
-            if a["kind"] != kind:
+        stored = {"clause": ("clause", "indicator"), "history": ("indicator",)}.get(kind, (kind,))
+        for nid in (n for k in stored for n in graph.nodes_of(k)):
+            a = g.nodes[nid]
+            if _count_kind(a) != kind and not (kind == "clause" and a["kind"] == "indicator"):
                 continue
             label = a["label"]
             if q and q not in label and q not in nid:
                 continue
             ins = Counter(k for _, _, k in g.in_edges(nid, keys=True) if k != "contains")
             outs = Counter(k for _, _, k in g.out_edges(nid, keys=True) if k != "contains")
-            nodes.append({"id": nid, "kind": kind, "label": label, "url": node_url(nid, kind),
+            nodes.append({"id": nid, "kind": kind, "label": label, "url": node_url(nid, a["kind"]),
                           "in": dict(ins), "out": dict(outs),
                           "degree": sum(ins.values()) + sum(outs.values())})
         nodes.sort(key=lambda n: (-n["degree"], n["label"]))
     return {
-        "nodes_by_kind": [{"kind": k, "label": NODE_TITLES.get(k, k), "count": node_counts[k]}
+        "nodes_by_kind": [{"kind": k, "label": NODE_TITLES_OVERVIEW.get(k) or NODE_TITLES.get(k, k),
+                           "count": node_counts[k]}
                           for k in OVERVIEW_KINDS if node_counts.get(k)],
         "edges_by_kind": [{"kind": k, "label": EDGE_KINDS.get(k, k), "count": n}
                           for k, n in edge_counts.most_common()],

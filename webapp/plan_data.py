@@ -8,14 +8,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from kb.citation import citation, locator
+from kb.extract.text import clip
 from kb.model import Clause, Document
 
 SNIPPET = 60
 
 
 def short(text: str, n: int = SNIPPET) -> str:
-    text = (text or "").strip()
-    return text if len(text) <= n else text[:n] + "……"
+    return clip(text, n)
 
 
 def clause_brief(c: Clause, limit: int | None = SNIPPET) -> dict:

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import NamedTuple, Optional
 
-from kb.extract.gazetteer import Entry, Gazetteer, name_matcher
+from kb.extract.gazetteer import CACHE_BOUND, Entry, Gazetteer, name_matcher
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,8 @@ def _compiled(g: Gazetteer) -> _Matchers:
             + "(?:" + "|".join(map(re.escape, suffixes)) + ")")
     m = _Matchers(names, forms, pattern, tuple(p.get("ignore", [])), tuple(p.get("bad_starts", [])),
                   tuple(prefixes))
+    if len(_CACHE) > CACHE_BOUND:
+        _CACHE.clear()
     _CACHE[id(g)] = (g.bodies, m)
     return m
 
@@ -163,3 +165,23 @@ def kind_of(name: str) -> str:
     if re.search(r"(?:市|县|区)(?:人民政府|政府|委|局)", name) or name.endswith(("人民政府", "政府")):
         return "local"
     return "actor"
+
+
+_OPENERS = "。；！？：，\n"
+
+
+def acts(text: str, mention: BodyMention, gazetteer: Gazetteer) -> bool:
+    """Whether a named body is the subject of an action (公安机关要加强…, 由省版权局负责…):
+    it opens a sentence or clause, or follows 由, and an action word comes next. Such a
+    body is responsible (负责) for the clause, not merely mentioned (提及) in it."""
+    p = gazetteer.patterns
+    before = text[:mention.start].rstrip()
+    opens = not before or before[-1] in _OPENERS or before.endswith(tuple(p.get("acts_before", ())))
+    if not opens:
+        return False
+    after = text[mention.end:]
+    for modal in sorted(p.get("acts_modal", ()), key=len, reverse=True):
+        if after.startswith(modal):
+            after = after[len(modal):]
+            break
+    return after.startswith(tuple(p.get("acts_verbs", ())))

@@ -30,11 +30,13 @@ def load_duties(folder: Path) -> tuple[Duty, ...]:
     return _load(str(path), path.stat().st_mtime_ns)
 
 
-def suggest_by_duty(text: str, duties, province: str = "", lead_text: str = "") -> dict:
+def suggest_by_duty(text: str, duties, province: str = "", lead_text: str = "", unit=None) -> dict:
     """{"lead": name or "", "support": [names], "terms": [matched terms]}. Only a term in
     the task's title makes its body the lead: a term in a list of examples (推进版权、
-    工艺美术…等领域) or in passing (平行诉讼审判) only adds supporting units."""
+    工艺美术…等领域) or in passing (平行诉讼审判) only adds supporting units. ``unit``
+    writes a unit as the list's level does (kb.extract.levels.Level.unit); "" drops it."""
     prov = province or "省"
+    write = unit or (lambda name: name.replace("{省}", prov))
     lead, support, terms = "", [], []
     for d in duties:
         hits = {t: text.count(t) for t in d.terms if t in text}
@@ -42,9 +44,9 @@ def suggest_by_duty(text: str, duties, province: str = "", lead_text: str = "") 
             continue
         terms += list(hits)
         if d.lead and not lead and any(t in lead_text for t in hits):
-            lead = d.lead.replace("{省}", prov)
+            lead = write(d.lead)
         for s in d.support:
-            name = s.replace("{省}", prov)
-            if name not in support:
+            name = write(s)
+            if name and name not in support:
                 support.append(name)
     return {"lead": lead, "support": [s for s in support if s != lead], "terms": terms}

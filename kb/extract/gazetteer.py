@@ -28,6 +28,9 @@ class Entry:
     parent: Optional[str] = None
     # a collective name standing for several bodies: 高校院所 is 高校 and 科研院所
     members: list[str] = field(default_factory=list)
+    # a kind of body (高校, 金融机构, 行政执法部门), named in plans but never a unit a list
+    # hands work to
+    category: bool = False
 
 
 @dataclass
@@ -38,10 +41,16 @@ class Gazetteer:
     region_kinds: dict[str, str]
     patterns: dict
     province: str = ""  # 广东省: what {省} and a leading 省 expand to
+    # the expansions made from this gazetteer, by province: one object per province, so the
+    # matchers compiled for it (kb.extract.bodies) are compiled once, not once per build
+    _provinces: dict = field(default_factory=dict, compare=False, repr=False)
 
     def for_province(self, province: str) -> "Gazetteer":
         """The same data with ``{省}`` expanded for one document's province."""
-        return _expand(self, province)
+        hit = self._provinces.get(province)
+        if hit is None:
+            hit = self._provinces[province] = _expand(self, province)
+        return hit
 
     def canonical_body(self, name: str) -> str:
         """The canonical name for a surface form: alias lookup, then 省… → {省}…."""
@@ -69,6 +78,7 @@ def name_matcher(entries: list[Entry]) -> tuple[Optional[re.Pattern], dict[str, 
 
 
 _INDEX_CACHE: dict[int, dict] = {}
+CACHE_BOUND = 64  # gazetteer objects whose lookups are kept (a few per province and data version)
 
 
 def _body_index(g: Gazetteer) -> dict[str, Entry]:
@@ -80,6 +90,8 @@ def _body_index(g: Gazetteer) -> dict[str, Entry]:
             idx[e.name] = e
             for a in e.aliases:
                 idx.setdefault(a, e)
+        if len(_INDEX_CACHE) > CACHE_BOUND:  # gazetteers replaced by newer ones: forget them
+            _INDEX_CACHE.clear()
         _INDEX_CACHE[key] = hit = idx
     return hit
 
@@ -92,7 +104,8 @@ def _entries(items, where: Path, key: str) -> list[Entry]:
         out.append(Entry(name=str(it["name"]), kind=str(it.get("kind", "actor")),
                          aliases=[str(a) for a in it.get("aliases", [])],
                          parent=it.get("parent"),
-                         members=[str(m) for m in it.get("members", [])]))
+                         members=[str(m) for m in it.get("members", [])],
+                         category=bool(it.get("category", False))))
     return out
 
 
@@ -135,10 +148,11 @@ def _expand(g: Gazetteer, province: str) -> Gazetteer:
         if not province:
             # no province known: keep the short forms only
             return Entry(e.name.replace("{省}", "省"), e.kind,
-                         [a for a in e.aliases if "{省}" not in a], _ex(e.parent, "省"), e.members)
+                         [a for a in e.aliases if "{省}" not in a], _ex(e.parent, "省"), e.members,
+                         e.category)
         return Entry(e.name.replace("{省}", province), e.kind,
                      [a.replace("{省}", province) for a in e.aliases], _ex(e.parent, province),
-                     e.members)
+                     e.members, e.category)
     return Gazetteer([ex(e) for e in g.bodies], g.regions, g.body_kinds, g.region_kinds,
                      g.patterns, province)
 

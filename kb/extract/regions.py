@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kb.extract.gazetteer import Gazetteer, name_matcher
+from kb.extract.gazetteer import CACHE_BOUND, Gazetteer, name_matcher
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,8 @@ def _matcher(g: Gazetteer):
     if hit and hit[0] is g.regions:
         return hit[1], hit[2]
     rx, forms = name_matcher(g.regions)
+    if len(_RE_CACHE) > CACHE_BOUND:
+        _RE_CACHE.clear()
     _RE_CACHE[id(g)] = (g.regions, rx, forms)
     return rx, forms
 

@@ -46,3 +46,34 @@ def sentences(text: str) -> list[tuple[int, int, str]]:
         if s.strip():
             out.append((m.start(), m.end(), s))
     return out
+
+
+# a number as printed, with the unit that belongs to it: 2500亿元, 80%, 35.1万件
+NUMBER_RUN = re.compile(r"\d[\d.,]*(?:[%％‰]|[万亿千百]?[元件项个家名人次所座条]|[万亿千百])?")
+
+
+def clip(text: str, n: int, mark: str = "……") -> str:
+    """At most about ``n`` characters and ``mark``; never cut inside a number or between a
+    number and its unit (…金额达25…… loses the target, …金额达2500亿元…… keeps it)."""
+    text = (text or "").strip()
+    if len(text) <= n:
+        return text
+    cut = n
+    for m in NUMBER_RUN.finditer(text):
+        if m.start() < cut < m.end():
+            cut = m.end()
+            break
+        if m.start() >= cut:
+            break
+    return text if cut >= len(text) else text[:cut] + mark
+
+
+def unbreakable(text: str) -> list[str]:
+    """The pieces a line may not break inside: each number with its unit, every other
+    character alone (Chinese breaks anywhere else)."""
+    out, pos = [], 0
+    for m in NUMBER_RUN.finditer(text or ""):
+        out += list(text[pos:m.start()])
+        out.append(m.group())
+        pos = m.end()
+    return out + list((text or "")[pos:])

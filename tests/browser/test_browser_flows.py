@@ -101,7 +101,7 @@ def test_trace_diagram_renders(page):
     assert page.locator("svg.diagram .node.start").count() == 1
     heads = page.locator("svg.diagram text.colhead").all_text_contents()
     n_bodies = sum(1 for n in drawn if n["kind"] == "body")
-    assert heads[:2] == [f"责任单位（{n_bodies}）", "任务（1）"]
+    assert heads[:2] == [f"单位（{n_bodies}）", "任务（1）"]
     # the label is laid out as text (the SVG is inline, not an image)
     w = page.locator("svg.diagram .node.start text").first.evaluate("t => t.getBBox().width")
     assert w > 100
