@@ -131,8 +131,8 @@ class Resources:
         from kb.corpus import load_corpus
 
         try:
+            snap = Snapshot(v, load_corpus(self.root))  # each worker parses its own, at once
             with self.app.app_context(), update_lock(self.app.instance_path):
-                snap = Snapshot(v, load_corpus(self.root))
                 snap.part("index", index_factory(self.app))
                 snap.part("graph", graph_factory(self.app))
             with self.lock:
@@ -217,6 +217,15 @@ def _first(res: Resources) -> Snapshot:
     except (OSError, UnicodeError) as e:  # a dangling link or a file that vanished mid-read
         abort(503, description=f"语料无法读取：{getattr(e, 'filename', None) or ''}"
                                f"{getattr(e, 'strerror', None) or e}（提示：请管理员检查语料目录）。")
+
+
+def corpus_changed(app: Flask | None = None) -> None:
+    """Say the corpus was just changed (a page that adds or publishes a plan calls this):
+    the update starts now, in the background, instead of at the next check."""
+    res = resources(app)
+    if res.live is not None:
+        res.checked = 0.0
+        res.check()
 
 
 def updating() -> bool:
