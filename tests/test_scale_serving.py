@@ -175,9 +175,9 @@ def test_the_graph_is_loaded_from_the_instance_after_a_restart(corpus, tmp_path,
         assert builds == []
         g = app.extensions["plankb"].live.parts["graph"]
         corpus_obj = app.extensions["plankb"].live.corpus
-        for row in g.targets():  # the graph's clauses are the corpus's own, not copies
-            clause = g.target_of(row["id"]).clause if hasattr(g.target_of(row["id"]), "clause") else None
-            assert clause is None or corpus_obj.clause(clause.id) is clause
+        clauses = [t["clause"] for t in g._info["targets"].values()]
+        assert clauses  # the graph's clauses are the corpus's own objects, not copies
+        assert all(corpus_obj.clause(cl.id) is cl for cl in clauses)
     finally:
         close_all(app)
 
