@@ -2,6 +2,7 @@
 version, not by hashing the corpus per request; the new corpus is built in the
 background while the old snapshot answers; the graph is kept in the instance, so a
 restart loads it instead of building it."""
+import os
 import re
 import shutil
 import threading
@@ -88,6 +89,14 @@ def test_a_corpus_change_is_noticed_without_hashing_in_requests(corpus, tmp_path
         assert c.get(SEARCH).json["total"] > 0
         assert [t for t in hash_calls if t is main] == []  # no request hashed the corpus
         assert hash_calls, "the background update keys the new index by the content hash"
+        from index.store import current_build
+
+        folder, meta = current_build(tmp_path / "inst")
+        assert meta["documents"] == 2
+        # built by a child process (ix-<hash>-<time>-<pid>), not by a thread of the server
+        assert int(folder.name.rsplit("-", 1)[1]) != os.getpid()
+        assert graph_store.stored_keys(tmp_path / "inst") == [
+            graph_store.graph_key(app.extensions["plankb"].live.corpus)]
     finally:
         close_all(app)
 

@@ -27,6 +27,8 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import logging
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -133,6 +135,9 @@ class Resources:
         try:
             snap = Snapshot(v, load_corpus(self.root))  # each worker parses its own, at once
             with self.app.app_context(), update_lock(self.app.instance_path):
+                if self.app.config.get("BUILD_OUTSIDE", True) and not (
+                        self.app.config.get("SEARCH_FACTORY") or self.app.config.get("GRAPH_FACTORY")):
+                    build_outside(self.root, self.app.instance_path)
                 snap.part("index", index_factory(self.app))
                 snap.part("graph", graph_factory(self.app))
             with self.lock:
@@ -165,6 +170,21 @@ class Resources:
             if snap is not None:
                 snap.close()
         self.live = self.retired = None
+
+
+def build_outside(root, instance_path) -> None:
+    """Build the index and graph of the corpus in a child process (``python -m
+    webapp.resources``): a build is seconds to minutes of Python, and in a thread it would
+    hold the interpreter lock the serving threads need. The thread then only opens what
+    was built; if the child failed, the thread builds (or reports) it itself."""
+    cmd = [sys.executable, "-m", "webapp.resources", str(root), str(instance_path)]
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    except OSError as e:
+        log.warning("could not start the build process: %s", e)
+        return
+    if proc.returncode != 0:
+        log.warning("build process failed (%s): %s", proc.returncode, proc.stderr[-2000:])
 
 
 @contextlib.contextmanager
@@ -356,3 +376,13 @@ def close_all(app: Flask) -> None:
     store = app.extensions.pop("plankb_store", None)
     if store is not None and hasattr(store, "close"):
         store.close()
+
+
+if __name__ == "__main__":  # build_outside's child: build what is missing, store it, exit
+    from index import open_index
+    from kb.corpus import load_corpus
+    from kb.graph_store import load_or_build
+
+    _corpus = load_corpus(sys.argv[1])
+    open_index(_corpus, sys.argv[2]).close()
+    load_or_build(_corpus, sys.argv[2])
