@@ -136,7 +136,8 @@ class Resources:
             snap = Snapshot(v, load_corpus(self.root))  # each worker parses its own, at once
             with self.app.app_context(), update_lock(self.app.instance_path):
                 if self.app.config.get("BUILD_OUTSIDE", True) and not (
-                        self.app.config.get("SEARCH_FACTORY") or self.app.config.get("GRAPH_FACTORY")):
+                        self.app.config.get("SEARCH_FACTORY") or self.app.config.get("GRAPH_FACTORY")) \
+                        and not built(snap.corpus, self.app.instance_path):  # another worker built it
                     build_outside(self.root, self.app.instance_path)
                 snap.part("index", index_factory(self.app))
                 snap.part("graph", graph_factory(self.app))
@@ -170,6 +171,18 @@ class Resources:
             if snap is not None:
                 snap.close()
         self.live = self.retired = None
+
+
+def built(corpus, instance_path) -> bool:
+    """Are the index and the graph of ``corpus`` already in the instance?"""
+    from index import index_status
+    from kb.graph_store import graph_key, graph_path
+
+    try:
+        return bool(index_status(corpus, instance_path).get("fresh")) \
+            and graph_path(instance_path, graph_key(corpus)).exists()
+    except OSError:
+        return False
 
 
 def build_outside(root, instance_path) -> None:
