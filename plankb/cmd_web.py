@@ -201,6 +201,7 @@ def _worker(app, sock: socket.socket, settings: dict) -> int:
         except Exception:  # noqa: BLE001 — a missing index is a 503 on the search pages
             pass
         server = create_server(app, sockets=[sock], **settings)
+        click.echo(f"工作进程 {os.getpid()} 已就绪。", err=True)
         server.run()
         return 0
     except SystemExit as e:

@@ -1,6 +1,7 @@
 """`plankb serve`: waitress, first start builds the index and says so, clear port errors."""
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -173,6 +174,12 @@ def test_serve_with_two_workers_answers_from_two_processes_and_stops_cleanly(tmp
         # a worker that dies is replaced
         victim = sorted(pids)[0]
         os.kill(victim, signal.SIGKILL)
+        while True:  # the parent says it restarts it, the new worker says it is ready
+            line = proc.stdout.readline()
+            assert line, "the server ended"
+            ready = re.search(r"工作进程 (\d+) 已就绪", line)
+            if ready and int(ready.group(1)) not in pids:
+                break
         after = _pids_until(port, lambda seen: len(seen - pids) >= 1)
         assert after - pids, "the dead worker was not replaced"
         assert {_parent_of(p) for p in after - pids} == {proc.pid}
