@@ -15,8 +15,14 @@ For each size it prints: ``plankb build`` time, index size on disk, cold start (
 process start → first ``/healthz``), the first (cold) and median warm time of each page
 over ``--rounds`` requests, ``/api/search`` p50/p95 with 1 and 8 concurrent clients
 over the judged queries, and the server's resident memory after the warm run (and after
-``--distinct`` distinct queries, to show whether memory grows with them). The server is
-``plankb serve`` in its own process, as staff run it. Numbers, not assertions.
+``--distinct`` distinct queries, to show whether memory grows with them), both as the
+sum of resident sizes and as PSS (pages shared by workers counted once). Then it adds one
+plan to the served corpus and searches without pause until the server serves it: how long
+the background update took, and the slowest search meanwhile (a request that waited for
+a rebuild would show there). ``restart s`` is a second start on the same instance (the
+graph loaded from it, not built). The server is ``plankb serve`` in its own process, as
+staff run it; ``--serve-args "--workers 2"`` runs it with two workers. It prints the load
+average, since the machine may be shared. Numbers, not assertions.
 """
 from __future__ import annotations
 
@@ -134,23 +140,36 @@ def get(port: int, path: str, timeout: float = 120.0) -> tuple[int, float, int]:
         conn.close()
 
 
-def rss_mb(pid: int) -> float:
-    """Resident memory of the server and its children (workers), in MB."""
-    total = 0
+def server_pids(pid: int) -> list[int]:
     pids = [pid]
     try:
         out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
         pids += [int(p) for p in out.split()]
     except OSError:
         pass
-    for p in pids:
-        try:
-            for line in Path(f"/proc/{p}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
-        except OSError:
-            pass
-    return total / 1024
+    return pids
+
+
+def _proc_kb(path: str, field: str) -> int:
+    try:
+        for line in Path(path).read_text().splitlines():
+            if line.startswith(field):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of the server and its children (workers), in MB. Pages the
+    workers share with the parent after the fork are counted in each: see pss_mb."""
+    return sum(_proc_kb(f"/proc/{p}/status", "VmRSS:") for p in server_pids(pid)) / 1024
+
+
+def pss_mb(pid: int) -> float:
+    """Proportional memory of the server and its workers (shared pages split between
+    the processes sharing them): what the machine really gives the server."""
+    return sum(_proc_kb(f"/proc/{p}/smaps_rollup", "Pss:") for p in server_pids(pid)) / 1024
 
 
 def pct(xs, p):
@@ -192,7 +211,63 @@ def concurrent_search(port: int, qs: list[str], clients: int, per_client: int) -
     return lat
 
 
-def measure(corpus: Path, work: Path, args) -> dict:
+def start_server(cmd: list[str], port: int) -> tuple[subprocess.Popen, float]:
+    """``plankb serve`` started; (process, seconds until /healthz answered 200)."""
+    t = time.perf_counter()
+    server = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              cwd=tempfile.gettempdir())
+    while True:
+        try:
+            if get(port, "/healthz", timeout=5)[0] == 200:
+                return server, time.perf_counter() - t
+        except OSError:
+            pass
+        if server.poll() is not None or time.perf_counter() - t > 300:
+            stop_server(server)
+            raise SystemExit(f"server did not start: {' '.join(cmd)}")
+        time.sleep(0.05)
+
+
+def stop_server(server: subprocess.Popen) -> None:
+    server.terminate()
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+
+
+def health(port: int) -> dict:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        conn.request("GET", "/healthz")
+        return json.loads(conn.getresponse().read())
+    finally:
+        conn.close()
+
+
+def during_update(port: int, corpus: Path, bases: list[str], names: list[str], n: int) -> dict:
+    """Add one plan to the served corpus; search without pause until every worker serves
+    it. Returns how long the update took and the slowest search meanwhile: a request
+    that waited for the rebuild would show here."""
+    text = varied(bases[n % len(bases)], n // len(bases) + 1, names[(n + 7) % len(names)])
+    doc_id = re.search(r'^id: "([^"]+)"', text, flags=re.M).group(1)
+    (corpus / f"{doc_id}.md").write_text(text, encoding="utf-8")
+    t = time.perf_counter()
+    lat, done = [], 0
+    qs = queries()
+    while time.perf_counter() - t < 600:
+        status, ms, _ = get(port, f"/api/search?q={qs[len(lat) % len(qs)]}")
+        lat.append(ms if status == 200 else float("inf"))
+        h = health(port)
+        done = done + 1 if h.get("documents") == n + 1 and not h.get("updating") else 0
+        if done >= 6:  # several answers in a row (every worker) serve the new corpus
+            break
+    return {"update s (one plan added, served)": time.perf_counter() - t,
+            "search max ms during update": max(lat), "search p50 ms during update": pct(lat, 50)}
+
+
+def measure(corpus: Path, work: Path, args, bases, names, n) -> dict:
     inst = work / f"inst-{corpus.name}"
     res: dict = {}
     t = time.perf_counter()
@@ -203,20 +278,10 @@ def measure(corpus: Path, work: Path, args) -> dict:
     port = free_port()
     cmd = plankb_cmd() + ["--corpus", str(corpus), "--instance", str(inst), "serve", "--port", str(port)]
     cmd += args.serve_args.split() if args.serve_args else []
-    t = time.perf_counter()
-    server = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                              cwd=tempfile.gettempdir())
+    server, res["cold start s"] = start_server(cmd, port)  # builds and stores the graph
+    stop_server(server)
+    server, res["restart s"] = start_server(cmd, port)  # loads it
     try:
-        while True:
-            try:
-                if get(port, "/healthz", timeout=5)[0] == 200:
-                    break
-            except OSError:
-                pass
-            if server.poll() is not None or time.perf_counter() - t > 300:
-                raise SystemExit(f"server did not start for {corpus.name}")
-            time.sleep(0.05)
-        res["cold start s"] = time.perf_counter() - t
         for page in PAGES:
             status, ms, size = get(port, page)
             res[f"{page} first ms"] = ms if status == 200 else float("nan")
@@ -229,16 +294,15 @@ def measure(corpus: Path, work: Path, args) -> dict:
             res[f"search p50 ({clients} client{'s' if clients > 1 else ''}) ms"] = pct(lat, 50)
             res[f"search p95 ({clients} client{'s' if clients > 1 else ''}) ms"] = pct(lat, 95)
         res["server MB"] = rss_mb(server.pid)
+        res["server PSS MB"] = pss_mb(server.pid)
         if args.distinct:
             for i in range(args.distinct):
                 get(port, f"/api/search?q=知识产权{i}号{qs[i % len(qs)]}")
             res[f"server MB after {args.distinct} distinct queries"] = rss_mb(server.pid)
+        if args.update:
+            res.update(during_update(port, corpus, bases, names, n))
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop_server(server)
     return res
 
 
@@ -248,9 +312,12 @@ def main(argv=None) -> None:
     ap.add_argument("--rounds", type=int, default=5, help="warm requests per page")
     ap.add_argument("--search-requests", type=int, default=80, help="searches per client count")
     ap.add_argument("--distinct", type=int, default=0, help="distinct queries for the memory check")
-    ap.add_argument("--serve-args", default="", help="extra options for plankb serve")
+    ap.add_argument("--serve-args", default="", help="extra options for plankb serve, e.g. \"--workers 2\"")
+    ap.add_argument("--no-update", dest="update", action="store_false",
+                    help="skip adding a plan while serving (the background update)")
     args = ap.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")]
+    load_before = " ".join(f"{x:.2f}" for x in os.getloadavg())
     with tempfile.TemporaryDirectory(prefix="plankb-scale-") as tmp:
         work = Path(tmp)
         bases = base_plans(work)
@@ -260,7 +327,7 @@ def main(argv=None) -> None:
             corpus = make_corpus(work, bases, n, names)
             raw_mb = sum(p.stat().st_size for p in corpus.glob("*.md")) / 1e6
             print(f"… {n} plans ({raw_mb:.1f} MB Markdown)", file=sys.stderr, flush=True)
-            results[n] = measure(corpus, work, args)
+            results[n] = measure(corpus, work, args, bases, names, n)
     keys = list(next(iter(results.values())))
     for r in results.values():
         keys += [k for k in r if k not in keys]
@@ -273,6 +340,8 @@ def main(argv=None) -> None:
         if len(sizes) > 1 and vals[0] and vals[0] == vals[0]:
             line += f"{vals[-1] / vals[0]:>9.1f}×"
         print(line)
+    print(f"serve args: {args.serve_args or '-'}; load average before/after: {load_before} / "
+          f"{os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f}")
     print(json.dumps({str(n): r for n, r in results.items()}, ensure_ascii=False), file=sys.stderr)
 
 

@@ -76,6 +76,19 @@ _cache: dict[Path, tuple[tuple, Corpus]] = {}
 _lock = threading.Lock()
 
 
+def version(root: Path | str) -> str:
+    """A cheap version of everything ``content_hash`` covers: names, sizes and mtimes of
+    the same files, no contents read (about a millisecond at 100 plans against 34 ms
+    for the hash). Any edit, addition or removal changes it; a touch does too, which
+    only costs a re-check (the built index and graph are keyed by the content hash)."""
+    root = Path(root)
+    h = hashlib.sha256()
+    for p in _data_files(root):
+        st = p.stat()
+        h.update(f"{p.relative_to(root).as_posix()}\0{st.st_mtime_ns}\0{st.st_size}\0".encode())
+    return h.hexdigest()[:16]
+
+
 def _stamp(root: Path) -> tuple:
     out = []
     for p in sorted(root.glob("*.md")):

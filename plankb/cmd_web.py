@@ -8,10 +8,25 @@ browser connections (keep-alive tabs, a scanner holding sockets) stopped it acce
 any more for two minutes, /healthz included. Idle connections cost no thread in
 waitress, only a socket: so the limit on connections is high, idle ones are closed
 sooner, and poll() replaces select() so more than 1,024 sockets are possible.
+
+``--workers N`` uses the machine's cores: waitress's threads share one Python process,
+so one core. The parent binds the listening socket once, builds (or loads) what every
+worker reads (the index on disk, the corpus and the graph in memory), then forks N
+workers that each serve the same socket with waitress (the kernel hands each new
+connection to one of them) and open the read-only index themselves. The parent
+forwards SIGTERM/SIGINT to the workers and restarts a worker that dies. No new
+dependency: gunicorn would do the forking too, but it would have to import the app
+in each worker or preload it the same way, and it brings its own settings and
+signals beside waitress's; forking around waitress keeps the office settings above as
+they are. When the corpus changes, each worker notices it; one builds the new index
+and graph in the background (a lock in the instance) and the others then load them.
 """
 from __future__ import annotations
 
+import os
+import signal
 import socket
+import sys
 import time
 
 import click
@@ -20,6 +35,9 @@ import click
 THREADS = 8  # requests served at once; a search takes ~10-50 ms, so 8 answer far more users
 CONNECTION_LIMIT = 500  # open connections, idle or not, before new ones wait
 CHANNEL_TIMEOUT = 60  # seconds an idle connection is kept open (waitress: 120)
+BACKLOG = 1024  # connections the kernel queues for the workers to accept
+QUICK_DEATHS = 5  # workers dying this many times in a row within STARTUP_SECONDS: give up
+STARTUP_SECONDS = 10
 
 
 def _ensure_index(corpus, instance_dir) -> None:
@@ -57,11 +75,13 @@ def _host_names(host: str) -> list[str]:
               type=click.IntRange(10, 10000), help="同时保持的连接数上限（含空闲连接）。")
 @click.option("--channel-timeout", default=CHANNEL_TIMEOUT, show_default=True,
               type=click.IntRange(5, 3600), help="空闲连接保持的秒数，超时即关闭。")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 32),
+              help="工作进程数（每个进程占用一个 CPU 核心；一般设为核心数）。")
 @click.option("--debug", is_flag=True,
               help="调试模式（Flask 开发服务器，显示错误详情；切勿在共享网络上使用）。")
 @click.pass_obj
 def serve(app_ctx, host: str, port: int, threads: int, connection_limit: int, channel_timeout: int,
-          debug: bool):
+          workers: int, debug: bool):
     """启动网页版（默认 http://127.0.0.1:5000/）。"""
     from webapp import create_app
 
@@ -88,19 +108,26 @@ def serve(app_ctx, host: str, port: int, threads: int, connection_limit: int, ch
         click.echo(f"调试模式：{url}（按 Ctrl+C 停止）", err=True)
         app.run(host=host, port=port, debug=True, use_reloader=False)
         return
-
+    settings = dict(ident="plankb", threads=threads, connection_limit=connection_limit,
+                    channel_timeout=channel_timeout, asyncore_use_poll=True,
+                    cleanup_interval=min(30, channel_timeout))
+    if workers > 1:
+        sock = _listen(host, port)  # a busy port is said at once, before any loading
+        _prepare(app, index=False)
+        _say_hosts(app)
+        click.echo(f"plankb 已启动：{url}  （{workers} 个工作进程；实例目录 {app_ctx.instance_dir}；"
+                   "按 Ctrl+C 停止）")
+        code = _supervise(app, sock, workers, settings)
+        click.echo("已停止。")
+        sys.exit(code)
     from waitress import create_server
 
     try:
-        server = create_server(app, host=host, port=port, ident="plankb", threads=threads,
-                               connection_limit=connection_limit, channel_timeout=channel_timeout,
-                               asyncore_use_poll=True, cleanup_interval=min(30, channel_timeout))
+        server = create_server(app, host=host, port=port, **settings)
     except OSError as e:
-        raise click.ClickException(
-            f"无法在 {host}:{port} 上启动：{e.strerror or e}（提示：端口可能已被占用，换用 --port {port + 1}）") from None
-    if "*" not in app.config["ALLOWED_HOSTS"]:
-        click.echo(f"允许的主机名：{'、'.join(app.config['ALLOWED_HOSTS'])}"
-                   "（其他主机名一律拒绝；用环境变量 PLANKB_ALLOWED_HOSTS 增加，逗号分隔）", err=True)
+        raise click.ClickException(_port_message(host, port, e)) from None
+    _prepare(app, index=True)
+    _say_hosts(app)
     click.echo(f"plankb 已启动：{url}  （实例目录 {app_ctx.instance_dir}；按 Ctrl+C 停止）")
     try:
         server.run()
@@ -111,6 +138,134 @@ def serve(app_ctx, host: str, port: int, threads: int, connection_limit: int, ch
         from webapp.resources import close_all
 
         close_all(app)
+
+
+def _port_message(host: str, port: int, e: OSError) -> str:
+    return f"无法在 {host}:{port} 上启动：{e.strerror or e}（提示：端口可能已被占用，换用 --port {port + 1}）"
+
+
+def _say_hosts(app) -> None:
+    if "*" not in app.config["ALLOWED_HOSTS"]:
+        click.echo(f"允许的主机名：{'、'.join(app.config['ALLOWED_HOSTS'])}"
+                   "（其他主机名一律拒绝；用环境变量 PLANKB_ALLOWED_HOSTS 增加，逗号分隔）", err=True)
+
+
+def _prepare(app, index: bool) -> None:
+    """The first snapshot before any connection: corpus, graph (loaded from the instance
+    or built and stored there) and, for one process, the open index. Workers open the
+    index after the fork, so no open file is shared between processes."""
+    from webapp.resources import warm
+
+    t0 = time.perf_counter()
+    try:
+        warm(app, index=index)
+    except Exception as e:  # noqa: BLE001 — the pages say what is missing (503); serve anyway
+        click.echo(f"预先载入未完成（{getattr(e, 'description', None) or e}），网页将说明缺少什么。", err=True)
+        return
+    took = time.perf_counter() - t0
+    if took > 2:
+        click.echo(f"语料和图谱已载入，用时 {took:.1f} 秒。", err=True)
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """The listening socket, bound once in the parent and shared by every worker."""
+    try:
+        family, kind, proto, _, addr = socket.getaddrinfo(host or None, port, type=socket.SOCK_STREAM,
+                                                          flags=socket.AI_PASSIVE)[0]
+        sock = socket.socket(family, kind, proto)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(addr)
+        sock.listen(BACKLOG)
+    except OSError as e:
+        raise click.ClickException(_port_message(host, port, e)) from None
+    sock.set_inheritable(True)
+    return sock
+
+
+def _worker(app, sock: socket.socket, settings: dict) -> int:
+    """One worker, after the fork: open the index, then serve the shared socket until
+    SIGTERM (or SIGINT)."""
+    from waitress import create_server
+
+    from webapp.resources import close_all, warm
+
+    def stop(signum, frame):
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    server = None
+    try:
+        try:
+            warm(app, graph=False)  # this process's own index files and searchers
+        except Exception:  # noqa: BLE001 — a missing index is a 503 on the search pages
+            pass
+        server = create_server(app, sockets=[sock], **settings)
+        click.echo(f"工作进程 {os.getpid()} 已就绪。", err=True)
+        server.run()
+        return 0
+    except SystemExit as e:
+        return e.code if isinstance(e.code, int) else 0
+    finally:
+        if server is not None:
+            server.close()
+        close_all(app)
+
+
+def _fork_worker(app, sock, settings) -> int:
+    pid = os.fork()
+    if pid == 0:  # the worker: never return into click
+        code = 1
+        try:
+            code = _worker(app, sock, settings)
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(code)
+    return pid
+
+
+def _supervise(app, sock, workers: int, settings: dict) -> int:
+    """Fork the workers, restart one that dies, and stop them all on SIGTERM/SIGINT."""
+    children: dict[int, float] = {}  # pid → when it started
+    stopping = False
+    quick = 0
+
+    def stop(signum, frame):
+        nonlocal stopping
+        stopping = True
+        for pid in list(children):
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    for _ in range(workers):
+        children[_fork_worker(app, sock, settings)] = time.monotonic()
+    code = 0
+    while children:
+        try:
+            pid, status = os.wait()
+        except ChildProcessError:
+            break
+        started = children.pop(pid, None)
+        if started is None or stopping:
+            continue
+        quick = quick + 1 if time.monotonic() - started < STARTUP_SECONDS else 0
+        if quick >= QUICK_DEATHS:
+            click.echo(f"工作进程接连启动失败 {quick} 次，停止服务。", err=True)
+            code = 1
+            stop(signal.SIGTERM, None)
+            continue
+        click.echo(f"工作进程 {pid} 已退出（状态 {status}），正在重启。", err=True)
+        children[_fork_worker(app, sock, settings)] = time.monotonic()
+    sock.close()
+    from webapp.resources import close_all
+
+    close_all(app)
+    return code
 
 
 def register(cli) -> None:

@@ -1,6 +1,7 @@
 """`plankb serve`: waitress, first start builds the index and says so, clear port errors."""
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -134,3 +135,59 @@ def test_office_settings_are_the_serve_defaults():
     from plankb import cmd_web
 
     assert cmd_web.CONNECTION_LIMIT >= 500 and cmd_web.CHANNEL_TIMEOUT <= 60 and cmd_web.THREADS >= 8
+
+
+def _worker_pid(port):
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=60) as r:
+        assert json.load(r)["status"] == "ok"
+        return int(r.headers["X-Plankb-Worker"])
+
+
+def _pids_until(port, wanted, tries=400):
+    """Worker pids seen on /healthz until ``wanted(seen)``; each request a new connection,
+    which the kernel gives to whichever worker accepts first. Bounded by tries, not time."""
+    seen = set()
+    for _ in range(tries):
+        seen.add(_worker_pid(port))
+        if wanted(seen):
+            break
+    return seen
+
+
+def _parent_of(pid):
+    return int(open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[1])
+
+
+def test_serve_with_two_workers_answers_from_two_processes_and_stops_cleanly(tmp_path):
+    import signal
+
+    port = free_port()
+    proc, out = _start(tmp_path / "inst", port, "--workers", "2")
+    try:
+        assert "plankb 已启动" in out and "2 个工作进程" in out, out
+        pids = _pids_until(port, lambda seen: len(seen) >= 2)
+        assert len(pids) == 2 and proc.pid not in pids
+        assert {_parent_of(p) for p in pids} == {proc.pid}
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/search?q=%E5%95%86%E4%B8%9A%E7%A7%98%E5%AF%86",
+                                    timeout=60) as r:
+            assert json.load(r)["total"] > 0
+        # a worker that dies is replaced
+        victim = sorted(pids)[0]
+        os.kill(victim, signal.SIGKILL)
+        while True:  # the parent says it restarts it, the new worker says it is ready
+            line = proc.stdout.readline()
+            assert line, "the server ended"
+            ready = re.search(r"工作进程 (\d+) 已就绪", line)
+            if ready and int(ready.group(1)) not in pids:
+                break
+        after = _pids_until(port, lambda seen: len(seen - pids) >= 1)
+        assert after - pids, "the dead worker was not replaced"
+        assert {_parent_of(p) for p in after - pids} == {proc.pid}
+        workers = (pids | after) - {victim}
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        rest, _ = proc.communicate(timeout=120)
+    assert proc.returncode == 0, rest
+    assert "已停止" in rest and "Traceback" not in out + rest
+    for pid in workers:  # every worker ended with the server
+        assert not os.path.exists(f"/proc/{pid}") or "Z" in open(f"/proc/{pid}/stat").read().split()[2]

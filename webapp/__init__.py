@@ -53,6 +53,10 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     init_templating(app)
 
+    from webapp.resources import init_resources
+
+    init_resources(app)
+
     from webapp import (
         views_graph,
         views_health,

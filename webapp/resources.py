@@ -1,27 +1,283 @@
 """The expensive things a request needs: corpus, search index, graph, list store.
 
-All four are shared by all threads and kept at app level: corpus, index and graph are
-read-only and rebuilt when the corpus version (content hash) changes; the list store
-opens one short SQLite connection per operation, so sharing it is safe.
+What a request reads is one *snapshot*: a corpus and the index and graph built from it,
+shared read-only by every thread. A request never hashes the corpus and never waits for
+a rebuild:
+
+* the corpus's cheap version (names, sizes and mtimes of its files: kb.corpus.version)
+  is checked at most once a second (``CORPUS_CHECK_SECONDS``), and once per request at
+  most;
+* when it changed, a background thread loads the new corpus, opens (or builds, in a new
+  folder) its index and loads (or builds) its graph, while the old snapshot keeps
+  serving and every page shows a small banner; the new snapshot is swapped in whole
+  when all of it is ready. The snapshot before the old one is closed at the swap after
+  (no request is that old);
+* with several worker processes, one of them builds and the others wait on a lock in
+  their background thread and then open what it built (index/store.py's build lock for
+  the index, kb/graph_store.py's for the graph, and ``update.lock`` around the whole).
+
+Only the very first snapshot (nothing to serve yet) is built on demand, part by part;
+``plankb serve`` builds it before it accepts connections (``warm``).
 A library that is missing or broken becomes a 503 page that says which part is not
-ready, never a crash of the whole app.
+ready, never a crash of the whole app. The list store opens one short SQLite
+connection per operation, so sharing it is safe.
 """
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import logging
+import subprocess
+import sys
 import threading
+import time
 from pathlib import Path
 
-from flask import Flask, abort, current_app
+from flask import Flask, abort, current_app, g, has_app_context, has_request_context
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger("plankb.web")
 
-_lock = threading.RLock()
+CHECK_SECONDS = 1.0  # how often a server looks at the corpus folder's file times
 
 
-def _state() -> dict:
-    return current_app.extensions.setdefault("plankb", {})
+class Snapshot:
+    """One corpus and the parts built from it (index, graph), each built once."""
+
+    def __init__(self, version: str, corpus):
+        self.version = version
+        self.corpus = corpus
+        self.parts: dict[str, object] = {}
+        self._lock = threading.Lock()
+
+    def part(self, name: str, build):
+        hit = self.parts.get(name)
+        if hit is not None:
+            return hit
+        with self._lock:
+            hit = self.parts.get(name)
+            if hit is None:
+                hit = self.parts[name] = build(self.corpus)
+            return hit
+
+    def close(self) -> None:
+        for obj in self.parts.values():
+            if hasattr(obj, "close"):
+                try:
+                    obj.close()
+                except Exception:  # noqa: BLE001 — an old index that fails to close breaks nothing
+                    pass
+
+
+class Resources:
+    """Per app: the live snapshot, when the corpus was last looked at, the update under way."""
+
+    def __init__(self, app: Flask):
+        self.app = app
+        self.live: Snapshot | None = None
+        self.retired: Snapshot | None = None
+        self.checked = 0.0
+        self.lock = threading.Lock()
+        self.updating: str | None = None  # the version being built in the background
+        self.thread: threading.Thread | None = None
+        self.failed: str | None = None  # a version whose update failed (not retried)
+        self.error: str | None = None
+
+    @property
+    def root(self) -> Path:
+        return Path(self.app.config["CORPUS_DIR"])
+
+    # -- the first snapshot ------------------------------------------------------
+    def first(self) -> Snapshot:
+        from kb.corpus import load_corpus, version
+
+        with self.lock:
+            if self.live is None:
+                v = version(self.root) if self.root.is_dir() else ""
+                corpus = load_corpus(self.root)  # raises: the caller answers 503
+                self.live = Snapshot(v, corpus)
+                self.checked = time.monotonic()
+            return self.live
+
+    # -- noticing a change -------------------------------------------------------
+    def check(self) -> None:
+        """Look at the corpus's version (if not looked at within the interval) and start
+        an update in the background if it changed. Never builds anything here."""
+        from kb.corpus import version
+
+        interval = self.app.config.get("CORPUS_CHECK_SECONDS", CHECK_SECONDS)
+        now = time.monotonic()
+        if now - self.checked < interval:
+            return
+        self.checked = now
+        try:
+            v = version(self.root)
+        except OSError as e:  # the folder went away: keep serving what was loaded
+            self.error = f"语料目录无法读取：{e.strerror or e}"
+            return
+        live = self.live
+        if live is None or v == live.version or v == self.updating or v == self.failed:
+            return
+        self.start_update(v)
+
+    def start_update(self, v: str) -> None:
+        with self.lock:
+            if self.updating is not None:  # one at a time; the next check sees a newer change
+                return
+            self.updating = v
+            self.thread = threading.Thread(target=self._update, args=(v,), name="plankb-update",
+                                           daemon=True)
+            self.thread.start()
+
+    def _update(self, v: str) -> None:
+        from kb.corpus import load_corpus
+
+        try:
+            snap = Snapshot(v, load_corpus(self.root))  # each worker parses its own, at once
+            with self.app.app_context(), update_lock(self.app.instance_path):
+                if self.app.config.get("BUILD_OUTSIDE", True) and not (
+                        self.app.config.get("SEARCH_FACTORY") or self.app.config.get("GRAPH_FACTORY")) \
+                        and not built(snap.corpus, self.app.instance_path):  # another worker built it
+                    build_outside(self.root, self.app.instance_path)
+                snap.part("index", index_factory(self.app))
+                snap.part("graph", graph_factory(self.app))
+            with self.lock:
+                old, self.retired, self.live = self.retired, self.live, snap
+                self.failed = self.error = None
+            if old is not None:
+                old.close()
+            log.info("corpus %s now served (%d plans)", v, len(snap.corpus.documents))
+        except Exception as e:  # noqa: BLE001 — the old snapshot keeps serving; say why
+            log.warning("update to corpus %s failed, still serving %s: %r", v,
+                        self.live.version if self.live else "-", e)
+            with self.lock:
+                self.failed = v
+                self.error = getattr(e, "description", None) or str(e)
+        finally:
+            with self.lock:
+                self.updating = None
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait for the update under way (tests, and ``plankb serve`` before it forks)."""
+        t = self.thread
+        if t is not None:
+            t.join(timeout)
+            return not t.is_alive()
+        return True
+
+    def close(self) -> None:
+        self.wait(60)
+        for snap in (self.retired, self.live):
+            if snap is not None:
+                snap.close()
+        self.live = self.retired = None
+
+
+def built(corpus, instance_path) -> bool:
+    """Are the index and the graph of ``corpus`` already in the instance?"""
+    from index import index_status
+    from kb.graph_store import graph_key, graph_path
+
+    try:
+        return bool(index_status(corpus, instance_path).get("fresh")) \
+            and graph_path(instance_path, graph_key(corpus)).exists()
+    except OSError:
+        return False
+
+
+def build_outside(root, instance_path) -> None:
+    """Build the index and graph of the corpus in a child process (``python -m
+    webapp.resources``): a build is seconds to minutes of Python, and in a thread it would
+    hold the interpreter lock the serving threads need. The thread then only opens what
+    was built; if the child failed, the thread builds (or reports) it itself."""
+    cmd = [sys.executable, "-m", "webapp.resources", str(root), str(instance_path)]
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    except OSError as e:
+        log.warning("could not start the build process: %s", e)
+        return
+    if proc.returncode != 0:
+        log.warning("build process failed (%s): %s", proc.returncode, proc.stderr[-2000:])
+
+
+@contextlib.contextmanager
+def update_lock(instance_path):
+    """One process of a server updates at a time; the others then find the index and
+    graph built and only open them."""
+    folder = Path(instance_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / "update.lock", "a+") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def resources(app: Flask | None = None) -> Resources:
+    app = app or current_app._get_current_object()
+    res = app.extensions.get("plankb")
+    if not isinstance(res, Resources):
+        res = app.extensions["plankb"] = Resources(app)
+    return res
+
+
+def snapshot() -> Snapshot:
+    """The snapshot this request reads: looked up once per request, so a page never
+    mixes the corpus of one version with the index of another."""
+    if has_request_context():
+        snap = g.get("_plankb_snapshot")
+        if snap is not None:
+            return snap
+    res = resources()
+    snap = res.live
+    if snap is None:
+        snap = _first(res)
+    else:
+        res.check()
+    if has_request_context():
+        g._plankb_snapshot = snap
+    return snap
+
+
+def _first(res: Resources) -> Snapshot:
+    from kb.corpus import CorpusError
+
+    try:
+        return res.first()
+    except CorpusError as e:
+        abort(503, description=f"语料无法读取：{e}")
+    except (OSError, UnicodeError) as e:  # a dangling link or a file that vanished mid-read
+        abort(503, description=f"语料无法读取：{getattr(e, 'filename', None) or ''}"
+                               f"{getattr(e, 'strerror', None) or e}（提示：请管理员检查语料目录）。")
+
+
+def corpus_changed(app: Flask | None = None) -> None:
+    """Say the corpus was just changed (a page that adds or publishes a plan calls this):
+    the update starts now, in the background, instead of at the next check."""
+    res = resources(app)
+    if res.live is not None:
+        res.checked = 0.0
+        res.check()
+
+
+def updating() -> bool:
+    """Whether a newer corpus is being built (the pages show a banner meanwhile)."""
+    if not has_app_context():
+        return False
+    res = current_app.extensions.get("plankb")
+    return isinstance(res, Resources) and res.updating is not None
+
+
+def status() -> dict:
+    """For /healthz: the version served, an update under way, the last update's error."""
+    res = resources()
+    out: dict = {}
+    if res.updating is not None:
+        out["updating"] = True
+    if res.error:
+        out["update_error"] = res.error
+    return out
 
 
 def instance_dir() -> Path:
@@ -29,15 +285,7 @@ def instance_dir() -> Path:
 
 
 def get_corpus():
-    from kb.corpus import CorpusError, load_corpus
-
-    try:
-        return load_corpus(current_app.config["CORPUS_DIR"])  # cached by the loader itself
-    except CorpusError as e:
-        abort(503, description=f"语料无法读取：{e}")
-    except (OSError, UnicodeError) as e:  # a dangling link or a file that vanished mid-read
-        abort(503, description=f"语料无法读取：{getattr(e, 'filename', None) or ''}"
-                               f"{getattr(e, 'strerror', None) or e}（提示：请管理员检查语料目录）。")
+    return snapshot().corpus
 
 
 def get_document(doc_id: str | None = None):
@@ -52,39 +300,34 @@ def get_document(doc_id: str | None = None):
     return corpus.documents[0]
 
 
-def _cached(name: str, build):
-    """One object per corpus version, built under a lock so two threads never build twice."""
-    corpus = get_corpus()
-    key = (id(corpus), corpus.content_hash())
-    state = _state()
-    hit = state.get(name)
-    if hit and hit[0] == key:
-        return hit[1]
-    with _lock:
-        hit = state.get(name)
-        if hit and hit[0] == key:
-            return hit[1]
-        obj = build(corpus)
-        old = state.get(name)
-        state[name] = (key, obj)
-    if old and hasattr(old[1], "close"):
-        try:
-            old[1].close()
-        except Exception:  # an old index that fails to close must not break a request
-            pass
-    return obj
+def index_factory(app: Flask, build_if_missing: bool = True):
+    factory = app.config.get("SEARCH_FACTORY")
+    if factory is not None:
+        return factory
+    from index import open_index
+
+    folder = Path(app.instance_path)
+
+    def factory(corpus):
+        return open_index(corpus, folder, build_if_missing=build_if_missing)
+    return factory
+
+
+def graph_factory(app: Flask):
+    factory = app.config.get("GRAPH_FACTORY")
+    if factory is not None:
+        return factory
+    from kb.graph_store import load_or_build
+
+    folder = Path(app.instance_path)
+    return lambda corpus: load_or_build(corpus, folder)
 
 
 def get_index():
-    factory = current_app.config.get("SEARCH_FACTORY")
-    if factory is None:
-        from index import open_index
-
-        def factory(corpus):
-            return open_index(corpus, instance_dir(),
-                              build_if_missing=current_app.config["BUILD_INDEX_IF_MISSING"])
+    snap = snapshot()
+    factory = index_factory(current_app, current_app.config["BUILD_INDEX_IF_MISSING"])
     try:
-        return _cached("index", factory)
+        return snap.part("index", factory)
     except HTTPException:
         raise
     except Exception as e:  # noqa: BLE001 — open_index rebuilds a damaged index, but a
@@ -97,10 +340,7 @@ def get_index():
 
 
 def get_graph():
-    factory = current_app.config.get("GRAPH_FACTORY")
-    if factory is None:
-        from kb.graph import build_graph as factory
-    return _cached("graph", factory)
+    return snapshot().part("graph", graph_factory(current_app))
 
 
 def graph_or_none():
@@ -111,6 +351,18 @@ def graph_or_none():
         # with links and suggestions; a graph that cannot be built must not take them down
         log.warning("graph unavailable, pages render without links: %r", e)
         return None
+
+
+def warm(app: Flask, index: bool = True, graph: bool = True) -> Snapshot:
+    """Build the first snapshot before serving: corpus, index, graph (``plankb serve``)."""
+    with app.app_context():
+        res = resources(app)
+        snap = res.live or res.first()
+        if index:
+            snap.part("index", index_factory(app))
+        if graph:
+            snap.part("graph", graph_factory(app))
+        return snap
 
 
 def get_store():
@@ -124,12 +376,26 @@ def get_store():
     return store
 
 
+def init_resources(app: Flask) -> None:
+    """The banner's flag for every template."""
+    app.jinja_env.globals["corpus_updating"] = updating
+
+
 def close_all(app: Flask) -> None:
     """Close the shared index (tests and the serve command call this on shutdown)."""
-    state = app.extensions.get("plankb", {})
-    objs = [state.pop(name)[1] for name in list(state)]
-    objs.append(app.extensions.pop("plankb_store", None))
-    for obj in objs:
-        if obj is not None and hasattr(obj, "close"):
-            obj.close()
+    res = app.extensions.pop("plankb", None)
+    if isinstance(res, Resources):
+        res.close()
+    store = app.extensions.pop("plankb_store", None)
+    if store is not None and hasattr(store, "close"):
+        store.close()
 
+
+if __name__ == "__main__":  # build_outside's child: build what is missing, store it, exit
+    from index import open_index
+    from kb.corpus import load_corpus
+    from kb.graph_store import load_or_build
+
+    _corpus = load_corpus(sys.argv[1])
+    open_index(_corpus, sys.argv[2]).close()
+    load_or_build(_corpus, sys.argv[2])

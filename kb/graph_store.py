@@ -1,0 +1,173 @@
+"""The built graph kept in the instance folder, so a restart loads it instead of building.
+
+Building the graph of 100 plans takes seconds; loading it back takes a fraction of
+that. The file is keyed by what shaped it: the corpus's content hash (plans and data
+files) and a fingerprint of the code that builds graphs (the ``kb`` sources, the Python
+and networkx versions), so a changed corpus or an upgraded plankb never loads a stale
+graph. A file that is damaged, stale or unreadable is ignored and the graph rebuilt;
+the write is atomic (kb/atomic.py), so a reader never sees half a file.
+
+Clauses and documents are not stored twice: the pickle names them by id and they are
+taken from the corpus on load, so the graph's targets point at the corpus's own
+clauses, as after a build. The file is pickle, read only from the instance folder
+plankb itself writes (the same trust as the index and the list database there).
+
+Only one process builds at a time (a lock file beside the graphs): with several web
+workers, the others wait and then load what the first one wrote.
+"""
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import functools
+import hashlib
+import io
+import logging
+import pickle
+import sys
+from pathlib import Path
+
+from kb.atomic import atomic_write_bytes
+from kb.model import Clause, Document
+
+log = logging.getLogger("plankb.graph")
+
+SUBDIR = "graph"
+FORMAT = 1  # of the file's envelope; the graph's own shape is covered by code_version()
+
+
+def graph_dir(instance_dir: Path | str) -> Path:
+    return Path(instance_dir) / SUBDIR
+
+
+@functools.lru_cache(maxsize=1)
+def code_version() -> str:
+    """A digest of the sources that build graphs (every module of ``kb``) and of the
+    libraries whose objects the file holds: a new plankb rebuilds, it never loads a
+    graph an older one built."""
+    import networkx
+
+    h = hashlib.sha256(f"{FORMAT}\0{sys.version_info[:2]}\0{networkx.__version__}\0".encode())
+    root = Path(__file__).resolve().parent
+    for p in sorted(root.rglob("*.py")):
+        h.update(p.relative_to(root).as_posix().encode())
+        h.update(p.read_bytes())
+    return h.hexdigest()[:12]
+
+
+def graph_key(corpus) -> str:
+    return f"{corpus.content_hash()}-{code_version()}"
+
+
+def graph_path(instance_dir: Path | str, key: str) -> Path:
+    return graph_dir(instance_dir) / f"graph-{key}.pickle"
+
+
+@contextlib.contextmanager
+def graph_lock(instance_dir: Path | str):
+    folder = graph_dir(instance_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / "build.lock", "a+") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
+class _Pickler(pickle.Pickler):
+    def __init__(self, file, corpus):
+        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+        self._corpus = corpus
+
+    def persistent_id(self, obj):
+        if isinstance(obj, Clause) and self._corpus.clause(obj.id) is obj:
+            return ("clause", obj.id)
+        if isinstance(obj, Document) and self._corpus.document(obj.id) is obj:
+            return ("document", obj.id)
+        return None
+
+
+class _Unpickler(pickle.Unpickler):
+    def __init__(self, file, corpus):
+        super().__init__(file)
+        self._corpus = corpus
+
+    def persistent_load(self, pid):
+        kind, ident = pid
+        obj = self._corpus.clause(ident) if kind == "clause" else self._corpus.document(ident)
+        if obj is None:
+            raise pickle.UnpicklingError(f"{kind} {ident} is not in the corpus")
+        return obj
+
+
+def save_graph(pg, instance_dir: Path | str, key: str) -> Path:
+    """Write ``pg`` for ``key`` and remove the files of other keys."""
+    state = {k: v for k, v in pg.__dict__.items() if k != "corpus"}
+    buf = io.BytesIO()
+    _Pickler(buf, pg.corpus).dump({"key": key, "class": type(pg).__name__, "state": state})
+    path = graph_path(instance_dir, key)
+    atomic_write_bytes(path, buf.getvalue())
+    for old in graph_dir(instance_dir).glob("graph-*.pickle"):
+        if old != path:
+            with contextlib.suppress(OSError):
+                old.unlink()
+    return path
+
+
+def load_graph(corpus, instance_dir: Path | str, key: str):
+    """The stored graph for ``key``, or None if there is none usable (missing, damaged,
+    of another key or another code)."""
+    from kb.graph import PlanGraph
+
+    path = graph_path(instance_dir, key)
+    try:
+        with open(path, "rb") as f:
+            data = _Unpickler(f, corpus).load()
+        if not isinstance(data, dict) or data.get("key") != key or data.get("class") != PlanGraph.__name__:
+            raise ValueError("not a graph of this key")
+        pg = PlanGraph.__new__(PlanGraph)
+        pg.__dict__.update(data["state"])
+        pg.corpus = corpus
+        return pg
+    except FileNotFoundError:
+        return None
+    except Exception as e:  # noqa: BLE001 — a damaged file fails in pickle's many ways;
+        # it is derived data, so it is rebuilt rather than shown to anyone
+        log.warning("stored graph %s unusable, rebuilding: %r", path, e)
+        return None
+
+
+def load_or_build(corpus, instance_dir: Path | str, build=None):
+    """The graph of ``corpus``: loaded from the instance if stored for this corpus and
+    code, else built (by one process at a time) and stored."""
+    if build is None:
+        from kb.graph import build_graph as build
+    key = graph_key(corpus)
+    pg = load_graph(corpus, instance_dir, key)
+    if pg is not None:
+        return pg
+    try:
+        with graph_lock(instance_dir):
+            pg = load_graph(corpus, instance_dir, key)  # another process may have built it
+            if pg is not None:
+                return pg
+            pg = build(corpus)
+            try:
+                save_graph(pg, instance_dir, key)
+            except OSError as e:  # a read-only instance still gets a graph, built each start
+                log.warning("graph not stored in %s: %s", graph_dir(instance_dir), e.strerror or e)
+            return pg
+    except OSError as e:  # the lock file cannot be made: build without storing
+        log.warning("graph lock unavailable in %s: %s", graph_dir(instance_dir), e.strerror or e)
+        return build(corpus)
+
+
+def stored_keys(instance_dir: Path | str) -> list[str]:
+    """Keys of the graphs stored in the instance (for tests and status pages)."""
+    return sorted(p.name[len("graph-"):-len(".pickle")]
+                  for p in graph_dir(instance_dir).glob("graph-*.pickle"))
+
+
+__all__ = ["load_or_build", "load_graph", "save_graph", "graph_key", "graph_path", "stored_keys",
+           "code_version"]
