@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import logging
 import os
 import re
 import secrets
@@ -31,6 +32,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from kb.atomic import atomic_write_bytes, atomic_write_text
+
+log = logging.getLogger("plankb.import")
 
 SUBDIR = "import"
 TOKEN = re.compile(r"[0-9a-f]{16}")
@@ -381,16 +384,19 @@ def _publish_lock(instance):
             fcntl.flock(f, fcntl.LOCK_UN)
 
 
-def start_publish(instance, corpus_dir, token: str, database, actor) -> None:
+def start_publish(instance, corpus_dir, token: str, database, actor, on_published=None) -> None:
     """Check the plan can be published, then publish in a background thread (the index
-    build takes seconds; searches go on with the old index meanwhile)."""
+    build takes seconds; searches go on with the old index meanwhile). ``on_published()``
+    runs in that thread once the files are in place and before the plan is marked
+    published: the web app uses it to switch to the new corpus, so "已发布" means findable."""
     folder = staged_dir(instance, token)
     meta = _settle_stale(instance, folder, _meta(folder))
     if meta["status"] in ("publishing", "published"):
         raise PlanError("这份规划已在发布或已发布。", 409)
     if meta["doc_id"] in corpus_ids(corpus_dir):
         raise PlanError(f"语料中已有编号为“{meta['doc_id']}”的规划：请删除这份待发布的规划后换一个编号重新上传。", 409)
-    thread = threading.Thread(target=_publish_job, args=(Path(instance), Path(corpus_dir), token, database, actor),
+    thread = threading.Thread(target=_publish_job,
+                              args=(Path(instance), Path(corpus_dir), token, database, actor, on_published),
                               name=f"plankb-publish-{token}", daemon=True)
     with _threads_lock:
         if token in _running:
@@ -410,13 +416,18 @@ def wait_for_publishing(timeout: float | None = None) -> None:
         t.join(timeout)
 
 
-def _publish_job(instance: Path, corpus_dir: Path, token: str, database, actor) -> None:
+def _publish_job(instance: Path, corpus_dir: Path, token: str, database, actor, on_published=None) -> None:
     from office.audit import acting_as
 
     folder = staging_root(instance) / token
     try:
         with acting_as(actor), _publish_lock(instance):
             result = publish(instance, corpus_dir, token, database)
+        if on_published is not None:
+            try:
+                on_published()
+            except Exception:  # noqa: BLE001 — the plan is in the corpus; the server's next check serves it
+                log.warning("published %s, but switching the server to it failed", token, exc_info=True)
         meta = _meta(folder)
         meta.update(status="published", message=f"已发布：{result['title']}（{result['clauses']} 条条文），检索索引已更新。",
                     published_at=_now(), seconds=result["seconds"], clauses=result["clauses"])

@@ -144,14 +144,22 @@ def test_a_request_during_a_rebuild_is_answered_from_the_old_index(corpus, tmp_p
         close_all(app)
 
 
-def test_a_failed_update_keeps_the_old_corpus_served(corpus, tmp_path):
+def test_a_broken_plan_is_left_out_and_named_and_a_failed_update_keeps_the_old_corpus(corpus, tmp_path):
     from webapp.resources import close_all, resources
 
     app = make_app(corpus, tmp_path / "inst")
     try:
         c = app.test_client()
         assert c.get("/healthz").json["documents"] == 1
+        # one bad file beside a good plan: the update goes through without it, and says so
         (corpus / "broken.md").write_bytes("---\nid: 坏\n".encode("gbk"))  # not UTF-8
+        c.get("/healthz")
+        assert resources(app).wait(300)
+        health = c.get("/healthz").json
+        assert health["status"] == "ok" and health["documents"] == 1 and "update_error" not in health
+        assert any("broken.md" in p and "UTF-8" in p for p in health["left_out"])
+        # nothing readable at all: the update fails and the plan already served stays
+        (corpus / "gd-ip-14fyp.md").write_bytes("---\nid: 坏\n".encode("gbk"))
         c.get("/healthz")
         assert resources(app).wait(300)
         health = c.get("/healthz").json

@@ -323,6 +323,12 @@ def graph_factory(app: Flask):
     return lambda corpus: load_or_build(corpus, folder)
 
 
+def cached(name: str, build):
+    """An object built from the corpus being served, once per snapshot, so it is rebuilt when
+    the corpus changes and never inside another snapshot (the 监测 page's plan, for one)."""
+    return snapshot().part(name, build)
+
+
 def get_index():
     snap = snapshot()
     factory = index_factory(current_app, current_app.config["BUILD_INDEX_IF_MISSING"])

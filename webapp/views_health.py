@@ -25,6 +25,7 @@ def healthz():
         resp = jsonify({"status": "degraded", "reason": getattr(e, "description", str(e))})
         resp.status_code = 503
     else:
-        resp = jsonify({"status": "ok", "documents": docs, "clauses": clauses, **status()})
+        resp = jsonify({"status": "ok", "documents": docs, "clauses": clauses,
+                        "left_out": list(getattr(corpus, "problems", [])), **status()})
     resp.headers["X-Plankb-Worker"] = str(os.getpid())
     return resp

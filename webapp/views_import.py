@@ -111,12 +111,23 @@ def fix(token):
                     code=303)
 
 
+def _serve_new_corpus(app) -> None:
+    """The corpus has the new plan: switch this server to it now (the index was built for
+    it before the files arrived, so this only opens it) and wait until it is served."""
+    from webapp.resources import corpus_changed, resources
+
+    corpus_changed(app)
+    resources(app).wait(600)
+
+
 @bp.post("/admin/import/<token>/publish")
 def publish(token):
     from office.audit import current_actor
 
     try:
-        _plans().start_publish(instance_dir(), _corpus(), token, get_store().db, current_actor())
+        app = current_app._get_current_object()
+        _plans().start_publish(instance_dir(), _corpus(), token, get_store().db, current_actor(),
+                               on_published=lambda: _serve_new_corpus(app))
     except PlanError as e:
         _fail(e)
     return redirect(url_for("imports.review_page", token=token), code=303)

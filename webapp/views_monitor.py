@@ -36,7 +36,7 @@ from office.tracking.status import Plan, tracking
 from webapp import plan_data
 from webapp.errors import BadParam
 from webapp.params import choice_param, int_param, text_param
-from webapp.resources import _cached, get_corpus, get_document, get_graph, get_store, instance_dir
+from webapp.resources import cached, get_corpus, get_document, get_graph, get_store, instance_dir
 from webapp.twin import twin
 
 bp = Blueprint("monitor", __name__)
@@ -51,7 +51,7 @@ REPORT_LABELS = {"docx": "Word", "xlsx": "Excel"}
 
 def _plan() -> Plan:
     get_graph()  # a graph that cannot be built answers 503 here, once
-    return _cached("tracking_plan", lambda corpus: Plan(corpus, get_graph()))
+    return cached("tracking_plan", lambda corpus: Plan(corpus, get_graph()))
 
 
 def _store() -> ActualsStore:
