@@ -20,6 +20,7 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 
 from kb.atomic import atomic_write_text
+from kb.filelock import exclusive
 
 from index import semantic
 from index.lexicon import load_lexicon, vocabulary
@@ -62,13 +63,8 @@ def current_build(instance_dir: Path | str) -> tuple[Path, dict] | None:
 @contextlib.contextmanager
 def build_lock(base: Path):
     """One builder at a time per instance (CLI and web app may race)."""
-    base.mkdir(parents=True, exist_ok=True)
-    with open(base / "build.lock", "a+") as f:
-        fcntl.flock(f, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(f, fcntl.LOCK_UN)
+    with exclusive(Path(base) / "build.lock"):
+        yield
 
 
 def is_fresh(meta: dict | None, corpus_hash: str) -> bool:

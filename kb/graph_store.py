@@ -18,7 +18,6 @@ workers, the others wait and then load what the first one wrote.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import functools
 import hashlib
 import io
@@ -28,6 +27,7 @@ import sys
 from pathlib import Path
 
 from kb.atomic import atomic_write_bytes
+from kb.filelock import exclusive
 from kb.model import Clause, Document
 
 log = logging.getLogger("plankb.graph")
@@ -65,14 +65,8 @@ def graph_path(instance_dir: Path | str, key: str) -> Path:
 
 @contextlib.contextmanager
 def graph_lock(instance_dir: Path | str):
-    folder = graph_dir(instance_dir)
-    folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / "build.lock", "a+") as f:
-        fcntl.flock(f, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(f, fcntl.LOCK_UN)
+    with exclusive(graph_dir(instance_dir) / "build.lock"):
+        yield
 
 
 class _Pickler(pickle.Pickler):

@@ -32,6 +32,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from kb.atomic import atomic_write_bytes, atomic_write_text
+from kb.filelock import exclusive
 
 log = logging.getLogger("plankb.import")
 
@@ -374,14 +375,8 @@ _threads_lock = threading.Lock()
 @contextmanager
 def _publish_lock(instance):
     """One publish at a time per instance (two administrators, two servers)."""
-    root = staging_root(instance)
-    root.mkdir(parents=True, exist_ok=True)
-    with open(root / "publish.lock", "a+") as f:
-        fcntl.flock(f, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(f, fcntl.LOCK_UN)
+    with exclusive(staging_root(instance) / "publish.lock"):
+        yield
 
 
 def start_publish(instance, corpus_dir, token: str, database, actor, on_published=None) -> None:

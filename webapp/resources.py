@@ -25,7 +25,6 @@ connection per operation, so sharing it is safe.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import logging
 import subprocess
 import sys
@@ -35,6 +34,8 @@ from pathlib import Path
 
 from flask import Flask, abort, current_app, g, has_app_context, has_request_context
 from werkzeug.exceptions import HTTPException
+
+from kb.filelock import exclusive
 
 log = logging.getLogger("plankb.web")
 
@@ -204,14 +205,8 @@ def build_outside(root, instance_path) -> None:
 def update_lock(instance_path):
     """One process of a server updates at a time; the others then find the index and
     graph built and only open them."""
-    folder = Path(instance_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / "update.lock", "a+") as f:
-        fcntl.flock(f, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(f, fcntl.LOCK_UN)
+    with exclusive(Path(instance_path) / "update.lock"):
+        yield
 
 
 def resources(app: Flask | None = None) -> Resources:
