@@ -84,8 +84,12 @@ def version(root: Path | str) -> str:
     root = Path(root)
     h = hashlib.sha256()
     for p in _data_files(root):
-        st = p.stat()
-        h.update(f"{p.relative_to(root).as_posix()}\0{st.st_mtime_ns}\0{st.st_size}\0".encode())
+        try:
+            st = p.stat()
+            stamp = f"{st.st_mtime_ns}\0{st.st_size}"
+        except OSError:  # a broken link or a file gone mid-walk: its plan is left out when loading
+            stamp = "missing"
+        h.update(f"{p.relative_to(root).as_posix()}\0{stamp}\0".encode())
     return h.hexdigest()[:16]
 
 

@@ -663,19 +663,28 @@ def test_a_damaged_search_index_is_503_not_500(tmp_path):
 
 def test_a_corpus_with_a_dangling_link_is_503_not_500(tmp_path):
     """Issue 8.5: a plan that cannot be read is left out and the others are served; a
-    corpus with nothing readable is a 503, never a 500."""
+    corpus with nothing readable is a 503 when nothing was served before, and keeps the
+    plans already served when it breaks under a running server — never a 500."""
     from webapp import create_app
+    from webapp.resources import close_all, resources
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "gd-ip-14fyp.md").write_bytes((ROOT / "corpus" / "gd-ip-14fyp.md").read_bytes())
     (corpus / "gone.md").symlink_to(tmp_path / "nowhere.md")
-    app = create_app({"INSTANCE_PATH": tmp_path / "i", "CORPUS_DIR": str(corpus), "TESTING": True})
+    app = create_app({"INSTANCE_PATH": tmp_path / "i", "CORPUS_DIR": str(corpus), "TESTING": True,
+                      "CORPUS_CHECK_SECONDS": 0})
     c = app.test_client()
     assert c.get("/outline").status_code == 200 and c.get("/api/outline").status_code == 200
+    assert any("gone.md" in p for p in c.get("/healthz").json["left_out"])
     (corpus / "gd-ip-14fyp.md").unlink()
-    assert_refused(c.get("/outline"), 503)
-    assert_refused(c.get("/api/outline"), 503)
+    c.get("/healthz")
+    assert resources(app).wait(300)
+    assert c.get("/outline").status_code == 200 and "update_error" in c.get("/healthz").json
+    close_all(app)
+    fresh = create_app({"INSTANCE_PATH": tmp_path / "j", "CORPUS_DIR": str(corpus), "TESTING": True})
+    assert_refused(fresh.test_client().get("/outline"), 503)
+    assert_refused(fresh.test_client().get("/api/outline"), 503)
 
 
 # -- a seeded fuzz over every GET route ------------------------------------------------------

@@ -33,7 +33,7 @@ def test_healthz(client, corpus):
     r = client.get("/healthz")
     assert r.status_code == 200
     assert r.json == {"status": "ok", "documents": len(corpus.documents),
-                      "clauses": sum(len(d.clauses) for d in corpus.documents)}
+                      "clauses": sum(len(d.clauses) for d in corpus.documents), "left_out": []}
 
 
 def test_healthz_reports_unreadable_corpus(tmp_path):
