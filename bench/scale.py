@@ -43,6 +43,9 @@ import tomllib
 from pathlib import Path
 from urllib.parse import quote
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from run import percentile  # noqa: E402 — one percentile for every bench
+
 ROOT = Path(__file__).resolve().parent.parent
 SEED = "document=gd-ip-14fyp"  # per-plan pages show the seed at every size: like with like
 PAGES = [
@@ -172,15 +175,6 @@ def pss_mb(pid: int) -> float:
     return sum(_proc_kb(f"/proc/{p}/smaps_rollup", "Pss:") for p in server_pids(pid)) / 1024
 
 
-def pct(xs, p):
-    xs = sorted(xs)
-    if not xs:
-        return float("nan")
-    k = (len(xs) - 1) * p / 100
-    lo, hi = int(k), min(int(k) + 1, len(xs) - 1)
-    return xs[lo] + (xs[hi] - xs[lo]) * (k - lo)
-
-
 def queries() -> list[str]:
     out = []
     for name in ("judged.tsv", "judged_blind.tsv"):
@@ -264,7 +258,7 @@ def during_update(port: int, corpus: Path, bases: list[str], names: list[str], n
         if done >= 6:  # several answers in a row (every worker) serve the new corpus
             break
     return {"update s (one plan added, served)": time.perf_counter() - t,
-            "search max ms during update": max(lat), "search p50 ms during update": pct(lat, 50)}
+            "search max ms during update": max(lat), "search p50 ms during update": percentile(lat, 50)}
 
 
 def measure(corpus: Path, work: Path, args, bases, names, n) -> dict:
@@ -291,8 +285,8 @@ def measure(corpus: Path, work: Path, args, bases, names, n) -> dict:
         qs = queries()
         for clients in (1, 8):
             lat = concurrent_search(port, qs, clients, max(5, args.search_requests // clients))
-            res[f"search p50 ({clients} client{'s' if clients > 1 else ''}) ms"] = pct(lat, 50)
-            res[f"search p95 ({clients} client{'s' if clients > 1 else ''}) ms"] = pct(lat, 95)
+            res[f"search p50 ({clients} client{'s' if clients > 1 else ''}) ms"] = percentile(lat, 50)
+            res[f"search p95 ({clients} client{'s' if clients > 1 else ''}) ms"] = percentile(lat, 95)
         res["server MB"] = rss_mb(server.pid)
         res["server PSS MB"] = pss_mb(server.pid)
         if args.distinct:

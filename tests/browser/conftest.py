@@ -156,3 +156,14 @@ def page(browser, live_server):
     ctx.close()
     assert not outside, f"requests left the intranet: {outside}"
     assert not [e for e in errors if "404" not in e], f"browser errors: {errors}"
+
+
+@pytest.fixture
+def nojs_page(make_context, live_server, login):
+    """A logged-in page with JavaScript off: the plain forms must work on their own."""
+    ctx = make_context(viewport={"width": 1280, "height": 800}, java_script_enabled=False,
+                       locale="zh-CN")
+    pg = ctx.new_page()
+    pg.base = live_server
+    login(pg)
+    yield pg

@@ -13,17 +13,6 @@ pytestmark = pytest.mark.browser
 _n = itertools.count()
 
 
-@pytest.fixture
-def nojs_page(make_context, live_server, login):
-    ctx = make_context(viewport={"width": 1280, "height": 800}, java_script_enabled=False,
-                       locale="zh-CN")
-    pg = ctx.new_page()
-    pg.base = live_server
-    login(pg)
-    yield pg
-    ctx.close()
-
-
 def new_list(page, clauses, name=None):
     """A list made through the API with the page's own session; returns (id, url)."""
     page.goto(page.base + "/lists")

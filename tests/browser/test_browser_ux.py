@@ -10,17 +10,6 @@ pytestmark = pytest.mark.browser
 TRACE_WIDE = "/trace/gd-ip-14fyp:5.2.p4"
 
 
-@pytest.fixture
-def nojs_page(make_context, live_server, login):
-    ctx = make_context(viewport={"width": 1280, "height": 800}, java_script_enabled=False,
-                              locale="zh-CN")
-    pg = ctx.new_page()
-    pg.base = live_server
-    login(pg)
-    yield pg
-    ctx.close()
-
-
 def test_without_javascript_add_to_a_new_list_and_fill_it_in(nojs_page):
     page = nojs_page
     page.goto(page.base + "/search?q=商业秘密")
