@@ -92,9 +92,16 @@ def actuals_cmd(ctx, as_json):
         return echo_json(data)
     for title, key in (("主要指标", "indicators"), ("文本中的量化目标", "targets")):
         rows = [e for e in data[key] if e["quantitative"]]
-        click.echo(click.style(f"{title}（{len(rows)} 项）", bold=True))
+        figures = sum(len(e.get("measures") or [e]) for e in rows)
+        more = f"，{figures} 个数值" if figures != len(rows) else ""
+        click.echo(click.style(f"{title}（{len(rows)} 项{more}）", bold=True))
         for e in rows:
-            click.echo("  " + _line(e))
+            if e.get("measures"):  # one indicator asking for two figures: a line each, under it
+                click.echo(f"  {e['name']}（含{len(e['measures'])}个数值，按进展较差者计）【{e['status']}】")
+                for f in e["measures"]:
+                    click.echo("    " + _line(f))
+            else:
+                click.echo("  " + _line(e))
 
 
 @actuals_cmd.command("set")
@@ -110,15 +117,14 @@ def set_cmd(ctx, measure_id, year, value, source, note, who):
     """录入 ID（plankb indicators --json 的行 id，或 plankb targets --json 的 id）某年的实际值。
 
     一行含两个数值的指标（如“质押融资登记金额、项目数”），行 id 指第一个数值，第二个用 ID.m2。"""
-    from office.tracking.status import tracking
+    from office.tracking.status import find_entry, tracking
 
     plan = _plan(ctx)
     actual = plan.actual(measure_id, year, value, source=source, note=note, who=_who(who))
     store = _store(ctx)
     changed = store.put([actual])
     m = plan.measure(measure_id)
-    entry = next(e for e in tracking(plan, store)["indicators" if m.kind == "indicator" else "targets"]
-                 if e["id"] == m.id)
+    entry = find_entry(tracking(plan, store), m.id)
     click.echo(f"已{'录入' if changed else '保留（与已录入的相同）'}：{m.name} {actual.year}年 {actual.value}{m.unit}。")
     click.echo(f"状态：{entry['status']}。{entry['rule']}")
 
@@ -172,7 +178,7 @@ def template_cmd(ctx, output: Path):
     data = template_bytes(plan, _store(ctx).all(), title)
     _check_output(output, ".xlsx")
     atomic_write_bytes(output, data)
-    click.echo(f"已写出模板 {output}（{len(plan.indicators)} 个主要指标、"
+    click.echo(f"已写出模板 {output}（{len(plan.indicator_ids)} 个主要指标共 {len(plan.indicators)} 个数值、"
                f"{sum(m.quantitative for m in plan.targets)} 个量化目标）。")
 
 
@@ -230,11 +236,7 @@ def report_cmd(ctx, fmt, output: Path, no_charts, previous):
     write_report(report, fmt, output)
     if report.charts_note and not no_charts:
         click.echo(f"提示：{report.charts_note}", err=True)
-    counts = {}
-    for e in report.indicators:
-        counts[e["status"]] = counts.get(e["status"], 0) + 1
-    summary = "，".join(f"{k} {v} 项" for k, v in counts.items())
-    click.echo(f"已写出评估报告 {output}（主要指标：{summary}；图表 {len(report.charts)} 幅）。")
+    click.echo(f"已写出评估报告 {output}。{report.summary()}图表 {len(report.charts)} 幅。")
 
 
 def register(cli) -> None:

@@ -18,7 +18,7 @@ from office.tracking.actuals import (
     make_actual,
     open_store,
 )
-from office.tracking.status import Plan, tracking
+from office.tracking.status import Plan, figures, tracking
 from office.tracking.template import TemplateError, read_template, template_bytes
 
 
@@ -32,7 +32,10 @@ def _json(instance):
 
 
 def _entry(data, mid):
-    return next(e for key in ("indicators", "targets") for e in data[key] if e["id"] == mid)
+    """One measure's entry: a figure of an indicator (row 4 has two) or a target."""
+    from office.tracking.status import find_entry
+
+    return find_entry(data, mid)
 
 
 @pytest.mark.parametrize("raw,text", [
@@ -148,7 +151,8 @@ def test_cli_set_and_the_json_contract(instance):
     run_plankb("--instance", inst, "actuals", "set", "gd-ip-14fyp:t2.r4", "--year", "2021", "--value", "480.5")
     data = _json(instance)
     assert set(data) >= {"indicators", "targets"}
-    for e in data["indicators"] + data["targets"]:
+    assert len(data["indicators"]) == 14  # indicators, not figures: row 4's two are its "measures"
+    for e in data["indicators"] + figures(data["indicators"]) + data["targets"]:
         assert set(e) >= {"id", "name", "unit", "base", "target", "actuals", "status", "met"}
         assert e["met"] in (True, False, None)
     sat = _entry(data, "gd-ip-14fyp:t2.r11")
@@ -160,7 +164,7 @@ def test_cli_set_and_the_json_contract(instance):
     # the text's 质押融资 target restates indicator 4 and is judged on its values
     fin = _entry(data, "target:gd-ip-14fyp:box14.p3.t1")
     assert fin["actuals_from"] == "gd-ip-14fyp:t2.r4" and fin["status"] == "滞后"
-    assert {e["status"] for e in data["indicators"] if not e["actuals"]} == {"无数据"}
+    assert {e["status"] for e in figures(data["indicators"]) if not e["actuals"]} == {"无数据"}
 
 
 @pytest.mark.parametrize("args,words", [

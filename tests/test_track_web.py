@@ -33,10 +33,10 @@ def test_json_twin_carries_status_and_counts(client):
     d = client.get("/api/monitor").json
     assert d["document"]["id"] == "gd-ip-14fyp" and d["years"] == [2021, 2022, 2023, 2024, 2025]
     by_id = {e["id"]: e for e in d["indicators"]}
-    assert len(by_id) == 15
+    assert len(by_id) == 14  # the plan's 14 indicators; row 4's two figures are its "measures"
     assert (by_id["gd-ip-14fyp:t2.r11"]["status"], by_id["gd-ip-14fyp:t2.r11"]["met"]) == ("滞后", None)
     assert (by_id["gd-ip-14fyp:t2.r14"]["status"], by_id["gd-ip-14fyp:t2.r14"]["met"]) == ("已完成", True)
-    assert d["summary"]["indicators"] == {"已完成": 1, "未完成": 0, "进度正常": 0, "滞后": 2, "无数据": 12, "待判断": 0}
+    assert d["summary"]["indicators"] == {"已完成": 1, "未完成": 0, "进度正常": 0, "滞后": 2, "无数据": 11, "待判断": 0}
     assert sum(d["summary"]["targets"].values()) == len(d["targets"])
     ch2 = next(c for c in d["chapters"] if c["number"] == 2)
     assert ch2["indicators"]["滞后"] == 2  # the main-indicator table sits in chapter 2
@@ -97,3 +97,47 @@ def test_a_damaged_actuals_database_is_a_chinese_503(tmp_path):
         assert page.status_code == 503 and "实绩数据库" in page.get_data(as_text=True)
     finally:
         close_all(app)
+
+
+def test_one_count_of_indicators_everywhere(client, tmp_path):
+    """The plan has 14 main indicators; row 4 (知识产权质押融资登记金额、项目数) asks for two
+    figures. The page, its JSON twin, both reports and the CLI all say 14, and show row 4
+    as one indicator with two measures (each with its own values and status)."""
+    from openpyxl import load_workbook
+
+    from cli_support import run_plankb
+
+    d = client.get("/api/monitor").json
+    assert len(d["indicators"]) == 14 and sum(d["summary"]["indicators"].values()) == 14
+    assert sum(sum(c["indicators"].values()) for c in d["chapters"]) == 14
+    r4 = next(e for e in d["indicators"] if e["id"] == "gd-ip-14fyp:t2.r4")
+    assert r4["name"] == "知识产权质押融资登记金额、项目数" and r4["unit"] == "亿元、项"
+    assert [m["id"] for m in r4["measures"]] == ["gd-ip-14fyp:t2.r4", "gd-ip-14fyp:t2.r4.m2"]
+    assert [m["name"] for m in r4["measures"]] == ["知识产权质押融资登记金额", "知识产权质押融资项目数"]
+    # one figure is behind its straight-line path, the other has no value: the indicator is behind
+    assert [m["status"] for m in r4["measures"]] == ["滞后", "无数据"] and r4["status"] == "滞后"
+    assert r4["met"] is None and all(not e["measures"] for e in d["indicators"] if e is not r4)
+
+    html = client.get("/monitor").get_data(as_text=True)
+    table = html[html.index("<h2>主要指标</h2>"):html.index("<h2>文本中的目标</h2>")]
+    assert table.count('<td class="num" rowspan="2">4</td>') == 1
+    assert 'id="m-gd-ip-14fyp:t2.r4"' in table and 'id="m-gd-ip-14fyp:t2.r4.m2"' in table
+    assert table.count("<tr id=") - table.count('class="figure more"') == 14
+
+    doc = Document(io.BytesIO(client.get("/monitor/report.docx").data))
+    said = "\n".join(p.text for p in doc.paragraphs)
+    assert "主要指标共14项（其中第4项含2个数值" in said
+    rows = doc.tables[0].rows[1:]
+    assert len({r.cells[0]._tc for r in rows}) == 14  # 序号 merged over row 4's two figures
+    assert rows[3].cells[0]._tc is rows[4].cells[0]._tc and rows[3].cells[0].text == "4"
+    assert [rows[3].cells[2].text, rows[4].cells[2].text] == ["知识产权质押融资登记金额", "知识产权质押融资项目数"]
+    wb = load_workbook(io.BytesIO(client.get("/monitor/report.xlsx").data))
+    ws = wb["主要指标完成情况"]
+    assert "A6:A7" in {str(m) for m in ws.merged_cells.ranges}
+    assert any(str(c.value or "").startswith("主要指标共14项") for row in ws.iter_rows() for c in row)
+
+    inst = tmp_path / "cli"
+    out = run_plankb("--instance", str(inst), "actuals").stdout
+    assert "主要指标（14 项，15 个数值）" in out
+    out = run_plankb("--instance", str(inst), "report", "-o", str(tmp_path / "r.docx"), "--no-charts").stdout
+    assert "主要指标共14项" in out

@@ -32,7 +32,7 @@ from office.lists import STATUSES as TASK_STATUSES
 from office.tracking.actuals import ActualsError, ActualsStore, open_store
 from office.tracking.report import FORMATS, build_report, list_store_reader, render
 from office.tracking.rules import STATUSES
-from office.tracking.status import Plan, tracking
+from office.tracking.status import Plan, figures, find_entry, tracking
 from webapp import plan_data
 from webapp.errors import BadParam
 from webapp.params import choice_param, int_param, text_param
@@ -95,7 +95,7 @@ def _chapter_of(corpus, entry: dict):
 
 
 def _context(data: dict) -> dict:
-    return {"charts": {e["id"]: spark_svg(e) for e in data["indicators"] + data["targets"]},
+    return {"charts": {e["id"]: spark_svg(e) for e in figures(data["indicators"]) + data["targets"]},
             "badge": BADGE, "can_edit": _can_edit(), "notices": get_flashed_messages()}
 
 
@@ -215,9 +215,7 @@ def _set(form) -> tuple[dict, str]:
         a = plan.actual(m.id, year, value, **kept, who=_who())  # a source or note not sent is kept
         changed = store.put([a])
         done = f"已{'保存' if changed else '保留（与已录入的相同）'}：{m.name} {a.year}年 {a.value}{m.unit}。"
-    entry = next(e for e in tracking(plan, store)["indicators" if m.kind == "indicator" else "targets"]
-                 if e["id"] == m.id)
-    return entry, done
+    return find_entry(tracking(plan, store), m.id), done
 
 
 @bp.post("/monitor/actuals")

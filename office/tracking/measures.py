@@ -46,6 +46,7 @@ class Measure:
     linked: Optional[str] = None   # the indicator a text target restates (shares its values)
     period: tuple[Optional[int], Optional[int]] = (None, None)
     years: list[int] = field(default_factory=list)
+    row_name: str = ""             # the table row's name as printed (both figures' names)
 
     @property
     def quantitative(self) -> bool:
@@ -140,7 +141,8 @@ def _row_measures(doc_id, table, row, period, history) -> list[Measure]:
             base_text=_cell_text(cells.get(roles.get("base", ""), ""), i, n),
             target_text=goal.text, attribute=attribute, clause=row["id"], table=table["id"],
             history=history, result_text=_cell_text(cells.get(roles.get("result", ""), ""), i, n)
-            if r else "", result=_dec(r["value"]) if r else None, period=period, years=_years(period)))
+            if r else "", result=_dec(r["value"]) if r else None, period=period, years=_years(period),
+            row_name=row["name"]))
     return out
 
 

@@ -21,7 +21,7 @@ from typing import Callable, Optional
 from kb.atomic import atomic_write_bytes
 from kb.oserror import write_reason
 from office.tracking.actuals import ActualsError, ActualsStore
-from office.tracking.status import Plan, tracking
+from office.tracking.status import Plan, figures, tracking
 
 FORMATS = {
     "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", ".docx"),
@@ -48,7 +48,7 @@ class Report:
     title: str
     generated: date
     years: list[int]
-    indicators: list[dict]          # status.tracking entries, as printed below
+    indicators: list[dict]          # status.tracking entries, one an indicator (its figures in "measures")
     targets: list[dict]
     tasks: list[TaskTable] = field(default_factory=list)
     tasks_note: str = ""
@@ -56,20 +56,53 @@ class Report:
     charts_note: str = ""
     previous: bool = False          # the previous plan's completion table, as the plan prints it
 
+    @property
+    def figures(self) -> list[dict]:
+        """One entry a figure: a row of the tables below (an indicator with two figures
+        takes two rows, its 序号 and 类别 printed once over both)."""
+        return figures(self.indicators)
+
+    def spans(self) -> list[tuple[int, int]]:
+        """(first row, rows) of each indicator with several figures, 0-based among the
+        data rows of :meth:`indicator_rows` and :meth:`yearly_rows`: the cells to merge."""
+        out, row = [], 0
+        for e in self.indicators:
+            n = len(e.get("measures") or [e])
+            if n > 1:
+                out.append((row, n))
+            row += n
+        return out
+
+    def summary(self) -> str:
+        """主要指标共14项（…）：已完成1项、滞后2项……: the count every other place gives."""
+        counts: dict[str, int] = {}
+        for e in self.indicators:
+            counts[e["status"]] = counts.get(e["status"], 0) + 1
+        several = [e for e in self.indicators if e.get("measures")]
+        note = ("（其中" + "、".join(f"第{e['number']}项含{len(e['measures'])}个数值" for e in several)
+                + "，分行列出、分别判断，该项按进展较差者计）") if several else ""
+        return f"主要指标共{len(self.indicators)}项{note}：" + "、".join(f"{k}{v}项" for k, v in counts.items()) + "。"
+
     def indicator_rows(self) -> list[list[str]]:
-        return [[str(e["number"]), e["category"], e["name"], e["unit"], e["base_text"] or "—",
-                 e["target_text"] or "—", result_text(e), status_text(e)] for e in self.indicators]
+        out = []
+        for ind in self.indicators:
+            for i, e in enumerate(ind.get("measures") or [ind]):
+                out.append([str(e["number"]) if i == 0 else "", e["category"] if i == 0 else "", e["name"],
+                            e["unit"], e["base_text"] or "—", e["target_text"] or "—", result_text(e),
+                            status_text(e)])
+        return out
 
     def yearly_headers(self) -> list[str]:
         return ["序号", "指标", "单位"] + [f"{y}年" for y in self.years] + ["来源"]
 
     def yearly_rows(self) -> list[list[str]]:
         out = []
-        for e in self.indicators:
-            by_year = {a["year"]: a["text"] for a in e["actuals"]}
-            sources = list(dict.fromkeys(a["source"] for a in e["actuals"] if a["source"]))
-            out.append([str(e["number"]), e["name"], e["unit"]] + [by_year.get(y, "") for y in self.years]
-                       + ["、".join(sources)])
+        for ind in self.indicators:
+            for i, e in enumerate(ind.get("measures") or [ind]):
+                by_year = {a["year"]: a["text"] for a in e["actuals"]}
+                sources = list(dict.fromkeys(a["source"] for a in e["actuals"] if a["source"]))
+                out.append([str(e["number"]) if i == 0 else "", e["name"], e["unit"]]
+                           + [by_year.get(y, "") for y in self.years] + ["、".join(sources)])
         return out
 
     def target_rows(self) -> list[list[str]]:
@@ -78,7 +111,7 @@ class Report:
 
     def rules(self) -> list[tuple[str, str]]:
         """(what, the rule that judged it) for every indicator and target."""
-        return [(f"{e['number']}. {e['name']}", e["rule"]) for e in self.indicators] + \
+        return [(f"{e['number']}. {e['name']}", e["rule"]) for e in self.figures] + \
                [(f"目标{i}. {e['name']}", e["rule"]) for i, e in enumerate(self.targets, 1)]
 
 
@@ -171,7 +204,7 @@ def build_report(plan: Plan, store: ActualsStore, *, read_lists=None, charts: bo
         if font is None:
             report.charts_note = NO_FONT
         else:
-            report.charts = [(e, indicator_png(e, font)) for e in data["indicators"] if e["quantitative"]]
+            report.charts = [(e, indicator_png(e, font)) for e in figures(data["indicators"]) if e["quantitative"]]
     return report
 
 

@@ -66,7 +66,15 @@ def _para(doc, text: str, style, size=None) -> None:
         run.font.size = Pt(size)
 
 
-def _table(doc, styles, headers: list[str], rows: list[list[str]], widths: list[float]) -> None:
+def _merge_down(table, spans: list[tuple[int, int]], columns: list[int]) -> None:
+    """One 序号 (and 类别) cell over the rows of an indicator with several figures; the
+    lower cells are empty, so nothing is appended to the top cell's text."""
+    for first, n in spans:
+        for col in columns:
+            table.cell(1 + first, col).merge(table.cell(first + n, col))
+
+
+def _table(doc, styles, headers: list[str], rows: list[list[str]], widths: list[float]):
     table = doc.add_table(rows=1, cols=len(headers))
     table.style = doc.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -89,6 +97,7 @@ def _table(doc, styles, headers: list[str], rows: list[list[str]], widths: list[
             cell.width = Cm(widths[i])
             cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
             _cell_text(cell, v, styles["center" if centred[i] else "left"])
+    return table
 
 
 def render(report: Report) -> bytes:
@@ -109,12 +118,15 @@ def render(report: Report) -> bytes:
                 else f"（数据截至{d.year}年{d.month}月{d.day}日）")
 
     _heading(doc, "一、主要指标完成情况")
-    _table(doc, styles, INDICATOR_HEADERS, report.indicator_rows(), _widths(INDICATOR_WIDTHS))
+    _para(doc, report.summary(), styles["left"])
+    table = _table(doc, styles, INDICATOR_HEADERS, report.indicator_rows(), _widths(INDICATOR_WIDTHS))
+    _merge_down(table, report.spans(), [0, 1])
     _para(doc, "注：括号内为规划期间新增数；完成值为判断所用的数值（水平类指标为时限年份或最近一年的值，"
                "新增类指标为各年新增之和），判断依据见附。", styles["left"])
 
     _heading(doc, "二、主要指标逐年实际值")
-    _table(doc, styles, report.yearly_headers(), report.yearly_rows(), _year_widths(len(report.years)))
+    table = _table(doc, styles, report.yearly_headers(), report.yearly_rows(), _year_widths(len(report.years)))
+    _merge_down(table, report.spans(), [0])
 
     numbers = iter(["三", "四", "五"])
     if not report.previous:

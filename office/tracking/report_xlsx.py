@@ -39,7 +39,9 @@ def _is_number(text: str) -> bool:
 
 
 def _sheet(wb, title: str, headers: list[str], rows: list[list[str]], widths: list[int], heading: str,
-           numeric=lambda h: False):
+           numeric=lambda h: False, spans=(), merged=(), note: str = ""):
+    """One table a sheet; ``spans`` (first data row, rows) merge the ``merged`` columns
+    (1-based) of an indicator with several figures; ``note`` goes under the table."""
     ws = wb.create_sheet(title)
     thin = Side(style="thin", color="808080")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
@@ -70,6 +72,11 @@ def _sheet(wb, title: str, headers: list[str], rows: list[list[str]], widths: li
             cell.border = border
             cell.alignment = Alignment(vertical="center", wrap_text=True,
                                        horizontal="left" if c in (2, 3) and len(v) > 6 else "center")
+    for first, n in spans:
+        for col in merged:
+            ws.merge_cells(start_row=3 + first, start_column=col, end_row=2 + first + n, end_column=col)
+    if note:
+        ws.cell(row=3 + len(rows) + 1, column=1, value=note).font = body
     ws.freeze_panes = "A3"
     return ws
 
@@ -77,12 +84,13 @@ def _sheet(wb, title: str, headers: list[str], rows: list[list[str]], widths: li
 def render(report: Report) -> bytes:
     wb = Workbook()
     wb.remove(wb.active)
-    ind_rows = [row + [e["rule"]] for row, e in zip(report.indicator_rows(), report.indicators)]
+    ind_rows = [row + [e["rule"]] for row, e in zip(report.indicator_rows(), report.figures)]
     _sheet(wb, "主要指标完成情况", INDICATOR_HEADERS + ["判断依据"], ind_rows, [6, 12, 30, 10, 10, 10, 10, 16, 60],
-           f"{report.title}：主要指标完成情况", numeric=lambda h: h in NUMERIC_HEADERS)
+           f"{report.title}：主要指标完成情况", numeric=lambda h: h in NUMERIC_HEADERS,
+           spans=report.spans(), merged=[1, 2], note=report.summary())
     headers = report.yearly_headers()
     _sheet(wb, "逐年实际值", headers, report.yearly_rows(), [6, 30, 10] + [11] * len(report.years) + [20],
-           "主要指标逐年实际值", numeric=lambda h: h.endswith("年"))
+           "主要指标逐年实际值", numeric=lambda h: h.endswith("年"), spans=report.spans(), merged=[1])
     if not report.previous:
         tgt_rows = [row + [e["rule"]] for row, e in zip(report.target_rows(), report.targets)]
         _sheet(wb, "文本目标完成情况", TARGET_HEADERS + ["判断依据"], tgt_rows, [6, 40, 22, 14, 10, 16, 60],

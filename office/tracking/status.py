@@ -6,7 +6,13 @@
     {"indicators": [{"id", "name", "unit", "base", "target", "actuals": [{"year", "value",
       "source"}, …], "status", "met", …}], "targets": [… the same …]}
 
-``met`` is true, false or null (not yet judgeable). A text target that restates a main
+``met`` is true, false or null (not yet judgeable). One entry is one indicator of the
+plan's table (14 for the seed), so every count of indicators means the same thing: a
+row that asks for two figures (知识产权质押融资登记金额、项目数 in 亿元、项) is one
+indicator whose ``measures`` are its two figures, each an entry of its own with its own
+values and verdict (the row id names the first, ``<row id>.m2`` the second); the
+indicator's status is the less advanced of its figures' (see :func:`indicator_entry`).
+A single-figure indicator is its own measure (``measures`` is empty). A text target that restates a main
 indicator in the same unit (全省专利、商标质押融资金额 2500亿元 = 指标4) and has no values
 of its own is judged on the indicator's (``actuals_from`` says so).
 """
@@ -33,6 +39,8 @@ class Plan:
         self.history = [m for m in inds if m.history]
         self.targets = targets
         self.by_id = {m.id: m for m in self.indicators + self.targets}
+        # the table rows: one indicator each, however many figures it asks for
+        self.indicator_ids = list(dict.fromkeys(m.clause or m.id for m in self.indicators))
         self._places: dict[str, str] = {}
 
     def place(self, clause_id: str) -> str:
@@ -83,6 +91,7 @@ def _entry(m: Measure, own: list[Actual], linked: Optional[list[Actual]], where:
         "number": m.number,
         "category": m.category,
         "name": m.name,
+        "row_name": m.row_name,
         "unit": m.unit,
         "base": number(g.base),
         "base_text": m.base_text,
@@ -108,10 +117,69 @@ def _entry(m: Measure, own: list[Actual], linked: Optional[list[Actual]], where:
     }
 
 
+# the order an indicator with several figures takes its status from: the least advanced
+# figure decides (a row is 已完成 only when both its figures are; 无数据 while one is missing)
+_WORST_FIRST = ("未完成", "滞后", "无数据", "待判断", "进度正常", "已完成")
+
+
+def indicator_entry(figures: list[dict]) -> dict:
+    """One indicator of the table from the entries of its figures: itself when it has one;
+    else the row as printed (names, units, base and target joined with “、”), ``measures``
+    the figures, ``actuals`` every figure's values (each with its ``measure`` id and unit),
+    and a verdict that is met only when every figure is, missed when any is."""
+    if len(figures) == 1:
+        return {**figures[0], "measures": []}
+    first = figures[0]
+    verdicts = [f["verdict"] for f in figures]
+    status = min((f["status"] for f in figures), key=_WORST_FIRST.index)
+    mets = [f["met"] for f in figures]
+    met = False if False in mets else (True if all(m is True for m in mets) else None)
+    rule = "；".join(f"{f['name']}：{f['rule']}" for f in figures)
+    rule = f"本指标含{len(figures)}个数值，分别判断，按进展较差者计。{rule}"
+    join = "、".join
+    same = {k: first[k] for k in ("comparator", "increment", "annual", "binding")
+            if all(f[k] == first[k] for f in figures)}
+    years = [y for y in first["years"] if all(y in f["years"] for f in figures)]
+    out = {**first, **{k: None for k in ("comparator", "increment", "annual", "binding")}, **same,
+           "id": first["clause"], "name": first.get("row_name") or first["name"],
+           "unit": join(f["unit"] for f in figures), "base": None, "target": None,
+           "base_text": join(f["base_text"] or "—" for f in figures),
+           "target_text": join(f["target_text"] or "—" for f in figures),
+           "years": years, "quantitative": any(f["quantitative"] for f in figures),
+           "actuals": [{**a, "measure": f["id"], "unit": f["unit"]} for f in figures for a in f["actuals"]],
+           "actuals_from": None, "status": status, "met": met, "rule": rule, "measures": figures}
+    out["verdict"] = {"status": status, "met": met, "rule": rule, "rule_name": "figures",
+                      "year": max((v["year"] for v in verdicts if v["year"] is not None), default=None),
+                      "result": None, "expected": None,
+                      "result_text": None if all(v["result_text"] is None for v in verdicts)
+                      else join(v["result_text"] or "—" for v in verdicts),
+                      "flag": next((v["flag"] for v in verdicts if v["flag"]), None)}
+    return out
+
+
+def group_indicators(entries: list[dict]) -> list[dict]:
+    """Figure entries (one a measure) → indicator entries (one a table row), in order."""
+    rows: dict[str, list[dict]] = {}
+    for e in entries:
+        rows.setdefault(e["clause"] or e["id"], []).append(e)
+    return [indicator_entry(figs) for figs in rows.values()]
+
+
+def figures(indicators: list[dict]) -> list[dict]:
+    """Indicator entries → the entries values are entered for and charts are drawn of."""
+    return [f for e in indicators for f in (e.get("measures") or [e])]
+
+
+def find_entry(data: dict, measure_id: str) -> dict:
+    """The entry of one measure (a figure or a target) in a :func:`tracking` answer."""
+    return next(e for e in figures(data["indicators"]) + data["targets"] if e["id"] == measure_id)
+
+
 def tracking(plan: Plan, store: ActualsStore) -> dict:
     stored = store.all()
     return {
-        "indicators": [_entry(m, stored.get(m.id, []), None, plan.place(m.clause)) for m in plan.indicators],
+        "indicators": group_indicators([_entry(m, stored.get(m.id, []), None, plan.place(m.clause))
+                                        for m in plan.indicators]),
         "targets": [_entry(m, stored.get(m.id, []), stored.get(m.linked) if m.linked else None,
                            plan.place(m.clause)) for m in plan.targets],
     }
@@ -126,4 +194,4 @@ def history(plan: Plan) -> list[dict]:
     for m in plan.history:
         values = [Actual(m.id, y, f"{v:f}", "规划文本（完成情况表）") for y, v in plan_results(m).items()]
         out.append(_entry(m, values, None, plan.place(m.clause)))
-    return out
+    return group_indicators(out)
