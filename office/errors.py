@@ -13,12 +13,19 @@ import sqlite3
 from typing import Iterable
 
 
-class ListError(Exception):
-    """A request a store refuses; ``str()`` is a Chinese sentence fit to show a user,
-    ``status`` the HTTP answer. (Named for the first store; users and the audit trail
-    raise the same family, so the web app answers all of them in one place.)"""
+class OfficeError(Exception):
+    """A request the office package refuses: ``str()`` is a Chinese sentence fit to show
+    a user, ``status`` the HTTP answer (400 bad input, 403 not allowed, 404 no such thing,
+    409 changed meanwhile, 503 the database cannot serve). Every refusal of the office
+    stores (lists, users, audit, actual values, reports) is one of these, so the web app
+    answers them with one handler and the CLI prints them with one line."""
 
     status = 400
+
+
+class ListError(OfficeError):
+    """A refusal of the list store. (Named for the first store; users and the audit trail
+    raise the same family.)"""
 
 
 class ValidationError(ListError):

@@ -23,11 +23,11 @@ def _guard(fn):
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
-        from office.tracking.actuals import ActualsError
+        from office.errors import OfficeError
 
         try:
             return fn(*args, **kwargs)
-        except ActualsError as e:
+        except OfficeError as e:
             raise click.ClickException(str(e)) from None
         except OSError as e:
             where = f" {e.filename}" if getattr(e, "filename", None) else ""

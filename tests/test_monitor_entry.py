@@ -92,7 +92,7 @@ def test_an_editor_enters_changes_and_clears_a_value(app, editor):
     ({"id": SAT, "year": "2023", "value": "约81"}, 400, "不是数字"),
     ({"id": SAT, "year": "2019", "value": "81"}, 400, "不在规划期内"),
     ({"id": SAT, "year": "明年", "value": "81"}, 400, "年份"),
-    ({"id": "gd-ip-14fyp:t9.r99", "year": "2023", "value": "81"}, 400, "没有编号为"),
+    ({"id": "gd-ip-14fyp:t9.r99", "year": "2023", "value": "81"}, 404, "没有编号为"),  # no such measure: 404
     ({"id": "", "year": "2023", "value": "81"}, 400, "缺少"),
     ({"id": "target:gd-ip-14fyp:box5.p1.t1", "year": "2022", "value": "1"}, 400, "定性目标"),
 ])

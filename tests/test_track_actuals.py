@@ -181,6 +181,12 @@ def test_cli_set_refusals_are_one_line(instance, args, words):
     assert "Traceback" not in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
 
 
+@pytest.mark.parametrize("args", [["delete", "nonsense:t9", "--year", "2023"], ["history", "gd-ip-14fyp:t9.r99"]])
+def test_cli_unknown_measure_is_one_chinese_line(instance, args):
+    proc = run_plankb("--instance", str(instance), "actuals", *args, ok=False)
+    assert proc.returncode != 0 and "没有编号为" in proc.stderr and "Traceback" not in proc.stderr
+
+
 # -- the template -------------------------------------------------------------------
 
 def _fill(data: bytes, cells: dict) -> bytes:

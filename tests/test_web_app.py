@@ -120,3 +120,22 @@ def test_session_cookie_is_httponly_and_samesite(client):
     r = client.get("/lists")
     cookie = r.headers.get("Set-Cookie", "")
     assert "plankb_session=" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_one_refusal_family_and_one_handler_for_it(tmp_path):
+    """The list store's and the tracking code's refusals share one base (office.errors.
+    OfficeError, status + Chinese sentence), and the web app answers that base once."""
+    from office.errors import ListError, OfficeError, StoreUnavailable
+    from office.tracking.actuals import ActualsError, ActualsForbidden, ActualsUnavailable, MeasureNotFound
+    from office.tracking.report import ReportError
+    from office.tracking.template import TemplateError
+    from webapp import create_app
+    from webapp.errors import handle_office_error
+
+    for cls in (ListError, ActualsError, ReportError, TemplateError, StoreUnavailable):
+        assert issubclass(cls, OfficeError)
+    assert (ActualsForbidden.status, ActualsUnavailable.status, MeasureNotFound.status) == (403, 503, 404)
+    app = create_app({"INSTANCE_PATH": tmp_path, "TESTING": True, "BUILD_INDEX_IF_MISSING": False})
+    handlers = app.error_handler_spec[None][None]
+    assert handlers[OfficeError] is handle_office_error
+    assert ListError not in handlers and ActualsError not in handlers

@@ -1,8 +1,9 @@
 """One error handler for the whole app: JSON under /api/, a Chinese page elsewhere.
 
 Views only ever ``abort(code, description=…)`` with a Chinese reason, raise
-``BadParam``, or let the list store's refusals (``ListError``, whose ``status`` and
-sentence are the answer) through; how the answer looks is decided here, once.
+``BadParam``, or let the office package's refusals through (``OfficeError``: the list
+store's ``ListError`` and the tracking code's ``ActualsError`` alike, whose ``status``
+and sentence are the answer); how the answer looks is decided here, once.
 """
 from __future__ import annotations
 
@@ -12,8 +13,7 @@ import sqlite3
 from flask import Flask, jsonify, make_response, render_template, request
 from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
 
-from office.errors import database_reason
-from office.lists import ConflictError, ListError
+from office.errors import ConflictError, OfficeError, database_reason
 
 log = logging.getLogger("plankb.web")
 
@@ -66,8 +66,8 @@ def handle_http(e: HTTPException):
     return response
 
 
-def handle_list_error(e: ListError):
-    """The store refused: its status and sentence. A conflict also carries the item as it
+def handle_office_error(e: OfficeError):
+    """A store refused: its status and sentence. A conflict also carries the item as it
     is now and the fields in conflict, so the page can show both values."""
     if isinstance(e, ConflictError):
         return answer(e.status, str(e), current=e.current.to_json(), fields=e.fields)
@@ -86,5 +86,5 @@ def handle_unexpected(e: Exception):
 
 def init_errors(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http)
-    app.register_error_handler(ListError, handle_list_error)
+    app.register_error_handler(OfficeError, handle_office_error)
     app.register_error_handler(Exception, handle_unexpected)

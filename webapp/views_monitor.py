@@ -26,7 +26,6 @@ from flask import (
 )
 from markupsafe import Markup, escape
 
-from office.errors import ListError
 from office.export import content_disposition, safe_filename
 from office.lists import STATUSES as TASK_STATUSES
 from office.tracking.actuals import ActualsError, ActualsStore, open_store
@@ -40,6 +39,9 @@ from webapp.resources import cached, get_corpus, get_document, get_graph, get_st
 from webapp.twin import twin
 
 bp = Blueprint("monitor", __name__)
+# Refusals of office.tracking (ActualsError: 400, 403, 404 for an unknown measure, 503)
+# are answered by webapp.errors like every office refusal; only the entry forms catch
+# them, to show the sentence above the table they came from.
 
 BADGE = {"已完成": "ok", "进度正常": "ok", "未完成": "warn", "滞后": "warn", "无数据": "kind", "待判断": "kind",
          "推进中": "ok", "未启动": "kind", "已调整": "kind", "未填": "kind"}
@@ -57,19 +59,13 @@ def _plan() -> Plan:
 def _store() -> ActualsStore:
     store = current_app.extensions.get("plankb_actuals")
     if store is None:
-        try:
-            store = open_store(instance_dir(), database=get_store().db)  # one engine for the office database
-        except (ActualsError, ListError) as e:
-            abort(e.status, description=str(e))
+        store = open_store(instance_dir(), database=get_store().db)  # one engine for the office database
         current_app.extensions["plankb_actuals"] = store
     return store
 
 
 def _tracking() -> dict:
-    try:
-        return tracking(_plan(), _store())
-    except ActualsError as e:
-        abort(e.status, description=str(e))
+    return tracking(_plan(), _store())
 
 
 def _listed_clauses() -> set[str]:
@@ -225,7 +221,7 @@ def actual_form():
         entry, done = _set(request.form)
     except ActualsError as e:
         if e.status >= 500:
-            abort(e.status, description=str(e))
+            raise  # webapp.errors answers it
         return _page(e.status, error=str(e))
     flash(done)
     return redirect(url_for("monitor.monitor_page", document=entry["document"]) + f"#m-{entry['id']}", code=303)
@@ -238,11 +234,8 @@ def actual_api():
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         raise BadParam("请求体应为 JSON 对象，如 {\"id\": \"gd-ip-14fyp:t2.r11\", \"year\": 2023, \"value\": \"81.5\"}。")
-    try:
-        entry, done = _set({k: (str(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v)
-                            for k, v in data.items()})
-    except ActualsError as e:
-        abort(e.status, description=str(e))
+    entry, done = _set({k: (str(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v)
+                        for k, v in data.items()})
     return jsonify({"ok": True, "message": done, "entry": entry})
 
 
@@ -254,10 +247,7 @@ def template():
 
     plan = _plan()
     title = "、".join(f"《{d.title}》" for d in plan.corpus.documents) + "实际值录入表"
-    try:
-        data = template_bytes(plan, _store().all(), title)
-    except ActualsError as e:
-        abort(e.status, description=str(e))
+    data = template_bytes(plan, _store().all(), title)
     resp = Response(data, content_type=FORMATS["xlsx"][0])
     resp.headers["Content-Disposition"] = content_disposition(safe_filename("实际值录入表", ".xlsx"))
     return resp
@@ -286,7 +276,7 @@ def import_form():
                      problems=e.problems)
     except ActualsError as e:
         if e.status >= 500:
-            abort(e.status, description=str(e))
+            raise  # webapp.errors answers it
         return _page(e.status, error=str(e))
     done = f"已导入 {upload.filename[:80]}：读到 {len(actuals)} 个数值，其中 {changed} 个为新录入或有改动。"
     flash(done)
@@ -297,11 +287,8 @@ def import_form():
 def report(fmt: str):
     if fmt not in FORMATS:
         abort(404, description=f"不支持的报告格式：{fmt[:20]}（可选：{'、'.join(FORMATS)}）。")
-    try:
-        rep = build_report(_plan(), _store(), read_lists=list_store_reader(instance_dir()))
-        data = render(rep, fmt)
-    except ActualsError as e:
-        abort(e.status, description=str(e))
+    rep = build_report(_plan(), _store(), read_lists=list_store_reader(instance_dir()))
+    data = render(rep, fmt)
     content_type, ext = FORMATS[fmt]
     resp = Response(data, content_type=content_type)
     resp.headers["Content-Disposition"] = content_disposition(safe_filename(rep.title, ext))

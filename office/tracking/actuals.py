@@ -30,7 +30,7 @@ from sqlalchemy import delete, insert, select, text, update
 from office import audit
 from office import db as dbm
 from office.db import Database
-from office.errors import StoreUnavailable, database_reason
+from office.errors import OfficeError, StoreUnavailable, database_reason
 
 LEGACY_DB_NAME = "actuals.sqlite3"  # where plankb kept values before migration 0003
 SOURCE_MAX = 200
@@ -40,10 +40,9 @@ VALUE_MAX_DIGITS = 20
 
 
 
-class ActualsError(Exception):
-    """A value or request the store refuses; ``str()`` is a Chinese sentence for staff."""
-
-    status = 400
+class ActualsError(OfficeError):
+    """A value or request the tracking code refuses (an office refusal: a Chinese sentence
+    and an HTTP status)."""
 
 
 class ActualsUnavailable(ActualsError):
@@ -52,6 +51,12 @@ class ActualsUnavailable(ActualsError):
 
 class ActualsForbidden(ActualsError):
     status = 403
+
+
+class MeasureNotFound(ActualsError):
+    """No indicator or target has this id: the web's 404, the CLI's one line."""
+
+    status = 404
 
 
 @dataclass(frozen=True)

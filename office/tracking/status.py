@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from office.tracking.actuals import Actual, ActualsError, ActualsStore, make_actual
+from office.tracking.actuals import Actual, ActualsError, ActualsStore, MeasureNotFound, make_actual
 from office.tracking.measures import Measure, plan_measures
 from office.tracking.rules import judge, number
 
@@ -60,7 +60,7 @@ class Plan:
             if old is not None:
                 raise ActualsError(f"{key} 是上一规划期（{old.period[0]}—{old.period[1]}年）完成情况表的行，"
                                    "其完成值已载于规划，无需录入。")
-            raise ActualsError(f"没有编号为 {key[:80]} 的指标或目标{hint}。")
+            raise MeasureNotFound(f"没有编号为 {key[:80]} 的指标或目标{hint}。")
         return m
 
     def actual(self, measure_id: str, year, value, **kw) -> Actual:
