@@ -46,6 +46,8 @@ ACTIONS = {  # action -> Chinese label shown in the trail
     "actual.import": "导入旧实际值",
     "item.status": "修改完成状态",
     "item.progress": "记录进展",
+    "item.progress.edit": "修改进展",
+    "item.progress.delete": "删除进展",
 }
 FIELD_LABELS = {
     "name": "名称", "title": "标题", "order": "顺序", "clause_id": "条款",

@@ -597,14 +597,24 @@ class ListStore:
             raise NotFoundError(f"清单条目不存在（编号 {item_id}），可能已被他人移除。")
         return self._item_row(row), tl
 
-    def set_status(self, item_id, status) -> Item:
-        """Set an item's 完成状态 (one of STATUSES, or '' to clear). The last choice wins:
-        a status is a judgement of the moment, not text two people merge."""
+    def set_status(self, item_id, status, *, seen=None) -> Item:
+        """Set an item's 完成状态 (one of STATUSES, or '' to clear).
+
+        ``seen`` is the status the caller's page showed (None: no check, as for a script
+        that means to set it). Someone else having changed it since — the stored status is
+        neither ``seen`` nor the one chosen now — is a :class:`ConflictError` naming both,
+        as for 牵头单位/配合单位/完成时限: two people judging one task must each see the
+        other's judgement rather than the second silently replacing the first."""
         status = check_status(status)
+        seen = None if seen is None else check_status(seen)
         with self._tx() as conn:
             item, _ = self._writable_item(conn, item_id)
             if item.status == status:
                 return item
+            if seen is not None and item.status != seen:
+                now = item.status or "（未填）"
+                raise ConflictError(f"完成状态已被他人改为“{now}”（您打开页面时是“{seen or '（未填）'}”），"
+                                    "请核对后再保存。", item, ["status"])
             conn.execute(update(self._I).where(self._I.c.id == item.id)
                          .values(status=status, version=item.version + 1, updated_at=_now()))
             audit.record(conn, "item.status", list_id=item.list_id, item_id=item.id, subject=item.clause_id,
@@ -629,6 +639,51 @@ class ListStore:
                             conn.execute(select(dbm.progress.c.created_at)
                                          .where(dbm.progress.c.id == new_id)).scalar())
 
+    @staticmethod
+    def _progress_row(row) -> Progress:
+        m = row._mapping
+        return Progress(m["id"], m["item_id"], m["list_id"], m["on_date"], m["text"], m["who"], m["created_at"])
+
+    def _writable_progress(self, conn, progress_id, item_id=None) -> tuple[Progress, Item]:
+        """The entry, after the list and item locks and the rights checks: its author may
+        change it, an administrator any (a record of what was done is its author's word)."""
+        P = dbm.progress
+        progress_id = self._int(progress_id, "进展")
+        row = conn.execute(select(P).where(P.c.id == progress_id)).first()
+        if row is None or (item_id is not None and row._mapping["item_id"] != self._int(item_id, "条目")):
+            raise NotFoundError(f"进展记录不存在（编号 {progress_id}），可能已被删除。")
+        item, _ = self._writable_item(conn, row._mapping["item_id"])
+        p = self._progress_row(row)
+        if not may_change_progress(audit.current_actor(), p):
+            raise ForbiddenError(f"只能修改或删除自己记录的进展；这条由“{p.who or '未知'}”记录（提示：请其本人或管理员修改）。")
+        return p, item
+
+    def edit_progress(self, progress_id, text=None, on_date=None, *, item_id=None) -> Progress:
+        """Correct one progress entry's text or date (None: keep); audited old → new."""
+        P = dbm.progress
+        with self._tx() as conn:
+            p, item = self._writable_progress(conn, progress_id, item_id)
+            new_text = p.text if text is None else _clean(text, "进展情况", PROGRESS_MAX, required=True, multiline=True)
+            new_day = p.on_date if on_date is None else check_date(on_date)
+            if (new_text, new_day) == (p.text, p.on_date):
+                return p
+            conn.execute(update(P).where(P.c.id == p.id).values(text=new_text, on_date=new_day))
+            audit.record(conn, "item.progress.edit", list_id=item.list_id, item_id=item.id, subject=item.clause_id,
+                         field="progress", old=f"{p.on_date}：{p.text}", new=f"{new_day}：{new_text}")
+            self._touch(conn, item.list_id, bump=False)
+            return replace(p, text=new_text, on_date=new_day)
+
+    def delete_progress(self, progress_id, *, item_id=None) -> Progress:
+        """Remove one progress entry (the trail keeps what it said)."""
+        P = dbm.progress
+        with self._tx() as conn:
+            p, item = self._writable_progress(conn, progress_id, item_id)
+            conn.execute(delete(P).where(P.c.id == p.id))
+            audit.record(conn, "item.progress.delete", list_id=item.list_id, item_id=item.id,
+                         subject=item.clause_id, field="progress", old=f"{p.on_date}：{p.text}")
+            self._touch(conn, item.list_id, bump=False)
+            return p
+
     def progress(self, list_id) -> dict[int, list[Progress]]:
         """Item id → its progress entries, by date then entry order."""
         P = dbm.progress
@@ -637,9 +692,8 @@ class ListStore:
             rows = conn.execute(select(P).where(P.c.list_id == tl.id).order_by(P.c.on_date, P.c.id))
             out: dict[int, list[Progress]] = {}
             for r in rows:
-                m = r._mapping
-                out.setdefault(m["item_id"], []).append(
-                    Progress(m["id"], m["item_id"], m["list_id"], m["on_date"], m["text"], m["who"], m["created_at"]))
+                p = self._progress_row(r)
+                out.setdefault(p.item_id, []).append(p)
             return out
 
     def tracked_items(self, list_id) -> list[Item]:
@@ -647,6 +701,11 @@ class ListStore:
         what exports and the evaluation report print."""
         entries = self.progress(list_id)
         return [replace(it, progress=progress_text(entries.get(it.id, []))) for it in self.items(list_id)]
+
+
+def may_change_progress(actor, p: Progress) -> bool:
+    """An entry's author (who may write) or an administrator may edit or delete it."""
+    return actor.role == "admin" or (actor.may_write() and bool(p.who) and p.who == actor.name)
 
 
 def progress_text(entries: Iterable[Progress]) -> str:

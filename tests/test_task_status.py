@@ -208,3 +208,60 @@ def test_cli_history_lists_overwritten_values(instance):
     assert "原值 81.5" in run_plankb("--instance", inst, "actuals", "history").stdout
     proc = run_plankb("--instance", inst, "actuals", "history", "nonsense:t9", ok=False)
     assert proc.returncode != 0 and "没有编号为" in proc.stderr
+
+
+# -- two people on one status; correcting progress (review of issue 14) -----------------
+
+def test_status_changed_meanwhile_is_a_conflict_with_both_values(store, items):
+    """Zhang and Li open the page while 3.2.p1 is 未启动; Zhang sets 推进中, then Li
+    chooses 已完成 from the same page: Li is told Zhang's value, nothing is overwritten."""
+    from office.lists import ConflictError
+
+    a = items[0]
+    with acting_as(Actor("zhang", role="editor")):
+        store.set_status(a.id, "未启动")
+        store.set_status(a.id, "推进中", seen="未启动")
+    with acting_as(Actor("li", role="editor")), pytest.raises(ConflictError) as e:
+        store.set_status(a.id, "已完成", seen="未启动")
+    assert e.value.fields == ["status"] and e.value.current.status == "推进中"
+    assert "推进中" in str(e.value) and "未启动" in str(e.value)
+    assert store.get_item(a.id).status == "推进中"
+    # the same choice as the other person is no conflict; a choice from the current value is saved
+    with acting_as(Actor("li", role="editor")):
+        assert store.set_status(a.id, "推进中", seen="未启动").status == "推进中"
+        assert store.set_status(a.id, "已完成", seen="推进中").status == "已完成"
+        assert store.set_status(a.id, "滞后").status == "滞后"  # a script without seen: as before
+
+
+def test_own_progress_entry_is_edited_or_deleted_and_audited(store, items):
+    a = items[0]
+    with acting_as(Actor("zhang", role="editor")):
+        p = store.add_progress(a.id, "印发实施方案", "2024-03-15")
+        q = store.add_progress(a.id, "完成首批试点", "2025-06-30")
+        fixed = store.edit_progress(p.id, "印发实施方案（粤知办〔2024〕3号）", "2024-03-18")
+        assert (fixed.on_date, fixed.text, fixed.who) == ("2024-03-18", "印发实施方案（粤知办〔2024〕3号）", "zhang")
+        store.delete_progress(q.id)
+    with acting_as(Actor("wang", role="editor")):
+        r = store.add_progress(a.id, "开展调研", "2023-01-05")
+    assert store.tracked_items(a.list_id)[0].progress == "2023-01-05：开展调研\n2024-03-18：印发实施方案（粤知办〔2024〕3号）"
+    with acting_as(Actor("zhang", role="editor")), pytest.raises(ForbiddenError) as e:
+        store.edit_progress(r.id, "改别人的")
+    assert "自己记录的进展" in str(e.value) and "wang" in str(e.value)
+    with acting_as(Actor("zhang", role="editor")), pytest.raises(ForbiddenError):
+        store.delete_progress(r.id)
+    with acting_as(Actor("li", role="viewer")), pytest.raises(ForbiddenError):
+        store.edit_progress(p.id, "只读账号")
+    with acting_as(Actor("admin1", role="admin")):
+        store.edit_progress(r.id, on_date="2023-01-06")  # an administrator may correct any entry
+    with pytest.raises(NotFoundError):
+        store.delete_progress(999999)
+    with pytest.raises(NotFoundError):
+        store.edit_progress(p.id, "x", item_id=items[1].id)  # an entry of another item
+    with acting_as(Actor("zhang", role="editor")), pytest.raises(ValidationError):
+        store.edit_progress(p.id, "   ")
+    trail = [(e.actor, e.action, e.old, e.new) for e in reversed(AuditLog(store.db).entries(a.list_id))
+             if e.action.startswith("item.progress.")]
+    assert trail == [
+        ("zhang", "item.progress.edit", "2024-03-15：印发实施方案", "2024-03-18：印发实施方案（粤知办〔2024〕3号）"),
+        ("zhang", "item.progress.delete", "2025-06-30：完成首批试点", ""),
+        ("admin1", "item.progress.edit", "2023-01-05：开展调研", "2023-01-06：开展调研")]

@@ -12,7 +12,7 @@ from webapp import list_data
 from webapp.errors import BadParam
 from office.export import FORMATS, ExportError, build_rows, content_disposition, export_bytes, options_from
 from office.export.selection import actionable, plan_order
-from office.lists import FIELDS, STATUSES, ConflictError
+from office.lists import FIELDS, STATUSES, ConflictError, may_change_progress
 from office.localtime import local_time, zone
 from webapp.params import choice_param, int_param
 from webapp.plan_data import clause_brief
@@ -39,10 +39,21 @@ def list_detail(list_id: int) -> dict:
     items = store.tracked_items(list_id)
     data = list_data.list_detail(tl, items, get_corpus(), graph_or_none())
     entries = store.progress(list_id)  # each item's dated progress (完成状态 is on the item)
+    actor = _page_actor()
     for d in data["items"]:
-        d["progress_entries"] = [p.to_json() for p in entries.get(d["id"], [])]
+        d["progress_entries"] = [{**p.to_json(), "mine": actor is not None and may_change_progress(actor, p)}
+                                 for p in entries.get(d["id"], [])]
     data["statuses"] = list(STATUSES)
     return data
+
+
+def _page_actor():
+    """The logged-in account as the stores see it (None when nobody is logged in): who may
+    be offered to edit which progress entry."""
+    from webapp.auth import current_user
+
+    user = current_user()
+    return user.actor() if user is not None else None
 
 
 # -- pages -----------------------------------------------------------------------------
@@ -77,6 +88,10 @@ def list_page(list_id):
         notice = "已更新完成状态。"
     elif request.args.get("progress_saved"):
         notice = "已记录进展。"
+    elif request.args.get("progress_edited"):
+        notice = "已修改进展。"
+    elif request.args.get("progress_deleted"):
+        notice = "已删除进展。"
     elif int_param("filled", None, 0, 100000) is not None:
         notice = f"已为 {int_param('filled', None, 0, 100000)} 条填入。"
     return render_list(list_id, notice=notice)
@@ -234,10 +249,18 @@ def _conflict_page(list_id: int, item_id: int, e: ConflictError, typed: dict) ->
 
 @bp.post("/lists/<int:list_id>/items/<int:item_id>/status")
 def item_status_form(list_id, item_id):
-    """An item's 完成状态 from the list page's select, without JavaScript."""
+    """An item's 完成状态 from the list page's select, without JavaScript. ``was_status``
+    is the status the page showed: if someone else changed it meanwhile, the list comes
+    back (409) with both values and the chosen one still selected, as for the fields."""
     store = get_store()
     _item_in(store, list_id, item_id)
-    store.set_status(item_id, request.form.get("status", ""))
+    typed = request.form.get("status", "")
+    try:
+        store.set_status(item_id, typed, seen=request.form.get("was_status"))
+    except ConflictError as e:
+        msg = (f"{e} 您选择的“{typed or '（未填）'}”仍在下拉框中，尚未保存；"
+               "核对后再点“更新状态”即以您的为准。")
+        return render_list(list_id, status_messages={item_id: msg}, status_drafts={item_id: typed}), 409
     return redirect(url_for("lists.list_page", list_id=list_id, status_saved=1) + f"#item-{item_id}", code=303)
 
 
@@ -250,12 +273,31 @@ def item_progress_form(list_id, item_id):
     return redirect(url_for("lists.list_page", list_id=list_id, progress_saved=1) + f"#item-{item_id}", code=303)
 
 
-@bp.put("/api/lists/<int:list_id>/items/<int:item_id>/status")
-def item_status_api(list_id, item_id):
-    """``{"status": "推进中"}`` (or "" to clear) → the item."""
+@bp.post("/lists/<int:list_id>/items/<int:item_id>/progress/<int:progress_id>")
+def progress_entry_form(list_id, item_id, progress_id):
+    """Correct (action=save) or delete (action=delete) one's own progress entry (an
+    administrator: any), without JavaScript."""
     store = get_store()
     _item_in(store, list_id, item_id)
-    return jsonify(store.set_status(item_id, _body().get("status", "")).to_json())
+    action = choice_value(request.form.get("action") or "save", ("save", "delete"), "action")
+    if action == "delete":
+        store.delete_progress(progress_id, item_id=item_id)
+    else:
+        store.edit_progress(progress_id, request.form.get("text"), request.form.get("date") or None,
+                            item_id=item_id)
+    done = "progress_deleted" if action == "delete" else "progress_edited"
+    return redirect(url_for("lists.list_page", list_id=list_id, **{done: 1}) + f"#item-{item_id}", code=303)
+
+
+@bp.put("/api/lists/<int:list_id>/items/<int:item_id>/status")
+def item_status_api(list_id, item_id):
+    """``{"status": "推进中", "was_status": "未启动"?}`` (status "" clears) → the item; with
+    ``was_status`` (what the caller saw), 409 with the current item when someone else
+    changed it meanwhile."""
+    store = get_store()
+    _item_in(store, list_id, item_id)
+    data = _body()
+    return jsonify(store.set_status(item_id, data.get("status", ""), seen=data.get("was_status")).to_json())
 
 
 @bp.post("/api/lists/<int:list_id>/items/<int:item_id>/progress")
@@ -265,6 +307,22 @@ def item_progress_api(list_id, item_id):
     _item_in(store, list_id, item_id)
     data = _body()
     return jsonify(store.add_progress(item_id, data.get("text", ""), data.get("date")).to_json()), 201
+
+
+@bp.patch("/api/lists/<int:list_id>/items/<int:item_id>/progress/<int:progress_id>")
+def progress_entry_api(list_id, item_id, progress_id):
+    """``{"text"?, "date"?}`` → the corrected entry (its author or an administrator)."""
+    store = get_store()
+    _item_in(store, list_id, item_id)
+    data = _body()
+    return jsonify(store.edit_progress(progress_id, data.get("text"), data.get("date"), item_id=item_id).to_json())
+
+
+@bp.delete("/api/lists/<int:list_id>/items/<int:item_id>/progress/<int:progress_id>")
+def progress_entry_delete_api(list_id, item_id, progress_id):
+    store = get_store()
+    _item_in(store, list_id, item_id)
+    return jsonify({"deleted": store.delete_progress(progress_id, item_id=item_id).to_json()})
 
 
 @bp.post("/lists/<int:list_id>/rename")

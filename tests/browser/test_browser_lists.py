@@ -115,3 +115,35 @@ def test_reorder_by_dragging_with_the_mouse(page):
     items.nth(2).locator(".drag-handle").drag_to(items.nth(0), target_position={"x": 40, "y": 5})
     expect(page.locator(f'.list-item[data-item="{last_id}"] .status')).to_have_text("顺序已保存")
     assert order(page, list_id)[0] == THREE[2]
+
+
+def test_status_from_a_stale_page_shows_both_values_and_own_progress_is_corrected(page, nojs_page):
+    """Review of issue 14: two people on one item's 完成状态 — the second sees the first's
+    value and keeps their own choice selected; one's own progress entry can be corrected."""
+    list_id, url = new_list(page, TWO[:1])
+    page.goto(url)
+    nojs_page.goto(url)  # the same account in another browser, page drawn before the change
+    first = page.locator(".list-item").first
+    first.get_by_label("完成状态").select_option("推进中")
+    first.get_by_role("button", name="更新状态").click()
+    expect(page.locator(".notice.ok")).to_have_text("已更新完成状态。")
+    other = nojs_page.locator(".list-item").first
+    other.get_by_label("完成状态").select_option("已完成")
+    other.get_by_role("button", name="更新状态").click()
+    alert = nojs_page.locator(".list-item").first.locator(".status-form .conflict")
+    expect(alert).to_contain_text("已被他人改为“推进中”")
+    expect(alert).to_contain_text("您选择的“已完成”仍在下拉框中")
+    expect(nojs_page.locator(".list-item").first.get_by_label("完成状态")).to_have_value("已完成")
+    assert page.request.get(f"{page.base}/api/lists/{list_id}").json()["items"][0]["status"] == "推进中"
+
+    page.goto(url)
+    first = page.locator(".list-item").first
+    first.get_by_label("进展情况", exact=True).fill("印发实施方案")
+    first.get_by_role("button", name="记录进展").click()
+    expect(page.locator(".notice.ok")).to_have_text("已记录进展。")
+    entry = page.locator(".progress-entries li").first
+    entry.locator("summary", has_text="修改").click()
+    entry.locator('input[name="text"]').fill("印发实施方案（修订）")
+    entry.get_by_role("button", name="保存修改").click()
+    expect(page.locator(".notice.ok")).to_have_text("已修改进展。")
+    expect(page.locator(".progress-entries li").first).to_contain_text("印发实施方案（修订）")
