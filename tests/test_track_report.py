@@ -209,3 +209,21 @@ def test_the_previous_period_report_reproduces_the_plans_own_judgement(plan, sto
     assert {r[2] for r in rows if r[7] == "未完成"} == {"农产品地理标志登记", "版权产业对国民经济的贡献率",
                                                       "知识产权保护社会满意度"}
     assert "重点任务进展" not in "\n".join(p.text for p in doc.paragraphs)
+
+
+def test_both_word_writers_share_the_public_house_style():
+    """The report's DOCX took private helpers (_cell_text, _page…) of the task-table
+    writer; the house style is one public module both use, and no office module imports
+    another's private names."""
+    import ast
+
+    from cli_support import ROOT
+
+    offenders = []
+    for path in sorted((ROOT / "office").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("office"):
+                offenders += [f"{path.name}: {node.module}.{a.name}" for a in node.names if a.name.startswith("_")]
+    assert offenders == []
+    for name in ("office/export/docx_writer.py", "office/tracking/report_docx.py"):
+        assert "from office.export.docx_style import" in (ROOT / name).read_text(encoding="utf-8")

@@ -2,7 +2,7 @@
 
 A4 landscape, 方正小标宋简体 title, 黑体 headings and table headers, 仿宋_GB2312 body, the
 table header repeated on every page and “— 1 —” page numbers: the fonts, styles and
-table plumbing are the task-table writer's (office.export.docx_writer), so both
+table plumbing are the house style (office.export.docx_style) the 任务分解表 uses too, so both
 documents an office sends out look alike and a fix to one fixes both.
 """
 from __future__ import annotations
@@ -10,22 +10,21 @@ from __future__ import annotations
 import io
 
 from docx import Document
-from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
-from office.export.docx_writer import (
+from office.export.docx_style import (
     HEADER_FONT,
     MARGIN_LR,
     PAGE_W,
     TITLE_FONT,
     TITLE_PT,
-    _cell_text,
-    _page,
-    _row_flags,
-    _style_defaults,
-    _table_props,
+    cell_text,
+    house_styles,
+    landscape_page,
+    new_table,
+    row_flags,
     set_font,
 )
 from office.tracking.report import INDICATOR_HEADERS, TARGET_HEADERS, TASK_HEADERS, Report
@@ -75,35 +74,23 @@ def _merge_down(table, spans: list[tuple[int, int]], columns: list[int]) -> None
 
 
 def _table(doc, styles, headers: list[str], rows: list[list[str]], widths: list[float]):
-    table = doc.add_table(rows=1, cols=len(headers))
-    table.style = doc.styles["Table Grid"]
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    table.autofit = False
-    _table_props(table, widths)
-    for i, gc in enumerate(table._tbl.tblGrid.findall(qn("w:gridCol"))):
-        gc.set(qn("w:w"), str(int(widths[i] * 567)))
-    _row_flags(table.rows[0], header=True)
-    for i, h in enumerate(headers):
-        cell = table.rows[0].cells[i]
-        cell.width = Cm(widths[i])
-        cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
-        _cell_text(cell, h, styles["header"])
+    table = new_table(doc, headers, widths, styles["header"])
     centred = [h in CENTRED_HEADERS or h.endswith("年") for h in headers]
     for values in rows:
         row = table.add_row()
-        _row_flags(row)
+        row_flags(row)
         for i, v in enumerate(values):
             cell = row.cells[i]
             cell.width = Cm(widths[i])
             cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
-            _cell_text(cell, v, styles["center" if centred[i] else "left"])
+            cell_text(cell, v, styles["center" if centred[i] else "left"])
     return table
 
 
 def render(report: Report) -> bytes:
     doc = Document()
-    styles = _style_defaults(doc)
-    _page(doc)
+    styles = house_styles(doc)
+    landscape_page(doc)
     doc.core_properties.title = report.title[:250]
     doc.core_properties.author = "plankb"
     doc.core_properties.language = "zh-CN"
