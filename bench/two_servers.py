@@ -20,9 +20,7 @@ import http.cookiejar
 import json
 import os
 import re
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -32,7 +30,8 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from serve_process import ROOT, free_port, start_serve, stop  # noqa: E402 — bench/ is this script's own folder
+
 PASSWORD = "bench-password-1"
 FIELDS = ("lead_unit", "deadline")
 
@@ -61,23 +60,6 @@ class Client:
                 return r.status, json.load(r)
         except urllib.error.HTTPError as e:
             return e.code, json.load(e)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def serve(instance: Path, port: int, env: dict) -> subprocess.Popen:
-    proc = subprocess.Popen([sys.executable, "-m", "plankb", "--instance", str(instance), "serve",
-                             "--port", str(port), "--threads", "8"],
-                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    for line in proc.stdout:
-        if "已启动" in line:
-            threading.Thread(target=proc.stdout.read, daemon=True).start()  # keep the pipe drained
-            return proc
-    raise SystemExit(f"plankb serve did not start (exit {proc.wait()})")
 
 
 def main() -> None:
@@ -110,7 +92,7 @@ def main() -> None:
         try:
             for inst in instances:
                 ports.append(free_port())
-                procs.append(serve(inst, ports[-1], env))
+                procs.append(start_serve(inst, ports[-1], env, "--threads", "8"))
             owner = Client(f"http://127.0.0.1:{ports[0]}")
             owner.login(names[0])
             _, tl = owner.api("POST", "/api/lists", {"name": f"两台服务器压力测试-{time.time_ns()}"})
@@ -168,9 +150,7 @@ def main() -> None:
             for e in errors[:3]:
                 print("  错误：", e)
         finally:
-            for p in procs:
-                p.terminate()
-                p.wait(30)
+            stop(procs)
             db.close()
 
 

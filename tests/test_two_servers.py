@@ -8,7 +8,6 @@ import http.cookiejar
 import json
 import os
 import re
-import subprocess
 import sys
 import urllib.parse
 import urllib.request
@@ -17,6 +16,9 @@ import pytest
 
 from cli_support import ROOT, free_port, run_plankb
 from db_support import ENGINES, fresh_pg
+
+sys.path.insert(0, str(ROOT / "bench"))
+from serve_process import start_serve, stop  # noqa: E402 — one way to start servers, shared with bench/two_servers.py
 
 CLAUSE = "gd-ip-14fyp:3.2.p3"
 PASSWORD = "two-servers-1"
@@ -54,18 +56,6 @@ class Browser:
             return e.code, json.load(e)
 
 
-def _serve(instance, port, env):
-    proc = subprocess.Popen([sys.executable, "-m", "plankb", "--instance", str(instance), "serve", "--port", str(port)],
-                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    lines = []
-    for line in proc.stdout:  # waits for the start line, however slow the machine
-        lines.append(line)
-        if "已启动" in line:
-            return proc
-    proc.wait()
-    raise AssertionError("".join(lines))
-
-
 @pytest.mark.parametrize("engine", ENGINES)
 def test_two_servers_see_each_others_edits_and_lose_nothing(tmp_path, engine):
     env = dict(os.environ, PYTHONUNBUFFERED="1")
@@ -83,7 +73,7 @@ def test_two_servers_see_each_others_edits_and_lose_nothing(tmp_path, engine):
         ports = []
         for inst in instances:
             ports.append(free_port())
-            procs.append(_serve(inst, ports[-1], env))
+            procs.append(start_serve(inst, ports[-1], env))
         a, b = (Browser(f"http://127.0.0.1:{port}") for port in ports)
         a.login("editor", PASSWORD)
         b.login("editor", PASSWORD)
@@ -106,6 +96,4 @@ def test_two_servers_see_each_others_edits_and_lose_nothing(tmp_path, engine):
         history = a.api("GET", f"/api/lists/{tl['id']}/history")[1]["entries"]
         assert [(e["field"], e["new"]) for e in history[:2]] == [("deadline", "2025年底前"), ("lead_unit", "省法院")]
     finally:
-        for p in procs:
-            p.terminate()
-            p.wait(30)
+        stop(procs)
