@@ -8,6 +8,7 @@ from docx import Document as Docx
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
+from docx.shared import Pt
 from openpyxl import load_workbook
 
 from test_export_support import mini_corpus
@@ -47,9 +48,9 @@ def test_docx_page_is_a4_landscape_with_government_margins(chapter3_docx):
     sec = chapter3_docx.sections[0]
     assert (round(sec.page_width.cm, 1), round(sec.page_height.cm, 1)) == (29.7, 21.0)
     assert round(sec.left_margin.cm, 1) == round(sec.right_margin.cm, 1) == 1.5
-    assert round(sec.top_margin.cm, 1) == 1.8 and round(sec.bottom_margin.cm, 1) == 1.6
-    # the footer sits inside the bottom margin: page number “— 1 —” in 宋体 四号, centred
-    assert sec.footer_distance < sec.bottom_margin
+    assert round(sec.top_margin.cm, 1) == 1.3 and round(sec.bottom_margin.cm, 1) == 1.4
+    # the footer sits inside the bottom margin, with room for its line: “— 1 —” in 宋体 四号, centred
+    assert sec.bottom_margin - sec.footer_distance >= Pt(14 * 1.2)
     footer = sec.footer.paragraphs[0]
     assert footer.text == "— 1 —" and footer.alignment == WD_ALIGN_PARAGRAPH.CENTER
     assert "PAGE" in "".join(t.text for t in footer._p.iter(qn("w:instrText")))
@@ -115,9 +116,8 @@ def test_docx_fonts_title_header_body_and_alignment(chapter3_docx, chapter3):
     for i in range(8):
         st = style_of(body[i])
         assert st.element.rPr.rFonts.get(qn("w:eastAsia")) == BODY_FONT
-        # the task and its content in 10 pt (五号 less half a point, so a 6-row list fits a
-        # page); the columns beside them in 小五
-        assert st.font.size.pt == (10 if i < 3 else 9)
+        # the task and its content in 五号 on a 12 pt pitch; the columns beside them in 小五 on 10 pt
+        assert (st.font.size.pt, st.paragraph_format.line_spacing.pt) == ((10.5, 12) if i < 3 else (9, 10))
         assert st.element.rPr.rFonts.get(qn("w:ascii")) == "Times New Roman"
     align = [style_of(c).paragraph_format.alignment for c in body]
     assert align[2] == WD_ALIGN_PARAGRAPH.JUSTIFY  # 具体内容

@@ -11,6 +11,7 @@ import subprocess
 import pytest
 
 from office.export import build_rows, export_bytes
+from office.export.options import options_from
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 
@@ -41,3 +42,22 @@ def test_a_six_row_list_fits_one_a4_landscape_page(corpus, tmp_path):
     # and a whole chapter still prints, page after page, without a row lost to the margin
     many = build_rows(corpus, [f"gd-ip-14fyp:3.{s}.p{p}" for s in range(1, 6) for p in range(1, 5)], suggest=True)
     assert pdf_pages(export_bytes(many, "docx", "第三章重点任务分解表")[0], tmp_path) >= 3
+
+
+@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed: "
+                    "apt-get install -y libreoffice-writer-nogui")
+def test_six_rows_with_the_attachment_heading_fit_one_page_at_wuhao(corpus, tmp_path):
+    """Review of issue 11 #12/#14: with “附件1” and the plan's name over the title the same
+    six rows took two pages, and the body was half a point under 五号. Now the body is
+    五号 (10.5 pt) on a fixed line pitch, and the attachment still fits one A4 landscape page."""
+    import io
+
+    from docx import Document
+
+    rows = build_rows(corpus, SIX, suggest=True)
+    data = export_bytes(rows, "docx", "司法保护重点任务分解表", options_from({"attachment": "1"}))[0]
+    doc = Document(io.BytesIO(data))
+    assert doc.paragraphs[0].text == "附件1" and "《广东省知识产权保护和运用“十四五”规划》" in doc.paragraphs[2].text
+    body = doc.styles["任务表正文"]
+    assert body.font.size.pt == 10.5 and body.paragraph_format.line_spacing.pt == 12
+    assert pdf_pages(data, tmp_path) == 1

@@ -42,14 +42,20 @@ FONT_TABLE = [
     (SUBTITLE_FONT, "楷体", "02010609030101010101", "modern", "fixed"),
 ]
 
-BODY_PT, HEADER_PT, TITLE_PT, PAGE_NUMBER_PT = 10, 11, 22, 14  # 五号 a half point smaller, 五号+, 二号, 四号
+BODY_PT, HEADER_PT, TITLE_PT, PAGE_NUMBER_PT = 10.5, 11, 22, 14  # 五号, 五号+, 二号, 四号
 SMALL_PT = 9  # 小五: the narrow columns beside the text
+# Table text on a fixed line pitch (Word's 固定值), about 1.14 times the type: how tall a
+# row is then depends on the characters a line holds, not on the font a PC substitutes
+# for 仿宋_GB2312 (LibreOffice's fallback set lines 1.17 apart, Word's 仿宋 otherwise).
+LINE_PT = {BODY_PT: 12, SMALL_PT: 10}
 PAGE_W, PAGE_H = Cm(29.7), Cm(21.0)
-# top and bottom as a landscape table attachment is printed: a 6-row list fits one page
-MARGIN_LR, MARGIN_TOP, MARGIN_BOTTOM = Cm(1.5), Cm(1.8), Cm(1.6)
+# top and bottom as a landscape table attachment is printed: a 6-row list, with the
+# 附件 label and the plan's name over its title, fits one page at 五号
+MARGIN_LR, MARGIN_TOP, MARGIN_BOTTOM = Cm(1.5), Cm(1.3), Cm(1.4)
+FOOTER_DISTANCE = Cm(0.7)  # the page number line (四号) sits inside the bottom margin
 # cell padding in twips: the default Table Grid has none above and below, so text
-# touched the rules
-PAD_TOP_BOTTOM, PAD_LEFT_RIGHT = 28, 85
+# touched the rules; 0.7 pt keeps it off them
+PAD_TOP_BOTTOM, PAD_LEFT_RIGHT = 14, 85
 # characters Word draws in the Latin font unless the run says it is East Asian text:
 # “” ‘’ would come out as narrow Times New Roman quotes, — and … half-width
 AMBIGUOUS = re.compile("[\u2014\u2015\u2018\u2019\u201c\u201d\u2026\u00b7]")
@@ -72,9 +78,11 @@ def east_asian(style_or_run_element, east_asia: str):
     return rfonts
 
 
-def paragraph_style(doc, name: str, style_id: str, east_asia: str, size_pt: float, align=None):
+def paragraph_style(doc, name: str, style_id: str, east_asia: str, size_pt: float, align=None,
+                    line_pt: float | None = None):
     """Named styles rather than per-run fonts: the file stays small and fast to write,
-    and a clerk who restyles the table in Word changes one style, not every run."""
+    and a clerk who restyles the table in Word changes one style, not every run.
+    ``line_pt``: a fixed line pitch (固定值) instead of single spacing."""
     style = doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
     style.style_id = style_id  # the Chinese name shows in Word; the id stays ASCII
     style.base_style = doc.styles["Normal"]
@@ -82,7 +90,7 @@ def paragraph_style(doc, name: str, style_id: str, east_asia: str, size_pt: floa
     east_asian(style.element, east_asia)
     pf = style.paragraph_format
     pf.space_before = pf.space_after = Pt(0)
-    pf.line_spacing = 1.0
+    pf.line_spacing = Pt(line_pt) if line_pt else 1.0
     if align is not None:
         pf.alignment = align
     return style
@@ -152,12 +160,16 @@ def house_styles(doc) -> dict:
     return {
         "header": paragraph_style(doc, "任务表表头", "PlankbTableHeader", HEADER_FONT, HEADER_PT,
                                    WD_ALIGN_PARAGRAPH.CENTER),
-        "body": paragraph_style(doc, "任务表正文", "PlankbTableBody", BODY_FONT, BODY_PT, WD_ALIGN_PARAGRAPH.JUSTIFY),
-        "left": paragraph_style(doc, "任务表左对齐", "PlankbTableLeft", BODY_FONT, BODY_PT, WD_ALIGN_PARAGRAPH.LEFT),
-        "center": paragraph_style(doc, "任务表居中", "PlankbTableCenter", BODY_FONT, BODY_PT, WD_ALIGN_PARAGRAPH.CENTER),
-        "small": paragraph_style(doc, "任务表小字", "PlankbTableSmall", BODY_FONT, SMALL_PT, WD_ALIGN_PARAGRAPH.LEFT),
+        "body": paragraph_style(doc, "任务表正文", "PlankbTableBody", BODY_FONT, BODY_PT, WD_ALIGN_PARAGRAPH.JUSTIFY,
+                                LINE_PT[BODY_PT]),
+        "left": paragraph_style(doc, "任务表左对齐", "PlankbTableLeft", BODY_FONT, BODY_PT, WD_ALIGN_PARAGRAPH.LEFT,
+                                LINE_PT[BODY_PT]),
+        "center": paragraph_style(doc, "任务表居中", "PlankbTableCenter", BODY_FONT, BODY_PT,
+                                  WD_ALIGN_PARAGRAPH.CENTER, LINE_PT[BODY_PT]),
+        "small": paragraph_style(doc, "任务表小字", "PlankbTableSmall", BODY_FONT, SMALL_PT, WD_ALIGN_PARAGRAPH.LEFT,
+                                 LINE_PT[SMALL_PT]),
         "small-center": paragraph_style(doc, "任务表小字居中", "PlankbTableSmallCenter", BODY_FONT, SMALL_PT,
-                                         WD_ALIGN_PARAGRAPH.CENTER),
+                                        WD_ALIGN_PARAGRAPH.CENTER, LINE_PT[SMALL_PT]),
     }
 
 
@@ -168,7 +180,7 @@ def landscape_page(doc) -> None:
     s.left_margin = s.right_margin = MARGIN_LR
     s.top_margin, s.bottom_margin = MARGIN_TOP, MARGIN_BOTTOM
     s.header_distance = Cm(1.2)
-    s.footer_distance = Cm(0.8)
+    s.footer_distance = FOOTER_DISTANCE
     p = s.footer.paragraphs[0]
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     set_font(p.add_run("— "), PAGE_NUMBER_FONT, PAGE_NUMBER_PT)

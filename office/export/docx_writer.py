@@ -56,13 +56,19 @@ TABLE_FIELDS = [f for f in FIELDS if f not in ("note", "clause_id")]
 # 具体内容 takes what is left, the long prose being what makes a table tall. Sized for
 # 五号 (0.37 cm a character): 完成时限 holds “2025年底前” on one line, a unit's name
 # five characters a line; 出处 is sized to its longest entry (source_width).
+# 序号 holds its header on one line (a two-line header row is a row taller); 重点任务, in
+# 五号, six characters a line; 配合单位, often three units' full names, eight (小五).
 WIDTHS = {
-    "seq": (1.0, 1.0), "task": (2.2, 2.2), "source": (3.0, 3.0), "targets": (2.8, 2.2),
-    "deadline": (2.0, 2.0), "lead_unit": (2.3, 2.3), "support_units": (2.3, 2.3), "note": (2.4, 2.0),
+    "seq": (1.1, 1.1), "task": (2.6, 2.6), "source": (3.0, 3.0), "targets": (2.8, 2.2),
+    "deadline": (2.0, 2.0), "lead_unit": (2.3, 2.3), "support_units": (2.9, 2.3), "note": (2.4, 2.0),
     "progress": (4.0, 3.0), "status": (1.6, 1.6),
 }
-CHAR_CM, PAD_CM = 0.34, 0.35  # a 小五 character, and both paddings
+CHAR_CM, PAD_CM = 0.32, 0.35  # a 小五 character, and both paddings
 JUSTIFIED = {"content"}
+# points after the 附件 label, before each line under the title, and above the table
+# (the 附件 label's own line height sets it apart from the title; 4 pt keeps the table
+# off the last line above it)
+HEADING_GAPS = {"label": 0, "line": 0, "table": 4}
 # the columns beside the task, in 小五: indicators with their values and units' full
 # names (广东省市场监督管理局（知识产权局）) are long in narrow columns, and in 五号 they,
 # not the task, set the height of the rows (a 6-row list took two pages)
@@ -234,7 +240,7 @@ def _heading(doc, title: str, options: ExportOptions) -> None:
     first = doc.paragraphs[0] if doc.paragraphs else doc.add_paragraph()
     if options.attachment:
         first.alignment = WD_ALIGN_PARAGRAPH.LEFT
-        first.paragraph_format.space_after = Pt(6)
+        first.paragraph_format.space_after = Pt(HEADING_GAPS["label"])
         set_font(first.add_run(options.attachment), HEADER_FONT, LABEL_PT)
         first = doc.add_paragraph()
     first.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -246,9 +252,9 @@ def _heading(doc, title: str, options: ExportOptions) -> None:
         if text:
             last = doc.add_paragraph()
             last.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            last.paragraph_format.space_before = Pt(4)
+            last.paragraph_format.space_before = Pt(HEADING_GAPS["line"])
             set_font(last.add_run(text), SUBTITLE_FONT, SUBTITLE_PT)
-    last.paragraph_format.space_after = Pt(8)
+    last.paragraph_format.space_after = Pt(HEADING_GAPS["table"])
 
 
 def render(rows: list[ExportRow], title: str, options: ExportOptions | None = None) -> bytes:
