@@ -68,7 +68,7 @@ def main(argv=None) -> int:
     n = args.rounds
     rows = []
     ms, lo, plan = timed(lambda: Plan(corpus, graph), n)
-    rows.append(("measures (Plan)", ms, lo, f"{len(plan.indicators)} indicators, {len(plan.targets)} targets"))
+    rows.append(("measures (Plan)", ms, lo, f"{len(plan.indicator_ids)} indicators ({len(plan.indicators)} figures), {len(plan.targets)} targets"))
     filled = filled_template(plan)
     mem = MemoryActualsStore()
     ms, lo, actuals = timed(lambda: read_template(filled, plan, {}), n)
@@ -100,7 +100,7 @@ def main(argv=None) -> int:
         rows.append(("overwrite every value (one tx)", statistics.median(r[0] for r in results),
                      min(r[0] for r in results), f"{results[-1][1]} history rows"))
     ms, lo, data = timed(lambda: tracking(plan, mem), n)
-    rows.append(("judge every measure", ms, lo, f"{len(data['indicators']) + len(data['targets'])} verdicts"))
+    rows.append(("judge every measure", ms, lo, f"{len(data['indicators']) + len(data['targets'])} entries"))
     ms, lo, tpl = timed(lambda: template_bytes(plan, mem.all()), n)
     rows.append(("write template (filled)", ms, lo, f"{len(tpl) // 1024} KB"))
     for charts in (False, True):
