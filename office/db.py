@@ -36,6 +36,7 @@ from sqlalchemy import (
     Column,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     Table,
     Text,
@@ -166,6 +167,33 @@ progress = Table(
     Column("who", Text, nullable=False, server_default=""),
     Column("created_at", Text, nullable=False),
     Index("progress_by_item", "item_id", "id"),
+)
+
+# published plans (0004): one row per publication or removal, never changed; the id is
+# the version, the newest row of a doc_id says what is served (office/published.py)
+plans = Table(
+    "plans", metadata,
+    Column("id", Id, primary_key=True),
+    Column("doc_id", Text, nullable=False),
+    Column("action", Text, nullable=False),  # publish | remove
+    Column("title", Text, nullable=False, server_default=""),
+    Column("markdown", Text, nullable=False, server_default=""),  # the canonical Markdown
+    Column("raw_name", Text, nullable=False, server_default=""),  # e.g. gd-x.pdf (under raw/)
+    Column("raw", LargeBinary, nullable=True),  # the file as uploaded
+    Column("sidecar", Text, nullable=False, server_default=""),  # raw/<id>.toml: metadata, corrections
+    Column("text_name", Text, nullable=False, server_default=""),  # e.g. raw/gd-x.pdf.txt, '' if none
+    Column("text_copy", Text, nullable=False, server_default=""),  # the reader's lines
+    Column("who", Text, nullable=False, server_default=""),
+    Column("at", Text, nullable=False),
+    Column("origin", Text, nullable=False, server_default=""),  # import page | command line | upgrade
+    Index("plans_by_doc", "doc_id", "id"),
+)
+
+# values every server of one database shares (0004): the session key
+settings = Table(
+    "settings", metadata,
+    Column("name", Text, primary_key=True),
+    Column("value", Text, nullable=False),
 )
 
 

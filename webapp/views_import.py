@@ -57,7 +57,8 @@ def upload():
 
     try:
         token = _plans().stage_upload(instance_dir(), _corpus(), data, f.filename,
-                                      request.form.get("doc_id", "")[:100], current_user().name)
+                                      request.form.get("doc_id", "")[:100], current_user().name,
+                                      database=get_store().db)
     except PlanError as e:
         return _upload_error(str(e), e.status)
     return redirect(url_for("imports.review_page", token=token), code=303)
@@ -149,7 +150,18 @@ def _upload_limit():
         request.max_content_length = current_app.config["IMPORT_MAX_BYTES"] + 64 * 1024
 
 
+def _served_corpus(app: Flask):
+    """CORPUS_SYNC: the bundled corpus plus the plans in the database, as a folder
+    (office.published.sync), for webapp.resources' once-a-second check."""
+    from office.published import sync
+
+    with app.app_context():
+        db = get_store().db
+    return sync(db, app.config["CORPUS_DIR"], app.instance_path)
+
+
 def init_import(app: Flask) -> None:
     app.config.setdefault("IMPORT_MAX_BYTES", UPLOAD_LIMIT)
+    app.config.setdefault("CORPUS_SYNC", lambda: _served_corpus(app))
     app.before_request_funcs.setdefault(None, []).insert(0, _upload_limit)
     app.register_blueprint(bp)
