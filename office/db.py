@@ -197,6 +197,28 @@ settings = Table(
 )
 
 
+def shared_setting(database: "Database", name: str, make) -> str:
+    """A value every server of this database must agree on (the session key): read, or
+    made by ``make()`` and stored once; when two servers start together the first to
+    store it wins and the other reads theirs."""
+    from sqlalchemy import insert, select
+
+    q = select(settings.c.value).where(settings.c.name == name)
+    with database.tx(write=False) as conn:
+        value = conn.execute(q).scalar()
+    if value:
+        return value
+    made = make()
+    with database.tx(write=True) as conn:
+        if not database.is_sqlite:
+            conn.execute(text("SELECT pg_advisory_xact_lock(72710615)"))
+        value = conn.execute(q).scalar()
+        if not value:
+            conn.execute(insert(settings).values(name=name, value=made))
+            value = made
+    return value
+
+
 def now() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 

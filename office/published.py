@@ -159,7 +159,7 @@ class PlanStore:
             live = old is not None and old.action == "publish"
             in_bundle = (bundled or {}).get(plan.doc_id) if (old is None) else None
             if (live or in_bundle is not None) and not replace:
-                raise PlanStoreError(f"已有编号为“{plan.doc_id}”的规划：请换一个文档编号（或选择替换）。", 409)
+                raise PlanStoreError(f"已有编号为“{plan.doc_id}”的规划：请换一个文档编号，或明确替换它。", 409)
             version = conn.execute(insert(p).values(
                 doc_id=plan.doc_id, action="publish", title=plan.title, markdown=plan.markdown,
                 raw_name=plan.raw_name, raw=plan.raw, sidecar=plan.sidecar, text_name=plan.text_name,
