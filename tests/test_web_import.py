@@ -337,6 +337,23 @@ def test_publish_adds_the_plan_whole_records_it_and_makes_its_clauses_findable(f
     # published once: a second publish, a fix or a second upload with the same id is refused
     assert c.post(f"/admin/import/{token}/publish", data={"csrf_token": csrf}).status_code == 409
     assert upload(c, csrf, CPC_PDF.read_bytes(), CPC_PDF.name).status_code == 409
+    # listed on the import page; an editor cannot remove it, an administrator can
+    assert [p["id"] for p in c.get("/api/admin/import").get_json()["published"]] == [CPC_ID]
+    assert f"/admin/plans/{CPC_ID}/remove" in c.get("/admin/import").get_data(as_text=True)
+    editor, editor_csrf = logged_in(app, "editor1")
+    assert editor.post(f"/admin/plans/{CPC_ID}/remove", data={"csrf_token": editor_csrf}).status_code == 403
+    assert c.post("/admin/plans/no-such-plan/remove", data={"csrf_token": csrf}).status_code == 404
+    r = c.post(f"/admin/plans/{CPC_ID}/remove", data={"csrf_token": csrf})
+    assert r.status_code == 303 and "已移除" in c.get(r.headers["Location"]).get_data(as_text=True)
+    from webapp.resources import resources
+
+    resources(app).wait()  # the background update the removal started
+    hits = c.get("/api/search", query_string={"q": CPC_CLAUSE_TEXT}).get_json()["hits"]
+    assert not any(h["id"].startswith(f"{CPC_ID}:") for h in hits)
+    trail = c.get("/api/admin/audit").get_json()["entries"]
+    assert (trail[0]["action"], trail[0]["actor"], trail[0]["old"], trail[0]["new"]) == \
+        ("plan.remove", "admin1", f"第{row.id}版《{row.title}》", "")
+    assert c.get("/api/admin/import").get_json()["published"] == []
 
 
 def test_searches_keep_working_while_the_index_is_rebuilt(fresh_app, monkeypatch):
