@@ -6,8 +6,8 @@ published what, when, and what it replaced. So a publication is one row of the
 ``plans`` table (office/db.py, migration 0004): the raw file's bytes, the sidecar with
 the review's corrections, the canonical Markdown, the reader's text copy, who and when;
 a removal is a row too. Rows are never changed: the row id is the plan's version, the
-newest row of a document id says what is served, and ``count:max(id)`` of the table is
-a stamp that changes with every publication or removal on any server (a count as well
+newest row of a document id says what is served, and ``count:max(id)`` of the table
+(with the newest row's time) is a stamp that changes with every publication or removal on any server (a count as well
 as the maximum, so a PostgreSQL transaction that took an id earlier but committed later
 is still noticed).
 
@@ -109,9 +109,13 @@ class PlanStore:
         self.db = database
 
     def stamp(self) -> str:
+        """``count:max(id)`` and when the newest row was written (so a database restored
+        from a backup and published to again is not mistaken for the one before)."""
+        p = dbm.plans
         with self.db.tx(write=False) as conn:
-            n, top = conn.execute(select(func.count(), func.max(dbm.plans.c.id))).one()
-        return f"{n}:{top or 0}"
+            n, top = conn.execute(select(func.count(), func.max(p.c.id))).one()
+            at = conn.execute(select(p.c.at).where(p.c.id == top)).scalar() if top else ""
+        return f"{n}:{top or 0}" + (f":{at}" if at else "")
 
     def current(self, conn=None) -> dict:
         """doc_id → its newest row (without the raw bytes), removals included."""
