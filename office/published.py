@@ -112,9 +112,9 @@ class PlanStore:
         """``count:max(id)`` and when the newest row was written (so a database restored
         from a backup and published to again is not mistaken for the one before)."""
         p = dbm.plans
+        newest = select(p.c.at).where(p.c.id == select(func.max(p.c.id)).scalar_subquery()).scalar_subquery()
         with self.db.tx(write=False) as conn:
-            n, top = conn.execute(select(func.count(), func.max(p.c.id))).one()
-            at = conn.execute(select(p.c.at).where(p.c.id == top)).scalar() if top else ""
+            n, top, at = conn.execute(select(func.count(), func.max(p.c.id), newest)).one()
         return f"{n}:{top or 0}" + (f":{at}" if at else "")
 
     def current(self, conn=None) -> dict:
@@ -252,21 +252,38 @@ def bundled_ids(base: Path | str) -> dict:
     return {p.stem: p.stem for p in Path(base).glob("*.md") if p.name.upper() != "README.MD"}
 
 
-def _base_files(base: Path) -> list[Path]:
-    return sorted(p for p in base.rglob("*") if not any(part.startswith(".") for part in p.relative_to(base).parts)
-                  and (p.is_file() or p.is_symlink()))
+def _scan(base: Path) -> list[tuple[str, str, str]]:
+    """(path under ``base``, full path, "mtime:size") of every file of the bundled folder,
+    hidden names left out; one stat per file (os.scandir), as this runs once a second."""
+    out = []
+    stack = [("", str(base))]
+    while stack:
+        rel, folder = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for e in entries:
+            if e.name.startswith("."):
+                continue
+            r = f"{rel}{e.name}"
+            try:
+                if e.is_dir():
+                    stack.append((r + "/", e.path))
+                    continue
+                st = e.stat()
+                stamp = f"{st.st_mtime_ns}:{st.st_size}"
+            except OSError:  # a dangling link: linked as it is, its plan left out when loading
+                stamp = "missing"
+            out.append((r, e.path, stamp))
+    return sorted(out)
 
 
 def base_version(base: Path) -> str:
     """Names, sizes and mtimes of every file of the bundled folder (raw/ too): cheap."""
     h = hashlib.sha256()
-    for p in _base_files(base):
-        try:
-            st = p.stat()
-            stamp = f"{st.st_mtime_ns}:{st.st_size}"
-        except OSError:
-            stamp = "missing"
-        h.update(f"{p.relative_to(base).as_posix()}\0{stamp}\0".encode())
+    for rel, _, stamp in _scan(base):
+        h.update(f"{rel}\0{stamp}\0".encode())
     return h.hexdigest()[:16]
 
 
@@ -322,8 +339,8 @@ def materialise(store: PlanStore, base: Path, target: Path, had: dict | None = N
     Returns the versions it holds now."""
     had = dict(had or {})
     desired: dict[str, tuple] = {}
-    for p in _base_files(base):
-        desired[p.relative_to(base).as_posix()] = ("link", str(p))
+    for rel, path, _ in _scan(base):
+        desired[rel] = ("link", path)
     current = store.current()
     for doc_id, row in current.items():
         for rel in [r for r in desired if r == f"{doc_id}.md" or r.startswith(f"raw/{doc_id}.")]:
