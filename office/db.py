@@ -1,7 +1,8 @@
 """One store layer for everything staff change, on SQLite or PostgreSQL.
 
-Lists, items (with their status and progress), accounts, the audit trail and the actual
-values by year (with their history) live in one database described once here
+Lists, items (with their status and progress), accounts, the audit trail, the actual
+values by year (with their history), the published plans (office/published.py) and the
+settings every server shares (the session key) live in one database described once here
 (SQLAlchemy Core tables, no SQL per engine). By default it is a SQLite file in the
 instance folder, so ``make run`` needs nothing else; with
 ``PLANKB_DATABASE_URL=postgresql://…`` several app servers share one PostgreSQL.

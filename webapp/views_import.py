@@ -97,6 +97,7 @@ def _upload_error(message: str, status: int):
     if request.path.startswith("/api/"):
         abort(status, description=message)
     return render_template("import.html", staged=_plans().staged_plans(instance_dir()), error=message,
+                           published=_published(),
                            limit_mb=current_app.config["IMPORT_MAX_BYTES"] // (1024 * 1024), kinds=KIND_LABELS), status
 
 
