@@ -160,6 +160,8 @@ class PlanStore:
         with self.db.tx(write=True) as conn:
             self._lock(conn)
             old = self.current(conn).get(plan.doc_id)
+            if origin == "upgrade" and old is not None:  # another process imported it meanwhile
+                return old.id
             live = old is not None and old.action == "publish"
             in_bundle = (bundled or {}).get(plan.doc_id) if (old is None) else None
             if (live or in_bundle is not None) and not replace:
