@@ -41,6 +41,9 @@ ACTIONS = {  # action -> Chinese label shown in the trail
     "user.enable": "启用账号",
     "user.login": "登录",
     "plan.publish": "发布规划",
+    "plan.replace": "替换规划",
+    "plan.remove": "移除规划",
+    "plan.import": "升级时导入规划",
     "actual.set": "录入实际值",
     "actual.delete": "删除实际值",
     "actual.import": "导入旧实际值",
@@ -54,6 +57,7 @@ FIELD_LABELS = {
     "lead_unit": "牵头单位", "support_units": "配合单位", "deadline": "完成时限", "note": "备注",
     "role": "角色", "unit": "单位", "display_name": "姓名", "own_unit_only": "仅限本单位清单", "active": "状态",
     "value": "数值", "source": "来源", "status": "完成状态", "progress": "进展情况",
+    "version": "版本",
 }
 
 

@@ -1,7 +1,8 @@
 """One store layer for everything staff change, on SQLite or PostgreSQL.
 
-Lists, items (with their status and progress), accounts, the audit trail and the actual
-values by year (with their history) live in one database described once here
+Lists, items (with their status and progress), accounts, the audit trail, the actual
+values by year (with their history), the published plans (office/published.py) and the
+settings every server shares (the session key) live in one database described once here
 (SQLAlchemy Core tables, no SQL per engine). By default it is a SQLite file in the
 instance folder, so ``make run`` needs nothing else; with
 ``PLANKB_DATABASE_URL=postgresql://…`` several app servers share one PostgreSQL.
@@ -36,6 +37,7 @@ from sqlalchemy import (
     Column,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     Table,
     Text,
@@ -167,6 +169,55 @@ progress = Table(
     Column("created_at", Text, nullable=False),
     Index("progress_by_item", "item_id", "id"),
 )
+
+# published plans (0004): one row per publication or removal, never changed; the id is
+# the version, the newest row of a doc_id says what is served (office/published.py)
+plans = Table(
+    "plans", metadata,
+    Column("id", Id, primary_key=True),
+    Column("doc_id", Text, nullable=False),
+    Column("action", Text, nullable=False),  # publish | remove
+    Column("title", Text, nullable=False, server_default=""),
+    Column("markdown", Text, nullable=False, server_default=""),  # the canonical Markdown
+    Column("raw_name", Text, nullable=False, server_default=""),  # e.g. gd-x.pdf (under raw/)
+    Column("raw", LargeBinary, nullable=True),  # the file as uploaded
+    Column("sidecar", Text, nullable=False, server_default=""),  # raw/<id>.toml: metadata, corrections
+    Column("text_name", Text, nullable=False, server_default=""),  # e.g. raw/gd-x.pdf.txt, '' if none
+    Column("text_copy", Text, nullable=False, server_default=""),  # the reader's lines
+    Column("who", Text, nullable=False, server_default=""),
+    Column("at", Text, nullable=False),
+    Column("origin", Text, nullable=False, server_default=""),  # import page | command line | upgrade
+    Index("plans_by_doc", "doc_id", "id"),
+)
+
+# values every server of one database shares (0004): the session key
+settings = Table(
+    "settings", metadata,
+    Column("name", Text, primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+
+def shared_setting(database: "Database", name: str, make) -> str:
+    """A value every server of this database must agree on (the session key): read, or
+    made by ``make()`` and stored once; when two servers start together the first to
+    store it wins and the other reads theirs."""
+    from sqlalchemy import insert, select
+
+    q = select(settings.c.value).where(settings.c.name == name)
+    with database.tx(write=False) as conn:
+        value = conn.execute(q).scalar()
+    if value:
+        return value
+    made = make()
+    with database.tx(write=True) as conn:
+        if not database.is_sqlite:
+            conn.execute(text("SELECT pg_advisory_xact_lock(72710615)"))
+        value = conn.execute(q).scalar()
+        if not value:
+            conn.execute(insert(settings).values(name=name, value=made))
+            value = made
+    return value
 
 
 def now() -> str:

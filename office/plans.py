@@ -1,11 +1,14 @@
 """Adding a plan from the web: an uploaded file is staged in the instance folder, reviewed
 (the ingest's uncertain decisions, fixed by corrections written to the staged sidecar),
-then published into the corpus.
+then published: stored in the office database (office.published: raw file, sidecar,
+Markdown, who and when, a version) and from there written into the corpus folder every
+server serves.
 
 Why staging lives in the instance folder: the corpus is what every search, outline and
 export reads, so nothing enters it until an administrator publishes, and then only whole
 files (temporary name, then rename; the Markdown last, because its appearance is what
-makes the plan visible).
+makes the plan visible). Staging is one server's business; the published plan is every
+server's, hence the database.
 
 Why the index is built before the files move: ``index.store`` swaps builds with a pointer
 file, keyed by the corpus content hash. Publishing builds the index for a *view* of the
@@ -125,9 +128,11 @@ def corpus_ids(corpus_dir: Path | str) -> set[str]:
     return {p.stem for p in Path(corpus_dir).glob("*.md") if p.name.upper() != "README.MD"}
 
 
-def stage_upload(instance, corpus_dir, data: bytes, filename: str, doc_id: str | None, actor: str) -> str:
+def stage_upload(instance, corpus_dir, data: bytes, filename: str, doc_id: str | None, actor: str,
+                 database=None) -> str:
     """Check an uploaded file, keep it in a new staging folder with its sidecar, run the
-    ingest once; return the staging token. A file that is not a plan leaves nothing."""
+    ingest once; return the staging token. A file that is not a plan leaves nothing.
+    With ``database``, an id published there (office.published) is taken too."""
     from kb.ingest.readers import sniff
     from kb.model import DOC_ID_RULE, doc_id_from_name, valid_doc_id
 
@@ -152,7 +157,13 @@ def stage_upload(instance, corpus_dir, data: bytes, filename: str, doc_id: str |
         doc_id = derived
     if not valid_doc_id(doc_id):
         raise PlanError(f"文档编号“{doc_id[:64]}”不可用：{DOC_ID_RULE}。")
-    if doc_id in corpus_ids(corpus_dir):
+    if database is not None:
+        from office.published import served_ids
+
+        taken = served_ids(database, corpus_dir)
+    else:
+        taken = corpus_ids(corpus_dir)
+    if doc_id in taken:
         raise PlanError(f"语料中已有编号为“{doc_id}”的规划：请换一个文档编号。", 409)
     root = staging_root(instance)
     root.mkdir(parents=True, exist_ok=True)
@@ -381,14 +392,22 @@ def _publish_lock(instance):
 
 def start_publish(instance, corpus_dir, token: str, database, actor, on_published=None) -> None:
     """Check the plan can be published, then publish in a background thread (the index
-    build takes seconds; searches go on with the old index meanwhile). ``on_published()``
-    runs in that thread once the files are in place and before the plan is marked
-    published: the web app uses it to switch to the new corpus, so "已发布" means findable."""
+    build takes seconds; searches go on with the old index meanwhile). ``corpus_dir`` is
+    the bundled corpus folder (office.published serves it plus the database's plans).
+    ``on_published()`` runs in that thread once the plan is in the database and in this
+    server's corpus folder, before the plan is marked published: the web app uses it to
+    switch to the new corpus, so "已发布" means findable."""
+    from office.published import served_ids
+
     folder = staged_dir(instance, token)
     meta = _settle_stale(instance, folder, _meta(folder))
     if meta["status"] in ("publishing", "published"):
         raise PlanError("这份规划已在发布或已发布。", 409)
-    if meta["doc_id"] in corpus_ids(corpus_dir):
+    if meta["doc_id"] in served_ids(database, corpus_dir):
+        if _stored_already(database, folder, meta):  # a server stopped after storing it
+            meta.update(status="published", message="已发布（上次发布已存入数据库，服务器在此之后停止）。")
+            _save_meta(folder, meta)
+            return
         raise PlanError(f"语料中已有编号为“{meta['doc_id']}”的规划：请删除这份待发布的规划后换一个编号重新上传。", 409)
     thread = threading.Thread(target=_publish_job,
                               args=(Path(instance), Path(corpus_dir), token, database, actor, on_published),
@@ -401,6 +420,17 @@ def start_publish(instance, corpus_dir, token: str, database, actor, on_publishe
     meta.update(status="publishing", message="正在重建检索索引，期间检索照常可用。", started_at=_now())
     _save_meta(folder, meta)
     thread.start()
+
+
+def _stored_already(database, folder: Path, meta: dict) -> bool:
+    """Is this staged file the plan the database serves under its id (same raw bytes)?"""
+    from office.published import PlanStore
+
+    store = PlanStore(database)
+    row = store.current().get(meta["doc_id"])
+    if row is None or row.action != "publish":
+        return False
+    return store.plan(row.id).raw == (folder / f"{meta['doc_id']}.{meta['kind']}").read_bytes()
 
 
 def wait_for_publishing(timeout: float | None = None) -> None:
@@ -425,7 +455,8 @@ def _publish_job(instance: Path, corpus_dir: Path, token: str, database, actor, 
                 log.warning("published %s, but switching the server to it failed", token, exc_info=True)
         meta = _meta(folder)
         meta.update(status="published", message=f"已发布：{result['title']}（{result['clauses']} 条条文），检索索引已更新。",
-                    published_at=_now(), seconds=result["seconds"], clauses=result["clauses"])
+                    published_at=_now(), seconds=result["seconds"], clauses=result["clauses"],
+                    version=result["version"])
     except PlanError as e:
         meta = _meta(folder)
         meta.update(status="staged", message=f"发布失败：{e}")
@@ -440,39 +471,37 @@ def _publish_job(instance: Path, corpus_dir: Path, token: str, database, actor, 
 
 
 def publish(instance, corpus_dir, token: str, database) -> dict:
-    """The plan into the corpus: index built first for the corpus as it will be, then the
-    raw file, sidecar and text copy, and the Markdown last, each written to a temporary name
-    and renamed; then "plan published" in the audit trail."""
+    """The plan into the database and this server's corpus folder: the index built first
+    for the corpus as it will be, then the plan stored (raw file, sidecar with the
+    corrections, Markdown, text copy, who and when; "plan published" in the audit trail,
+    same transaction), then written into the served folder (office.published.sync: raw
+    files first, the Markdown last). Other servers find it at their next look."""
     from index.store import build_index
-    from kb.corpus import load_corpus, _cache as corpus_cache
+    from kb.corpus import _cache as corpus_cache
+    from kb.corpus import load_corpus
     from kb.parse import ParseError, parse_document
+    from office.published import PlanFiles, PlanStore, PlanStoreError, bundled_ids, sync
 
     started = time.perf_counter()
-    corpus_dir = Path(corpus_dir).resolve()
+    base = Path(corpus_dir).resolve()
+    served = sync(database, base, instance)
     folder = staged_dir(instance, token)
     meta = _meta(folder)
     doc_id = meta["doc_id"]
-    if doc_id in corpus_ids(corpus_dir):
+    if doc_id in corpus_ids(served):
         raise PlanError(f"语料中已有编号为“{doc_id}”的规划。", 409)
-    result = _ingest(folder, corpus_dir)
+    result = _ingest(folder, served)
     try:
-        doc = parse_document(result.markdown, path=corpus_dir / f"{doc_id}.md")
+        doc = parse_document(result.markdown, path=served / f"{doc_id}.md")
     except ParseError as e:
         raise PlanError(f"生成的规范 Markdown 无法解析：{e}", 422) from None
-    files = {f"raw/{doc_id}.{meta['kind']}": (folder / f"{doc_id}.{meta['kind']}").read_bytes(),
-             f"raw/{doc_id}.toml": (folder / f"{doc_id}.toml").read_bytes()}
-    if result.text_copy:
-        files[result.text_copy[0]] = result.text_copy[1].encode("utf-8")
-    files[f"{doc_id}.md"] = result.markdown.encode("utf-8")  # last: its arrival publishes the plan
-    for rel, data in files.items():
-        # the same bytes already there: left by a publish the server did not finish (the
-        # Markdown, written last, is missing), so writing them again is harmless
-        if (corpus_dir / rel).exists() and not _same_bytes(corpus_dir / rel, data):
-            raise PlanError(f"语料中已有文件 {rel}：请换一个文档编号。", 409)
+    plan = PlanFiles.from_ingest(result, folder / f"{doc_id}.{meta['kind']}",
+                                 (folder / f"{doc_id}.toml").read_text(encoding="utf-8"))
+    plan.title = doc.title or plan.title
     view = folder / "corpus-view"
     shutil.rmtree(view, ignore_errors=True)
     try:
-        _link_view(corpus_dir, view, {f"{doc_id}.md": files[f"{doc_id}.md"]})
+        _link_view(served, view, {f"{doc_id}.md": plan.markdown.encode("utf-8")})
         future = load_corpus(view)
         if future.document(doc_id) is None:
             raise PlanError("新规划未能载入：" + "；".join(future.problems[:2]), 422)
@@ -480,33 +509,13 @@ def publish(instance, corpus_dir, token: str, database) -> dict:
     finally:
         corpus_cache.pop(view.resolve(), None)
         shutil.rmtree(view, ignore_errors=True)
-    written = []
     try:
-        for rel, data in files.items():
-            target = corpus_dir / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write_bytes(target, data)
-            written.append(target)
-    except BaseException:
-        for target in written:  # the Markdown is last, so a failure leaves no plan half in
-            try:
-                target.unlink()
-            except OSError:
-                pass
-        raise
-    from office.audit import record
-
-    with database.tx(write=True) as conn:
-        record(conn, "plan.publish", subject=doc_id, field="title", new=doc.title or result.state.title)
-    return {"doc_id": doc_id, "title": doc.title or result.state.title, "clauses": built.get("clauses", 0),
+        version = PlanStore(database).publish(plan, origin="import", bundled=bundled_ids(base))
+    except PlanStoreError as e:
+        raise PlanError(str(e), e.status) from None
+    sync(database, base, instance)
+    return {"doc_id": doc_id, "title": plan.title, "clauses": built.get("clauses", 0), "version": version,
             "seconds": round(time.perf_counter() - started, 2)}
-
-
-def _same_bytes(path: Path, data: bytes) -> bool:
-    try:
-        return path.read_bytes() == data
-    except OSError:
-        return False
 
 
 def _link_view(corpus_dir: Path, view: Path, extra: dict[str, bytes]) -> None:

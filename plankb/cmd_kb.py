@@ -52,11 +52,16 @@ def _doc(corpus, doc_id):
 @click.option("--id", "doc_id", help="文档编号（字母、数字、-、_）；默认取 .toml 中的 id 或文件名。")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出报告。")
 @click.option("--quiet", is_flag=True, help="只打印摘要。")
+@click.option("--publish", is_flag=True,
+              help="发布到实例的数据库（原文件、.toml 更正与规范 Markdown），各服务器随后即可检索；记入操作记录。")
+@click.option("--replace", is_flag=True, help="与 --publish 同用：替换同编号的已有规划（操作记录中记下旧版本与新版本）。")
 @click.pass_obj
-def ingest_cmd(app, raw: Path, out_dir: Path | None, doc_id: str | None, as_json: bool, quiet: bool):
+def ingest_cmd(app, raw: Path, out_dir: Path | None, doc_id: str | None, as_json: bool, quiet: bool,
+               publish: bool, replace: bool):
     """把规划文件 RAW（PDF、Word .docx、网页 .html 或文本 .txt）转为规范 Markdown，并打印处理报告。
 
-    RAW 旁同名的 .toml 文件（如有）提供元数据与记录在案的更正。"""
+    RAW 旁同名的 .toml 文件（如有）提供元数据与记录在案的更正。加 --publish 则发布：
+    与“导入规划”页面一样存入数据库，所有服务器都能检索到。"""
     from kb.ingest import IngestError, ingest_file, write_atomic
 
     if not raw.is_file():
@@ -78,11 +83,17 @@ def ingest_cmd(app, raw: Path, out_dir: Path | None, doc_id: str | None, as_json
         except OSError as e:
             raise click.ClickException(f"无法写入 {target}：{e.strerror}") from None
     rep = result.report
+    s = rep.stats
+    ok = not s["missing"] and not s["invented"]
+    if replace and not publish:
+        raise click.UsageError("--replace 须与 --publish 同用。")
+    version = _publish(app, raw, result, replace) if publish and ok else None
     if as_json:
         from plankb.cli import echo_json
 
         echo_json({
             "document": result.doc_id, "output": str(target) if target else None, "stats": rep.stats,
+            "published": version,
             "removed": [{"reason": r.reason, "text": r.text, "lines": r.lines,
                          "where": rep.where(r.lines[0])} for r in rep.removals],
             "corrections": rep.corrections, "warnings": rep.warnings, "metadata": rep.metadata,
@@ -90,10 +101,8 @@ def ingest_cmd(app, raw: Path, out_dir: Path | None, doc_id: str | None, as_json
                           for d in rep.decisions],
         })
         return
-    s = rep.stats
     click.echo(f"文档 {result.doc_id}：原文汉字 {s['raw_chars']}，输出 {s['output_chars']}，"
                f"移除 {s['removed_chars']}（目录、页码、重复等）。")
-    ok = not s["missing"] and not s["invented"]
     click.echo("汉字核对：" + ("一致，无遗漏。" if ok else f"遗漏“{s['missing']}”，多出“{s['invented']}”。"))
     if not quiet:
         by_reason: dict[str, list] = {}
@@ -115,8 +124,78 @@ def ingest_cmd(app, raw: Path, out_dir: Path | None, doc_id: str | None, as_json
             click.echo(f"  {w}", err=True)
     if target:
         click.echo(f"\n已写入 {target}")
+    if version is not None:
+        click.echo(f"\n已发布 {result.doc_id}（第{version}版）：各服务器将在下次检查语料时（约一秒内）更新检索索引。")
     if not ok:
+        if publish:
+            click.echo("汉字核对未通过，未发布：请在 .toml 中更正后重试。", err=True)
         raise click.exceptions.Exit(2)
+
+
+def _plans(app):
+    from office.db import Database
+    from office.errors import ListError
+    from office.published import PlanStore
+
+    try:
+        return PlanStore(Database.for_instance(app.instance_dir))
+    except ListError as e:
+        raise click.ClickException(str(e)) from None
+
+
+def _store_call(fn, *args, **kwargs):
+    from office.errors import ListError
+    from office.published import PlanStoreError
+
+    try:
+        return fn(*args, **kwargs)
+    except (ListError, PlanStoreError) as e:
+        raise click.ClickException(str(e)) from None
+
+
+def _publish(app, raw: Path, result, replace: bool) -> int:
+    """The plan into the instance's database, as the import page publishes it (office.published)."""
+    from office.published import PlanFiles, bundled_ids
+
+    sidecar = raw.with_suffix(".toml")
+    plan = PlanFiles.from_ingest(result, raw, sidecar.read_text(encoding="utf-8") if sidecar.is_file() else "")
+    return _store_call(_plans(app).publish, plan, origin="cli", replace=replace, bundled=bundled_ids(app.corpus_dir))
+
+
+@click.group("plan")
+def plan_group():
+    """已发布到数据库的规划：列出、移除（发布用 plankb ingest 文件 --publish 或“导入规划”页面）。"""
+
+
+@plan_group.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def plan_list(app, as_json):
+    """列出数据库中的规划：编号、版本、标题、发布人与时间。"""
+    from office.published import ORIGINS
+
+    rows = _store_call(_plans(app).published)
+    data = [{"id": r.doc_id, "version": r.id, "title": r.title, "who": r.who, "at": r.at,
+             "origin": ORIGINS.get(r.origin, r.origin)} for r in rows]
+    if as_json:
+        from plankb.cli import echo_json
+
+        return echo_json({"plans": data})
+    if not data:
+        click.echo("数据库中还没有发布的规划（语料目录中随包的规划照常提供）。")
+    for d in data:
+        click.echo(f"{d['id']}  第{d['version']}版  《{d['title']}》  {d['who']}  {d['at']}  （{d['origin']}）")
+
+
+@plan_group.command("remove")
+@click.argument("doc_id")
+@click.pass_obj
+def plan_remove(app, doc_id):
+    """从所有服务器的语料中移除一份规划（记入操作记录；数据库保留其历史版本）。"""
+    from office.published import bundled_ids
+
+    version = _store_call(_plans(app).remove, doc_id, bundled=bundled_ids(app.corpus_dir))
+    click.echo(f"已移除 {doc_id}（第{version}版）：各服务器将在下次检查语料时更新检索索引。")
 
 
 @click.command("outline")
@@ -221,5 +300,5 @@ def indicators_cmd(app, doc_id, as_json):
 
 
 def register(cli) -> None:
-    for cmd in (ingest_cmd, outline_cmd, show_cmd, clauses_cmd, indicators_cmd):
+    for cmd in (ingest_cmd, outline_cmd, show_cmd, clauses_cmd, indicators_cmd, plan_group):
         cli.add_command(cmd)

@@ -50,7 +50,7 @@ def test_an_instance_made_by_plankb_0_1_opens_migrates_and_keeps_every_list(tmp_
     assert AuditLog(store.db).count(1) == 2
     conn = sqlite3.connect(inst / DB_NAME)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == 3
-    assert conn.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0003"
+    assert conn.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0004"
     assert conn.execute("PRAGMA foreign_key_list(items)").fetchone() is not None
     conn.close()
     again = ListStore.for_instance(inst)  # reopening is a no-op

@@ -295,7 +295,9 @@ def test_publish_adds_the_plan_whole_records_it_and_makes_its_clauses_findable(f
     from office.plans import wait_for_publishing
 
     app = fresh_app
-    corpus_dir = Path(app.config["CORPUS_DIR"])
+    bundled = Path(app.config["CORPUS_DIR"])
+    before = sorted(p.name for p in bundled.rglob("*"))
+    corpus_dir = Path(app.instance_path) / "corpus"  # the bundled corpus plus the database's plans
     c, csrf = logged_in(app)
     hits = c.get("/api/search", query_string={"q": CPC_CLAUSE_TEXT}).get_json()["hits"]
     assert not any(h["id"].startswith(f"{CPC_ID}:") for h in hits)
@@ -311,6 +313,14 @@ def test_publish_adds_the_plan_whole_records_it_and_makes_its_clauses_findable(f
     assert not [p for p in corpus_dir.rglob("*") if p.name.startswith(".") or p.name.endswith(".tmp")]
     sidecar = tomllib.loads((corpus_dir / f"raw/{CPC_ID}.toml").read_text("utf-8"))
     assert sidecar["correction"][0]["what"] == "keep_apart"
+    # kept in the database (every server serves it from there); the bundled folder is untouched
+    from office.published import PlanStore
+
+    stored = PlanStore(app.extensions["plankb_store"].db)
+    row = stored.published()[0]
+    assert (row.doc_id, row.who, row.origin, data["meta"]["version"]) == (CPC_ID, "admin1", "import", row.id)
+    assert stored.plan(row.id).raw == CPC_PDF.read_bytes()
+    assert sorted(p.name for p in bundled.rglob("*")) == before
     # the index was built for the new corpus before the files arrived: no rebuild inside a request
     assert index_status(load_corpus(corpus_dir), app.instance_path)["fresh"]
     hits = c.get("/api/search", query_string={"q": CPC_CLAUSE_TEXT}).get_json()
@@ -323,9 +333,27 @@ def test_publish_adds_the_plan_whole_records_it_and_makes_its_clauses_findable(f
     assert export.status_code == 200 and CPC_CLAUSE_TEXT in export.get_data().decode("utf-8-sig")
     trail = c.get("/api/admin/audit").get_json()["entries"]
     assert (trail[0]["action"], trail[0]["actor"], trail[0]["subject"]) == ("plan.publish", "admin1", CPC_ID)
+    assert trail[0]["new"] == f"第{row.id}版《{row.title}》"
     # published once: a second publish, a fix or a second upload with the same id is refused
     assert c.post(f"/admin/import/{token}/publish", data={"csrf_token": csrf}).status_code == 409
     assert upload(c, csrf, CPC_PDF.read_bytes(), CPC_PDF.name).status_code == 409
+    # listed on the import page; an editor cannot remove it, an administrator can
+    assert [p["id"] for p in c.get("/api/admin/import").get_json()["published"]] == [CPC_ID]
+    assert f"/admin/plans/{CPC_ID}/remove" in c.get("/admin/import").get_data(as_text=True)
+    editor, editor_csrf = logged_in(app, "editor1")
+    assert editor.post(f"/admin/plans/{CPC_ID}/remove", data={"csrf_token": editor_csrf}).status_code == 403
+    assert c.post("/admin/plans/no-such-plan/remove", data={"csrf_token": csrf}).status_code == 404
+    r = c.post(f"/admin/plans/{CPC_ID}/remove", data={"csrf_token": csrf})
+    assert r.status_code == 303 and "已移除" in c.get(r.headers["Location"]).get_data(as_text=True)
+    from webapp.resources import resources
+
+    resources(app).wait()  # the background update the removal started
+    hits = c.get("/api/search", query_string={"q": CPC_CLAUSE_TEXT}).get_json()["hits"]
+    assert not any(h["id"].startswith(f"{CPC_ID}:") for h in hits)
+    trail = c.get("/api/admin/audit").get_json()["entries"]
+    assert (trail[0]["action"], trail[0]["actor"], trail[0]["old"], trail[0]["new"]) == \
+        ("plan.remove", "admin1", f"第{row.id}版《{row.title}》", "")
+    assert c.get("/api/admin/import").get_json()["published"] == []
 
 
 def test_searches_keep_working_while_the_index_is_rebuilt(fresh_app, monkeypatch):
@@ -384,25 +412,34 @@ def test_a_failed_publish_leaves_the_corpus_as_it_was(fresh_app, monkeypatch):
 
 
 def test_a_publish_the_server_did_not_finish_can_be_published_again(fresh_app):
-    """A server stopped after writing the raw file but before the Markdown: the plan is not
-    in the corpus, the page says so, and publishing again completes it."""
+    """A server stopped mid-way: before storing the plan (nothing of it is served; the page
+    says so and publishing again completes it), or after (publishing again finds it stored
+    and says it is published, instead of refusing its id)."""
     import json as json_
 
     from office.plans import wait_for_publishing
 
     app = fresh_app
-    corpus_dir = Path(app.config["CORPUS_DIR"])
+    served = Path(app.instance_path) / "corpus"
     c, csrf = logged_in(app)
     path = DATA / "samples" / "shandong-education-14fyp.txt"
     token = staged(c, csrf, path, doc_id="sd-crash")
     folder = Path(app.instance_path) / "import" / token
-    meta = json_.loads((folder / "meta.json").read_text("utf-8"))
-    meta["status"] = "publishing"
-    (folder / "meta.json").write_text(json_.dumps(meta, ensure_ascii=False), "utf-8")
-    shutil.copy(folder / "sd-crash.txt", corpus_dir / "raw" / "sd-crash.txt")  # what the stopped server left
+
+    def stopped_while_publishing():
+        meta = json_.loads((folder / "meta.json").read_text("utf-8"))
+        meta["status"] = "publishing"
+        (folder / "meta.json").write_text(json_.dumps(meta, ensure_ascii=False), "utf-8")
+
+    stopped_while_publishing()
     data = c.get(f"/api/admin/import/{token}").get_json()
     assert data["status"] == "staged" and "没有完成" in data["message"]
     assert c.post(f"/admin/import/{token}/publish", data={"csrf_token": csrf}).status_code == 303
     wait_for_publishing()
     assert c.get(f"/api/admin/import/{token}").get_json()["status"] == "published"
-    assert (corpus_dir / "sd-crash.md").is_file()
+    assert (served / "sd-crash.md").is_file()
+    stopped_while_publishing()  # as if the server stopped after the database had it
+    assert c.get(f"/api/admin/import/{token}").get_json()["status"] == "staged"
+    assert c.post(f"/admin/import/{token}/publish", data={"csrf_token": csrf}).status_code == 303
+    data = c.get(f"/api/admin/import/{token}").get_json()
+    assert data["status"] == "published" and "已存入数据库" in data["message"]

@@ -83,10 +83,24 @@ class Resources:
         self.thread: threading.Thread | None = None
         self.failed: str | None = None  # a version whose update failed (not retried)
         self.error: str | None = None
+        self._root: Path | None = None  # the folder CORPUS_SYNC last named
 
     @property
     def root(self) -> Path:
-        return Path(self.app.config["CORPUS_DIR"])
+        return self._root or Path(self.app.config["CORPUS_DIR"])
+
+    def sync(self) -> Path:
+        """The folder to serve, from the app's ``CORPUS_SYNC`` hook if it has one (the
+        bundled corpus plus the plans in the database, office.published: so a plan
+        published through another server is noticed by the same cheap check). A hook that
+        fails leaves the folder served as it was."""
+        hook = self.app.config.get("CORPUS_SYNC")
+        if hook is not None:
+            try:
+                self._root = Path(hook())
+            except Exception as e:  # noqa: BLE001 — the database may be down: keep serving
+                log.warning("database plans not synced, serving %s: %r", self.root, e)
+        return self.root
 
     # -- the first snapshot ------------------------------------------------------
     def first(self) -> Snapshot:
@@ -94,6 +108,7 @@ class Resources:
 
         with self.lock:
             if self.live is None:
+                self.sync()
                 v = version(self.root) if self.root.is_dir() else ""
                 corpus = load_corpus(self.root)  # raises: the caller answers 503
                 self.live = Snapshot(v, corpus)
@@ -111,6 +126,7 @@ class Resources:
         if now - self.checked < interval:
             return
         self.checked = now
+        self.sync()
         try:
             v = version(self.root)
         except OSError as e:  # the folder went away: keep serving what was loaded

@@ -268,9 +268,27 @@ def _headers(response):
     return response
 
 
+def shared_secret(app: Flask) -> str:
+    """The session key kept in the office database (office.db.shared_setting), so several
+    servers on one PostgreSQL accept each other's session cookies; seeded from the
+    instance's key file, so sessions survive the upgrade. Without a usable database, the
+    file's key."""
+    from office.db import shared_setting
+    from office.errors import ListError
+
+    from_file = lambda: load_or_create_secret(Path(app.instance_path))  # noqa: E731
+    try:
+        with app.app_context():
+            from webapp.resources import get_store
+
+            return shared_setting(get_store().db, "secret_key", from_file)
+    except ListError:  # the pages say what is wrong with the database (503)
+        return from_file()
+
+
 def init_security(app: Flask) -> None:
     if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = load_or_create_secret(Path(app.instance_path))
+        app.config["SECRET_KEY"] = shared_secret(app)
     app.config["ALLOWED_HOSTS"] = allowed_hosts(app.config.get("ALLOWED_HOSTS") or ())
     app.before_request(_check_host)
     app.before_request(_check_encoding)

@@ -33,16 +33,45 @@ def _fail(e: PlanError):
     abort(e.status, description=str(e))
 
 
+def _published() -> list[dict]:
+    """The plans the database serves (office.published), newest first."""
+    from office.published import ORIGINS, PlanStore
+
+    return [{"id": r.doc_id, "version": r.id, "title": r.title, "who": r.who, "at": r.at,
+             "origin": ORIGINS.get(r.origin, r.origin)} for r in PlanStore(get_store().db).published()]
+
+
 @bp.get("/admin/import")
 def import_page():
-    return render_template("import.html", staged=_plans().staged_plans(instance_dir()),
-                           limit_mb=current_app.config["IMPORT_MAX_BYTES"] // (1024 * 1024), kinds=KIND_LABELS)
+    return render_template("import.html", staged=_plans().staged_plans(instance_dir()), published=_published(),
+                           limit_mb=current_app.config["IMPORT_MAX_BYTES"] // (1024 * 1024), kinds=KIND_LABELS,
+                           notice=request.args.get("removed") and f"已移除 {request.args['removed'][:64]}，检索索引将在后台更新。")
 
 
 @bp.get("/api/admin/import")
 def import_api():
-    return {"staged": _plans().staged_plans(instance_dir()),
+    return {"staged": _plans().staged_plans(instance_dir()), "published": _published(),
             "max_bytes": current_app.config["IMPORT_MAX_BYTES"], "kinds": KIND_LABELS}
+
+
+@bp.post("/admin/plans/<doc_id>/remove")
+@bp.post("/api/admin/plans/<doc_id>/remove")
+def remove_plan(doc_id):
+    """Take a published plan out of every server's corpus (the trail keeps old → new)."""
+    from kb.model import valid_doc_id
+    from office.published import PlanStore, PlanStoreError, bundled_ids
+    from webapp.resources import corpus_changed
+
+    if not valid_doc_id(doc_id):
+        abort(404, description="没有这份规划（编号无效）。")
+    try:
+        PlanStore(get_store().db).remove(doc_id, bundled=bundled_ids(_corpus()))
+    except PlanStoreError as e:
+        abort(e.status, description=str(e))
+    corpus_changed()
+    if request.path.startswith("/api/"):
+        return {"removed": doc_id}
+    return redirect(url_for("imports.import_page", removed=doc_id), code=303)
 
 
 @bp.post("/admin/import")
@@ -57,7 +86,8 @@ def upload():
 
     try:
         token = _plans().stage_upload(instance_dir(), _corpus(), data, f.filename,
-                                      request.form.get("doc_id", "")[:100], current_user().name)
+                                      request.form.get("doc_id", "")[:100], current_user().name,
+                                      database=get_store().db)
     except PlanError as e:
         return _upload_error(str(e), e.status)
     return redirect(url_for("imports.review_page", token=token), code=303)
@@ -67,6 +97,7 @@ def _upload_error(message: str, status: int):
     if request.path.startswith("/api/"):
         abort(status, description=message)
     return render_template("import.html", staged=_plans().staged_plans(instance_dir()), error=message,
+                           published=_published(),
                            limit_mb=current_app.config["IMPORT_MAX_BYTES"] // (1024 * 1024), kinds=KIND_LABELS), status
 
 
@@ -149,7 +180,18 @@ def _upload_limit():
         request.max_content_length = current_app.config["IMPORT_MAX_BYTES"] + 64 * 1024
 
 
+def _served_corpus(app: Flask):
+    """CORPUS_SYNC: the bundled corpus plus the plans in the database, as a folder
+    (office.published.sync), for webapp.resources' once-a-second check."""
+    from office.published import sync
+
+    with app.app_context():
+        db = get_store().db
+    return sync(db, app.config["CORPUS_DIR"], app.instance_path)
+
+
 def init_import(app: Flask) -> None:
     app.config.setdefault("IMPORT_MAX_BYTES", UPLOAD_LIMIT)
+    app.config.setdefault("CORPUS_SYNC", lambda: _served_corpus(app))
     app.before_request_funcs.setdefault(None, []).insert(0, _upload_limit)
     app.register_blueprint(bp)
