@@ -769,12 +769,15 @@ class SearchIndex:
         whole = pq.whole
         prefs = self.preferences
         past, goals = prefs.asks_past(whole), prefs.asks_goals(whole)
+        numbers = ranking.typed_numbers(whole, prefs) if not raw else []
         out = []
         for _, neg_order, r, tier in lexical:
             d = r["docnum"]
             fused = ranking.rrf(lex_rank.get(d), ranking.LEXICAL_WEIGHT) \
                 + ranking.rrf(sem_rank.get(d), ranking.SEMANTIC_WEIGHT if sims else 0.0)
-            if prefs.is_background(r["kind"], r["role"], past, goals):
+            stated = ranking.number_share(r["folded"], numbers, prefs)  # the figures typed, stated here
+            fused += ranking.NUMBER_WEIGHT * stated
+            if not stated and prefs.is_background(r["kind"], r["role"], past, goals):
                 fused -= ranking.BACKGROUND_PENALTY
             why = "semantic" if d not in lex_rank else ("literal" if tier else "words")
             out.append((tier + fused, neg_order, r, tier, why))
