@@ -25,6 +25,19 @@ RANKING_FILE = "ranking.toml"
 RRF_K = 2.0
 LEXICAL_WEIGHT = 1.0
 SEMANTIC_WEIGHT = 0.6
+# The lexical order inside a tier: BM25 (saturated to 0..1), the share of each typed word
+# found unbroken (coverage), and the share of the query's words the clause holds by
+# itself, a synonym or a compound's part (coordination: 专利代理机构年报 → the clause
+# with 年度报告 and the rest above those with the rest only).
+WITHIN_BM25, WITHIN_COVERAGE, WITHIN_COORD = 0.5, 0.5, 0.5
+
+
+def within_tier(bm25: float, coverage: float, coord: float) -> float:
+    """Below 1, so the tier stays first."""
+    total = WITHIN_BM25 + WITHIN_COVERAGE + WITHIN_COORD
+    return (WITHIN_BM25 * bm25 + WITHIN_COVERAGE * coverage + WITHIN_COORD * coord) / total
+
+
 # Clauses only the semantic side found: at most this many, and only those whose
 # cosine is within SEMANTIC_MARGIN of the best (beyond that they are noise).
 SEMANTIC_EXTRA = 6

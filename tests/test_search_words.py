@@ -95,3 +95,17 @@ def test_the_seeded_thesaurus_is_the_reviewed_list(ix):
 def test_a_reviewed_seed_line_still_helps(ix):
     """凭证 is staff's word for the plan's 证据 (证据披露令, in 3.2.p3)."""
     assert sid("3.2.p3") in top(ix, "维权凭证难拿", 3)
+
+
+@pytest.mark.parametrize("q,want", [
+    ("专利代理机构年报不交怎么办", "6.2.p3"),  # 年报 => 年度报告
+    ("给知识产权估价的智能软件", "5.1.p3"),  # 估价 => 评估 (智能化知识产权评估工具)
+    ("老板和高管的知识产权课", "6.4.p4"),  # 老板 => 负责人 (党政领导干部和国有企业负责人的培训)
+])
+def test_staff_words_the_plan_never_uses_reach_the_clause(ix, q, want):
+    assert sid(want) in top(ix, q, 3), (q, top(ix, q, 5))
+
+
+def test_a_clause_holding_every_query_word_ranks_above_one_missing_a_word(ix):
+    """6.2.p3 holds 专利, 代理, 机构 and 年度报告 (for 年报); 6.1.p2 all but 年报."""
+    assert top(ix, "专利代理机构年报不交怎么办", 1) == [sid("6.2.p3")]
