@@ -109,3 +109,17 @@ def test_staff_words_the_plan_never_uses_reach_the_clause(ix, q, want):
 def test_a_clause_holding_every_query_word_ranks_above_one_missing_a_word(ix):
     """6.2.p3 holds 专利, 代理, 机构 and 年度报告 (for 年报); 6.1.p2 all but 年报."""
     assert top(ix, "专利代理机构年报不交怎么办", 1) == [sid("6.2.p3")]
+
+
+# -- question patterns and plan words as data ---------------------------------------------
+def test_where_questions_lose_their_question_words(ix):
+    """在哪 (question_words.txt) used to leave 建哪, a word in no clause, named as ignored."""
+    r = ix.search("知识产权保护中心都建在哪", limit=3)
+    assert "ignored" not in r
+    assert sid("3.3.p3") in [h["id"] for h in r["hits"]]
+
+
+def test_the_five_year_period_is_one_word(ix):
+    """十三五 was cut into 十三 + 五: 五 matched any clause with the character."""
+    assert "十三五" in ix.tokens("十三五质押融资总额")
+    assert top(ix, "十三五质押融资总额", 1) == [sid("1.1.p6")]
