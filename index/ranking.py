@@ -13,6 +13,7 @@ one containing each typed word, then the rest; fusion orders clauses within a ti
 """
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,19 @@ RANKING_FILE = "ranking.toml"
 RRF_K = 2.0
 LEXICAL_WEIGHT = 1.0
 SEMANTIC_WEIGHT = 0.6
+# The lexical order inside a tier: BM25 (saturated to 0..1), the share of each typed word
+# found unbroken (coverage), and the share of the query's words the clause holds by
+# itself, a synonym or a compound's part (coordination: 专利代理机构年报 → the clause
+# with 年度报告 and the rest above those with the rest only).
+WITHIN_BM25, WITHIN_COVERAGE, WITHIN_COORD = 0.5, 0.5, 0.5
+
+
+def within_tier(bm25: float, coverage: float, coord: float) -> float:
+    """Below 1, so the tier stays first."""
+    total = WITHIN_BM25 + WITHIN_COVERAGE + WITHIN_COORD
+    return (WITHIN_BM25 * bm25 + WITHIN_COVERAGE * coverage + WITHIN_COORD * coord) / total
+
+
 # Clauses only the semantic side found: at most this many, and only those whose
 # cosine is within SEMANTIC_MARGIN of the best (beyond that they are noise).
 SEMANTIC_EXTRA = 6
@@ -40,6 +54,7 @@ class Preferences:
     never_background: frozenset = frozenset()
     past_words: tuple = ()
     goal_words: tuple = ()
+    reference_words: tuple = ()
 
     def asks_past(self, folded_query: str) -> bool:
         return any(w in folded_query for w in self.past_words)
@@ -81,6 +96,7 @@ def load_preferences(dict_dir: Path) -> Preferences:
         never_background=frozenset(data.get("never_background", [])),
         past_words=tuple(fold(w) for w in data.get("past_words", [])),
         goal_words=tuple(fold(w) for w in data.get("goal_words", [])),
+        reference_words=tuple(fold(w) for w in data.get("reference_words", [])),
     )
     _cache[path] = (mtime, prefs)
     return prefs
@@ -103,3 +119,54 @@ def semantic_extras(sims: dict[int, float], have: set[int]) -> list[int]:
         if d not in have:
             out.append(d)
     return out
+
+
+# -- figures typed in a query -------------------------------------------------------
+# A typed figure (质押融资181.5亿元, 1.6万家企业贯标) names the clause that states it: the
+# review of the last period or a table row as much as a task.  Such a clause gets this
+# much on top of its fused score (scaled by the share of typed figures it states) and is
+# not moved down as background.  Years are left to the deadline matching: 2025 is in
+# half the plan.
+NUMBER_WEIGHT = 0.5
+_TYPED_NUMBER = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?![\d])")
+_YEARISH = re.compile(r"(?:19|20)\d{2}")
+
+
+def typed_numbers(folded_query: str, prefs: Preferences | None = None) -> list[str]:
+    """The figures in a folded query, years and references left out: 181.5, 1.6, 282
+    (not the 14 of 专栏14 or 第3章: ``reference_words`` in ranking.toml)."""
+    refs = prefs.reference_words if prefs else ()
+    out = []
+    for m in _TYPED_NUMBER.finditer(folded_query):
+        n = m.group()
+        if _YEARISH.fullmatch(n) or _is_reference(folded_query, m.start(), m.end(), refs):
+            continue
+        out.append(n)
+    return list(dict.fromkeys(out))
+
+
+def _is_reference(text: str, start: int, end: int, refs: tuple) -> bool:
+    """The number at text[start:end] numbers a part (专栏14, 序号：14, 第3章), it is no figure."""
+    before = text[:start].rstrip(":： ")
+    return any(before.endswith(r) for r in refs if r)
+
+
+def _number_pattern(number: str) -> re.Pattern:
+    """``number`` as a figure, not a digit run inside another: 8 is in (8) but not in 8.7
+    or 2018; 543 is in 543.0 (the same figure)."""
+    whole, _, frac = number.partition(".")
+    frac = frac.rstrip("0")
+    body = re.escape(whole) + (r"\." + re.escape(frac) + "0*" if frac else r"(?:\.0+)?")
+    return re.compile(rf"(?<![\d.]){body}(?!\.?\d)")
+
+
+def number_share(folded_text: str, numbers: list[str], prefs: Preferences | None = None) -> float:
+    """Share of the typed figures that ``folded_text`` states (a row's 序号：14 states none)."""
+    if not numbers:
+        return 0.0
+    refs = prefs.reference_words if prefs else ()
+    found = 0
+    for n in numbers:
+        found += any(not _is_reference(folded_text, m.start(), m.end(), refs)
+                     for m in _number_pattern(n).finditer(folded_text))
+    return found / len(numbers)

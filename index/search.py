@@ -753,14 +753,18 @@ class SearchIndex:
         """[(score, record, tier, why)] best first: RRF of the two rankings inside the Ctrl+F tier."""
         bm25 = self._bm25(scoring_q, {r["docnum"] for r in selected})
         literal_terms = self._literal_terms(pq)
+        # Each query word's clauses (by itself, a synonym or a compound's part): a clause
+        # holding all of them ranks above one holding all but one (coordination).
+        unit_docs = [] if raw else [u for u in (self._token_docs(w) for t in pq.positives if not t.quoted
+                                                for w in self.units(t.text)) if u]
         lexical = []
         for r in selected:
             d = r["docnum"]
             tier = self._tier(r, pq, literal_terms)
             lexed = d in bm25 or tier > 0 or raw
             b = bm25.get(d, 0.0)
-            within = (1 - COVERAGE_WEIGHT) * b / (b + BM25_HALF) \
-                + COVERAGE_WEIGHT * _coverage(r["folded"], literal_terms)
+            coord = sum(d in u for u in unit_docs) / len(unit_docs) if unit_docs else 0.0
+            within = ranking.within_tier(b / (b + BM25_HALF), _coverage(r["folded"], literal_terms), coord)
             lexical.append((tier + within if lexed else -1.0, -r["order"], r, tier))
         lexical.sort(key=lambda x: (x[0], x[1]), reverse=True)
         lex_rank = {x[2]["docnum"]: i for i, x in enumerate(lexical, 1) if x[0] >= 0}
@@ -769,12 +773,15 @@ class SearchIndex:
         whole = pq.whole
         prefs = self.preferences
         past, goals = prefs.asks_past(whole), prefs.asks_goals(whole)
+        numbers = ranking.typed_numbers(whole, prefs) if not raw else []
         out = []
         for _, neg_order, r, tier in lexical:
             d = r["docnum"]
             fused = ranking.rrf(lex_rank.get(d), ranking.LEXICAL_WEIGHT) \
                 + ranking.rrf(sem_rank.get(d), ranking.SEMANTIC_WEIGHT if sims else 0.0)
-            if prefs.is_background(r["kind"], r["role"], past, goals):
+            stated = ranking.number_share(r["folded"], numbers, prefs)  # the figures typed, stated here
+            fused += ranking.NUMBER_WEIGHT * stated
+            if not stated and prefs.is_background(r["kind"], r["role"], past, goals):
                 fused -= ranking.BACKGROUND_PENALTY
             why = "semantic" if d not in lex_rank else ("literal" if tier else "words")
             out.append((tier + fused, neg_order, r, tier, why))

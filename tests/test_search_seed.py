@@ -47,7 +47,15 @@ def test_query_segmentation_matches_index_segmentation(ix, corpus):
     full = JiebaTokenizer(corpus.root / "dict")
     for c in corpus.clauses():
         text = searchable_text(c)
-        assert ix.tokens(text, drop_stop=False) == [w for w, _, _ in full.words(text)], c.id
+        want: list[list] = []
+        for w, start, end in full.words(text):
+            # a decimal figure is one query word (181.5), two indexed ones (181, 5)
+            if want and w.isdigit() and want[-1][0].replace(".", "").isdigit() \
+                    and text[want[-1][2]:start] == ".":
+                want[-1] = [want[-1][0] + "." + w, want[-1][1], end]
+            else:
+                want.append([w, start, end])
+        assert ix.tokens(text, drop_stop=False) == [w for w, _, _ in want], c.id
 
 
 def test_quoted_query_returns_exactly_the_literal_containers(ix, corpus):

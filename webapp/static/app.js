@@ -90,7 +90,11 @@
         var crumbs = typeof bc === "string" ? el("nav", { cls: "crumbs", text: bc }) : el("nav", { cls: "crumbs" }, bc.map(function (b) { return el("span", { text: b }); }));
         var title = el("a", { cls: "hit-title", href: "/clauses/" + encodeURI(h.id), text: h.title || h.id });
         var meta = el("div", { cls: "hit-meta" }, [el("code", { text: h.id }), el("button", { type: "button", cls: "btn add-to-list", "data-clauses": h.id, text: "加入清单" })]);
-        ol.appendChild(el("li", { cls: "hit" }, [crumbs, title, snippetNode(h.snippet), meta]));
+        var parts = [crumbs, title, snippetNode(h.snippet)];
+        // the same short "why this result" line as the result page (matched words, or 语义相近)
+        if (h.why) parts.push(el("p", { cls: "why muted", text: h.why }));
+        parts.push(meta);
+        ol.appendChild(el("li", { cls: "hit" }, parts));
       });
       box.appendChild(ol);
       if (!d.hits || !d.hits.length) box.appendChild(el("p", { cls: "noresults", text: "没有找到与“" + text + "”匹配的条文。按回车查看建议。" }));
