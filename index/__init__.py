@@ -12,8 +12,8 @@ from pathlib import Path
 from index.lexicon import LexiconError
 from index.query import QueryError, parse_query
 from index.search import SearchIndex
-from index.store import IndexBuildError, build_index, build_lock, current_build, index_status, \
-    is_fresh, search_dir
+from index.store import IndexBuildError, build_index, build_key, build_lock, current_build, \
+    index_status, is_fresh, search_dir
 from index.years import deadline_years
 
 __all__ = ["open_index", "build_index", "index_status", "SearchIndex", "QueryError",
@@ -30,8 +30,9 @@ def open_index(corpus, instance_dir, build_if_missing: bool = True) -> SearchInd
     """
     instance_dir = Path(instance_dir)
     corpus_hash = corpus.content_hash()
+    key = build_key(corpus)
     cur = current_build(instance_dir)
-    if cur is None or not is_fresh(cur[1], corpus_hash):
+    if cur is None or not is_fresh(cur[1], corpus_hash, key):
         if not build_if_missing:
             why = "尚未建立" if cur is None else "已过期（语料已更改）"
             raise IndexBuildError(f"检索索引{why}（提示：运行 plankb build）。")
@@ -39,7 +40,7 @@ def open_index(corpus, instance_dir, build_if_missing: bool = True) -> SearchInd
             with _open_lock:
                 with build_lock(search_dir(instance_dir)):
                     cur = current_build(instance_dir)
-                    fresh = cur is not None and is_fresh(cur[1], corpus_hash)
+                    fresh = cur is not None and is_fresh(cur[1], corpus_hash, key)
                 if not fresh:
                     build_index(corpus, instance_dir)
                 cur = current_build(instance_dir)
@@ -58,7 +59,7 @@ def open_index(corpus, instance_dir, build_if_missing: bool = True) -> SearchInd
             raise IndexBuildError(f"检索索引已损坏（{type(e).__name__}）（提示：运行 plankb build 重建）。") from None
     try:
         with _open_lock:
-            build_index(corpus, instance_dir)
+            build_index(corpus, instance_dir, full=True)  # (not an update of the damaged one)
         folder, meta = current_build(instance_dir)
         return SearchIndex(corpus, folder, meta)
     except OSError as e:

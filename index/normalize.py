@@ -37,6 +37,29 @@ def is_cjk(ch: str) -> bool:
             or 0x3000 <= o <= 0x303F or 0xFF00 <= o <= 0xFFEF)
 
 
+class _FoldTable(dict):
+    """``str.translate`` table folding one character at a time, filled on first sight.
+
+    Characters that do not fold to exactly one visible character (spaces, marks that
+    vanish, ligatures that become two) are remembered in ``irregular``: text with none
+    of them folds one-to-one, so the slow per-character walk is not needed."""
+
+    def __init__(self):
+        super().__init__()
+        self.irregular: set[str] = set()
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        out = _fold_char(ch)
+        if len(out) != 1 or not out.strip():
+            self.irregular.add(ch)
+        self[code] = out
+        return out
+
+
+_TABLE = _FoldTable()
+
+
 def fold_with_map(text: str, keep_spaces: bool = False) -> tuple[str, list[int]]:
     """Fold ``text``; return the folded string and, per folded char, its source index.
 
@@ -44,6 +67,9 @@ def fold_with_map(text: str, keep_spaces: bool = False) -> tuple[str, list[int]]
     space only between two non-CJK characters (``keep_spaces=True``, the form the
     word tokenizer sees, so "PCT 申请量" still splits but "知识 产权" joins).
     """
+    folded = text.translate(_TABLE)  # fills the table (and ``irregular``) for new characters
+    if _TABLE.irregular.isdisjoint(text):  # one folded character per character: the common case
+        return folded, list(range(len(text)))
     chars: list[str] = []
     index: list[int] = []
     pending_space = -1

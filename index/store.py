@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import json
+import logging
 import os
 import shutil
 import tempfile
@@ -26,10 +28,13 @@ from index import semantic
 from index.lexicon import load_lexicon, vocabulary
 from index.schema import SCHEMA_VERSION, build_schema, clause_fields
 
+log = logging.getLogger("plankb.index")
+
 SUBDIR = "search"
 POINTER = "CURRENT"
 META = "plankb-meta.json"
 VOCAB = "plankb-vocab.json"  # query-time jieba dictionary slice (see lexicon.vocabulary)
+LEASE = ".in-use"  # a shared lock on this file: an open index reads the folder (see hold_lease)
 
 
 class IndexBuildError(Exception):
@@ -67,43 +72,83 @@ def build_lock(base: Path):
         yield
 
 
-def is_fresh(meta: dict | None, corpus_hash: str) -> bool:
+# What an index's content depends on besides the plans: these modules' code (the schema,
+# the analysis and what it calls). A change to any of them, to the schema version or to
+# the corpus's dictionary files rebuilds the index in full; otherwise it is updated by plan.
+INDEX_MODULES = ("index.schema", "index.analysis", "index.normalize", "index.lexicon", "index.years")
+MAX_SEGMENTS = 8  # more than this after an update: the small ones are merged
+PARALLEL_MIN_CLAUSES = 1500  # a smaller full build is not worth a second process
+
+
+def build_key(corpus) -> str:
+    """The version of everything an index is built with except the plans themselves."""
+    from kb.corpus import source_hash
+
+    h = hashlib.sha256(f"{SCHEMA_VERSION}\0{source_hash(INDEX_MODULES)}\0{dict_dir(corpus)}\0".encode())
+    folder = dict_dir(corpus)
+    for p in sorted(folder.glob("**/*")) if folder.is_dir() else []:
+        if p.is_file():
+            h.update(p.relative_to(folder).as_posix().encode() + b"\0")
+            try:
+                h.update(p.read_bytes())
+            except OSError:
+                h.update(b"\0unreadable")
+    return h.hexdigest()[:16]
+
+
+def is_fresh(meta: dict | None, corpus_hash: str, key: str | None = None) -> bool:
     """Built from this corpus by this schema, with vectors unless they cannot be had."""
     fresh = bool(meta) and meta.get("content_hash") == corpus_hash \
-        and meta.get("schema_version") == SCHEMA_VERSION
+        and meta.get("schema_version") == SCHEMA_VERSION and "build_key" in meta \
+        and (key is None or meta.get("build_key") == key)
     if fresh and "off" in (meta.get("semantic") or {}) and semantic.wanted():
         return False  # built without the model (turned off, or not installed then)
     return fresh
 
 
-def build_index(corpus, instance_dir: Path | str) -> dict:
-    """Build the index of every clause into a new folder and make it the live one."""
+def build_index(corpus, instance_dir: Path | str, full: bool = False) -> dict:
+    """Build the index of every clause into a new folder and make it the live one.
+
+    When the live build was made with the same schema, code and dictionary, only the
+    plans added, changed or removed since are re-indexed (``full=True`` rebuilds all).
+    """
     base = search_dir(instance_dir)
     try:
         with build_lock(base):
-            return _build_locked(corpus, base)
+            return _build_locked(corpus, base, full)
     except OSError as e:
         raise IndexBuildError(f"无法写入实例目录 {base}：{e.strerror or e}（提示：用 --instance 指定可写目录）") from None
 
 
-def _build_locked(corpus, base: Path) -> dict:
+def _build_locked(corpus, base: Path, full: bool = False) -> dict:
     started = time.perf_counter()
     corpus_hash = corpus.content_hash()
-    name = f"ix-{corpus_hash}-{time.strftime('%Y%m%d%H%M%S')}-{os.getpid()}"
+    key = build_key(corpus)
+    docs = {d.id: corpus.document_key(d.id) for d in corpus.documents}
+    previous = current_build(base.parent)
     tmp = Path(tempfile.mkdtemp(dir=base, prefix=".building-"))
+    # unique even for two builds in one second (an update takes less)
+    name = f"ix-{corpus_hash}-{time.strftime('%Y%m%d%H%M%S')}{tmp.name[-6:]}-{os.getpid()}"
     try:
-        schema = build_schema(dict_dir(corpus))
-        ix = whoosh_index.create_in(str(tmp), schema)
-        writer = ix.writer(limitmb=256)
-        count = 0
-        for doc in corpus.documents:
-            for clause in doc.clauses:
-                writer.add_document(**clause_fields(clause, doc))
-                count += 1
-        writer.commit(optimize=True)
+        update = None if full or previous is None else _update_plan(previous, key, docs)
+        if update is not None:
+            changed, removed = update
+            try:
+                count = _update_whoosh(corpus, previous[0], tmp, changed, removed)
+                how = {"mode": "update", "reindexed": sorted(changed), "removed": sorted(removed)}
+            except Exception as e:  # noqa: BLE001 — the live build is damaged in whoosh's own ways
+                log.warning("index update failed (%r); building it anew", e)
+                shutil.rmtree(tmp, ignore_errors=True)
+                tmp.mkdir()
+                update = None
+        if update is None:
+            count = _write_whoosh(corpus, tmp)
+            how = {"mode": "full"}
+        ix = whoosh_index.open_dir(str(tmp))
         with ix.reader() as reader:
             terms = {t.decode("utf-8") if isinstance(t, bytes) else t
                      for f in ("title", "body", "heading") for t in reader.lexicon(f)}
+            segments = len(ix._segments())
         ix.close()
         vocab = vocabulary(load_lexicon(dict_dir(corpus)), terms)
         _write_atomic(tmp / VOCAB, json.dumps(vocab, ensure_ascii=False))
@@ -113,12 +158,16 @@ def _build_locked(corpus, base: Path) -> dict:
             semantic.write_vectors(tmp, ids, mat)
         meta = {
             "schema_version": SCHEMA_VERSION,
+            "build_key": key,
             "content_hash": corpus_hash,
             "corpus": str(corpus.root),
             "documents": len(corpus.documents),
             "clauses": count,
+            "segments": segments,
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "seconds": round(time.perf_counter() - started, 3),
+            "build": how,
+            "docs": docs,
             "semantic": ({"model": semantic.MODEL_KEY, **vec_stats} if embedded is not None
                          else {"off": semantic.status()}),
         }
@@ -127,11 +176,113 @@ def _build_locked(corpus, base: Path) -> dict:
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    previous = current_build(base.parent)
     _write_atomic(base / POINTER, json.dumps({"dir": name}))
     _prune(base, keep={name, previous[0].name if previous else ""})
-    meta["path"] = str(base / name)
-    return meta
+    out = {k: v for k, v in meta.items() if k != "docs"}  # each plan's key: for the next build
+    out["path"] = str(base / name)
+    return out
+
+
+def _update_plan(previous: tuple[Path, dict], key: str, docs: dict[str, str]):
+    """(plans to (re)index, plans to remove) against the live build, or None when the
+    live build cannot be updated (another schema, code or dictionary; or unreadable)."""
+    folder, meta = previous
+    old = meta.get("docs")
+    if meta.get("build_key") != key or meta.get("schema_version") != SCHEMA_VERSION \
+            or not isinstance(old, dict):
+        return None
+    try:
+        whoosh_index.open_dir(str(folder)).close()
+    except Exception:  # noqa: BLE001 — damaged in whoosh's own ways: build it anew
+        return None
+    changed = {d for d, k in docs.items() if old.get(d) != k}
+    removed = set(old) - set(docs)
+    return changed, removed
+
+
+# Files of a build that are not whoosh's: written anew for each build, never linked.
+_OWN_FILES = {META, VOCAB, LEASE, semantic.VECTORS, semantic.VECTOR_IDS}
+
+
+def _update_whoosh(corpus, old: Path, tmp: Path, changed: set[str], removed: set[str]) -> int:
+    """Copy the live index into ``tmp`` and update the copy by plan.
+
+    The copy is hard links: whoosh never rewrites a segment file (deletions and the list
+    of segments live in the new table of contents it writes), so the folder a reader has
+    open is never touched, and the copy costs no data. Where links cannot be made
+    (another file system) the files are copied.
+    """
+    for f in old.iterdir():
+        if f.is_file() and f.name not in _OWN_FILES and not f.name.endswith(".lock") \
+                and "WRITELOCK" not in f.name:
+            try:
+                os.link(f, tmp / f.name)
+            except OSError:
+                shutil.copy2(f, tmp / f.name)
+    ix = whoosh_index.open_dir(str(tmp))
+    writer = ix.writer(limitmb=128)
+    try:
+        for doc_id in sorted(changed | removed):
+            writer.delete_by_term("document", doc_id)
+        for doc in corpus.documents:
+            if doc.id in changed:
+                for clause in doc.clauses:
+                    writer.add_document(**clause_fields(clause, doc))
+        writer.commit(mergetype=_merge_small)
+    except BaseException:
+        writer.cancel()
+        raise
+    finally:
+        ix.close()
+    return sum(len(d.clauses) for d in corpus.documents)
+
+
+def _merge_small(writer, segments):
+    """Whoosh merge policy for an update: keep the big segments as they are; merge the
+    small ones, and those mostly deleted, once there are too many (bounded work)."""
+    from whoosh.reading import SegmentReader
+
+    worn = [s for s in segments if s.doc_count_all() and s.deleted_count() * 2 > s.doc_count_all()]
+    keep = [s for s in segments if s not in worn]
+    if len(keep) + 1 > MAX_SEGMENTS:
+        keep.sort(key=lambda s: s.doc_count(), reverse=True)
+        keep, worn = keep[:MAX_SEGMENTS // 2], worn + keep[MAX_SEGMENTS // 2:]
+    for seg in worn:
+        reader = SegmentReader(writer.storage, writer.schema, seg)
+        writer.add_reader(reader)
+        reader.close()
+    return keep
+
+
+def _write_whoosh(corpus, tmp: Path) -> int:
+    """A new index of every clause in ``tmp``: on two processes (one segment each) when
+    the corpus is big enough and this process may fork, else here."""
+    import threading
+
+    schema = build_schema(dict_dir(corpus))
+    ix = whoosh_index.create_in(str(tmp), schema)
+    total = sum(len(d.clauses) for d in corpus.documents)
+    procs = min(os.cpu_count() or 1, 2)
+    if procs > 1 and total >= PARALLEL_MIN_CLAUSES and threading.active_count() == 1:
+        from whoosh.multiproc import MpWriter
+
+        load_lexicon(dict_dir(corpus)).jieba  # loaded once here, shared by the forked writers
+        writer = MpWriter(ix, procs=procs, batchsize=64, multisegment=True, limitmb=128)
+    else:
+        writer = ix.writer(limitmb=256)
+    try:
+        for doc in corpus.documents:
+            for clause in doc.clauses:
+                writer.add_document(**clause_fields(clause, doc))
+        writer.commit()
+    except BaseException:
+        for task in getattr(writer, "tasks", ()):  # forked writers wait on their queue: end them
+            task.terminate()
+        writer.cancel()
+        raise
+    finally:
+        ix.close()
+    return total
 
 
 def _prune(base: Path, keep: set[str]) -> None:
@@ -143,9 +294,6 @@ def _prune(base: Path, keep: set[str]) -> None:
             # every search until restart when the server's folder was deleted.
             if not p.name.startswith("ix-") or not in_use(p):
                 shutil.rmtree(p, ignore_errors=True)
-
-
-LEASE = ".in-use"
 
 
 def hold_lease(folder: Path):
@@ -194,6 +342,7 @@ def in_use(folder: Path) -> bool:
 def index_status(corpus, instance_dir: Path | str) -> dict:
     """Is there an index, and does it match the corpus as it is now?"""
     corpus_hash = corpus.content_hash()
+    key = build_key(corpus)
     cur = current_build(instance_dir)
     status = {
         "path": str(search_dir(instance_dir)),
@@ -206,7 +355,7 @@ def index_status(corpus, instance_dir: Path | str) -> dict:
         folder, meta = cur
         status.update({
             "path": str(folder),
-            "fresh": is_fresh(meta, corpus_hash),
+            "fresh": is_fresh(meta, corpus_hash, key),
             "content_hash": meta.get("content_hash"),
             "built_schema_version": meta.get("schema_version"),
             "clauses": meta.get("clauses"),

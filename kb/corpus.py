@@ -9,7 +9,10 @@ corpus is noticed and rebuilt.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import logging
+import os
+import pickle
 import threading
 from pathlib import Path
 from typing import Iterator, Optional
@@ -27,12 +30,24 @@ class CorpusError(Exception):
 
 
 class Corpus:
-    def __init__(self, root: Path, documents: list[Document], problems: list[str] | None = None):
+    def __init__(self, root: Path, documents: list[Document], problems: list[str] | None = None,
+                 keys: dict[str, str] | None = None):
         self.root = root
         self.documents = documents
         self.problems = problems or []  # plans left out, each "file：reason"
         self._by_id = {c.id: c for d in documents for c in d.clauses}
         self._docs = {d.id: d for d in documents}
+        self._keys = dict(keys or {})
+
+    def document_key(self, doc_id: str) -> str:
+        """A fingerprint of what one plan's parsed document came from (its file, the
+        structure data, the parser's code): equal keys, equal documents. The index is
+        updated by document by comparing these."""
+        key = self._keys.get(doc_id)
+        if key is None:
+            doc = self._docs[doc_id]
+            key = self._keys[doc_id] = hashlib.sha256(pickle.dumps(doc, protocol=4)).hexdigest()[:24]
+        return key
 
     def document(self, doc_id: str) -> Optional[Document]:
         return self._docs.get(doc_id)
@@ -72,7 +87,7 @@ def content_hash(root: Path) -> str:
     return h.hexdigest()[:16]
 
 
-_cache: dict[Path, tuple[tuple, Corpus]] = {}
+_cache: dict[Path, tuple[tuple, Corpus, dict]] = {}  # root -> (stamp, corpus, its files' documents)
 _lock = threading.Lock()
 
 
@@ -104,9 +119,83 @@ def _stamp(root: Path) -> tuple:
     return tuple(out)
 
 
-def load_corpus(root: Path | str | None = None) -> Corpus:
-    """Parse every plan in ``root``; cached until a Markdown file changes."""
-    from kb.parse import ParseError, parse_document
+# What a parsed document depends on besides its file: these modules' code. A change to
+# any of them re-parses every plan (the cached documents were made by the old code).
+PARSE_MODULES = ("kb.parse", "kb.model", "kb.headings", "kb.ingest.headings", "kb.text", "kb.numerals")
+PARSED_DIR = "parsed"  # <instance>/parsed/<key>.pickle: one parsed plan each
+
+
+def source_hash(modules) -> str:
+    """A hash of the named modules' source files: the version of the code they are."""
+    h = hashlib.sha256()
+    for name in modules:
+        spec = importlib.util.find_spec(name)
+        h.update(name.encode() + b"\0")
+        if spec is not None and spec.origin and os.path.isfile(spec.origin):
+            with open(spec.origin, "rb") as f:
+                h.update(f.read())
+    return h.hexdigest()[:16]
+
+
+_parse_version: str | None = None
+
+
+def parse_version(root: Path) -> str:
+    """The parser's code and the corpus's structure data: what every plan's parse shares."""
+    global _parse_version
+    if _parse_version is None:
+        _parse_version = source_hash(PARSE_MODULES)
+    structure = Path(root) / "dict" / "structure.toml"
+    try:
+        data = structure.read_bytes()
+    except OSError:
+        data = b""  # the bundled structure file is then used, which the code hash covers
+    return hashlib.sha256(_parse_version.encode() + b"\0" + data).hexdigest()[:16]
+
+
+def parse_cache_dir(instance_dir: Path | str) -> Path:
+    return Path(instance_dir) / PARSED_DIR
+
+
+def _parse_file(path: Path, data: bytes, key: str, cache_dir: Path | None) -> Document:
+    """One plan's document: from the instance's cache of parsed plans if there, else parsed
+    (and put there). A cache file that cannot be read or written only costs the parse."""
+    from kb.parse import parse_document
+
+    cached = cache_dir / f"{key}.pickle" if cache_dir is not None else None
+    if cached is not None:
+        try:
+            with open(cached, "rb") as f:
+                doc = pickle.load(f)
+            if isinstance(doc, Document):
+                doc.path = str(path)
+                return doc
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError,
+                ValueError, IndexError):
+            pass
+    text = data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")  # as read_text reads it
+    doc = parse_document(text, path=path)
+    if cached is not None:
+        try:
+            from kb.atomic import atomic_write_bytes
+
+            cache_dir.mkdir(parents=True, exist_ok=True)
+            atomic_write_bytes(cached, pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL))
+        except OSError as e:
+            log.debug("parsed plan not cached in %s: %s", cache_dir, e)
+    return doc
+
+
+def load_corpus(root: Path | str | None = None, cache_dir: Path | str | None = None) -> Corpus:
+    """Parse every plan in ``root``; cached until a Markdown file changes.
+
+    Incremental by plan: a plan whose file (size and mtime) is unchanged since the last
+    load in this process keeps its document, and one whose content was parsed before
+    (by this code, with this structure data) is read from ``cache_dir`` (the instance's
+    ``parsed/`` folder, see :func:`parse_cache_dir`) instead of parsed again. So changing
+    one plan of a hundred parses one plan.
+    """
+    from kb.parse import ParseError
 
     root = Path(root or DEFAULT_CORPUS).resolve()
     if not root.exists():
@@ -117,17 +206,29 @@ def load_corpus(root: Path | str | None = None) -> Corpus:
         stamp = _stamp(root)
     except OSError as e:
         raise CorpusError(f"无法读取语料目录中的 {e.filename}：{read_reason(e)}") from None
+    cache_dir = Path(cache_dir) if cache_dir is not None else None
     with _lock:
         hit = _cache.get(root)
         if hit and hit[0] == stamp:
             return hit[1]
-        docs, problems = [], []
+        known: dict = hit[2] if hit else {}  # file name -> (mtime, size, parse version, key, document)
+        files: dict = {}
+        version = parse_version(root)
+        docs, problems, keys = [], [], {}
         seen: dict[str, Path] = {}
         for path in sorted(root.glob("*.md")):
             if path.name.upper() == "README.MD":
                 continue
             try:
-                doc = parse_document(path.read_text(encoding="utf-8"), path=path)
+                st = path.stat()
+                old = known.get(path.name)
+                if old and old[:3] == (st.st_mtime_ns, st.st_size, version):
+                    key, doc = old[3], old[4]
+                else:
+                    data = path.read_bytes()
+                    key = hashlib.sha256(version.encode() + b"\0" + data).hexdigest()[:24]
+                    doc = old[4] if old and old[3] == key else _parse_file(path, data, key, cache_dir)
+                files[path.name] = (st.st_mtime_ns, st.st_size, version, key, doc)
             except UnicodeDecodeError:
                 problems.append(f"{path} 不是 UTF-8 编码的文本（提示：用 plankb ingest 重新生成）")
                 continue
@@ -142,10 +243,11 @@ def load_corpus(root: Path | str | None = None) -> Corpus:
                 continue
             seen[doc.id] = path
             docs.append(doc)
+            keys[doc.id] = key
         for problem in problems:  # one bad file never takes the other plans down
             log.warning("语料中的规划未载入：%s", problem)
         if problems and not docs:
             raise CorpusError(problems[0] + (f"（另有 {len(problems) - 1} 个问题）" if len(problems) > 1 else ""))
-        corpus = Corpus(root, docs, problems)
-        _cache[root] = (stamp, corpus)
+        corpus = Corpus(root, docs, problems, keys)
+        _cache[root] = (stamp, corpus, files)
         return corpus

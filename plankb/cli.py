@@ -28,10 +28,10 @@ class AppContext:
     @property
     def corpus(self):
         if self._corpus is None:
-            from kb.corpus import CorpusError, load_corpus
+            from kb.corpus import CorpusError, load_corpus, parse_cache_dir
 
-            try:
-                self._corpus = load_corpus(self.corpus_dir)
+            try:  # plans parsed before are read from the instance (one changed plan, one parse)
+                self._corpus = load_corpus(self.corpus_dir, parse_cache_dir(self.instance_dir))
             except CorpusError as e:
                 raise click.ClickException(str(e)) from None
         return self._corpus

@@ -104,13 +104,14 @@ class Resources:
 
     # -- the first snapshot ------------------------------------------------------
     def first(self) -> Snapshot:
-        from kb.corpus import load_corpus, version
+        from kb.corpus import load_corpus, parse_cache_dir, version
 
         with self.lock:
             if self.live is None:
                 self.sync()
                 v = version(self.root) if self.root.is_dir() else ""
-                corpus = load_corpus(self.root)  # raises: the caller answers 503
+                # raises: the caller answers 503
+                corpus = load_corpus(self.root, parse_cache_dir(self.app.instance_path))
                 self.live = Snapshot(v, corpus)
                 self.checked = time.monotonic()
             return self.live
@@ -147,10 +148,11 @@ class Resources:
             self.thread.start()
 
     def _update(self, v: str) -> None:
-        from kb.corpus import load_corpus
+        from kb.corpus import load_corpus, parse_cache_dir
 
         try:
-            snap = Snapshot(v, load_corpus(self.root))  # each worker parses its own, at once
+            # each worker loads its own, at once (plans parsed before come from the instance)
+            snap = Snapshot(v, load_corpus(self.root, parse_cache_dir(self.app.instance_path)))
             with self.app.app_context(), update_lock(self.app.instance_path):
                 if self.app.config.get("BUILD_OUTSIDE", True) and not (
                         self.app.config.get("SEARCH_FACTORY") or self.app.config.get("GRAPH_FACTORY")) \
@@ -410,9 +412,9 @@ def close_all(app: Flask) -> None:
 
 if __name__ == "__main__":  # build_outside's child: build what is missing, store it, exit
     from index import open_index
-    from kb.corpus import load_corpus
+    from kb.corpus import load_corpus, parse_cache_dir
     from kb.graph_store import load_or_build
 
-    _corpus = load_corpus(sys.argv[1])
+    _corpus = load_corpus(sys.argv[1], parse_cache_dir(sys.argv[2]))
     open_index(_corpus, sys.argv[2]).close()
     load_or_build(_corpus, sys.argv[2])
