@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+from index import whoosh_files
 from index.lexicon import LexiconError
 from index.query import QueryError, parse_query
 from index.search import SearchIndex
@@ -18,6 +19,8 @@ from index.years import deadline_years
 
 __all__ = ["open_index", "build_index", "index_status", "SearchIndex", "QueryError",
            "IndexBuildError", "LexiconError", "deadline_years", "parse_query"]
+
+whoosh_files.install()  # searchers read the segment's memory map, not a copy each
 
 _open_lock = threading.Lock()
 
