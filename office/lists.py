@@ -658,11 +658,15 @@ class ListStore:
             raise ForbiddenError(f"只能修改或删除自己记录的进展；这条由“{p.who or '未知'}”记录（提示：请其本人或管理员修改）。")
         return p, item
 
-    def edit_progress(self, progress_id, text=None, on_date=None, *, item_id=None) -> Progress:
-        """Correct one progress entry's text or date (None: keep); audited old → new."""
+    def edit_progress(self, progress_id, text=None, on_date=None, *, item_id=None, seen=None) -> Progress:
+        """Correct one progress entry's text or date (None: keep); audited old → new.
+        ``seen`` is the entry's text as the caller's page showed it: an entry changed
+        meanwhile (by an administrator, or in another window) is a conflict, not overwritten."""
         P = dbm.progress
         with self._tx() as conn:
             p, item = self._writable_progress(conn, progress_id, item_id)
+            if seen is not None and _clean(seen, "进展情况", PROGRESS_MAX, multiline=True) != p.text:
+                raise ConflictError(f"这条进展已被修改为“{p.text[:60]}”，请核对后再保存。", p, ["progress"])
             new_text = p.text if text is None else _clean(text, "进展情况", PROGRESS_MAX, required=True, multiline=True)
             new_day = p.on_date if on_date is None else check_date(on_date)
             if (new_text, new_day) == (p.text, p.on_date):

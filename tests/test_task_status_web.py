@@ -65,11 +65,16 @@ def test_progress_entry_edit_and_delete_own_only(two, app):
     # no-JS form: correct the text, then delete
     r = zhang.post(f"/lists/{list_id}/items/{item_id}/progress/{p['id']}",
                    data={"csrf_token": csrf_of(zhang), "action": "save", "text": "印发实施方案（修订）",
-                         "date": "2024-03-18"})
+                         "date": "2024-03-18", "was_text": "印发实施方案"})
     assert r.status_code == 303
     assert "已修改进展" in zhang.get(r.headers["Location"]).get_data(as_text=True)
     entries = zhang.get(f"/api/lists/{list_id}").json["items"][0]["progress_entries"]
     assert [(e["on_date"], e["text"]) for e in entries] == [("2023-01-05", "开展调研"), ("2024-03-18", "印发实施方案（修订）")]
+    assert f'name="was_text" value="印发实施方案"' in mine[:mine.index("</li>")]
+    # a second window still showing the old text: a conflict naming the text as it is now
+    r = zhang.patch(f"{base}/{p['id']}", json={"text": "又一次修改", "was_text": "印发实施方案"},
+                    headers={"X-CSRFToken": csrf_of(zhang)})
+    assert r.status_code == 409 and "印发实施方案（修订）" in r.json["error"]["message"]
     r = zhang.patch(f"{base}/{q['id']}", json={"text": "改别人的"}, headers={"X-CSRFToken": csrf_of(zhang)})
     assert r.status_code == 403 and "自己记录的进展" in r.json["error"]["message"]
     r = zhang.post(f"/lists/{list_id}/items/{item_id}/progress/{p['id']}",

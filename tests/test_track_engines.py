@@ -60,6 +60,31 @@ def test_status_and_progress(database):
     assert [e.action for e in reversed(AuditLog(database).entries(tl.id))][-2:] == ["item.status", "item.progress"]
 
 
+def test_status_conflict_and_progress_correction_on_both_engines(database):
+    from office.lists import ConflictError, ForbiddenError
+
+    store = ListStore(database=database)
+    with acting_as(Actor("zhang", role="editor")):
+        tl = store.create_list("状态冲突")
+        (a,) = store.add_items(tl.id, ["gd-ip-14fyp:3.2.p1"])
+        store.set_status(a.id, "推进中", seen="")
+        p = store.add_progress(a.id, "印发方案", "2024-03-15")
+    with acting_as(Actor("li", role="editor")):
+        with pytest.raises(ConflictError) as e:
+            store.set_status(a.id, "已完成", seen="")
+        assert e.value.current.status == "推进中"
+        with pytest.raises(ForbiddenError):
+            store.delete_progress(p.id)
+    with acting_as(Actor("zhang", role="editor")):
+        store.edit_progress(p.id, "印发实施方案", seen="印发方案")
+        with pytest.raises(ConflictError):
+            store.edit_progress(p.id, "又改", seen="印发方案")
+        store.delete_progress(p.id)
+    assert store.tracked_items(tl.id)[0].progress == ""
+    actions = [e.action for e in reversed(AuditLog(database).entries(tl.id))]
+    assert actions[-2:] == ["item.progress.edit", "item.progress.delete"]
+
+
 def test_the_report_reads_task_progress_from_postgresql_too(database, tmp_path, monkeypatch, corpus):
     """With PLANKB_DATABASE_URL there is no SQLite file in the instance folder: the
     report's 重点任务进展 must still come from the lists."""

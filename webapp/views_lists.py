@@ -284,7 +284,7 @@ def progress_entry_form(list_id, item_id, progress_id):
         store.delete_progress(progress_id, item_id=item_id)
     else:
         store.edit_progress(progress_id, request.form.get("text"), request.form.get("date") or None,
-                            item_id=item_id)
+                            item_id=item_id, seen=request.form.get("was_text"))
     done = "progress_deleted" if action == "delete" else "progress_edited"
     return redirect(url_for("lists.list_page", list_id=list_id, **{done: 1}) + f"#item-{item_id}", code=303)
 
@@ -311,11 +311,13 @@ def item_progress_api(list_id, item_id):
 
 @bp.patch("/api/lists/<int:list_id>/items/<int:item_id>/progress/<int:progress_id>")
 def progress_entry_api(list_id, item_id, progress_id):
-    """``{"text"?, "date"?}`` → the corrected entry (its author or an administrator)."""
+    """``{"text"?, "date"?, "was_text"?}`` → the corrected entry (its author or an
+    administrator); with ``was_text``, 409 when the entry was changed meanwhile."""
     store = get_store()
     _item_in(store, list_id, item_id)
     data = _body()
-    return jsonify(store.edit_progress(progress_id, data.get("text"), data.get("date"), item_id=item_id).to_json())
+    return jsonify(store.edit_progress(progress_id, data.get("text"), data.get("date"), item_id=item_id,
+                                       seen=data.get("was_text")).to_json())
 
 
 @bp.delete("/api/lists/<int:list_id>/items/<int:item_id>/progress/<int:progress_id>")
