@@ -242,7 +242,7 @@ def _plan_in_folder(base: Path, doc_id: str) -> PlanFiles:
             plan.sidecar = f.read_text(encoding="utf-8")
         elif rest in RAW_KINDS:
             plan.raw_name, plan.raw = f.name, f.read_bytes()
-        elif rest.endswith(".txt") and rest[:-4] in RAW_KINDS + ("text",):
+        elif rest.endswith(".txt"):  # the reader's text copy, raw/<id>.<kind>.txt
             plan.text_name, plan.text_copy = f"raw/{f.name}", f.read_text(encoding="utf-8")
     return plan
 

@@ -31,10 +31,30 @@ class AppContext:
             from kb.corpus import CorpusError, load_corpus, parse_cache_dir
 
             try:  # plans parsed before are read from the instance (one changed plan, one parse)
-                self._corpus = load_corpus(self.corpus_dir, parse_cache_dir(self.instance_dir))
+                self._corpus = load_corpus(self.served_dir(), parse_cache_dir(self.instance_dir))
             except CorpusError as e:
                 raise click.ClickException(str(e)) from None
         return self._corpus
+
+    def served_dir(self) -> Path:
+        """The corpus folder plus the plans published to the instance's database, as every
+        server serves them (office.published); the corpus folder alone when the instance
+        has no database yet or it cannot be used (the commands that need it say why)."""
+        from office.db import DB_NAME, URL_ENV, Database
+        from office.errors import ListError
+        from office.published import sync
+
+        if not (os.environ.get(URL_ENV) or (self.instance_dir / DB_NAME).exists()):
+            return self.corpus_dir
+        database = None
+        try:
+            database = Database.for_instance(self.instance_dir)
+            return sync(database, self.corpus_dir, self.instance_dir)
+        except (ListError, OSError):
+            return self.corpus_dir
+        finally:
+            if database is not None:
+                database.close()
 
 
 def echo_json(data) -> None:

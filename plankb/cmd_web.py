@@ -56,25 +56,6 @@ def _ensure_index(corpus, instance_dir) -> None:
     click.echo(f"索引已建立，用时 {time.perf_counter() - t0:.1f} 秒。", err=True)
 
 
-def _served(app_ctx, corpus):
-    """The corpus the server will serve: the bundled one plus the plans published to the
-    database (office.published), so the first index is built for that, not twice."""
-    from kb.corpus import CorpusError, load_corpus
-    from office.db import Database
-    from office.errors import ListError
-    from office.published import sync
-
-    database = None
-    try:
-        database = Database.for_instance(app_ctx.instance_dir)
-        return load_corpus(sync(database, app_ctx.corpus_dir, app_ctx.instance_dir))
-    except (ListError, CorpusError):  # the pages say what is wrong with the database (503)
-        return corpus
-    finally:
-        if database is not None:
-            database.close()
-
-
 def _host_names(host: str) -> list[str]:
     """The names the server answers to besides the local ones: the address it listens on
     or, listening on every interface, this machine's own name."""
@@ -114,7 +95,7 @@ def serve(app_ctx, host: str, port: int, threads: int, connection_limit: int, ch
                                    "（提示：用 --instance 指定一个可写的目录）。")
     try:
         app_ctx.instance_dir.mkdir(parents=True, exist_ok=True)
-        _ensure_index(_served(app_ctx, corpus), app_ctx.instance_dir)
+        _ensure_index(corpus, app_ctx.instance_dir)
         app = create_app({"INSTANCE_PATH": app_ctx.instance_dir, "CORPUS_DIR": str(app_ctx.corpus_dir),
                           "ALLOWED_HOSTS": _host_names(host)})
     except OSError as e:

@@ -213,7 +213,10 @@ def test_the_command_line_publishes_and_removes_as_the_import_page_does(engine, 
     listed = json.loads(run_plankb(*inst, "plan", "list", "--json", env=env).stdout)["plans"]
     assert [(p["id"], p["version"], p["origin"]) for p in listed] == [("sd-cli", 1, "命令行")]
     assert listed[0]["who"].startswith("命令行:")
+    outline = json.loads(run_plankb(*inst, "outline", "--document", "sd-cli", "--json", env=env).stdout)
+    assert [d["id"] for d in outline["documents"]] == ["sd-cli"]  # the other commands read it too
     assert "已移除 sd-cli" in run_plankb(*inst, "plan", "remove", "sd-cli", env=env).stdout
+    assert run_plankb(*inst, "outline", "--document", "sd-cli", env=env, ok=False).returncode == 1
     gone = run_plankb(*inst, "plan", "remove", "sd-cli", env=env, ok=False)
     assert gone.returncode == 1 and "没有编号为“sd-cli”的规划" in gone.stderr
     database = Database(url if engine == "postgresql" else f"sqlite:///{tmp_path / 'inst' / 'plankb.sqlite3'}")
