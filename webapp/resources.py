@@ -301,12 +301,16 @@ def index_factory(app: Flask, build_if_missing: bool = True):
     factory = app.config.get("SEARCH_FACTORY")
     if factory is not None:
         return factory
-    from index import open_index
+    from index import open_index, start_embedder
 
     folder = Path(app.instance_path)
 
     def factory(corpus):
-        return open_index(corpus, folder, build_if_missing=build_if_missing)
+        # never embeds here: missing vectors are computed by a process of their own, and the
+        # open index picks them up when written (issue 12: no request waits for embedding)
+        ix = open_index(corpus, folder, build_if_missing=build_if_missing, vectors=False)
+        start_embedder(corpus, folder)
+        return ix
     return factory
 
 
@@ -400,5 +404,5 @@ if __name__ == "__main__":  # build_outside's child: build what is missing, stor
     from kb.graph_store import load_or_build
 
     _corpus = load_corpus(sys.argv[1], parse_cache_dir(sys.argv[2]))
-    open_index(_corpus, sys.argv[2]).close()
+    open_index(_corpus, sys.argv[2], vectors=False).close()  # the vectors: index.embed, after
     load_or_build(_corpus, sys.argv[2])
