@@ -293,12 +293,16 @@ def _update_whoosh(corpus, old: Path, tmp: Path, changed: set[str], removed: set
 
 
 def _merge_small(writer, segments):
-    """Whoosh merge policy for an update: keep the big segments as they are; merge the
-    small ones, and those mostly deleted, once there are too many (bounded work)."""
+    """Whoosh merge policy for an update, bounded work: a segment whose clauses are all
+    deleted (a plan changed again) is dropped; a small one mostly deleted is merged into
+    the new segment; past ``MAX_SEGMENTS`` the smaller half is merged too. Big segments
+    stay as they are (their deleted clauses cost a little space until ``--full``)."""
     from whoosh.reading import SegmentReader
 
-    worn = [s for s in segments if s.doc_count_all() and s.deleted_count() * 2 > s.doc_count_all()]
-    keep = [s for s in segments if s not in worn]
+    total = sum(s.doc_count_all() for s in segments) or 1
+    live = [s for s in segments if s.doc_count() > 0]
+    worn = [s for s in live if s.deleted_count() * 2 > s.doc_count_all() and s.doc_count_all() * 10 < total]
+    keep = [s for s in live if s not in worn]
     if len(keep) + 1 > MAX_SEGMENTS:
         keep.sort(key=lambda s: s.doc_count(), reverse=True)
         keep, worn = keep[:MAX_SEGMENTS // 2], worn + keep[MAX_SEGMENTS // 2:]
