@@ -184,3 +184,42 @@ def test_the_lexical_index_comes_first_and_an_interrupted_embedding_resumes(corp
         assert ix.semantic and len(ix._vec_docs) == total
     finally:
         ix.close()
+
+
+def test_the_web_server_opens_the_lexical_index_and_embeds_in_another_process(corpus_copy, tmp_path,
+                                                                              monkeypatch):
+    """A server never computes vectors in a process that answers requests (issue 12)."""
+    import index
+    from webapp import create_app
+    from webapp.resources import close_all, index_factory
+
+    fake = FakeModel()
+    monkeypatch.setattr(semantic, "_model", fake)
+    monkeypatch.setenv("PLANKB_SEMANTIC", "1")
+    monkeypatch.delenv("PLANKB_EMBED_CACHE", raising=False)
+    started = []
+
+    def recording(corpus, instance_dir):
+        started.append(Path(instance_dir))
+        return True
+
+    monkeypatch.setattr(index, "start_embedder", recording)
+    inst = tmp_path / "inst"
+    app = create_app({"INSTANCE_PATH": str(inst), "CORPUS_DIR": str(corpus_copy.root), "TESTING": True})
+    try:
+        ix = index_factory(app)(corpus_copy)
+        try:
+            assert fake.seen == []  # nothing embedded here
+            assert started == [inst]  # … but handed to a process of its own
+            assert ix.meta["semantic"]["missing"] == len(list(corpus_copy.clauses()))
+            assert ix.search("商业秘密")["total"] > 0
+            from index import embed  # what the started process runs
+
+            assert embed.main([str(corpus_copy.root), str(inst)]) == 0
+            assert len(fake.seen) == len(list(corpus_copy.clauses()))
+            ix._vec_checked = 0
+            assert len(ix.semantic_scores("专利审查太慢")) == len(fake.seen)  # picked up by the open index
+        finally:
+            ix.close()
+    finally:
+        close_all(app)
