@@ -162,7 +162,7 @@ class VectorCache:
             with open(tmp, "wb") as f:  # a file object: savez would add ".npz" to a name
                 np.savez(f, keys=keys, vectors=mat.astype(np.float32))
 
-        atomic_write_with(file, write)
+        atomic_write_with(file, write, durable=False)  # a cache: lost, it is recomputed
 
     def save(self, keep: set[str] | None = None) -> None:
         """Write the vectors computed since the last save to every folder; with ``keep``,

@@ -107,7 +107,9 @@ def is_fresh(meta: dict | None, corpus_hash: str, key: str | None = None) -> boo
 def vectors_missing(meta: dict | None) -> bool:
     """Does this build lack clause vectors that could be computed (the model permitting)?"""
     sem = (meta or {}).get("semantic") or {}
-    return not semantic.disabled() and ("off" in sem or bool(sem.get("missing")))
+    if "off" in sem:  # built without the model: missing if it loads now
+        return semantic.wanted()
+    return not semantic.disabled() and bool(sem.get("missing"))
 
 
 def build_index(corpus, instance_dir: Path | str, full: bool = False, vectors: bool = True) -> dict:

@@ -180,7 +180,7 @@ def _parse_file(path: Path, data: bytes, key: str, cache_dir: Path | None) -> Do
             from kb.atomic import atomic_write_bytes
 
             cache_dir.mkdir(parents=True, exist_ok=True)
-            atomic_write_bytes(cached, pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL))
+            atomic_write_bytes(cached, pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL), durable=False)
         except OSError as e:
             log.debug("parsed plan not cached in %s: %s", cache_dir, e)
     return doc
