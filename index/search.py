@@ -179,13 +179,14 @@ class SearchIndex:
     def semantic_scores(self, text: str, passage: bool = False) -> dict[int, float]:
         """Cosine of ``text``'s vector with every clause's (empty when the model is off)."""
         self._refresh_vectors()
-        if self._vec_mat is None or not text.strip():
+        docs, mat = self._vec_docs, self._vec_mat  # (another thread may be swapping them in)
+        if mat is None or len(docs) != len(mat) or not text.strip():
             return {}
         vec = self._encode(text) if not passage else self._encode.passage(text)
         if vec is None:
             return {}
-        sims = self._vec_mat @ vec
-        return {d: float(s) for d, s in zip(self._vec_docs, sims)}
+        sims = mat @ vec
+        return {d: float(s) for d, s in zip(docs, sims)}
 
     def _searcher(self):
         """One whoosh searcher per thread (searchers are not shared across threads)."""
