@@ -25,7 +25,9 @@ connection per operation, so sharing it is safe.
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
+import os
 import subprocess
 import sys
 import threading
@@ -49,6 +51,9 @@ class Snapshot:
         self.version = version
         self.corpus = corpus
         self.parts: dict[str, object] = {}
+        # the process that loaded each part: with ``serve --workers`` the parent, before the
+        # fork, so every worker reads the same pages (/healthz says it)
+        self.loaded_by: dict[str, int] = {"corpus": os.getpid()}
         self._lock = threading.Lock()
 
     def part(self, name: str, build):
@@ -59,6 +64,7 @@ class Snapshot:
             hit = self.parts.get(name)
             if hit is None:
                 hit = self.parts[name] = build(self.corpus)
+                self.loaded_by[name] = os.getpid()
             return hit
 
     def close(self) -> None:
@@ -147,6 +153,8 @@ class Resources:
                 self.failed = self.error = None
             if old is not None:
                 old.close()
+            if gc.get_freeze_count():  # the snapshot a worker inherited (cmd_web froze it for
+                gc.unfreeze()  # the fork) is no longer served: let the collector free it
             log.info("corpus %s now served (%d plans)", v, len(snap.corpus.documents))
         except Exception as e:  # noqa: BLE001 — the old snapshot keeps serving; say why
             log.warning("update to corpus %s failed, still serving %s: %r", v,
@@ -268,6 +276,8 @@ def status() -> dict:
     """For /healthz: the version served, an update under way, the last update's error."""
     res = resources()
     out: dict = {}
+    if res.live is not None:
+        out["loaded_by"] = dict(res.live.loaded_by)
     if res.updating is not None:
         out["updating"] = True
     if res.error:
