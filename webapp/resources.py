@@ -373,7 +373,19 @@ def warm(app: Flask, index: bool = True, graph: bool = True) -> Snapshot:
             snap.part("index", index_factory(app))
         if graph:
             snap.part("graph", graph_factory(app))
+            _prefill(app, snap)
         return snap
+
+
+def _prefill(app: Flask, snap: Snapshot) -> None:
+    """What every process would otherwise make on its first request, made once before
+    ``serve --workers`` forks: the graph's counts (a walk over every node, which in a
+    worker would copy every page of the graph it touched) and the compiled templates."""
+    graph = snap.parts.get("graph")
+    if graph is not None and hasattr(graph, "census"):
+        graph.census()
+    for name in app.jinja_env.list_templates(filter_func=lambda n: n.endswith(".html")):
+        app.jinja_env.get_template(name)
 
 
 def get_store():
