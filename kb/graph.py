@@ -614,10 +614,13 @@ def _contains_view(g):
 
 _cache: dict[str, PlanGraph] = {}
 _lock = threading.Lock()
+CACHED_GRAPHS = 1  # the last graph built: a server keeps its own in its snapshot, so an old
+# corpus's graph (50 MB at 100 plans) must not stay here after an update
 
 
 def build_graph(corpus) -> PlanGraph:
-    """The graph of a corpus; cached per corpus content hash (data files included)."""
+    """The graph of a corpus; the last one built is kept, per corpus content hash (data
+    files included), for callers that ask again for the same corpus (the CLI, tests)."""
     key = f"{corpus.root}:{corpus.content_hash()}"
     with _lock:
         hit = _cache.get(key)
@@ -629,7 +632,7 @@ def build_graph(corpus) -> PlanGraph:
 
         if add_suggested(pg):
             pg._index()
-        if len(_cache) > 8:
-            _cache.clear()
+        while len(_cache) >= CACHED_GRAPHS:
+            _cache.pop(next(iter(_cache)))
         _cache[key] = pg
         return pg

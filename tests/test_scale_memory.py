@@ -63,3 +63,15 @@ def test_a_hub_trace_draws_as_much_with_six_plans_as_with_one(tmp_path):
         drawn = json.dumps({k: big[k] for k in ("tasks", "targets", "links", "paths")}, ensure_ascii=False)
         alone = json.dumps({k: small[k] for k in ("tasks", "targets", "links", "paths")}, ensure_ascii=False)
         assert len(drawn) < 3 * len(alone), (hub, len(drawn), len(alone))
+
+
+def test_the_module_keeps_one_built_graph_not_one_per_corpus_seen(tmp_path):
+    """A server that updates its corpus builds a graph per version; the module cache kept
+    up to nine of them (450 MB at 100 plans) besides the one served."""
+    import kb.graph
+
+    corpora = [_plans(tmp_path, n) for n in (1, 2, 3)]
+    graphs = [kb.graph.build_graph(c) for c in corpora]
+    assert len({id(g) for g in graphs}) == 3
+    assert len(kb.graph._cache) == 1
+    assert kb.graph.build_graph(corpora[-1]) is graphs[-1]  # the last one is still kept
