@@ -15,8 +15,10 @@ For each size it prints: ``plankb build`` time, index size on disk, cold start (
 process start → first ``/healthz``), the first (cold) and median warm time of each page
 over ``--rounds`` requests, ``/api/search`` p50/p95 with 1 and 8 concurrent clients
 over the judged queries, and the server's resident memory after the warm run (and after
-``--distinct`` distinct queries, to show whether memory grows with them), both as the
-sum of resident sizes and as PSS (pages shared by workers counted once). Then it adds one
+``--distinct`` distinct queries, then as many distinct other pages: each plan's outline,
+bodies and trace index, the traces of its bodies, targets and tasks; to show whether
+memory grows with them), both as the sum of resident sizes and as PSS (pages shared by
+workers counted once). Then it adds one
 plan to the served corpus and searches without pause until the server serves it: how long
 the background update took, and the slowest search meanwhile (a request that waited for
 a rebuild would show there). ``restart s`` is a second start on the same instance (the
@@ -205,6 +207,33 @@ def concurrent_search(port: int, qs: list[str], clients: int, per_client: int) -
     return lat
 
 
+def get_json(port: int, path: str) -> dict:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    try:
+        conn.request("GET", quote(path, safe="/?=&:"))
+        return json.loads(conn.getresponse().read())
+    finally:
+        conn.close()
+
+
+def distinct_pages(port: int, corpus: Path, n: int) -> list[str]:
+    """Up to ``n`` different pages other than search: each plan's outline, bodies and
+    trace index, then the traces of its bodies, targets and tasks (memory must not grow
+    with the pages seen, as it must not with the queries)."""
+    docs = [m.group(1) for p in sorted(corpus.glob("*.md"))
+            if (m := re.search(r'^id: "([^"]+)"', p.read_text(encoding="utf-8"), flags=re.M))]
+    pages, starts = [], []
+    for d in docs:
+        pages += [f"/outline?document={d}", f"/bodies?document={d}", f"/trace?doc={d}"]
+    for d in docs:
+        if len(pages) + len(starts) >= n:
+            break
+        data = get_json(port, f"/api/trace?doc={d}")
+        starts += [x["id"] for key in ("bodies", "targets", "tasks") for x in data.get(key, [])]
+    pages += [f"/trace/{s}" for s in dict.fromkeys(starts)]
+    return pages[:n]
+
+
 def start_server(cmd: list[str], port: int) -> tuple[subprocess.Popen, float]:
     """``plankb serve`` started; (process, seconds until /healthz answered 200)."""
     t = time.perf_counter()
@@ -261,12 +290,38 @@ def during_update(port: int, corpus: Path, bases: list[str], names: list[str], n
             "search max ms during update": max(lat), "search p50 ms during update": percentile(lat, 50)}
 
 
+def change_one_plan(corpus: Path) -> Path:
+    """Change one plan's text (a new last clause): what an edited or re-imported plan is."""
+    path = sorted(corpus.glob("*.md"))[len(list(corpus.glob("*.md"))) // 2]
+    text = path.read_text(encoding="utf-8").rstrip("\n")
+    path.write_text(f"{text}\n\n{{raw=99999}}\n新增一条测试条款，编号{time.time_ns()}。\n", encoding="utf-8")
+    return path
+
+
+def build_times(corpus: Path, inst: Path) -> dict:
+    """``plankb build`` of the corpus (the lexical index: usable when it ends), then of the
+    same corpus with one plan changed (an update by plan), then the vectors the build lacks
+    (the sentence model permitting; cached by text, so computed once per text)."""
+    res: dict = {}
+    build = ["--corpus", corpus, "--instance", inst, "build"]
+    t = time.perf_counter()
+    run(build + ["--no-vectors", "--json"])
+    res["build s (index usable)"] = time.perf_counter() - t
+    change_one_plan(corpus)
+    t = time.perf_counter()
+    out = json.loads(run(build + ["--no-vectors", "--json"]).stdout)
+    res["one plan changed: build s"] = time.perf_counter() - t
+    res["one plan changed: plans re-indexed"] = len((out.get("build") or {}).get("reindexed", []))
+    t = time.perf_counter()
+    out = json.loads(run(build + ["--json"]).stdout)
+    if "off" not in (out.get("semantic") or {}):
+        res["vectors s (after the index is usable)"] = time.perf_counter() - t
+    return res
+
+
 def measure(corpus: Path, work: Path, args, bases, names, n) -> dict:
     inst = work / f"inst-{corpus.name}"
-    res: dict = {}
-    t = time.perf_counter()
-    run(["--corpus", corpus, "--instance", inst, "build"])
-    res["build s"] = time.perf_counter() - t
+    res: dict = build_times(corpus, inst)
     size = sum(p.stat().st_size for p in (inst).rglob("*") if p.is_file())
     res["index MB"] = size / 1e6
     port = free_port()
@@ -293,6 +348,11 @@ def measure(corpus: Path, work: Path, args, bases, names, n) -> dict:
             for i in range(args.distinct):
                 get(port, f"/api/search?q=知识产权{i}号{qs[i % len(qs)]}")
             res[f"server MB after {args.distinct} distinct queries"] = rss_mb(server.pid)
+            res[f"server PSS MB after {args.distinct} distinct queries"] = pss_mb(server.pid)
+            pages = distinct_pages(port, corpus, args.distinct)
+            for page in pages:
+                get(port, page)
+            res[f"server PSS MB after {len(pages)} distinct pages"] = pss_mb(server.pid)
         if args.update:
             res.update(during_update(port, corpus, bases, names, n))
     finally:

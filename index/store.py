@@ -97,27 +97,82 @@ def build_key(corpus) -> str:
 
 
 def is_fresh(meta: dict | None, corpus_hash: str, key: str | None = None) -> bool:
-    """Built from this corpus by this schema, with vectors unless they cannot be had."""
-    fresh = bool(meta) and meta.get("content_hash") == corpus_hash \
+    """Built from this corpus by this schema, code and dictionary (``key``: build_key)."""
+    # (Vectors missing from a build do not make it stale: embed_missing adds them to it.)
+    return bool(meta) and meta.get("content_hash") == corpus_hash \
         and meta.get("schema_version") == SCHEMA_VERSION and "build_key" in meta \
         and (key is None or meta.get("build_key") == key)
-    if fresh and "off" in (meta.get("semantic") or {}) and semantic.wanted():
-        return False  # built without the model (turned off, or not installed then)
-    return fresh
 
 
-def build_index(corpus, instance_dir: Path | str, full: bool = False) -> dict:
+def vectors_missing(meta: dict | None) -> bool:
+    """Does this build lack clause vectors that could be computed (the model permitting)?"""
+    sem = (meta or {}).get("semantic") or {}
+    if "off" in sem:  # built without the model: missing if it loads now
+        return semantic.wanted()
+    return not semantic.disabled() and bool(sem.get("missing"))
+
+
+def build_index(corpus, instance_dir: Path | str, full: bool = False, vectors: bool = True) -> dict:
     """Build the index of every clause into a new folder and make it the live one.
 
     When the live build was made with the same schema, code and dictionary, only the
     plans added, changed or removed since are re-indexed (``full=True`` rebuilds all).
+    The lexical index is published first, with the clause vectors already in the cache;
+    then (``vectors=True``) the missing vectors are computed and swapped in, see
+    :func:`embed_missing` (``vectors=False`` leaves that to a later call).
     """
     base = search_dir(instance_dir)
     try:
         with build_lock(base):
-            return _build_locked(corpus, base, full)
+            meta = _build_locked(corpus, base, full)
     except OSError as e:
         raise IndexBuildError(f"无法写入实例目录 {base}：{e.strerror or e}（提示：用 --instance 指定可写目录）") from None
+    if vectors and vectors_missing(meta):
+        meta["semantic"] = embed_missing(corpus, instance_dir)
+    return meta
+
+
+def embed_missing(corpus, instance_dir: Path | str, progress=None) -> dict:
+    """Compute the clause vectors the live build of ``corpus`` lacks and swap them into it.
+
+    One embedder at a time per instance (``embed.lock``, not the build lock: a lexical
+    update is never kept waiting by minutes of embedding). Stopped early (Ctrl+C), the
+    vectors computed so far are in the cache and in the build; the next call resumes.
+    Returns the build's ``semantic`` stats.
+    """
+    base = search_dir(instance_dir)
+    try:
+        with exclusive(base / "embed.lock"):
+            done = None
+            try:
+                done = semantic.embed_corpus(corpus, base, progress=progress)
+            finally:  # also when interrupted: what the cache has now goes into the build
+                stats = _swap_vectors(corpus, base, done)
+            return stats
+    except OSError as e:
+        raise IndexBuildError(f"无法写入实例目录 {base}：{e.strerror or e}（提示：用 --instance 指定可写目录）") from None
+
+
+def _swap_vectors(corpus, base: Path, done) -> dict:
+    """Write the vectors of ``corpus`` into its live build and say so in its metadata."""
+    if done is None and (semantic.disabled() or semantic.model() is None):
+        stats = {"off": semantic.status()}
+        ids = None
+    elif done is not None:
+        ids, mat, extra = done
+        stats = {"model": semantic.MODEL_KEY, "vectors": len(ids), "missing": 0, **extra}
+    else:
+        ids, mat, missing = semantic.cached_vectors(corpus, base)
+        stats = {"model": semantic.MODEL_KEY, "vectors": len(ids), "missing": missing}
+    cur = current_build(base.parent)
+    if cur is None or cur[1].get("content_hash") != corpus.content_hash():
+        return stats  # a newer build is live: its own embedding fills it
+    folder, meta = cur
+    if ids is not None:
+        semantic.write_vectors(folder, ids, mat)
+    meta["semantic"] = stats
+    _write_atomic(folder / META, json.dumps(meta, ensure_ascii=False, indent=2))
+    return stats
 
 
 def _build_locked(corpus, base: Path, full: bool = False) -> dict:
@@ -152,10 +207,13 @@ def _build_locked(corpus, base: Path, full: bool = False) -> dict:
         ix.close()
         vocab = vocabulary(load_lexicon(dict_dir(corpus)), terms)
         _write_atomic(tmp / VOCAB, json.dumps(vocab, ensure_ascii=False))
-        embedded = semantic.embed_corpus(corpus, base)
-        if embedded is not None:
-            ids, mat, vec_stats = embedded
-            semantic.write_vectors(tmp, ids, mat)
+        if semantic.disabled():
+            sem = {"off": semantic.status()}
+        else:  # the vectors the cache has; the others are computed after publishing
+            ids, mat, missing = semantic.cached_vectors(corpus, base)
+            if ids:
+                semantic.write_vectors(tmp, ids, mat)
+            sem = {"model": semantic.MODEL_KEY, "vectors": len(ids), "missing": missing}
         meta = {
             "schema_version": SCHEMA_VERSION,
             "build_key": key,
@@ -168,8 +226,7 @@ def _build_locked(corpus, base: Path, full: bool = False) -> dict:
             "seconds": round(time.perf_counter() - started, 3),
             "build": how,
             "docs": docs,
-            "semantic": ({"model": semantic.MODEL_KEY, **vec_stats} if embedded is not None
-                         else {"off": semantic.status()}),
+            "semantic": sem,
         }
         _write_atomic(tmp / META, json.dumps(meta, ensure_ascii=False, indent=2))
         os.replace(tmp, base / name)
@@ -201,7 +258,7 @@ def _update_plan(previous: tuple[Path, dict], key: str, docs: dict[str, str]):
 
 
 # Files of a build that are not whoosh's: written anew for each build, never linked.
-_OWN_FILES = {META, VOCAB, LEASE, semantic.VECTORS, semantic.VECTOR_IDS}
+_OWN_FILES = {META, VOCAB, LEASE, semantic.VECTORS}
 
 
 def _update_whoosh(corpus, old: Path, tmp: Path, changed: set[str], removed: set[str]) -> int:
@@ -238,12 +295,16 @@ def _update_whoosh(corpus, old: Path, tmp: Path, changed: set[str], removed: set
 
 
 def _merge_small(writer, segments):
-    """Whoosh merge policy for an update: keep the big segments as they are; merge the
-    small ones, and those mostly deleted, once there are too many (bounded work)."""
+    """Whoosh merge policy for an update, bounded work: a segment whose clauses are all
+    deleted (a plan changed again) is dropped; a small one mostly deleted is merged into
+    the new segment; past ``MAX_SEGMENTS`` the smaller half is merged too. Big segments
+    stay as they are (their deleted clauses cost a little space until ``--full``)."""
     from whoosh.reading import SegmentReader
 
-    worn = [s for s in segments if s.doc_count_all() and s.deleted_count() * 2 > s.doc_count_all()]
-    keep = [s for s in segments if s not in worn]
+    total = sum(s.doc_count_all() for s in segments) or 1
+    live = [s for s in segments if s.doc_count() > 0]
+    worn = [s for s in live if s.deleted_count() * 2 > s.doc_count_all() and s.doc_count_all() * 10 < total]
+    keep = [s for s in live if s not in worn]
     if len(keep) + 1 > MAX_SEGMENTS:
         keep.sort(key=lambda s: s.doc_count(), reverse=True)
         keep, worn = keep[:MAX_SEGMENTS // 2], worn + keep[MAX_SEGMENTS // 2:]

@@ -20,12 +20,12 @@ def _umask() -> int:
     return mask
 
 
-def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
+def atomic_write_bytes(path: str | os.PathLike, data: bytes, durable: bool = True) -> Path:
     def write(tmp: str) -> None:
         with open(tmp, "wb") as f:
             f.write(data)
 
-    return atomic_write_with(path, write)
+    return atomic_write_with(path, write, durable=durable)
 
 
 def atomic_write_text(path: str | os.PathLike, text: str) -> Path:
@@ -33,16 +33,19 @@ def atomic_write_text(path: str | os.PathLike, text: str) -> Path:
     return atomic_write_bytes(path, text.encode("utf-8"))
 
 
-def atomic_write_with(path: str | os.PathLike, write) -> Path:
+def atomic_write_with(path: str | os.PathLike, write, durable: bool = True) -> Path:
     """For writers that want a file name (networkx's graphml/gexf): ``write(tmp_path)``
-    fills a temporary file beside ``path``, which then replaces it."""
+    fills a temporary file beside ``path``, which then replaces it. ``durable=False``
+    skips the flush to disk, for caches (a cache lost in a power cut is rebuilt; a
+    hundred flushes are not free)."""
     path = Path(path)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.close(fd)
     try:
         write(tmp)
-        with open(tmp, "rb+") as f:
-            os.fsync(f.fileno())
+        if durable:
+            with open(tmp, "rb+") as f:
+                os.fsync(f.fileno())
         os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException:

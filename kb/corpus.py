@@ -180,7 +180,7 @@ def _parse_file(path: Path, data: bytes, key: str, cache_dir: Path | None) -> Do
             from kb.atomic import atomic_write_bytes
 
             cache_dir.mkdir(parents=True, exist_ok=True)
-            atomic_write_bytes(cached, pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL))
+            atomic_write_bytes(cached, pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL), durable=False)
         except OSError as e:
             log.debug("parsed plan not cached in %s: %s", cache_dir, e)
     return doc
@@ -250,4 +250,20 @@ def load_corpus(root: Path | str | None = None, cache_dir: Path | str | None = N
             raise CorpusError(problems[0] + (f"（另有 {len(problems) - 1} 个问题）" if len(problems) > 1 else ""))
         corpus = Corpus(root, docs, problems, keys)
         _cache[root] = (stamp, corpus, files)
+        if cache_dir is not None:
+            _prune_parsed(cache_dir, {f[3] for f in files.values()})
         return corpus
+
+
+def _prune_parsed(cache_dir: Path, used: set[str]) -> None:
+    """Keep the cache of parsed plans bounded: past twice the plans in use (and some to
+    spare, for another corpus sharing the instance), the oldest unused ones go."""
+    try:
+        cached = list(cache_dir.glob("*.pickle"))
+        if len(cached) <= 2 * len(used) + 32:
+            return
+        old = sorted((p for p in cached if p.stem not in used), key=lambda p: p.stat().st_mtime)
+        for p in old[:len(cached) - len(used) - 32]:
+            p.unlink(missing_ok=True)
+    except OSError:  # another process pruned it first, or a read-only instance: only space
+        pass

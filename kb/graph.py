@@ -33,11 +33,12 @@ ROLE_LABELS = {"responsible": "负责", "supports": "配合", "suggested": "建�
 # clauses that ask nothing of anybody: a body named there is not asked to do it
 NOT_ASKED_KINDS = ("review", "preamble", "principle")
 NOT_ASKED_ROLES = ("review", "general")  # the last plan's review; guiding thought, principles, goals
-# a trace from a hub (a body named in 200 clauses, the year 2025) shows this many tasks per plan
-# unless asked for more
+# a trace from a hub (a body named in 200 clauses, the year 2025) draws this many tasks (and
+# targets) unless asked for more: all of one plan's, or shared among the plans drawn, so the
+# page is as large with a hundred plans as with one
 TRACE_LIMIT = 20
-# … and draws the tasks of this many plans (its own first, then those with most tasks); the
-# other plans are listed with their counts, to be opened one at a time
+# … from at most this many plans (its own first, then those with most tasks); the other
+# plans are listed with their counts, to be opened one at a time
 TRACE_PLANS = 3
 
 
@@ -65,10 +66,11 @@ class PlanGraph:
                 self._kids.setdefault(a["parent"], []).append(n)
         for v in self._kids.values():
             v.sort()
-        # who names or is asked of each body and region, per plan, in plan order
+        # who names or is asked of each body and region, and what leads to each target,
+        # indicator and deadline (the nodes traced backwards), per plan, in plan order
         self._actor_in: dict[str, dict[str, list[tuple[str, str]]]] = {}
         nodes = self.g.nodes
-        for kind in ("body", "region"):
+        for kind in ("body", "region", "target", "indicator", "deadline"):
             for nid in self._by_kind.get(kind, []):
                 per: dict[str, list[tuple[str, str]]] = {}
                 for u, _, k in self.g.in_edges(nid, keys=True):
@@ -189,9 +191,11 @@ class PlanGraph:
 
         From a task, box, section or chapter: its targets, indicators, deadlines, bodies.
         From a target or indicator: every task serving it. From a body or region: its tasks.
-        ``document`` keeps the tasks of one plan; ``limit`` keeps the first tasks and targets
-        of each plan (in plan order), of at most ``TRACE_PLANS`` plans, and says in ``groups``
-        how many each plan has, so a hub's trace stays a page, not megabytes.
+        ``document`` keeps the tasks of one plan; ``limit`` keeps the first ``limit`` tasks and
+        targets (in plan order) of that plan, or, of all plans, of at most ``TRACE_PLANS``
+        plans, sharing ``limit`` among them (at least one each); ``groups`` says how many
+        each plan has and shows, so a hub's trace is a page of the same size whatever the
+        number of plans, not megabytes.
         """
         start = self.resolve(node_id)
         kind = self._attr[start]["kind"]
@@ -238,9 +242,13 @@ class PlanGraph:
     def _plan_groups(self, start: str, found: dict, document: Optional[str],
                      limit: Optional[int]) -> tuple[set, list[dict]]:
         """Which of ``found`` (plan → {"clause": [...], "target": [...]}) to show: ``document``'s
-        only, or the first ``limit`` of each of the first ``TRACE_PLANS`` plans (the start's
-        own plan first, then those with most); and per plan, how many there are and shown."""
+        first ``limit``, or of the first ``TRACE_PLANS`` plans (the start's own plan first,
+        then those with most) ``limit`` shared among them; and per plan, how many there are
+        and shown (``limit``: how many each plan drawn may show)."""
         nodes = self._attr
+        drawn = 1 if document else min(len(found), TRACE_PLANS)
+        if limit and drawn > 1:
+            limit = max(1, -(-limit // drawn))
 
         def order(n):
             a = nodes[n]
@@ -259,6 +267,7 @@ class PlanGraph:
                 keep.update(shown)
                 g[key], g[key + "_shown"] = len(ordered), len(shown)
             g["shown"] = g["tasks_shown"]
+            g["limit"] = 0 if hidden else limit or 0
             groups.append(g)
         return keep, groups
 
@@ -605,10 +614,13 @@ def _contains_view(g):
 
 _cache: dict[str, PlanGraph] = {}
 _lock = threading.Lock()
+CACHED_GRAPHS = 1  # the last graph built: a server keeps its own in its snapshot, so an old
+# corpus's graph (50 MB at 100 plans) must not stay here after an update
 
 
 def build_graph(corpus) -> PlanGraph:
-    """The graph of a corpus; cached per corpus content hash (data files included)."""
+    """The graph of a corpus; the last one built is kept, per corpus content hash (data
+    files included), for callers that ask again for the same corpus (the CLI, tests)."""
     key = f"{corpus.root}:{corpus.content_hash()}"
     with _lock:
         hit = _cache.get(key)
@@ -620,7 +632,7 @@ def build_graph(corpus) -> PlanGraph:
 
         if add_suggested(pg):
             pg._index()
-        if len(_cache) > 8:
-            _cache.clear()
+        while len(_cache) >= CACHED_GRAPHS:
+            _cache.pop(next(iter(_cache)))
         _cache[key] = pg
         return pg

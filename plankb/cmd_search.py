@@ -149,32 +149,83 @@ def _batch(obj, path: Path, json_out: bool, kw: dict) -> None:
 @click.command("build")
 @click.option("--json", "json_out", is_flag=True, help="输出 JSON。")
 @click.option("--status", is_flag=True, help="只报告索引状态，不重建。")
+@click.option("--no-vectors", is_flag=True, help="只建字词索引，不计算缺少的语义向量（之后再运行 plankb build 补上）。")
+@click.option("--full", is_flag=True, help="全部重建（默认只重建新增、改动或删除的规划）。")
 @click.pass_obj
-def build_cmd(obj, json_out, status):
-    """（重新）建立检索索引：存放在实例目录，语料变动后检索时也会自动重建。"""
+def build_cmd(obj, json_out, status, no_vectors, full):
+    """（重新）建立检索索引：存放在实例目录，只重建改动过的规划；字词索引先可用，再计算语义向量。"""
     from index import IndexBuildError, LexiconError, build_index, index_status
 
     try:
         info = index_status(obj.corpus, obj.instance_dir) if status \
-            else build_index(obj.corpus, obj.instance_dir)
+            else build_index(obj.corpus, obj.instance_dir, full=full, vectors=False)
     except (IndexBuildError, LexiconError) as e:
         raise click.ClickException(str(e)) from None
+    if status:
+        if json_out:
+            from plankb.cli import echo_json
+
+            echo_json(info)
+        else:
+            state = "最新" if info["fresh"] else ("已过期，检索时将自动重建" if info["exists"] else "尚未建立")
+            click.echo(f"检索索引：{state}（{info['path']}）")
+        return
+    if not json_out:
+        how = info.get("build") or {}
+        what = "全部重建" if how.get("mode") != "update" else \
+            f"重建改动的规划 {len(how.get('reindexed', []))} 个、移除 {len(how.get('removed', []))} 个"
+        click.echo(f"检索索引已可用：{info['documents']} 个规划、{info['clauses']} 条条款（{what}），"
+                   f"用时 {info['seconds']:.2f} 秒（{info['path']}）")
+    info["semantic"] = _vectors(obj, info.get("semantic") or {}, no_vectors, quiet=json_out)
     if json_out:
         from plankb.cli import echo_json
 
         echo_json(info)
-    elif status:
-        state = "最新" if info["fresh"] else ("已过期，检索时将自动重建" if info["exists"] else "尚未建立")
-        click.echo(f"检索索引：{state}（{info['path']}）")
-    else:
-        click.echo(f"已建立检索索引：{info['documents']} 个规划、{info['clauses']} 条条款，"
-                   f"用时 {info['seconds']:.2f} 秒（{info['path']}）")
-        sem = info.get("semantic") or {}
+
+
+def _vectors(obj, sem: dict, skip: bool, quiet: bool) -> dict:
+    """Compute the vectors the new build lacks, with progress on stderr; Ctrl+C leaves the
+    index usable and the vectors computed so far cached (the next build resumes)."""
+    import time
+
+    from index import IndexBuildError, embed_missing
+
+    if "off" in sem:
+        if sem["off"] and not quiet:
+            click.echo(sem["off"])
+        return sem
+    if skip or not sem.get("missing"):
+        if not quiet:
+            click.echo(f"语义向量：{sem.get('vectors', 0)} 条"
+                       + (f"，缺 {sem['missing']} 条（再次运行 plankb build 补上）" if sem.get("missing") else "")
+                       + "。")
+        return sem
+    started = time.monotonic()
+    shown = [0.0]
+
+    def progress(done: int, total: int) -> None:
+        now = time.monotonic()
+        if now - shown[0] >= 2 or done == total:
+            shown[0] = now
+            click.echo(f"\r正在计算语义向量：{done}/{total}（{now - started:.0f} 秒）", err=True, nl=done == total)
+
+    if not quiet:
+        click.echo(f"正在计算缺少的语义向量 {sem['missing']} 条（检索已可用；可按 Ctrl+C 中断，下次继续）……", err=True)
+    try:
+        sem = embed_missing(obj.corpus, obj.instance_dir, progress=progress)
+    except KeyboardInterrupt:
+        click.echo("", err=True)
+        raise click.ClickException("已中断语义向量计算：检索索引可用（只按已算出的向量检索语义），"
+                                   "已算出的向量已保存，再次运行 plankb build 从中断处继续。") from None
+    except IndexBuildError as e:
+        raise click.ClickException(str(e)) from None
+    if not quiet:
         if "off" in sem:
-            if sem["off"]:
-                click.echo(sem["off"])
+            click.echo(sem["off"])
         else:
-            click.echo(f"语义向量：新算 {sem.get('embedded', 0)} 条，沿用缓存 {sem.get('reused', 0)} 条。")
+            click.echo(f"语义向量：新算 {sem.get('embedded', 0)} 条，沿用缓存 {sem.get('reused', 0)} 条，"
+                       f"用时 {time.monotonic() - started:.1f} 秒。")
+    return sem
 
 
 def register(cli) -> None:

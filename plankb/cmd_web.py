@@ -11,9 +11,11 @@ sooner, and poll() replaces select() so more than 1,024 sockets are possible.
 
 ``--workers N`` uses the machine's cores: waitress's threads share one Python process,
 so one core. The parent binds the listening socket once, builds (or loads) what every
-worker reads (the index on disk, the corpus and the graph in memory), then forks N
-workers that each serve the same socket with waitress (the kernel hands each new
-connection to one of them) and open the read-only index themselves. The parent
+worker reads (the index on disk, the corpus, the open index and the graph in memory),
+freezes it for the collector, then forks N workers that each serve the same socket
+with waitress (the kernel hands each new connection to one of them): the workers share
+the parent's pages of what was loaded, so a second worker costs what it allocates
+itself, not a second copy. The parent
 forwards SIGTERM/SIGINT to the workers and restarts a worker that dies. No new
 dependency: gunicorn would do the forking too, but it would have to import the app
 in each worker or preload it the same way, and it brings its own settings and
@@ -23,6 +25,7 @@ and graph in the background (a lock in the instance) and the others then load th
 """
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import socket
@@ -115,7 +118,7 @@ def serve(app_ctx, host: str, port: int, threads: int, connection_limit: int, ch
                     cleanup_interval=min(30, channel_timeout))
     if workers > 1:
         sock = _listen(host, port)  # a busy port is said at once, before any loading
-        _prepare(app, index=False)
+        _prepare(app, index=True)  # loaded once, here: the workers share its pages
         _say_hosts(app)
         click.echo(f"plankb 已启动：{url}  （{workers} 个工作进程；实例目录 {app_ctx.instance_dir}；"
                    "按 Ctrl+C 停止）")
@@ -154,8 +157,9 @@ def _say_hosts(app) -> None:
 
 def _prepare(app, index: bool) -> None:
     """The first snapshot before any connection: corpus, graph (loaded from the instance
-    or built and stored there) and, for one process, the open index. Workers open the
-    index after the fork, so no open file is shared between processes."""
+    or built and stored there) and the open index (its records, dictionaries and
+    vectors; whoosh opens its files per searcher, so after the fork each worker maps
+    them itself)."""
     from webapp.resources import warm
 
     t0 = time.perf_counter()
@@ -185,8 +189,9 @@ def _listen(host: str, port: int) -> socket.socket:
 
 
 def _worker(app, sock: socket.socket, settings: dict) -> int:
-    """One worker, after the fork: open the index, then serve the shared socket until
-    SIGTERM (or SIGINT)."""
+    """One worker, after the fork: serve the shared socket with the snapshot the parent
+    loaded (opening the index itself only if the parent could not) until SIGTERM (or
+    SIGINT)."""
     from waitress import create_server
 
     from webapp.resources import close_all, warm
@@ -199,7 +204,7 @@ def _worker(app, sock: socket.socket, settings: dict) -> int:
     server = None
     try:
         try:
-            warm(app, graph=False)  # this process's own index files and searchers
+            warm(app, graph=False)  # a no-op when the parent loaded it
         except Exception:  # noqa: BLE001 — a missing index is a 503 on the search pages
             pass
         server = create_server(app, sockets=[sock], **settings)
@@ -212,6 +217,16 @@ def _worker(app, sock: socket.socket, settings: dict) -> int:
         if server is not None:
             server.close()
         close_all(app)
+
+
+def _share_with_workers() -> None:
+    """Keep the loaded snapshot's pages shared after the fork: collect what is garbage
+    now, then move every object left to the collector's permanent generation, so a
+    collection in a worker never writes to them (copy-on-write would give each worker
+    its own copy of every page a collection touched). The workers' own objects are
+    collected as usual."""
+    gc.collect()
+    gc.freeze()
 
 
 def _fork_worker(app, sock, settings) -> int:
@@ -244,6 +259,7 @@ def _supervise(app, sock, workers: int, settings: dict) -> int:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    _share_with_workers()
     for _ in range(workers):
         children[_fork_worker(app, sock, settings)] = time.monotonic()
     code = 0

@@ -194,3 +194,16 @@ def test_an_open_index_is_not_disturbed_by_an_update(plans):
         assert {i.split(":")[0] for i in ids_for(new, "白鹭")} == {f"{SEED}-c1"}
     finally:
         new.close()
+
+
+def test_the_cache_of_parsed_plans_stays_bounded(plans):
+    root, instance = plans
+    path = root / f"{SEED}-c1.md"
+    text = path.read_text(encoding="utf-8")
+    for i in range(60):  # sixty edits of one plan: sixty parses cached, the old ones pruned
+        path.write_text(text.replace(OLD, f"{OLD}{i}"), encoding="utf-8")
+        load_corpus(root, parse_cache_dir(instance))
+    cached = {p.stem for p in parse_cache_dir(instance).glob("*.pickle")}
+    corpus = fresh_process_load(root, instance)
+    assert len(cached) <= 2 * 4 + 32
+    assert {corpus.document_key(d.id) for d in corpus.documents} <= cached  # those in use stay

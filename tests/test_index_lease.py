@@ -119,7 +119,8 @@ def test_adding_a_plan_embeds_only_that_plan(corpus_copy, tmp_path, monkeypatch)
     meta = build_index(two, instance)
     new = len(list(two.clauses())) - seed_clauses
     assert new >= 2
-    assert meta["semantic"] == {"model": semantic.MODEL_KEY, "embedded": new, "reused": seed_clauses}
+    assert meta["semantic"] == {"model": semantic.MODEL_KEY, "embedded": new, "reused": seed_clauses,
+                                "vectors": seed_clauses + new, "missing": 0}
     assert len(fake.seen) == new and all("质押融资" in t or "专利导航" in t for t in fake.seen)
 
 
@@ -136,3 +137,89 @@ def test_without_the_model_search_is_lexical_and_says_so_once(corpus_copy, tmp_p
         assert ix.search("惩罚性赔偿")["hits"][0]["id"] == f"{SEED}:3.2.p3"
     finally:
         ix.close()
+
+
+class StoppedModel(FakeModel):
+    """A model stopped by Ctrl+C after ``after`` texts."""
+
+    def __init__(self, after: int):
+        super().__init__()
+        self.after = after
+
+    def passage(self, texts):
+        if len(self.seen) >= self.after:
+            raise KeyboardInterrupt
+        return super().passage(texts)
+
+
+def test_the_lexical_index_comes_first_and_an_interrupted_embedding_resumes(corpus_copy, tmp_path,
+                                                                           monkeypatch):
+    from index import embed_missing
+    from index.store import current_build
+
+    monkeypatch.setenv("PLANKB_SEMANTIC", "1")
+    monkeypatch.delenv("PLANKB_EMBED_CACHE", raising=False)
+    monkeypatch.setattr(semantic, "_model", StoppedModel(after=40))
+    instance = tmp_path / "inst"
+    total = len(list(corpus_copy.clauses()))
+    meta = build_index(corpus_copy, instance, vectors=False)
+    assert meta["semantic"] == {"model": semantic.MODEL_KEY, "vectors": 0, "missing": total}
+    ix = open_index(corpus_copy, instance, build_if_missing=False, vectors=False)
+    try:
+        assert not ix.semantic and ix.search("商业秘密")["total"] > 0  # usable before any vector
+        with pytest.raises(KeyboardInterrupt):
+            embed_missing(corpus_copy, instance)
+        done = current_build(instance)[1]["semantic"]
+        assert done["vectors"] == 48 and done["missing"] == total - 48  # three batches of 16 kept
+        ix._vec_checked = 0  # (the open index looks again every few seconds)
+        assert len(ix.semantic_scores("专利审查太慢，有没有快速通道")) == 48  # the 48 are used already
+    finally:
+        ix.close()
+    rest = FakeModel()
+    monkeypatch.setattr(semantic, "_model", rest)
+    assert embed_missing(corpus_copy, instance)["missing"] == 0
+    assert len(rest.seen) == total - 48  # resumed: the vectors computed before are not computed again
+    ix = open_index(corpus_copy, instance, build_if_missing=False, vectors=False)
+    try:
+        assert ix.semantic and len(ix._vec_docs) == total
+    finally:
+        ix.close()
+
+
+def test_the_web_server_opens_the_lexical_index_and_embeds_in_another_process(corpus_copy, tmp_path,
+                                                                              monkeypatch):
+    """A server never computes vectors in a process that answers requests (issue 12)."""
+    import index
+    from webapp import create_app
+    from webapp.resources import close_all, index_factory
+
+    fake = FakeModel()
+    monkeypatch.setattr(semantic, "_model", fake)
+    monkeypatch.setenv("PLANKB_SEMANTIC", "1")
+    monkeypatch.delenv("PLANKB_EMBED_CACHE", raising=False)
+    started = []
+
+    def recording(corpus, instance_dir):
+        started.append(Path(instance_dir))
+        return True
+
+    monkeypatch.setattr(index, "start_embedder", recording)
+    inst = tmp_path / "inst"
+    app = create_app({"INSTANCE_PATH": str(inst), "CORPUS_DIR": str(corpus_copy.root), "TESTING": True})
+    try:
+        ix = index_factory(app)(corpus_copy)
+        try:
+            assert fake.seen == []  # nothing embedded here
+            assert started == [inst]  # … but handed to a process of its own
+            assert ix.meta["semantic"]["missing"] == len(list(corpus_copy.clauses()))
+            assert ix.search("商业秘密")["total"] > 0
+            from index import embed  # what the started process runs
+
+            assert embed.main([str(corpus_copy.root), str(inst)]) == 0
+            assert len(fake.seen) == len(list(corpus_copy.clauses()))
+            ix._vec_checked = 0
+            assert len(ix.semantic_scores("专利审查太慢")) == len(fake.seen)  # picked up by the open index
+        finally:
+            ix.close()
+    finally:
+        close_all(app)

@@ -97,8 +97,8 @@ def test_suggested_units_are_known_bodies_of_their_kind(pg):
 
 
 def test_a_hub_of_many_plans_draws_a_few_and_lists_the_rest(tmp_path):
-    """Five plans naming 高校: the page draws the first plans' first tasks and lists every
-    plan with its counts, to be opened one at a time (?doc=)."""
+    """Five plans naming 高校: the page draws the first plans' first tasks (``limit`` shared
+    among them) and lists every plan with its counts, to be opened one at a time (?doc=)."""
     import shutil
     from pathlib import Path
 
@@ -111,7 +111,7 @@ def test_a_hub_of_many_plans_draws_a_few_and_lists_the_rest(tmp_path):
     for i in range(5):
         (tmp_path / f"plan-{i}.md").write_text(seed.replace(f'id: "{DOC}"', f'id: "plan-{i}"', 1), encoding="utf-8")
     pg = build_graph(load_corpus(tmp_path))
-    t = pg.trace("body:高校", limit=2)
+    t = pg.trace("body:高校", limit=2 * TRACE_PLANS)
     assert len(t["groups"]) == 5 and TRACE_PLANS < 5
     drawn = [g for g in t["groups"] if g["tasks_shown"]]
     assert len(drawn) == TRACE_PLANS and all(g["tasks_shown"] == 2 < g["tasks"] for g in drawn)

@@ -154,6 +154,17 @@ def _pids_until(port, wanted, tries=400):
     return seen
 
 
+def _loaded_by(port, workers, tries=400):
+    """Per worker pid, /healthz's ``loaded_by``: which process loaded each part it serves."""
+    seen = {}
+    for _ in range(tries):
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=60) as r:
+            seen[int(r.headers["X-Plankb-Worker"])] = json.load(r).get("loaded_by")
+        if len(seen) >= workers:
+            break
+    return seen
+
+
 def _parent_of(pid):
     return int(open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[1])
 
@@ -168,6 +179,12 @@ def test_serve_with_two_workers_answers_from_two_processes_and_stops_cleanly(tmp
         pids = _pids_until(port, lambda seen: len(seen) >= 2)
         assert len(pids) == 2 and proc.pid not in pids
         assert {_parent_of(p) for p in pids} == {proc.pid}
+        # corpus, index and graph were loaded once, by the parent before the fork: the
+        # workers share those pages instead of each loading its own copy
+        loaded = _loaded_by(port, 2)
+        assert set(loaded) == pids
+        assert all(by == {"corpus": proc.pid, "graph": proc.pid, "index": proc.pid}
+                   for by in loaded.values()), loaded
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/search?q=%E5%95%86%E4%B8%9A%E7%A7%98%E5%AF%86",
                                     timeout=60) as r:
             assert json.load(r)["total"] > 0

@@ -169,6 +169,7 @@ def trace_view(graph, corpus, node_id: str, document: str | None = None,
     return {"start": start, "nodes": nodes, "edges": edges, "counts": counts, "roles": dict(roles),
             "regions": [r | {"url": node_url(r["id"], "region")} for r in t.get("regions", [])],
             "paths": t["paths"], "groups": groups, "document": document, "limit": limit,
+            "per_plan": max((g.get("limit", 0) for g in groups), default=0) or limit,
             "truncated": any(g["tasks_shown"] < g["tasks"] or g["targets_shown"] < g["targets"]
                              for g in groups if not document or g["document"] == document)}
 

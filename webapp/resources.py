@@ -25,7 +25,9 @@ connection per operation, so sharing it is safe.
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
+import os
 import subprocess
 import sys
 import threading
@@ -49,6 +51,9 @@ class Snapshot:
         self.version = version
         self.corpus = corpus
         self.parts: dict[str, object] = {}
+        # the process that loaded each part: with ``serve --workers`` the parent, before the
+        # fork, so every worker reads the same pages (/healthz says it)
+        self.loaded_by: dict[str, int] = {"corpus": os.getpid()}
         self._lock = threading.Lock()
 
     def part(self, name: str, build):
@@ -59,6 +64,7 @@ class Snapshot:
             hit = self.parts.get(name)
             if hit is None:
                 hit = self.parts[name] = build(self.corpus)
+                self.loaded_by[name] = os.getpid()
             return hit
 
     def close(self) -> None:
@@ -165,6 +171,8 @@ class Resources:
                 self.failed = self.error = None
             if old is not None:
                 old.close()
+            if gc.get_freeze_count():  # the snapshot a worker inherited (cmd_web froze it for
+                gc.unfreeze()  # the fork) is no longer served: let the collector free it
             log.info("corpus %s now served (%d plans)", v, len(snap.corpus.documents))
         except Exception as e:  # noqa: BLE001 — the old snapshot keeps serving; say why
             log.warning("update to corpus %s failed, still serving %s: %r", v,
@@ -286,6 +294,8 @@ def status() -> dict:
     """For /healthz: the version served, an update under way, the last update's error."""
     res = resources()
     out: dict = {}
+    if res.live is not None:
+        out["loaded_by"] = dict(res.live.loaded_by)
     if res.updating is not None:
         out["updating"] = True
     if res.error:
@@ -317,12 +327,16 @@ def index_factory(app: Flask, build_if_missing: bool = True):
     factory = app.config.get("SEARCH_FACTORY")
     if factory is not None:
         return factory
-    from index import open_index
+    from index import open_index, start_embedder
 
     folder = Path(app.instance_path)
 
     def factory(corpus):
-        return open_index(corpus, folder, build_if_missing=build_if_missing)
+        # never embeds here: missing vectors are computed by a process of their own, and the
+        # open index picks them up when written (issue 12: no request waits for embedding)
+        ix = open_index(corpus, folder, build_if_missing=build_if_missing, vectors=False)
+        start_embedder(corpus, folder)
+        return ix
     return factory
 
 
@@ -381,7 +395,19 @@ def warm(app: Flask, index: bool = True, graph: bool = True) -> Snapshot:
             snap.part("index", index_factory(app))
         if graph:
             snap.part("graph", graph_factory(app))
+            _prefill(app, snap)
         return snap
+
+
+def _prefill(app: Flask, snap: Snapshot) -> None:
+    """What every process would otherwise make on its first request, made once before
+    ``serve --workers`` forks: the graph's counts (a walk over every node, which in a
+    worker would copy every page of the graph it touched) and the compiled templates."""
+    graph = snap.parts.get("graph")
+    if graph is not None and hasattr(graph, "census"):
+        graph.census()
+    for name in app.jinja_env.list_templates(filter_func=lambda n: n.endswith(".html")):
+        app.jinja_env.get_template(name)
 
 
 def get_store():
@@ -416,5 +442,5 @@ if __name__ == "__main__":  # build_outside's child: build what is missing, stor
     from kb.graph_store import load_or_build
 
     _corpus = load_corpus(sys.argv[1], parse_cache_dir(sys.argv[2]))
-    open_index(_corpus, sys.argv[2]).close()
+    open_index(_corpus, sys.argv[2], vectors=False).close()  # the vectors: index.embed, after
     load_or_build(_corpus, sys.argv[2])
