@@ -89,24 +89,73 @@ def _sort_key(name: str, value):
     return value
 
 
+def _failed(rec: dict, active: list[tuple[str, object]]) -> frozenset:
+    """The active filters a record does not pass."""
+    failed = []
+    for name, want in active:
+        if name == "year":
+            ok = want in rec["years"]
+        elif name == "kind":
+            ok = rec["kind"] in kinds_selected(want)
+        else:
+            ok = rec[name] == want
+        if not ok:
+            failed.append(name)
+    return frozenset(failed)
+
+
+def _group_kinds(kind: str) -> list[str]:
+    return [g for g, kinds in KIND_GROUPS.items() if kind in kinds and g != kind]
+
+
+def count_values(records: list[dict], filters: dict) -> dict[str, Counter]:
+    """Per facet, its values' counts over the records passing every *other* active filter
+    (and those its choice resets), in one pass over the records: each record's failed
+    filters are found once, then it counts in every facet whose skipped filters cover them."""
+    active = [(n, filters[n]) for n in FILTERS if filters.get(n) is not None]
+    skips = {name: {name} | RESETS.get(name, set()) for name in FILTERS}
+    counts: dict[str, Counter] = {name: Counter() for name in FILTERS}
+    chapter, section, year, document, box, kind = (counts[n] for n in
+                                                    ("chapter", "section", "year", "document", "box", "kind"))
+    groups: dict[str, list[str]] = {}
+    for rec in records:
+        failed = _failed(rec, active) if active else frozenset()
+        if len(failed) > 1 and not any(failed <= skips[n] for n in FILTERS):
+            continue
+        for name in FILTERS:
+            if failed and not failed <= skips[name]:
+                continue
+            if name == "year":
+                year.update(rec["years"])
+            elif name == "section":
+                if rec["section"] is not None:
+                    section[(rec["chapter"], rec["section"])] += 1
+            elif name == "kind":
+                k = rec["kind"]
+                kind[k] += 1
+                g = groups.get(k)
+                if g is None:
+                    g = groups[k] = _group_kinds(k)
+                for x in g:
+                    kind[x] += 1
+            elif name == "chapter":
+                if rec["chapter"] is not None:
+                    chapter[rec["chapter"]] += 1
+            elif name == "document":
+                if rec["document"] is not None:
+                    document[rec["document"]] += 1
+            elif name == "box":
+                if rec["box"] is not None:
+                    box[rec["box"]] += 1
+    return counts
+
+
 def facet_counts(records: list[dict], filters: dict, corpus=None) -> dict[str, list[dict]]:
     """``records``: every hit of the query before filtering."""
     out: dict[str, list[dict]] = {}
+    all_counts = count_values(records, filters)
     for name in FILTERS:
-        counts: Counter = Counter()
-        for rec in records:
-            if not record_matches(rec, filters, skip={name} | RESETS.get(name, set())):
-                continue
-            if name == "year":
-                counts.update(rec["years"])
-            elif name == "section":
-                if rec["section"] is not None:
-                    counts[(rec["chapter"], rec["section"])] += 1
-            elif name == "kind":
-                counts[rec["kind"]] += 1
-                counts.update(g for g, kinds in KIND_GROUPS.items() if rec["kind"] in kinds and g != rec["kind"])
-            elif rec[name] is not None:
-                counts[rec[name]] += 1
+        counts = all_counts[name]
         selected_value = filters.get(name)
         values = []
         if name == "section":

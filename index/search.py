@@ -2,9 +2,10 @@
 
 Matching and ranking are kept apart on purpose:
 
-* Matching is set algebra over whoosh posting lists.  Each typed word matches a
-  clause that contains it literally (bigram postings on ``lit``, then a substring
-  check on the folded text), or contains all its jieba words (word fields, each
+* Matching is set algebra over posting lists.  Each typed word matches a
+  clause that contains it literally (index/literal.py: character-pair lists in
+  memory, then a substring check on the folded text), or contains all its jieba
+  words (whoosh word fields, each
   word also accepted literally), or matches one of its synonyms or abbreviation
   variants (知产金融 → 知识产权金融).  Words are ANDed,
   falling back to OR when AND finds nothing.  On top, every clause that contains
@@ -19,7 +20,12 @@ Matching and ranking are kept apart on purpose:
   than the plan's, and reorders within tiers; a quoted query stays exact.
 
 The corpus is small (thousands of clauses), so filtering and facet counting run in
-Python over per-document records loaded once when the index is opened.
+Python over per-document records loaded once when the index is opened.  What a
+query costs follows what it asks, not the corpus: per-word answers (posting sets,
+literal matches, per-term BM25 scores) are remembered across queries in caches
+bounded by their total size, BM25 adds cached per-term score arrays instead of
+walking posting lists per query, facets are counted in one pass, and snippets are
+made only for the hits shown.
 """
 from __future__ import annotations
 
@@ -28,6 +34,7 @@ import struct
 import threading
 from pathlib import Path
 
+import numpy as np
 from whoosh import query as Q
 from whoosh import scoring
 from whoosh.index import IndexError as WhooshIndexError  # EmptyIndexError: the folder is gone
@@ -37,8 +44,10 @@ from kb.numerals import to_chinese as cn_number
 
 from index import ranking, semantic
 from index.analysis import JiebaTokenizer, char_ngrams, is_wordish
+from index.cache import BoundedCache
 from index.facets import FILTERS, facet_counts, record_matches
 from index.lexicon import load_lexicon, vocabulary_tokenizer
+from index.literal import LiteralIndex
 from index.normalize import fold, fold_with_map, is_cjk
 from index.query import ParsedQuery, QueryError, Term, parse_query
 from index.schema import build_schema, clause_title, searchable_text
@@ -63,6 +72,12 @@ PASTE_GRAM = 4
 PASTE_MIN_OVERLAP = 0.15  # share of the paragraph's 4-grams a clause must hold to count
 PASTE_SOURCE = 0.5  # … to be called the paragraph's source
 PASTE_SIMILAR = 8  # clauses most alike in meaning, shown after the source
+# What the caches across queries may hold, in clause numbers (a set of n clauses
+# weighs n; a per-term score array of n postings weighs n): a few MB each, however
+# many distinct queries a server sees.
+POSTING_CACHE_BUDGET = 400_000
+LITERAL_CACHE_BUDGET = 400_000
+SCORE_CACHE_BUDGET = 600_000
 
 
 # What whoosh raises when its files vanish or are cut short under an open index.
@@ -86,7 +101,8 @@ class SearchIndex:
     """An open index over one corpus.
 
     Safe to share between threads (the web app keeps one): whoosh searchers are
-    per thread, per-query state is thread-local, caches only ever grow.
+    per thread, per-query state is thread-local, caches across queries are
+    bounded LRU caches with their own locks.
     """
 
     def __init__(self, corpus, folder: Path, meta: dict):
@@ -110,12 +126,17 @@ class SearchIndex:
         self._local = threading.local()
         self._open_lock = threading.Lock()
         self._open_searchers: list = []
-        self._posting_cache: dict[tuple[str, str], frozenset[int]] = {}
+        self._new_caches()
         self._load_records()
         self.preferences = ranking.load_preferences(self._dict_dir)
         self._load_vectors()
 
     # -- setup -------------------------------------------------------------------
+    def _new_caches(self) -> None:
+        self._posting_cache = BoundedCache(POSTING_CACHE_BUDGET)
+        self._literal_cache = BoundedCache(LITERAL_CACHE_BUDGET)
+        self._score_cache = BoundedCache(SCORE_CACHE_BUDGET, size=lambda v: len(v[0]))
+
     def _load_records(self) -> None:
         self.records: dict[int, dict] = {}
         with self._ix.searcher() as s:
@@ -124,6 +145,7 @@ class SearchIndex:
                 if clause is None:  # index older than corpus: open_index rebuilds first
                     continue
                 self.records[docnum] = {
+                    "docnum": docnum,
                     "id": clause.id,
                     "document": clause.document,
                     "chapter": clause.chapter,
@@ -137,6 +159,9 @@ class SearchIndex:
                     "clause": clause,
                 }
         self.all_docs = frozenset(self.records)
+        self._literal = LiteralIndex({d: r["folded"] for d, r in self.records.items()})
+        with self._ix.searcher() as s:
+            self._doc_slots = s.doc_count_all()
 
     def _load_vectors(self) -> None:
         """The build's clause vectors, in docnum order; without them search is lexical only."""
@@ -211,18 +236,11 @@ class SearchIndex:
         hit = self._posting_cache.get(key)
         if hit is None:
             hit = frozenset(self._searcher().docs_for_query(Q.Term(field, term))) & self.all_docs
-            if len(self._posting_cache) > 200_000:
-                self._posting_cache.clear()
-            self._posting_cache[key] = hit
+            self._posting_cache.put(key, hit)
         return hit
 
     def literal_docs(self, s: str) -> set[int]:
-        """Clauses whose folded text contains folded ``s``.
-
-        Candidates are the clauses holding every bigram of ``s`` (posting-list
-        intersection, no position check); each is then verified by a substring
-        test on its folded text, so the answer is exact and needs no phrase scan.
-        """
+        """Clauses whose folded text contains folded ``s`` (exactly: see index/literal.py)."""
         s = fold(s)
         if not s:
             return set()
@@ -234,17 +252,12 @@ class SearchIndex:
             memo[s] = found
         return set(found)
 
-    def _literal_docs(self, s: str) -> set[int]:
-        if len(s) == 1:
-            cand = self._postings("lit1", s)
-        else:
-            posts = sorted((self._postings("lit", g) for g in set(char_ngrams(s, 2))), key=len)
-            cand = posts[0]
-            for p in posts[1:]:
-                if not cand:
-                    break
-                cand = cand & p
-        return {d for d in cand if s in self.records[d]["folded"]}
+    def _literal_docs(self, s: str) -> frozenset[int]:
+        hit = self._literal_cache.get(s)
+        if hit is None:
+            hit = self._literal.find(s)
+            self._literal_cache.put(s, hit)
+        return hit
 
     def tokens(self, text: str, drop_stop: bool = True) -> list[str]:
         """Query words as the index segments them; with ``drop_stop``, question phrases
@@ -451,10 +464,45 @@ class SearchIndex:
         return Q.Or(subs) if subs else None
 
     def _bm25(self, q, docs: set[int]) -> dict[int, float]:
+        """BM25F of ``docs`` for a query; only documents matching some term get a score.
+
+        The scoring query is an OR of single terms (see :meth:`_scoring_query`): its
+        score is the sum of the terms' whoosh scores (each times its boost).  Each
+        term's scores over its whole posting list come from whoosh's own scorer once
+        and are then cached, so a query adds a few arrays instead of walking every
+        posting list in Python.  Anything else (``--raw``) is left to whoosh.
+        """
         if q is None or not docs:
             return {}
-        res = self._searcher().search(q, limit=None, filter=docs, scored=True)
-        return {docnum: float(score) for score, docnum in res.top_n}
+        terms = q.subqueries if isinstance(q, Q.Or) else [q]
+        if not all(type(t) is Q.Term for t in terms):
+            res = self._searcher().search(q, limit=None, filter=docs, scored=True)
+            return {docnum: float(score) for score, docnum in res.top_n}
+        total = np.zeros(self._doc_slots)
+        seen = np.zeros(self._doc_slots, dtype=bool)
+        for t in terms:
+            ids, scores = self._term_scores(t.fieldname, t.text)
+            if len(ids):
+                total[ids] += scores * t.boost if t.boost != 1.0 else scores
+                seen[ids] = True
+        want = np.fromiter(docs, dtype=np.int64, count=len(docs))
+        want = want[seen[want]]
+        return dict(zip(want.tolist(), total[want].tolist()))
+
+    def _term_scores(self, field: str, text: str):
+        """(docnums, BM25F scores) of one term over its posting list, as whoosh scores them."""
+        key = (field, text)
+        hit = self._score_cache.get(key)
+        if hit is None:
+            m = Q.Term(field, text).matcher(self._searcher())
+            ids, scores = [], []
+            while m.is_active():
+                ids.append(m.id())
+                scores.append(m.score())
+                m.next()
+            hit = (np.array(ids, dtype=np.int64), np.array(scores, dtype=np.float64))
+            self._score_cache.put(key, hit)
+        return hit
 
     def _tier(self, rec: dict, pq: ParsedQuery, literal_terms: list[list[str]]) -> int:
         folded = rec["folded"]
@@ -555,7 +603,7 @@ class SearchIndex:
         with self._open_lock:
             old_lease = self._lease
             self.folder, self.meta, self._ix, self._lease = Path(folder), meta, ix, lease
-            self._posting_cache = {}
+            self._new_caches()
         self._local.searcher = None
         old_lease.close()
         self._load_records()
@@ -573,7 +621,7 @@ class SearchIndex:
         return out
 
     def _records(self, docs, filters) -> tuple[list[dict], dict]:
-        records = [self.records[d] | {"docnum": d} for d in docs]
+        records = [self.records[d] for d in docs]
         return [r for r in records if record_matches(r, filters)], facet_counts(records, filters, self.corpus)
 
     def _listing(self, q: str, negatives: list[str], filters: dict, limit: int, offset: int,
@@ -672,13 +720,7 @@ class SearchIndex:
 
     def _paste_candidates(self, text: str) -> set[int]:
         """Clauses sharing enough of the paragraph's character pairs to be worth a closer look."""
-        counts: dict[int, int] = {}
-        bigrams = set(char_ngrams(text, 2))
-        for g in bigrams:
-            for d in self._postings("lit", g):
-                counts[d] = counts.get(d, 0) + 1
-        need = max(1, int(len(bigrams) * PASTE_MIN_OVERLAP))
-        return {d for d, n in counts.items() if n >= need}
+        return self._literal.sharing_pairs(text, PASTE_MIN_OVERLAP)
 
     def _strip_questions(self, pq: ParsedQuery) -> None:
         """Typed words lose their question phrases, so 如何加强中小企业知识产权保护 is
@@ -710,7 +752,7 @@ class SearchIndex:
             if not literal and len(pq.positives) == 1 and (fallback or len(matched) < FEW) else []
         for neg in pq.negatives:
             extras = [d for d in extras if d not in self.literal_docs(neg)]
-        records = [self.records[d] | {"docnum": d} for d in matched | set(extras)]
+        records = [self.records[d] for d in sorted(matched | set(extras))]  # ties: plan order
         facets = facet_counts(records, filters, self.corpus)
         selected = [r for r in records if record_matches(r, filters)]
         ranked = self._rank(selected, pq, scoring_q, sims, raw)
@@ -860,16 +902,26 @@ def _why_text(why: str, found: list[str]) -> str:
 
 
 def _longest_run(s: str, text: str) -> int:
-    """Length of the longest substring of ``s`` found in ``text`` (binary search:
-    if a run of k characters is there, so is one of k − 1)."""
-    lo, hi = 0, len(s)
-    while lo < hi:
-        k = (lo + hi + 1) // 2
-        if any(s[i:i + k] in text for i in range(len(s) - k + 1)):
-            lo = k
-        else:
-            hi = k - 1
-    return lo
+    """Length of the longest substring of ``s`` found in ``text``.
+
+    One pass over the start positions: from each, only a run longer than the best so
+    far is worth testing, and a run that is there is extended one character at a time
+    (if k characters are there, so are their first k − 1): about len(s) substring tests.
+    """
+    n = len(s)
+    if s in text:
+        return n
+    best = 0
+    for i in range(n):
+        if n - i <= best:
+            break
+        j = i + best + 1
+        if s[i:j] not in text:
+            continue
+        while j < n and s[i:j + 1] in text:
+            j += 1
+        best = j - i
+    return best
 
 
 def _coverage(folded: str, literal_terms: list[list[str]]) -> float:
