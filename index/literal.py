@@ -19,10 +19,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from index.cache import BoundedCache
+
 SEP = "\n"  # never inside a folded text or a folded query
 _SEP_CP = ord(SEP)
 _SHIFT = np.uint64(21)  # code points fit in 21 bits: a pair is one 42-bit code
 INTERSECT = 3  # candidate lists intersected before the substring check
+ROWS_CACHE_BUDGET = 300_000  # clause positions remembered across queries (int32 each)
 
 
 def _distinct(a):
@@ -45,7 +48,7 @@ class _Postings:
         self.ends = np.append(first[1:], len(self.rows))
 
     def get(self, code: int):
-        i = int(np.searchsorted(self.codes, code))
+        i = int(self.codes.searchsorted(np.uint64(code)))  # (a Python int would cast the array)
         if i >= len(self.codes) or int(self.codes[i]) != code:
             return self.rows[:0]
         return self.rows[self.starts[i]:self.ends[i]]
@@ -60,6 +63,9 @@ class LiteralIndex:
 
     def __init__(self, texts: dict[int, str]):
         self.docnums = sorted(texts)
+        self._docnum_array = np.array(self.docnums, dtype=np.int64)
+        self._slots = (self.docnums[-1] + 1) if self.docnums else 0
+        self._rows_cache = BoundedCache(ROWS_CACHE_BUDGET)
         self._texts = [texts[d] for d in self.docnums]
         n = max(1, len(self.docnums))
         joined = SEP.join(self._texts)
@@ -82,6 +88,18 @@ class LiteralIndex:
         """Docnums whose folded text contains the folded string ``s``."""
         if not s:
             return frozenset()
+        docnums = self.docnums
+        return frozenset(docnums[r] for r in self.rows(s).tolist())
+
+    def rows(self, s: str):
+        """Positions (in ``docnums``) of the clauses containing ``s``, sorted; remembered."""
+        hit = self._rows_cache.get(s)
+        if hit is None:
+            hit = self._rows(s)
+            self._rows_cache.put(s, hit)
+        return hit
+
+    def _rows(self, s: str):
         if len(s) == 1:
             rows = self._chars.get(ord(s))
         else:
@@ -93,11 +111,40 @@ class LiteralIndex:
                 rows = np.intersect1d(rows, other, assume_unique=True)
         if len(s) > 2:
             texts = self._texts
-            rows = [r for r in rows.tolist() if s in texts[r]]
-        else:
-            rows = rows.tolist()  # a character or a pair: its list is the answer
-        docnums = self.docnums
-        return frozenset(docnums[r] for r in rows)
+            rows = np.array([r for r in rows.tolist() if s in texts[r]], dtype=np.int32)
+        # (a character or a pair: its list is the answer)
+        return rows
+
+    def longest_runs(self, s: str):
+        """Per clause position, the length of the longest substring of ``s`` its text holds.
+
+        From each start i, a run is extended while some clause still holds it (a clause
+        holding s[i:i+k] holds s[i:i+k-1]): a few dozen look-ups, each remembered, for
+        every clause at once instead of a substring search per clause."""
+        run = np.zeros(len(self.docnums), dtype=np.int32)
+        n = len(s)
+        for i in range(n):
+            for k in range(1, n - i + 1):
+                rows = self.rows(s[i:i + k])
+                if not len(rows):
+                    break
+                run[rows] = np.maximum(run[rows], k)
+        return run
+
+    def coverage(self, groups: list[list[str]]) -> list[float]:
+        """Indexed by docnum: the mean over ``groups`` of the best share of one of its
+        strings found unbroken in the clause (longest run / length)."""
+        total = np.zeros(len(self.docnums))
+        for alts in groups:
+            best = np.zeros(len(self.docnums))
+            for a in alts:
+                if a:
+                    np.maximum(best, self.longest_runs(a) / len(a), out=best)
+            total += best
+        out = np.zeros(self._slots)
+        if groups:
+            out[self._docnum_array] = total / len(groups)
+        return out.tolist()
 
     def sharing_pairs(self, s: str, share: float) -> set[int]:
         """Docnums holding at least ``share`` of the distinct character pairs of ``s``

@@ -144,6 +144,8 @@ class SearchIndex:
                 clause = self.corpus.clause(stored["id"])
                 if clause is None:  # index older than corpus: open_index rebuilds first
                     continue
+                text = searchable_text(clause)
+                folded, index = fold_with_map(text)
                 self.records[docnum] = {
                     "docnum": docnum,
                     "id": clause.id,
@@ -154,7 +156,9 @@ class SearchIndex:
                     "kind": clause.kind,
                     "years": tuple(int(y) for y in stored.get("year", "").split(",") if y),
                     "order": int(stored.get("order") or 0),
-                    "folded": fold(searchable_text(clause)),
+                    "folded": folded,
+                    # folds character for character: snippets need no offset map
+                    "plain": index == list(range(len(text))),
                     "role": _chapter_role(self.corpus, clause),
                     "clause": clause,
                 }
@@ -194,8 +198,14 @@ class SearchIndex:
         vec = self._encode(text) if not passage else self._encode.passage(text)
         if vec is None:
             return {}
-        sims = self._vec_mat @ vec
-        return {d: float(s) for d, s in zip(self._vec_docs, sims)}
+        return self._cosines(vec)
+
+    def _cosines(self, vec) -> dict[int, float]:
+        """Every clause's cosine with ``vec``, by einsum rather than BLAS: a
+        matrix-vector product this small is ~0.5 ms on one core, and OpenBLAS's
+        threads turn it into 15–25 ms on a busy two-core machine."""
+        sims = np.einsum("ij,j->i", self._vec_mat, np.asarray(vec, dtype=self._vec_mat.dtype))
+        return dict(zip(self._vec_docs, sims.tolist()))
 
     def _searcher(self):
         """One whoosh searcher per thread (searchers are not shared across threads)."""
@@ -685,7 +695,7 @@ class SearchIndex:
             # The paragraph is (mostly) a clause of the plan: that clause's stored vector
             # stands for it, and no paragraph has to go through the model (~0.5 s).
             vec = self._vec_mat[self._vec_row[best]]
-            sims = {d: float(v) for d, v in zip(self._vec_docs, self._vec_mat @ vec)}
+            sims = self._cosines(vec)
         else:
             sims = self.semantic_scores(q, passage=True)
         near = sorted(sims, key=lambda d: -sims[d])[:PASTE_SIMILAR]
@@ -795,6 +805,7 @@ class SearchIndex:
         """[(score, record, tier, why)] best first: RRF of the two rankings inside the Ctrl+F tier."""
         bm25 = self._bm25(scoring_q, {r["docnum"] for r in selected})
         literal_terms = self._literal_terms(pq)
+        cover = self._literal.coverage(literal_terms) if selected else []
         lexical = []
         for r in selected:
             d = r["docnum"]
@@ -802,7 +813,7 @@ class SearchIndex:
             lexed = d in bm25 or tier > 0 or raw
             b = bm25.get(d, 0.0)
             within = (1 - COVERAGE_WEIGHT) * b / (b + BM25_HALF) \
-                + COVERAGE_WEIGHT * _coverage(r["folded"], literal_terms)
+                + COVERAGE_WEIGHT * cover[d]
             lexical.append((tier + within if lexed else -1.0, -r["order"], r, tier))
         lexical.sort(key=lambda x: (x[0], x[1]), reverse=True)
         lex_rank = {x[2]["docnum"]: i for i, x in enumerate(lexical, 1) if x[0] >= 0}
@@ -883,7 +894,7 @@ class SearchIndex:
             "title": clause_title(c, doc),
             "breadcrumb": breadcrumb(c),
             "text": text,
-            "snippet": snippet(text, terms),
+            "snippet": snippet(text, terms, plain=rec["folded"] if rec.get("plain") else None),
             "score": round(score, 4),
             "literal": tier > 0,
             "document": c.document,

@@ -89,7 +89,8 @@ def build_index(corpus, instance_dir: Path | str) -> dict:
 def _build_locked(corpus, base: Path) -> dict:
     started = time.perf_counter()
     corpus_hash = corpus.content_hash()
-    name = f"ix-{corpus_hash}-{time.strftime('%Y%m%d%H%M%S')}-{os.getpid()}"
+    # (a random part: two builds now fit in one second, and one may not replace the other's folder)
+    name = f"ix-{corpus_hash}-{time.strftime('%Y%m%d%H%M%S')}-{os.getpid()}-{os.urandom(3).hex()}"
     tmp = Path(tempfile.mkdtemp(dir=base, prefix=".building-"))
     try:
         schema = build_schema(dict_dir(corpus))

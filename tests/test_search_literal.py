@@ -204,3 +204,23 @@ def test_caches_stay_bounded_after_many_distinct_queries(corpus, tmp_path, monke
             assert 0 < cache.weight <= 2000
             assert len(cache) <= 2000
         assert len(small._literal_cache) > 50  # it did remember words between queries
+
+
+def test_coverage_for_all_clauses_at_once_equals_the_per_clause_runs(ix, folded):
+    """The phrase signal of the ranking (how much of each typed word appears unbroken),
+    computed from the literal index for every clause, equals the per-clause definition."""
+    rng = random.Random(8)
+    texts = list(folded.values())
+    lit = LiteralIndex(folded)
+    for _ in range(150):
+        groups = []
+        for _ in range(rng.randrange(1, 3)):
+            alts = [""]
+            for _ in range(rng.randrange(1, 3)):
+                t = rng.choice(texts)
+                i = rng.randrange(len(t))
+                alts.append(t[i:i + rng.randrange(1, 12)] + rng.choice(["", "火星", "的规划", "大学"]))
+            groups.append(alts)
+        cover = lit.coverage(groups)
+        for d, f in folded.items():
+            assert cover[d] == search_mod._coverage(f, groups), (groups, d)
