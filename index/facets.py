@@ -8,6 +8,7 @@ change to the filter parameters that selecting (or clearing) the value makes.
 from __future__ import annotations
 
 from collections import Counter
+from itertools import chain
 from dataclasses import dataclass, field
 
 from kb.model import KIND_GROUP_LABELS, KIND_GROUPS, KINDS, kinds_selected
@@ -112,61 +113,36 @@ def _group_kinds(kind: str) -> list[str]:
 
 def count_values(records: list[dict], filters: dict) -> dict[str, Counter]:
     """Per facet, its values' counts over the records passing every *other* active filter
-    (and those its choice resets), in one pass over the records: each record's failed
-    filters are found once, then it counts in every facet whose skipped filters cover them."""
+    (and those its choice resets).  Each record's failed filters are found once; each
+    facet then counts its eligible records with C-speed ``Counter`` passes, not a
+    Python loop per record per facet."""
     active = [(n, filters[n]) for n in FILTERS if filters.get(n) is not None]
-    skips = {name: {name} | RESETS.get(name, set()) for name in FILTERS}
-    counts: dict[str, Counter] = {name: Counter() for name in FILTERS}
-    chapter, section, year, document, box, kind = (counts[n] for n in
-                                                    ("chapter", "section", "year", "document", "box", "kind"))
-    groups: dict[str, list[str]] = {}
-    if not active:  # nothing to skip: every record counts in every facet
-        for rec in records:
-            year.update(rec["years"])
-            if rec["section"] is not None:
-                section[(rec["chapter"], rec["section"])] += 1
-            k = rec["kind"]
-            kind[k] += 1
-            g = groups.get(k)
-            if g is None:
-                g = groups[k] = _group_kinds(k)
-            for x in g:
-                kind[x] += 1
-            for name, c in (("chapter", chapter), ("document", document), ("box", box)):
-                v = rec[name]
-                if v is not None:
-                    c[v] += 1
-        return counts
-    for rec in records:
-        failed = _failed(rec, active) if active else frozenset()
-        if len(failed) > 1 and not any(failed <= skips[n] for n in FILTERS):
-            continue
-        for name in FILTERS:
-            if failed and not failed <= skips[name]:
-                continue
-            if name == "year":
-                year.update(rec["years"])
-            elif name == "section":
-                if rec["section"] is not None:
-                    section[(rec["chapter"], rec["section"])] += 1
-            elif name == "kind":
-                k = rec["kind"]
-                kind[k] += 1
-                g = groups.get(k)
-                if g is None:
-                    g = groups[k] = _group_kinds(k)
-                for x in g:
-                    kind[x] += 1
-            elif name == "chapter":
-                if rec["chapter"] is not None:
-                    chapter[rec["chapter"]] += 1
-            elif name == "document":
-                if rec["document"] is not None:
-                    document[rec["document"]] += 1
-            elif name == "box":
-                if rec["box"] is not None:
-                    box[rec["box"]] += 1
+    if active:
+        failed = [_failed(rec, active) for rec in records]
+    counts: dict[str, Counter] = {}
+    for name in FILTERS:
+        if active:
+            skip = {name} | RESETS.get(name, set())
+            eligible = [rec for rec, f in zip(records, failed) if f <= skip]
+        else:
+            eligible = records
+        counts[name] = _count(name, eligible)
     return counts
+
+
+def _count(name: str, records: list[dict]) -> Counter:
+    if name == "year":
+        return Counter(chain.from_iterable(rec["years"] for rec in records))
+    if name == "section":
+        return Counter((rec["chapter"], rec["section"]) for rec in records if rec["section"] is not None)
+    if name == "kind":
+        kinds = Counter(rec["kind"] for rec in records)
+        out = Counter(kinds)
+        for k, n in kinds.items():
+            for g in _group_kinds(k):
+                out[g] += n
+        return out
+    return Counter(v for v in (rec[name] for rec in records) if v is not None)
 
 
 def facet_counts(records: list[dict], filters: dict, corpus=None) -> dict[str, list[dict]]:

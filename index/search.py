@@ -515,12 +515,19 @@ class SearchIndex:
         return hit
 
     def _tier(self, rec: dict, pq: ParsedQuery, literal_terms: list[list[str]]) -> int:
-        folded = rec["folded"]
-        if pq.whole in folded:
-            return 2
-        if literal_terms and all(any(s in folded for s in alts) for alts in literal_terms):
-            return 1
-        return 0
+        """2: the clause holds the whole query literally; 1: each AND-group literally
+        (one of its strings); else 0.  Answered from the query's literal sets, made
+        once per (query, terms) and looked up per clause."""
+        sets = getattr(self._local, "tiers", None)
+        if sets is None or sets[0] is not pq or sets[1] is not literal_terms:
+            every = None
+            for alts in literal_terms:
+                docs = self.all_docs if "" in alts else \
+                    frozenset().union(*(self._literal_docs(s) for s in alts))
+                every = docs if every is None else every & docs
+            sets = self._local.tiers = (pq, literal_terms, self._literal_docs(pq.whole), every or frozenset())
+        d = rec["docnum"]
+        return 2 if d in sets[2] else 1 if d in sets[3] else 0
 
     def _literal_terms(self, pq: ParsedQuery) -> list[list[str]]:
         """Per AND-group, the strings whose literal presence satisfies it."""
@@ -590,6 +597,7 @@ class SearchIndex:
         finally:
             self._local.memo = None
             self._local.ignored = None
+            self._local.tiers = None
 
     def _answer(self, q, text, pq, filters, limit, offset, raw) -> dict:
         if not raw and is_paste(pq):
@@ -764,7 +772,8 @@ class SearchIndex:
             extras = [d for d in extras if d not in self.literal_docs(neg)]
         records = [self.records[d] for d in sorted(matched | set(extras))]  # ties: plan order
         facets = facet_counts(records, filters, self.corpus)
-        selected = [r for r in records if record_matches(r, filters)]
+        selected = [r for r in records if record_matches(r, filters)] \
+            if any(v is not None for v in filters.values()) else records
         ranked = self._rank(selected, pq, scoring_q, sims, raw)
 
         terms = self.highlight_terms(pq)
