@@ -64,6 +64,10 @@ COVERAGE_WEIGHT = 0.5
 # A single typed run that segments into at least this many words is matched softly:
 # all of them but one (see SearchIndex._term_docs).
 SOFT_AND_UNITS = 3
+# Coverage for all clauses at once (index/literal.py) above this many matches, for
+# strings up to this long; else clause by clause (see SearchIndex._coverages).
+COVERAGE_BULK_MIN = 60
+COVERAGE_BULK_MAX_CHARS = 16
 SKIP_SEMANTIC_WHEN_LITERAL = True
 FEW = 2  # fewer word matches than this (one or none), and meaning may add a few clauses
 # Paste to find the source: a query this long with sentence punctuation is a paragraph.
@@ -75,9 +79,9 @@ PASTE_SIMILAR = 8  # clauses most alike in meaning, shown after the source
 # What the caches across queries may hold, in clause numbers (a set of n clauses
 # weighs n; a per-term score array of n postings weighs n): a few MB each, however
 # many distinct queries a server sees.
-POSTING_CACHE_BUDGET = 400_000
-LITERAL_CACHE_BUDGET = 400_000
-SCORE_CACHE_BUDGET = 600_000
+POSTING_CACHE_BUDGET = 200_000
+LITERAL_CACHE_BUDGET = 200_000
+SCORE_CACHE_BUDGET = 300_000
 
 
 # What whoosh raises when its files vanish or are cut short under an open index.
@@ -529,6 +533,16 @@ class SearchIndex:
         d = rec["docnum"]
         return 2 if d in sets[2] else 1 if d in sets[3] else 0
 
+    def _coverages(self, selected: list[dict], literal_terms: list[list[str]]):
+        """Docnum → :func:`_coverage` of each selected clause.  For many clauses and
+        typed-length words, all clauses at once from the literal index (a few dozen
+        remembered look-ups); for few clauses, or long strings (a pasted sentence: its
+        runs are long, and look-ups grow with their length), clause by clause."""
+        longest = max((len(a) for alts in literal_terms for a in alts), default=0)
+        if len(selected) > COVERAGE_BULK_MIN and longest <= COVERAGE_BULK_MAX_CHARS:
+            return self._literal.coverage(literal_terms)
+        return {r["docnum"]: _coverage(r["folded"], literal_terms) for r in selected}
+
     def _literal_terms(self, pq: ParsedQuery) -> list[list[str]]:
         """Per AND-group, the strings whose literal presence satisfies it."""
         out = []
@@ -814,7 +828,7 @@ class SearchIndex:
         """[(score, record, tier, why)] best first: RRF of the two rankings inside the Ctrl+F tier."""
         bm25 = self._bm25(scoring_q, {r["docnum"] for r in selected})
         literal_terms = self._literal_terms(pq)
-        cover = self._literal.coverage(literal_terms) if selected else []
+        cover = self._coverages(selected, literal_terms)
         lexical = []
         for r in selected:
             d = r["docnum"]
