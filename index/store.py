@@ -90,7 +90,7 @@ def _build_locked(corpus, base: Path) -> dict:
     started = time.perf_counter()
     corpus_hash = corpus.content_hash()
     # (a random part: two builds now fit in one second, and one may not replace the other's folder)
-    name = f"ix-{corpus_hash}-{time.strftime('%Y%m%d%H%M%S')}-{os.getpid()}-{os.urandom(3).hex()}"
+    name = f"ix-{corpus_hash}-{time.strftime('%Y%m%d%H%M%S')}-{os.urandom(3).hex()}-{os.getpid()}"
     tmp = Path(tempfile.mkdtemp(dir=base, prefix=".building-"))
     try:
         schema = build_schema(dict_dir(corpus))
