@@ -12,8 +12,9 @@ the same whatever the vectors say.  ``--no-vectors`` measures the lexical side a
 Per size it prints: clauses, index open time and the literal index's size; p50/p95 of
 the judged queries (staff and keyword sets, warm: best of two rounds); the issue's pages
 ``/api/search?q=知识产权`` and ``/search?q=知识产权保护`` through the web app (Flask test
-client, warm median; lexical only, see ``measure``), and the same two queries in-process; then resident memory before
-and after ``--distinct`` distinct queries, with what the caches hold (entries and size
+client, warm median; lexical only, see ``measure``), and the same two queries in-process; then resident memory before,
+half-way through and after ``--distinct`` distinct queries (one process for all sizes, so
+it adds up from size to size), with what the caches hold (entries and size
 against their budget).  Numbers, not assertions; the load average is printed because the
 machine may be shared.
 """
@@ -160,7 +161,11 @@ def measure(work: Path, n: int, args) -> dict:
     row["rss MB"] = rss_mb()
     if args.distinct:
         t = time.perf_counter()
-        for q in distinct_queries(ix, args.distinct):
+        qs = distinct_queries(ix, args.distinct)
+        half = len(qs) // 2
+        for i, q in enumerate(qs):
+            if i == half:
+                row["rss half-way MB"] = rss_mb()  # caches full by then: the rest should add nothing
             ix.search(q, limit=20)
         row["distinct s"] = time.perf_counter() - t
         row["rss after MB"] = rss_mb()
@@ -187,7 +192,7 @@ def main(argv=None) -> None:
     print(f"\nsearch cost in-process (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; "
           f"semantic: {'stand-in clause vectors, real query model' if rows[0]['semantic'] else 'off'})")
     keys = ["plans", "clauses", "open s", "literal MB", "p50", "p95", "max", "知识产权 ms", "知识产权保护 ms"]
-    keys += [p for p in PAGES if p in rows[0]] + ["rss MB", "distinct s", "rss after MB"]
+    keys += [p for p in PAGES if p in rows[0]] + ["rss MB", "distinct s", "rss half-way MB", "rss after MB"]
     width = max(len(k) for k in keys) + 2
     for k in keys:
         cells = []
