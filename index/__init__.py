@@ -1,4 +1,4 @@
-"""Chinese full-text search over plan clauses (whoosh + jieba + character n-grams).
+"""Chinese full-text search over plan clauses (whoosh + jieba words; literal matching in memory).
 
 The web app and the CLI call only what is exported here.  The index lives in the
 instance folder, never in the source tree, and is rebuilt when the corpus's

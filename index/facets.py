@@ -8,7 +8,8 @@ change to the filter parameters that selecting (or clearing) the value makes.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from itertools import chain
+from dataclasses import dataclass, field
 
 from kb.model import KIND_GROUP_LABELS, KIND_GROUPS, KINDS, kinds_selected
 from kb.numerals import to_chinese as cn_number
@@ -25,7 +26,9 @@ class FacetValue:
     toggle: dict = field(default_factory=dict)
 
     def to_json(self) -> dict:
-        return asdict(self)
+        # what dataclasses.asdict gives, without its deep copy (a third of facet time)
+        return {"value": self.value, "label": self.label, "count": self.count,
+                "selected": self.selected, "toggle": dict(self.toggle)}
 
 
 # Choosing a value of one facet clears these others (a section number means nothing in
@@ -89,24 +92,65 @@ def _sort_key(name: str, value):
     return value
 
 
+def _failed(rec: dict, active: list[tuple[str, object]]) -> frozenset:
+    """The active filters a record does not pass."""
+    failed = []
+    for name, want in active:
+        if name == "year":
+            ok = want in rec["years"]
+        elif name == "kind":
+            ok = rec["kind"] in kinds_selected(want)
+        else:
+            ok = rec[name] == want
+        if not ok:
+            failed.append(name)
+    return frozenset(failed)
+
+
+def _group_kinds(kind: str) -> list[str]:
+    return [g for g, kinds in KIND_GROUPS.items() if kind in kinds and g != kind]
+
+
+def count_values(records: list[dict], filters: dict) -> dict[str, Counter]:
+    """Per facet, its values' counts over the records passing every *other* active filter
+    (and those its choice resets).  Each record's failed filters are found once; each
+    facet then counts its eligible records with C-speed ``Counter`` passes, not a
+    Python loop per record per facet."""
+    active = [(n, filters[n]) for n in FILTERS if filters.get(n) is not None]
+    if active:
+        failed = [_failed(rec, active) for rec in records]
+    counts: dict[str, Counter] = {}
+    for name in FILTERS:
+        if active:
+            skip = {name} | RESETS.get(name, set())
+            eligible = [rec for rec, f in zip(records, failed) if f <= skip]
+        else:
+            eligible = records
+        counts[name] = _count(name, eligible)
+    return counts
+
+
+def _count(name: str, records: list[dict]) -> Counter:
+    if name == "year":
+        return Counter(chain.from_iterable(rec["years"] for rec in records))
+    if name == "section":
+        return Counter((rec["chapter"], rec["section"]) for rec in records if rec["section"] is not None)
+    if name == "kind":
+        kinds = Counter(rec["kind"] for rec in records)
+        out = Counter(kinds)
+        for k, n in kinds.items():
+            for g in _group_kinds(k):
+                out[g] += n
+        return out
+    return Counter(v for v in (rec[name] for rec in records) if v is not None)
+
+
 def facet_counts(records: list[dict], filters: dict, corpus=None) -> dict[str, list[dict]]:
     """``records``: every hit of the query before filtering."""
     out: dict[str, list[dict]] = {}
+    all_counts = count_values(records, filters)
     for name in FILTERS:
-        counts: Counter = Counter()
-        for rec in records:
-            if not record_matches(rec, filters, skip={name} | RESETS.get(name, set())):
-                continue
-            if name == "year":
-                counts.update(rec["years"])
-            elif name == "section":
-                if rec["section"] is not None:
-                    counts[(rec["chapter"], rec["section"])] += 1
-            elif name == "kind":
-                counts[rec["kind"]] += 1
-                counts.update(g for g, kinds in KIND_GROUPS.items() if rec["kind"] in kinds and g != rec["kind"])
-            elif rec[name] is not None:
-                counts[rec[name]] += 1
+        counts = all_counts[name]
         selected_value = filters.get(name)
         values = []
         if name == "section":

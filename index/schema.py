@@ -1,9 +1,10 @@
 """The one search schema, and how a clause becomes an index document.
 
-Three views of the same text serve three needs: jieba words (``title``, ``body``,
-``heading``) for BM25F ranking; character bigrams (``lit``) and single characters
-(``lit1``) for exact literal matching.  Filter fields are stored so that filtering
-and facet counting happen on the stored values without a second lookup.
+Jieba words (``title``, ``body``, ``heading``) serve BM25F ranking and word
+matching.  Exact literal (Ctrl+F) matching needs no postings here: it is answered
+in memory from the folded clause texts (index/literal.py).  Filter fields are
+stored so that filtering and facet counting happen on the stored values without a
+second lookup.
 """
 from __future__ import annotations
 
@@ -11,12 +12,12 @@ from pathlib import Path
 
 from whoosh import fields
 
-from index.analysis import JiebaTokenizer, NgramTokenizer
+from index.analysis import JiebaTokenizer
 from index.years import deadline_years, table_row_years
 
 # Bump when the schema or the tokenization changes: an index built by another
 # version is rebuilt instead of being read wrongly.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6  # 6: no character n-gram fields (literal matching is in memory)
 
 # BM25F field weights: a clause's lead sentence (or box/table title) says what it
 # is about; the headings above it give context but are shared by many clauses.
@@ -39,8 +40,6 @@ def build_schema(dict_dir: Path | str) -> fields.Schema:
         title=fields.TEXT(analyzer=words, phrase=True, field_boost=TITLE_BOOST),
         body=fields.TEXT(analyzer=words, phrase=True, field_boost=BODY_BOOST),
         heading=fields.TEXT(analyzer=words, phrase=False, field_boost=HEADING_BOOST),
-        lit=fields.TEXT(analyzer=NgramTokenizer(2), phrase=True),
-        lit1=fields.TEXT(analyzer=NgramTokenizer(1), phrase=False),
     )
 
 
@@ -97,6 +96,4 @@ def clause_fields(clause, document) -> dict:
         "title": clause.lead or "",
         "body": text,
         "heading": heading_text(clause, document),
-        "lit": text,
-        "lit1": text,
     }

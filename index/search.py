@@ -2,9 +2,10 @@
 
 Matching and ranking are kept apart on purpose:
 
-* Matching is set algebra over whoosh posting lists.  Each typed word matches a
-  clause that contains it literally (bigram postings on ``lit``, then a substring
-  check on the folded text), or contains all its jieba words (word fields, each
+* Matching is set algebra over posting lists.  Each typed word matches a
+  clause that contains it literally (index/literal.py: character-pair lists in
+  memory, then a substring check on the folded text), or contains all its jieba
+  words (whoosh word fields, each
   word also accepted literally), or matches one of its synonyms or abbreviation
   variants (知产金融 → 知识产权金融).  Words are ANDed,
   falling back to OR when AND finds nothing.  On top, every clause that contains
@@ -19,7 +20,12 @@ Matching and ranking are kept apart on purpose:
   than the plan's, and reorders within tiers; a quoted query stays exact.
 
 The corpus is small (thousands of clauses), so filtering and facet counting run in
-Python over per-document records loaded once when the index is opened.
+Python over per-document records loaded once when the index is opened.  What a
+query costs follows what it asks, not the corpus: per-word answers (posting sets,
+literal matches, per-term BM25 scores) are remembered across queries in caches
+bounded by their total size, BM25 adds cached per-term score arrays instead of
+walking posting lists per query, facets are counted in one pass, and snippets are
+made only for the hits shown.
 """
 from __future__ import annotations
 
@@ -29,6 +35,7 @@ import threading
 import time
 from pathlib import Path
 
+import numpy as np
 from whoosh import query as Q
 from whoosh import scoring
 from whoosh.index import IndexError as WhooshIndexError  # EmptyIndexError: the folder is gone
@@ -38,8 +45,10 @@ from kb.numerals import to_chinese as cn_number
 
 from index import ranking, semantic
 from index.analysis import JiebaTokenizer, char_ngrams, is_wordish
+from index.cache import BoundedCache
 from index.facets import FILTERS, facet_counts, record_matches
 from index.lexicon import load_lexicon, vocabulary_tokenizer
+from index.literal import LiteralIndex
 from index.normalize import fold, fold_with_map, is_cjk
 from index.query import ParsedQuery, QueryError, Term, parse_query
 from index.schema import build_schema, clause_title, searchable_text
@@ -50,12 +59,13 @@ from index.store import IndexBuildError, current_build, dict_dir, hold_lease, is
 WORD_FIELDS = ("title", "body", "heading")
 SYNONYM_WEIGHT = 0.6
 BM25_HALF = 10.0  # bm25 at which the within-tier part of the score is 0.5
-# Share of the within-tier score given to how much of each typed word appears as one
-# unbroken run in the clause (规模以上制造业发明专利有效量 beats 发明专利有效量).
-COVERAGE_WEIGHT = 0.5
 # A single typed run that segments into at least this many words is matched softly:
 # all of them but one (see SearchIndex._term_docs).
 SOFT_AND_UNITS = 3
+# Coverage for all clauses at once (index/literal.py) above this many matches, for
+# strings up to this long; else clause by clause (see SearchIndex._coverages).
+COVERAGE_BULK_MIN = 60
+COVERAGE_BULK_MAX_CHARS = 16
 SKIP_SEMANTIC_WHEN_LITERAL = True
 FEW = 2  # fewer word matches than this (one or none), and meaning may add a few clauses
 # Paste to find the source: a query this long with sentence punctuation is a paragraph.
@@ -65,6 +75,12 @@ PASTE_GRAM = 4
 PASTE_MIN_OVERLAP = 0.15  # share of the paragraph's 4-grams a clause must hold to count
 PASTE_SOURCE = 0.5  # … to be called the paragraph's source
 PASTE_SIMILAR = 8  # clauses most alike in meaning, shown after the source
+# What the caches across queries may hold, in clause numbers (a set of n clauses
+# weighs n; a per-term score array of n postings weighs n): a few MB each, however
+# many distinct queries a server sees.
+POSTING_CACHE_BUDGET = 200_000
+LITERAL_CACHE_BUDGET = 200_000
+SCORE_CACHE_BUDGET = 300_000
 
 
 # What whoosh raises when its files vanish or are cut short under an open index.
@@ -88,7 +104,8 @@ class SearchIndex:
     """An open index over one corpus.
 
     Safe to share between threads (the web app keeps one): whoosh searchers are
-    per thread, per-query state is thread-local, caches only ever grow.
+    per thread, per-query state is thread-local, caches across queries are
+    bounded LRU caches with their own locks.
     """
 
     def __init__(self, corpus, folder: Path, meta: dict):
@@ -112,12 +129,17 @@ class SearchIndex:
         self._local = threading.local()
         self._open_lock = threading.Lock()
         self._open_searchers: list = []
-        self._posting_cache: dict[tuple[str, str], frozenset[int]] = {}
+        self._new_caches()
         self._load_records()
         self.preferences = ranking.load_preferences(self._dict_dir)
         self._load_vectors()
 
     # -- setup -------------------------------------------------------------------
+    def _new_caches(self) -> None:
+        self._posting_cache = BoundedCache(POSTING_CACHE_BUDGET)
+        self._literal_cache = BoundedCache(LITERAL_CACHE_BUDGET)
+        self._score_cache = BoundedCache(SCORE_CACHE_BUDGET, size=lambda v: len(v[0]))
+
     def _load_records(self) -> None:
         self.records: dict[int, dict] = {}
         with self._ix.searcher() as s:
@@ -125,7 +147,10 @@ class SearchIndex:
                 clause = self.corpus.clause(stored["id"])
                 if clause is None:  # index older than corpus: open_index rebuilds first
                     continue
+                text = searchable_text(clause)
+                folded, index = fold_with_map(text)
                 self.records[docnum] = {
+                    "docnum": docnum,
                     "id": clause.id,
                     "document": clause.document,
                     "chapter": clause.chapter,
@@ -134,11 +159,16 @@ class SearchIndex:
                     "kind": clause.kind,
                     "years": tuple(int(y) for y in stored.get("year", "").split(",") if y),
                     "order": int(stored.get("order") or 0),
-                    "folded": fold(searchable_text(clause)),
+                    "folded": folded,
+                    # folds character for character: snippets need no offset map
+                    "plain": index == list(range(len(text))),
                     "role": _chapter_role(self.corpus, clause),
                     "clause": clause,
                 }
         self.all_docs = frozenset(self.records)
+        self._literal = LiteralIndex({d: r["folded"] for d, r in self.records.items()})
+        with self._ix.searcher() as s:
+            self._doc_slots = s.doc_count_all()
 
     def _load_vectors(self) -> None:
         """The build's clause vectors, in docnum order; without them search is lexical only."""
@@ -185,8 +215,15 @@ class SearchIndex:
         vec = self._encode(text) if not passage else self._encode.passage(text)
         if vec is None:
             return {}
-        sims = mat @ vec
-        return {d: float(s) for d, s in zip(docs, sims)}
+        return self._cosines(docs, mat, vec)
+
+    @staticmethod
+    def _cosines(docs, mat, vec) -> dict[int, float]:
+        """Every clause's cosine with ``vec``, by einsum rather than BLAS: a
+        matrix-vector product this small is ~0.5 ms on one core, and OpenBLAS's
+        threads turn it into 15–25 ms on a busy two-core machine."""
+        sims = np.einsum("ij,j->i", mat, np.asarray(vec, dtype=mat.dtype))
+        return dict(zip(docs, sims.tolist()))
 
     def _searcher(self):
         """One whoosh searcher per thread (searchers are not shared across threads)."""
@@ -227,18 +264,11 @@ class SearchIndex:
         hit = self._posting_cache.get(key)
         if hit is None:
             hit = frozenset(self._searcher().docs_for_query(Q.Term(field, term))) & self.all_docs
-            if len(self._posting_cache) > 200_000:
-                self._posting_cache.clear()
-            self._posting_cache[key] = hit
+            self._posting_cache.put(key, hit)
         return hit
 
     def literal_docs(self, s: str) -> set[int]:
-        """Clauses whose folded text contains folded ``s``.
-
-        Candidates are the clauses holding every bigram of ``s`` (posting-list
-        intersection, no position check); each is then verified by a substring
-        test on its folded text, so the answer is exact and needs no phrase scan.
-        """
+        """Clauses whose folded text contains folded ``s`` (exactly: see index/literal.py)."""
         s = fold(s)
         if not s:
             return set()
@@ -250,17 +280,12 @@ class SearchIndex:
             memo[s] = found
         return set(found)
 
-    def _literal_docs(self, s: str) -> set[int]:
-        if len(s) == 1:
-            cand = self._postings("lit1", s)
-        else:
-            posts = sorted((self._postings("lit", g) for g in set(char_ngrams(s, 2))), key=len)
-            cand = posts[0]
-            for p in posts[1:]:
-                if not cand:
-                    break
-                cand = cand & p
-        return {d for d in cand if s in self.records[d]["folded"]}
+    def _literal_docs(self, s: str) -> frozenset[int]:
+        hit = self._literal_cache.get(s)
+        if hit is None:
+            hit = self._literal.find(s)
+            self._literal_cache.put(s, hit)
+        return hit
 
     def tokens(self, text: str, drop_stop: bool = True) -> list[str]:
         """Query words as the index segments them; with ``drop_stop``, question phrases
@@ -467,18 +492,70 @@ class SearchIndex:
         return Q.Or(subs) if subs else None
 
     def _bm25(self, q, docs: set[int]) -> dict[int, float]:
+        """BM25F of ``docs`` for a query; only documents matching some term get a score.
+
+        The scoring query is an OR of single terms (see :meth:`_scoring_query`): its
+        score is the sum of the terms' whoosh scores (each times its boost).  Each
+        term's scores over its whole posting list come from whoosh's own scorer once
+        and are then cached, so a query adds a few arrays instead of walking every
+        posting list in Python.  Anything else (``--raw``) is left to whoosh.
+        """
         if q is None or not docs:
             return {}
-        res = self._searcher().search(q, limit=None, filter=docs, scored=True)
-        return {docnum: float(score) for score, docnum in res.top_n}
+        terms = q.subqueries if isinstance(q, Q.Or) else [q]
+        if not all(type(t) is Q.Term for t in terms):
+            res = self._searcher().search(q, limit=None, filter=docs, scored=True)
+            return {docnum: float(score) for score, docnum in res.top_n}
+        total = np.zeros(self._doc_slots)
+        seen = np.zeros(self._doc_slots, dtype=bool)
+        for t in terms:
+            ids, scores = self._term_scores(t.fieldname, t.text)
+            if len(ids):
+                total[ids] += scores * t.boost if t.boost != 1.0 else scores
+                seen[ids] = True
+        want = np.fromiter(docs, dtype=np.int64, count=len(docs))
+        want = want[seen[want]]
+        return dict(zip(want.tolist(), total[want].tolist()))
+
+    def _term_scores(self, field: str, text: str):
+        """(docnums, BM25F scores) of one term over its posting list, as whoosh scores them."""
+        key = (field, text)
+        hit = self._score_cache.get(key)
+        if hit is None:
+            m = Q.Term(field, text).matcher(self._searcher())
+            ids, scores = [], []
+            while m.is_active():
+                ids.append(m.id())
+                scores.append(m.score())
+                m.next()
+            hit = (np.array(ids, dtype=np.int64), np.array(scores, dtype=np.float64))
+            self._score_cache.put(key, hit)
+        return hit
 
     def _tier(self, rec: dict, pq: ParsedQuery, literal_terms: list[list[str]]) -> int:
-        folded = rec["folded"]
-        if pq.whole in folded:
-            return 2
-        if literal_terms and all(any(s in folded for s in alts) for alts in literal_terms):
-            return 1
-        return 0
+        """2: the clause holds the whole query literally; 1: each AND-group literally
+        (one of its strings); else 0.  Answered from the query's literal sets, made
+        once per (query, terms) and looked up per clause."""
+        sets = getattr(self._local, "tiers", None)
+        if sets is None or sets[0] is not pq or sets[1] is not literal_terms:
+            every = None
+            for alts in literal_terms:
+                docs = self.all_docs if "" in alts else \
+                    frozenset().union(*(self._literal_docs(s) for s in alts))
+                every = docs if every is None else every & docs
+            sets = self._local.tiers = (pq, literal_terms, self._literal_docs(pq.whole), every or frozenset())
+        d = rec["docnum"]
+        return 2 if d in sets[2] else 1 if d in sets[3] else 0
+
+    def _coverages(self, selected: list[dict], literal_terms: list[list[str]]):
+        """Docnum → :func:`_coverage` of each selected clause.  For many clauses and
+        typed-length words, all clauses at once from the literal index (a few dozen
+        remembered look-ups); for few clauses, or long strings (a pasted sentence: its
+        runs are long, and look-ups grow with their length), clause by clause."""
+        longest = max((len(a) for alts in literal_terms for a in alts), default=0)
+        if len(selected) > COVERAGE_BULK_MIN and longest <= COVERAGE_BULK_MAX_CHARS:
+            return self._literal.coverage(literal_terms)
+        return {r["docnum"]: _coverage(r["folded"], literal_terms) for r in selected}
 
     def _literal_terms(self, pq: ParsedQuery) -> list[list[str]]:
         """Per AND-group, the strings whose literal presence satisfies it."""
@@ -548,6 +625,7 @@ class SearchIndex:
         finally:
             self._local.memo = None
             self._local.ignored = None
+            self._local.tiers = None
 
     def _answer(self, q, text, pq, filters, limit, offset, raw) -> dict:
         if not raw and is_paste(pq):
@@ -571,7 +649,7 @@ class SearchIndex:
         with self._open_lock:
             old_lease = self._lease
             self.folder, self.meta, self._ix, self._lease = Path(folder), meta, ix, lease
-            self._posting_cache = {}
+            self._new_caches()
         self._local.searcher = None
         old_lease.close()
         self._load_records()
@@ -589,7 +667,7 @@ class SearchIndex:
         return out
 
     def _records(self, docs, filters) -> tuple[list[dict], dict]:
-        records = [self.records[d] | {"docnum": d} for d in docs]
+        records = [self.records[d] for d in docs]
         return [r for r in records if record_matches(r, filters)], facet_counts(records, filters, self.corpus)
 
     def _listing(self, q: str, negatives: list[str], filters: dict, limit: int, offset: int,
@@ -653,7 +731,7 @@ class SearchIndex:
             # The paragraph is (mostly) a clause of the plan: that clause's stored vector
             # stands for it, and no paragraph has to go through the model (~0.5 s).
             vec = self._vec_mat[self._vec_row[best]]
-            sims = {d: float(v) for d, v in zip(self._vec_docs, self._vec_mat @ vec)}
+            sims = self._cosines(self._vec_docs, self._vec_mat, vec)
         else:
             sims = self.semantic_scores(q, passage=True)
         near = sorted(sims, key=lambda d: -sims[d])[:PASTE_SIMILAR]
@@ -688,13 +766,7 @@ class SearchIndex:
 
     def _paste_candidates(self, text: str) -> set[int]:
         """Clauses sharing enough of the paragraph's character pairs to be worth a closer look."""
-        counts: dict[int, int] = {}
-        bigrams = set(char_ngrams(text, 2))
-        for g in bigrams:
-            for d in self._postings("lit", g):
-                counts[d] = counts.get(d, 0) + 1
-        need = max(1, int(len(bigrams) * PASTE_MIN_OVERLAP))
-        return {d for d, n in counts.items() if n >= need}
+        return self._literal.sharing_pairs(text, PASTE_MIN_OVERLAP)
 
     def _strip_questions(self, pq: ParsedQuery) -> None:
         """Typed words lose their question phrases, so 如何加强中小企业知识产权保护 is
@@ -726,9 +798,10 @@ class SearchIndex:
             if not literal and len(pq.positives) == 1 and (fallback or len(matched) < FEW) else []
         for neg in pq.negatives:
             extras = [d for d in extras if d not in self.literal_docs(neg)]
-        records = [self.records[d] | {"docnum": d} for d in matched | set(extras)]
+        records = [self.records[d] for d in sorted(matched | set(extras))]  # ties: plan order
         facets = facet_counts(records, filters, self.corpus)
-        selected = [r for r in records if record_matches(r, filters)]
+        selected = [r for r in records if record_matches(r, filters)] \
+            if any(v is not None for v in filters.values()) else records
         ranked = self._rank(selected, pq, scoring_q, sims, raw)
 
         terms = self.highlight_terms(pq)
@@ -773,6 +846,7 @@ class SearchIndex:
         # holding all of them ranks above one holding all but one (coordination).
         unit_docs = [] if raw else [u for u in (self._token_docs(w) for t in pq.positives if not t.quoted
                                                 for w in self.units(t.text)) if u]
+        cover = self._coverages(selected, literal_terms)
         lexical = []
         for r in selected:
             d = r["docnum"]
@@ -780,7 +854,7 @@ class SearchIndex:
             lexed = d in bm25 or tier > 0 or raw
             b = bm25.get(d, 0.0)
             coord = sum(d in u for u in unit_docs) / len(unit_docs) if unit_docs else 0.0
-            within = ranking.within_tier(b / (b + BM25_HALF), _coverage(r["folded"], literal_terms), coord)
+            within = ranking.within_tier(b / (b + BM25_HALF), cover[d], coord)
             lexical.append((tier + within if lexed else -1.0, -r["order"], r, tier))
         lexical.sort(key=lambda x: (x[0], x[1]), reverse=True)
         lex_rank = {x[2]["docnum"]: i for i, x in enumerate(lexical, 1) if x[0] >= 0}
@@ -864,7 +938,7 @@ class SearchIndex:
             "title": clause_title(c, doc),
             "breadcrumb": breadcrumb(c),
             "text": text,
-            "snippet": snippet(text, terms),
+            "snippet": snippet(text, terms, plain=rec["folded"] if rec.get("plain") else None),
             "score": round(score, 4),
             "literal": tier > 0,
             "document": c.document,
@@ -883,16 +957,26 @@ def _why_text(why: str, found: list[str]) -> str:
 
 
 def _longest_run(s: str, text: str) -> int:
-    """Length of the longest substring of ``s`` found in ``text`` (binary search:
-    if a run of k characters is there, so is one of k − 1)."""
-    lo, hi = 0, len(s)
-    while lo < hi:
-        k = (lo + hi + 1) // 2
-        if any(s[i:i + k] in text for i in range(len(s) - k + 1)):
-            lo = k
-        else:
-            hi = k - 1
-    return lo
+    """Length of the longest substring of ``s`` found in ``text``.
+
+    One pass over the start positions: from each, only a run longer than the best so
+    far is worth testing, and a run that is there is extended one character at a time
+    (if k characters are there, so are their first k − 1): about len(s) substring tests.
+    """
+    n = len(s)
+    if s in text:
+        return n
+    best = 0
+    for i in range(n):
+        if n - i <= best:
+            break
+        j = i + best + 1
+        if s[i:j] not in text:
+            continue
+        while j < n and s[i:j + 1] in text:
+            j += 1
+        best = j - i
+    return best
 
 
 def _coverage(folded: str, literal_terms: list[list[str]]) -> float:

@@ -15,15 +15,21 @@ from index.normalize import fold_with_map
 ELLIPSIS = "…"
 
 
-def match_spans(text: str, terms) -> list[tuple[int, int]]:
-    """Merged (start, end) spans of ``text`` (original offsets) where any term occurs."""
-    folded, index = fold_with_map(text)
+def match_spans(text: str, terms, plain: str | None = None) -> list[tuple[int, int]]:
+    """Merged (start, end) spans of ``text`` (original offsets) where any term occurs.
+
+    ``plain``: the folded text when it is known to fold character for character
+    (the index records which clauses do), so no offset map is needed."""
+    if plain is not None:
+        folded, index = plain, None
+    else:
+        folded, index = fold_with_map(text)
     spans = []
     for term in sorted({t for t in terms if t}, key=len, reverse=True):
         start = folded.find(term)
         while start >= 0:
             end = start + len(term)
-            spans.append((index[start], index[end - 1] + 1))
+            spans.append((start, end) if index is None else (index[start], index[end - 1] + 1))
             start = folded.find(term, start + 1)
     spans.sort()
     merged: list[tuple[int, int]] = []
@@ -48,9 +54,10 @@ def _window(length: int, spans, width: int) -> tuple[int, int]:
     return best, best + width
 
 
-def snippet(text: str, terms, width: int = 160) -> str:
-    """HTML: escaped text with <mark>…</mark> around matches, cut to about ``width`` chars."""
-    spans = match_spans(text, terms)
+def snippet(text: str, terms, width: int = 160, plain: str | None = None) -> str:
+    """HTML: escaped text with <mark>…</mark> around matches, cut to about ``width`` chars
+    (``plain``: see :func:`match_spans`)."""
+    spans = match_spans(text, terms, plain)
     start, end = _window(len(text), spans, width)
     out = [ELLIPSIS] if start > 0 else []
     pos = start
