@@ -16,7 +16,7 @@ def test_a_searcher_reads_the_segment_map_without_copying_the_postings(seed_inde
     whoosh_ix = seed_index._ix
     with whoosh_ix.searcher() as probe:
         postings = len(probe.reader()._terms._postfile._buf)
-    assert postings > 500_000  # the seed's postings: the copy would show
+    assert postings > 200_000  # the seed's postings (word fields only): a copy would show
     tracemalloc.start()
     try:
         before = tracemalloc.get_traced_memory()[0]
