@@ -45,6 +45,10 @@ SEMANTIC_MARGIN = 0.03
 # Background clauses (ranking.toml) lose this much of the fused score: below the tasks
 # that match as well (惩罚性赔偿: the task 3.2.p3 before the goal 2.3.p3).
 BACKGROUND_PENALTY = 0.3
+# ... but only this share of it when the background clause holds more of the query's words
+# than any task does: the 十三五 table's rows name indicators no task repeats (服务业营业收入
+# 年均增长率), and staff asking for one want that row (tune sets: flat from 0 to 0.5).
+BACKGROUND_BETTER_SHARE = 0.5
 
 
 @dataclass(frozen=True)

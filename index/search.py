@@ -757,7 +757,7 @@ class SearchIndex:
         # holding all of them ranks above one holding all but one (coordination).
         unit_docs = [] if raw else [u for u in (self._token_docs(w) for t in pq.positives if not t.quoted
                                                 for w in self.units(t.text)) if u]
-        lexical = []
+        lexical, coords = [], {}
         for r in selected:
             d = r["docnum"]
             tier = self._tier(r, pq, literal_terms)
@@ -766,6 +766,7 @@ class SearchIndex:
             coord = sum(d in u for u in unit_docs) / len(unit_docs) if unit_docs else 0.0
             within = ranking.within_tier(b / (b + BM25_HALF), _coverage(r["folded"], literal_terms), coord)
             lexical.append((tier + within if lexed else -1.0, -r["order"], r, tier))
+            coords[d] = coord
         lexical.sort(key=lambda x: (x[0], x[1]), reverse=True)
         lex_rank = {x[2]["docnum"]: i for i, x in enumerate(lexical, 1) if x[0] >= 0}
         sem_order = sorted((r["docnum"] for r in selected if r["docnum"] in sims), key=lambda d: -sims[d])
@@ -774,6 +775,11 @@ class SearchIndex:
         prefs = self.preferences
         past, goals = prefs.asks_past(whole), prefs.asks_goals(whole)
         numbers = ranking.typed_numbers(whole, prefs) if not raw else []
+        background = {r["docnum"] for r in selected if prefs.is_background(r["kind"], r["role"], past, goals)}
+        # Background moves below the tasks that match as well; one holding more of the query's
+        # words than any task loses only part of it (农业新品种权申请了多少: the 十三五 table's
+        # row 农业植物新品种权申请量 above the task naming 农业 and 品种 only).
+        task_coord = max((c for d, c in coords.items() if d not in background), default=0.0)
         out = []
         for _, neg_order, r, tier in lexical:
             d = r["docnum"]
@@ -781,8 +787,9 @@ class SearchIndex:
                 + ranking.rrf(sem_rank.get(d), ranking.SEMANTIC_WEIGHT if sims else 0.0)
             stated = ranking.number_share(r["folded"], numbers, prefs)  # the figures typed, stated here
             fused += ranking.NUMBER_WEIGHT * stated
-            if not stated and prefs.is_background(r["kind"], r["role"], past, goals):
-                fused -= ranking.BACKGROUND_PENALTY
+            if not stated and d in background:
+                fused -= ranking.BACKGROUND_PENALTY * (1.0 if coords.get(d, 0.0) <= task_coord
+                                                       else ranking.BACKGROUND_BETTER_SHARE)
             why = "semantic" if d not in lex_rank else ("literal" if tier else "words")
             out.append((tier + fused, neg_order, r, tier, why))
         out.sort(key=lambda x: (x[0], x[1]), reverse=True)

@@ -123,3 +123,15 @@ def test_the_five_year_period_is_one_word(ix):
     """十三五 was cut into 十三 + 五: 五 matched any clause with the character."""
     assert "十三五" in ix.tokens("十三五质押融资总额")
     assert top(ix, "十三五质押融资总额", 1) == [sid("1.1.p6")]
+
+
+# -- box items and table rows ------------------------------------------------------------
+@pytest.mark.parametrize("q,want", [
+    ("服务业营业收入每年增长多少", "t1.r18"),  # the 十三五 table's row, named by no task
+    ("每万人著作权拥有量", "t1.r4"),
+])
+def test_a_review_table_row_naming_the_indicator_is_not_moved_below_tasks(ix, q, want):
+    """The 十三五 table sits in the review chapter, so its rows were background and fell
+    below any task sharing one word with the query; a row holding more of the query's
+    words than any task keeps most of its place."""
+    assert sid(want) in top(ix, q)
