@@ -155,7 +155,7 @@ def _is_reference(text: str, start: int, end: int, refs: tuple) -> bool:
     return any(before.endswith(r) for r in refs if r)
 
 
-def _number_pattern(number: str) -> re.Pattern:
+def number_pattern(number: str) -> re.Pattern:
     """``number`` as a figure, not a digit run inside another: 8 is in (8) but not in 8.7
     or 2018; 543 is in 543.0 (the same figure)."""
     whole, _, frac = number.partition(".")
@@ -172,5 +172,5 @@ def number_share(folded_text: str, numbers: list[str], prefs: Preferences | None
     found = 0
     for n in numbers:
         found += any(not _is_reference(folded_text, m.start(), m.end(), refs)
-                     for m in _number_pattern(n).finditer(folded_text))
+                     for m in number_pattern(n).finditer(folded_text))
     return found / len(numbers)

@@ -317,8 +317,9 @@ class SearchIndex:
 
     def _number_docs(self, token: str) -> set[int]:
         """A number typed among words (海外发明专利授权量8万件) matches that number, not any
-        digit run holding it: 8 is in t2.r2's (8), not in 第7次 or 2018.  Deadline years too."""
-        pattern = re.compile(rf"(?<![\d.]){re.escape(token)}(?![\d]|\.\d)")
+        digit run holding it: 8 is in t2.r2's (8), not in 第7次 or 2018; 543 is in 543.0, the
+        same figure printed with a decimal.  Deadline years too."""
+        pattern = ranking.number_pattern(token)
         return {d for d in self.literal_docs(token) if pattern.search(self.records[d]["folded"])} \
             | self._year_docs(token)
 

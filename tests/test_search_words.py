@@ -135,3 +135,12 @@ def test_a_review_table_row_naming_the_indicator_is_not_moved_below_tasks(ix, q,
     below any task sharing one word with the query; a row holding more of the query's
     words than any task keeps most of its place."""
     assert sid(want) in top(ix, q)
+
+
+def test_a_typed_whole_number_finds_the_figure_printed_with_a_decimal(ix):
+    """The 十三五 table prints 543.0 (万件 of registered marks); staff type 543.  The number
+    matched only digit runs not followed by “.0”, so the reply said 543 was not in the plan."""
+    res = ix.search("注册商标543万件", limit=3)
+    assert sid("t1.r5") in [h["id"] for h in res["hits"]]
+    assert "543" not in res.get("ignored", [])
+    assert "543" not in res.get("message", "")
