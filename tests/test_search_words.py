@@ -144,3 +144,14 @@ def test_a_typed_whole_number_finds_the_figure_printed_with_a_decimal(ix):
     assert sid("t1.r5") in [h["id"] for h in res["hits"]]
     assert "543" not in res.get("ignored", [])
     assert "543" not in res.get("message", "")
+
+
+@pytest.mark.parametrize("q,want,n", [
+    ("奥运标识保护", "3.3.p2", 3),  # 加强奥林匹克标志、官方标志和特殊标志保护
+    ("查到犯罪线索要移送公安", "3.4.p2", 3),  # 案件移交机制，涉嫌犯罪的知识产权案件查办工作衔接
+    ("联合国知识产权机构在广东设办事处", "7.3.p2", 1),  # 争取世界知识产权组织在粤设置办事机构
+])
+def test_general_staff_words_of_the_fourth_thesaurus_round_reach_the_clause(ix, q, want, n):
+    """Staff words the plan never uses (奥运, 标识, 公安, 移送, 联合国), each expanding into
+    the plan's own word: the query's other words alone found other clauses first."""
+    assert sid(want) in top(ix, q, n)
