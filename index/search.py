@@ -698,6 +698,9 @@ class SearchIndex:
             matched, fallback = self._match(pq)
             scoring_q = self._scoring_query(pq)
         matched |= self.literal_docs(pq.whole)  # the Ctrl+F promise
+        if not raw:  # a 专栏 or table row named by number (专栏3讲了哪些内容)
+            refs = ranking.references(_unquoted(pq), self.preferences)
+            matched |= {d for d, r in self.records.items() if ranking.names_clause(refs, r["clause"], r["folded"])}
 
         literal = self.literal_docs(pq.whole) if not raw else set()
         # Typed in the plan's own words (some clause holds the query as typed), the words
@@ -776,6 +779,7 @@ class SearchIndex:
         prefs = self.preferences
         past, goals = prefs.asks_past(whole), prefs.asks_goals(whole)
         numbers = ranking.typed_numbers(whole, prefs) if not raw else []
+        refs = ranking.references(_unquoted(pq), prefs) if not raw else ranking.References()
         background = {r["docnum"] for r in selected if prefs.is_background(r["kind"], r["role"], past, goals)}
         # Background moves below the tasks that match as well; one holding more of the query's
         # words than any task loses only part of it (农业新品种权申请了多少: the 十三五 table's
@@ -788,6 +792,8 @@ class SearchIndex:
                 + ranking.rrf(sem_rank.get(d), ranking.SEMANTIC_WEIGHT if sims else 0.0)
             stated = ranking.number_share(r["folded"], numbers, prefs)  # the figures typed, stated here
             fused += ranking.NUMBER_WEIGHT * stated
+            if ranking.names_clause(refs, r["clause"], r["folded"]):
+                fused += ranking.REFERENCE_WEIGHT
             if not stated and d in background:
                 fused -= ranking.BACKGROUND_PENALTY * (1.0 if coords.get(d, 0.0) <= task_coord
                                                        else ranking.BACKGROUND_BETTER_SHARE)
@@ -865,6 +871,11 @@ class SearchIndex:
             "box": c.box,
             "source_lines": list(c.source_lines),
         }
+
+
+def _unquoted(pq: ParsedQuery) -> str:
+    """The typed words outside quotes, folded: a quoted phrase asks for its characters only."""
+    return fold(" ".join(t.text for t in pq.positives if not t.quoted))
 
 
 def _why_text(why: str, found: list[str]) -> str:

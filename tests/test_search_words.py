@@ -155,3 +155,18 @@ def test_general_staff_words_of_the_fourth_thesaurus_round_reach_the_clause(ix, 
     """Staff words the plan never uses (奥运, 标识, 公安, 移送, 联合国), each expanding into
     the plan's own word: the query's other words alone found other clauses first."""
     assert sid(want) in top(ix, q, n)
+
+
+@pytest.mark.parametrize("q,want,n", [
+    ("专栏7有什么内容", "box7.p1", 3),  # the box's text never says 专栏7: only its heading does
+    ("表1第6项完成得怎么样", "t1.r6", 1),  # 马德里商标累计有效注册量, row 序号 6 of table 1
+])
+def test_a_box_or_table_row_named_by_number_comes_first(ix, q, want, n):
+    """Staff name a part by its number (专栏7, 表1第6项); the words around it (内容, 完成)
+    matched other clauses, and the named one was found by meaning at best."""
+    assert sid(want) in top(ix, q, n)
+
+
+def test_a_quoted_box_number_stays_exact(ix):
+    """专栏7 in quotes asks for those characters, which no clause's text holds."""
+    assert ix.search('"专栏7"', limit=10)["hits"] == []
