@@ -792,12 +792,15 @@ class SearchIndex:
                 + ranking.rrf(sem_rank.get(d), ranking.SEMANTIC_WEIGHT if sims else 0.0)
             stated = ranking.number_share(r["folded"], numbers, prefs)  # the figures typed, stated here
             fused += ranking.NUMBER_WEIGHT * stated
-            if ranking.names_clause(refs, r["clause"], r["folded"]):
+            named = ranking.names_clause(refs, r["clause"], r["folded"])
+            if named:
                 fused += ranking.REFERENCE_WEIGHT
             if not stated and d in background:
                 fused -= ranking.BACKGROUND_PENALTY * (1.0 if coords.get(d, 0.0) <= task_coord
                                                        else ranking.BACKGROUND_BETTER_SHARE)
             why = "semantic" if d not in lex_rank else ("literal" if tier else "words")
+            if named and not tier:
+                why = "reference"
             out.append((tier + fused, neg_order, r, tier, why))
         out.sort(key=lambda x: (x[0], x[1]), reverse=True)
         return [(score, r, tier, why) for score, _, r, tier, why in out]
@@ -854,7 +857,7 @@ class SearchIndex:
         specific = [t for t in found if not self.is_generic(t)]
         found = specific or found
         return {
-            "why": self._why(why, found),
+            "why": _reference_why(c) if why == "reference" else self._why(why, found),
             "matched_terms": found[:8],
             "id": c.id,
             "kind": c.kind,
@@ -876,6 +879,14 @@ class SearchIndex:
 def _unquoted(pq: ParsedQuery) -> str:
     """The typed words outside quotes, folded: a quoted phrase asks for its characters only."""
     return fold(" ".join(t.text for t in pq.positives if not t.quoted))
+
+
+def _reference_why(c) -> str:
+    """Found because the query named its part by number: say which (所问的专栏7)."""
+    if c.box is not None:
+        return f"所问的专栏{c.box}"
+    m = re.match(r"序号：(\d+)", c.text or "")
+    return f"所问的表{c.table}" + (f"第{m.group(1)}项" if m else "")
 
 
 def _why_text(why: str, found: list[str]) -> str:

@@ -167,6 +167,14 @@ def test_a_box_or_table_row_named_by_number_comes_first(ix, q, want, n):
     assert sid(want) in top(ix, q, n)
 
 
+def test_the_why_line_of_a_part_named_by_number_says_so(ix):
+    """Not 语义相近: the hit is there because the query named it."""
+    hits = ix.search("专栏7有什么内容", limit=3)["hits"]
+    assert hits[0]["id"] == sid("box7.p1") and hits[0]["why"] == "所问的专栏7"
+    hit = ix.search("表1第6项完成得怎么样", limit=1)["hits"][0]
+    assert hit["id"] == sid("t1.r6") and hit["why"] == "所问的表1第6项"
+
+
 def test_a_quoted_box_number_stays_exact(ix):
     """专栏7 in quotes asks for those characters, which no clause's text holds."""
     assert ix.search('"专栏7"', limit=10)["hits"] == []
