@@ -45,6 +45,10 @@ SEMANTIC_MARGIN = 0.03
 # Background clauses (ranking.toml) lose this much of the fused score: below the tasks
 # that match as well (惩罚性赔偿: the task 3.2.p3 before the goal 2.3.p3).
 BACKGROUND_PENALTY = 0.3
+# ... but only this share of it when the background clause holds more of the query's words
+# than any task does: the 十三五 table's rows name indicators no task repeats (服务业营业收入
+# 年均增长率), and staff asking for one want that row (tune sets: flat from 0 to 0.5).
+BACKGROUND_BETTER_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,10 @@ class Preferences:
     past_words: tuple = ()
     goal_words: tuple = ()
     reference_words: tuple = ()
+    box_reference: tuple = ()
+    table_reference: tuple = ()
+    row_reference: tuple = ()
+    row_suffixes: tuple = ()
 
     def asks_past(self, folded_query: str) -> bool:
         return any(w in folded_query for w in self.past_words)
@@ -97,6 +105,10 @@ def load_preferences(dict_dir: Path) -> Preferences:
         past_words=tuple(fold(w) for w in data.get("past_words", [])),
         goal_words=tuple(fold(w) for w in data.get("goal_words", [])),
         reference_words=tuple(fold(w) for w in data.get("reference_words", [])),
+        box_reference=tuple(fold(w) for w in data.get("box_reference", [])),
+        table_reference=tuple(fold(w) for w in data.get("table_reference", [])),
+        row_reference=tuple(fold(w) for w in data.get("row_reference", [])),
+        row_suffixes=tuple(fold(w) for w in data.get("row_suffixes", [])),
     )
     _cache[path] = (mtime, prefs)
     return prefs
@@ -151,7 +163,7 @@ def _is_reference(text: str, start: int, end: int, refs: tuple) -> bool:
     return any(before.endswith(r) for r in refs if r)
 
 
-def _number_pattern(number: str) -> re.Pattern:
+def number_pattern(number: str) -> re.Pattern:
     """``number`` as a figure, not a digit run inside another: 8 is in (8) but not in 8.7
     or 2018; 543 is in 543.0 (the same figure)."""
     whole, _, frac = number.partition(".")
@@ -168,5 +180,58 @@ def number_share(folded_text: str, numbers: list[str], prefs: Preferences | None
     found = 0
     for n in numbers:
         found += any(not _is_reference(folded_text, m.start(), m.end(), refs)
-                     for m in _number_pattern(n).finditer(folded_text))
+                     for m in number_pattern(n).finditer(folded_text))
     return found / len(numbers)
+
+
+# -- parts named in a query ---------------------------------------------------------
+# 专栏3讲了哪些内容 names box 3 although its text never says 专栏3; 表2第9项指标 names a row.
+# Such clauses join the candidates and get this much on top of their fused score.
+REFERENCE_WEIGHT = 0.5
+_ROW_SERIAL = re.compile(r"^序号:(\d+)[;；]")
+
+
+@dataclass(frozen=True)
+class References:
+    boxes: frozenset = frozenset()
+    tables: frozenset = frozenset()
+    rows: frozenset = frozenset()
+
+    def __bool__(self) -> bool:
+        return bool(self.boxes or self.tables or self.rows)
+
+
+def references(folded_query: str, prefs: Preferences | None) -> References:
+    """The 专栏, tables and table rows a folded query names by number (ranking.toml)."""
+    if prefs is None:
+        return References()
+    boxes, tables, rows = set(), set(), set()
+    for m in re.finditer(r"\d+", folded_query):
+        before = folded_query[:m.start()].rstrip(":： ")
+        after = folded_query[m.end():]
+        n = m.group()
+        if any(before.endswith(w) for w in prefs.box_reference if w):
+            boxes.add(n)
+        elif any(before.endswith(w) for w in prefs.table_reference if w):
+            tables.add(int(n))
+        elif any(before.endswith(w) for w in prefs.row_reference if w) \
+                and (before.endswith("序号") or any(after.startswith(s) for s in prefs.row_suffixes if s)):
+            rows.add(int(n))
+    return References(frozenset(boxes), frozenset(tables), frozenset(rows))
+
+
+def names_clause(refs: References, clause, folded_text: str) -> bool:
+    """Whether ``clause`` is a part the query names: in a named 专栏, or a row of a named table
+    (the named row only, when a row is named too), or the named row of any table."""
+    if not refs:
+        return False
+    if clause.box is not None and str(clause.box) in refs.boxes:
+        return True
+    if clause.kind != "table_row":
+        return False
+    if refs.tables and clause.table not in refs.tables:
+        return False
+    if refs.rows:
+        m = _ROW_SERIAL.match(folded_text)
+        return bool(m) and int(m.group(1)) in refs.rows
+    return bool(refs.tables)

@@ -358,8 +358,9 @@ class SearchIndex:
 
     def _number_docs(self, token: str) -> set[int]:
         """A number typed among words (海外发明专利授权量8万件) matches that number, not any
-        digit run holding it: 8 is in t2.r2's (8), not in 第7次 or 2018.  Deadline years too."""
-        pattern = re.compile(rf"(?<![\d.]){re.escape(token)}(?![\d]|\.\d)")
+        digit run holding it: 8 is in t2.r2's (8), not in 第7次 or 2018; 543 is in 543.0, the
+        same figure printed with a decimal.  Deadline years too."""
+        pattern = ranking.number_pattern(token)
         return {d for d in self.literal_docs(token) if pattern.search(self.records[d]["folded"])} \
             | self._year_docs(token)
 
@@ -785,6 +786,9 @@ class SearchIndex:
             matched, fallback = self._match(pq)
             scoring_q = self._scoring_query(pq)
         matched |= self.literal_docs(pq.whole)  # the Ctrl+F promise
+        if not raw:  # a 专栏 or table row named by number (专栏3讲了哪些内容)
+            refs = ranking.references(_unquoted(pq), self.preferences)
+            matched |= {d for d, r in self.records.items() if ranking.names_clause(refs, r["clause"], r["folded"])}
 
         literal = self.literal_docs(pq.whole) if not raw else set()
         # Typed in the plan's own words (some clause holds the query as typed), the words
@@ -847,7 +851,7 @@ class SearchIndex:
         unit_docs = [] if raw else [u for u in (self._token_docs(w) for t in pq.positives if not t.quoted
                                                 for w in self.units(t.text)) if u]
         cover = self._coverages(selected, literal_terms)
-        lexical = []
+        lexical, coords = [], {}
         for r in selected:
             d = r["docnum"]
             tier = self._tier(r, pq, literal_terms)
@@ -856,6 +860,7 @@ class SearchIndex:
             coord = sum(d in u for u in unit_docs) / len(unit_docs) if unit_docs else 0.0
             within = ranking.within_tier(b / (b + BM25_HALF), cover[d], coord)
             lexical.append((tier + within if lexed else -1.0, -r["order"], r, tier))
+            coords[d] = coord
         lexical.sort(key=lambda x: (x[0], x[1]), reverse=True)
         lex_rank = {x[2]["docnum"]: i for i, x in enumerate(lexical, 1) if x[0] >= 0}
         sem_order = sorted((r["docnum"] for r in selected if r["docnum"] in sims), key=lambda d: -sims[d])
@@ -864,6 +869,12 @@ class SearchIndex:
         prefs = self.preferences
         past, goals = prefs.asks_past(whole), prefs.asks_goals(whole)
         numbers = ranking.typed_numbers(whole, prefs) if not raw else []
+        refs = ranking.references(_unquoted(pq), prefs) if not raw else ranking.References()
+        background = {r["docnum"] for r in selected if prefs.is_background(r["kind"], r["role"], past, goals)}
+        # Background moves below the tasks that match as well; one holding more of the query's
+        # words than any task loses only part of it (农业新品种权申请了多少: the 十三五 table's
+        # row 农业植物新品种权申请量 above the task naming 农业 and 品种 only).
+        task_coord = max((c for d, c in coords.items() if d not in background), default=0.0)
         out = []
         for _, neg_order, r, tier in lexical:
             d = r["docnum"]
@@ -871,9 +882,15 @@ class SearchIndex:
                 + ranking.rrf(sem_rank.get(d), ranking.SEMANTIC_WEIGHT if sims else 0.0)
             stated = ranking.number_share(r["folded"], numbers, prefs)  # the figures typed, stated here
             fused += ranking.NUMBER_WEIGHT * stated
-            if not stated and prefs.is_background(r["kind"], r["role"], past, goals):
-                fused -= ranking.BACKGROUND_PENALTY
+            named = ranking.names_clause(refs, r["clause"], r["folded"])
+            if named:
+                fused += ranking.REFERENCE_WEIGHT
+            if not stated and d in background:
+                fused -= ranking.BACKGROUND_PENALTY * (1.0 if coords.get(d, 0.0) <= task_coord
+                                                       else ranking.BACKGROUND_BETTER_SHARE)
             why = "semantic" if d not in lex_rank else ("literal" if tier else "words")
+            if named and not tier:
+                why = "reference"
             out.append((tier + fused, neg_order, r, tier, why))
         out.sort(key=lambda x: (x[0], x[1]), reverse=True)
         return [(score, r, tier, why) for score, _, r, tier, why in out]
@@ -930,7 +947,7 @@ class SearchIndex:
         specific = [t for t in found if not self.is_generic(t)]
         found = specific or found
         return {
-            "why": self._why(why, found),
+            "why": _reference_why(c) if why == "reference" else self._why(why, found),
             "matched_terms": found[:8],
             "id": c.id,
             "kind": c.kind,
@@ -947,6 +964,19 @@ class SearchIndex:
             "box": c.box,
             "source_lines": list(c.source_lines),
         }
+
+
+def _unquoted(pq: ParsedQuery) -> str:
+    """The typed words outside quotes, folded: a quoted phrase asks for its characters only."""
+    return fold(" ".join(t.text for t in pq.positives if not t.quoted))
+
+
+def _reference_why(c) -> str:
+    """Found because the query named its part by number: say which (所问的专栏7)."""
+    if c.box is not None:
+        return f"所问的专栏{c.box}"
+    m = re.match(r"序号：(\d+)", c.text or "")
+    return f"所问的表{c.table}" + (f"第{m.group(1)}项" if m else "")
 
 
 def _why_text(why: str, found: list[str]) -> str:

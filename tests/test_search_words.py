@@ -123,3 +123,58 @@ def test_the_five_year_period_is_one_word(ix):
     """十三五 was cut into 十三 + 五: 五 matched any clause with the character."""
     assert "十三五" in ix.tokens("十三五质押融资总额")
     assert top(ix, "十三五质押融资总额", 1) == [sid("1.1.p6")]
+
+
+# -- box items and table rows ------------------------------------------------------------
+@pytest.mark.parametrize("q,want", [
+    ("服务业营业收入每年增长多少", "t1.r18"),  # the 十三五 table's row, named by no task
+    ("每万人著作权拥有量", "t1.r4"),
+])
+def test_a_review_table_row_naming_the_indicator_is_not_moved_below_tasks(ix, q, want):
+    """The 十三五 table sits in the review chapter, so its rows were background and fell
+    below any task sharing one word with the query; a row holding more of the query's
+    words than any task keeps most of its place."""
+    assert sid(want) in top(ix, q)
+
+
+def test_a_typed_whole_number_finds_the_figure_printed_with_a_decimal(ix):
+    """The 十三五 table prints 543.0 (万件 of registered marks); staff type 543.  The number
+    matched only digit runs not followed by “.0”, so the reply said 543 was not in the plan."""
+    res = ix.search("注册商标543万件", limit=3)
+    assert sid("t1.r5") in [h["id"] for h in res["hits"]]
+    assert "543" not in res.get("ignored", [])
+    assert "543" not in res.get("message", "")
+
+
+@pytest.mark.parametrize("q,want,n", [
+    ("奥运标识保护", "3.3.p2", 3),  # 加强奥林匹克标志、官方标志和特殊标志保护
+    ("查到犯罪线索要移送公安", "3.4.p2", 3),  # 案件移交机制，涉嫌犯罪的知识产权案件查办工作衔接
+    ("联合国知识产权机构在广东设办事处", "7.3.p2", 1),  # 争取世界知识产权组织在粤设置办事机构
+])
+def test_general_staff_words_of_the_fourth_thesaurus_round_reach_the_clause(ix, q, want, n):
+    """Staff words the plan never uses (奥运, 标识, 公安, 移送, 联合国), each expanding into
+    the plan's own word: the query's other words alone found other clauses first."""
+    assert sid(want) in top(ix, q, n)
+
+
+@pytest.mark.parametrize("q,want,n", [
+    ("专栏7有什么内容", "box7.p1", 3),  # the box's text never says 专栏7: only its heading does
+    ("表1第6项完成得怎么样", "t1.r6", 1),  # 马德里商标累计有效注册量, row 序号 6 of table 1
+])
+def test_a_box_or_table_row_named_by_number_comes_first(ix, q, want, n):
+    """Staff name a part by its number (专栏7, 表1第6项); the words around it (内容, 完成)
+    matched other clauses, and the named one was found by meaning at best."""
+    assert sid(want) in top(ix, q, n)
+
+
+def test_the_why_line_of_a_part_named_by_number_says_so(ix):
+    """Not 语义相近: the hit is there because the query named it."""
+    hits = ix.search("专栏7有什么内容", limit=3)["hits"]
+    assert hits[0]["id"] == sid("box7.p1") and hits[0]["why"] == "所问的专栏7"
+    hit = ix.search("表1第6项完成得怎么样", limit=1)["hits"][0]
+    assert hit["id"] == sid("t1.r6") and hit["why"] == "所问的表1第6项"
+
+
+def test_a_quoted_box_number_stays_exact(ix):
+    """专栏7 in quotes asks for those characters, which no clause's text holds."""
+    assert ix.search('"专栏7"', limit=10)["hits"] == []
