@@ -80,6 +80,7 @@ def start_embedder(corpus, instance_dir) -> bool:
     """Compute the live build's missing clause vectors in a process of their own
     (``python -m index.embed``), detached: a server keeps answering meanwhile, and its open
     index picks the vectors up when they are written. False if none are missing."""
+    import os
     import subprocess
     import sys
 
@@ -87,7 +88,8 @@ def start_embedder(corpus, instance_dir) -> bool:
     if cur is None or not vectors_missing(cur[1]):
         return False
     try:
-        subprocess.Popen([sys.executable, "-m", "index.embed", str(corpus.root), str(instance_dir)],
+        subprocess.Popen([sys.executable, "-m", "index.embed", str(corpus.root), str(instance_dir),
+                          str(os.getpid())],
                          stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                          start_new_session=True)
     except OSError:

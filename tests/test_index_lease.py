@@ -223,3 +223,28 @@ def test_the_web_server_opens_the_lexical_index_and_embeds_in_another_process(co
             ix.close()
     finally:
         close_all(app)
+
+
+def test_an_embedder_whose_server_has_stopped_stops_and_keeps_what_it_computed(corpus_copy, tmp_path,
+                                                                               monkeypatch):
+    """The embedder a server starts is detached (its own session); once that server is gone
+    (its parent is no longer the pid it was given) it stops after the batch at hand instead
+    of spinning on for minutes, and the vectors computed so far are kept for the next start."""
+    import os
+
+    from index import embed
+    from index.store import current_build
+
+    fake = FakeModel()
+    monkeypatch.setattr(semantic, "_model", fake)
+    monkeypatch.setenv("PLANKB_SEMANTIC", "1")
+    monkeypatch.delenv("PLANKB_EMBED_CACHE", raising=False)
+    inst = tmp_path / "inst"
+    total = len(list(corpus_copy.clauses()))
+    build_index(corpus_copy, inst, vectors=False)
+    gone = os.getppid() + 1  # not this process's parent: the server that started it has stopped
+    assert embed.main([str(corpus_copy.root), str(inst), str(gone)]) == 0
+    assert len(fake.seen) == 16  # one batch, then it noticed
+    assert current_build(inst)[1]["semantic"]["vectors"] == 16
+    assert embed.main([str(corpus_copy.root), str(inst), str(os.getppid())]) == 0  # its server is alive
+    assert len(fake.seen) == total and current_build(inst)[1]["semantic"]["missing"] == 0
