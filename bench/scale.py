@@ -352,7 +352,8 @@ def measure(corpus: Path, work: Path, args, bases, names, n) -> dict:
             pages = distinct_pages(port, corpus, args.distinct)
             for page in pages:
                 get(port, page)
-            res[f"server PSS MB after {len(pages)} distinct pages"] = pss_mb(server.pid)
+            res["distinct pages (other than search)"] = len(pages)
+            res["server PSS MB after the distinct pages"] = pss_mb(server.pid)
         if args.update:
             res.update(during_update(port, corpus, bases, names, n))
     finally:

@@ -66,6 +66,16 @@ class PlanGraph:
                 self._kids.setdefault(a["parent"], []).append(n)
         for v in self._kids.values():
             v.sort()
+        # targets, indicators and tasks of each plan, in the order of the whole lists: a
+        # plan's listing costs that plan, not every plan's
+        self._of_doc: dict[str, dict[str, list[str]]] = {"targets": {}, "indicators": {}, "tasks": {}}
+        for tid, v in self._info["targets"].items():
+            self._of_doc["targets"].setdefault(v["json"]["document"], []).append(tid)
+        for iid, row in self._info["indicators"].items():
+            self._of_doc["indicators"].setdefault(row["document"], []).append(iid)
+        for n in self._info["tasks"]:
+            if n in self._attr:
+                self._of_doc["tasks"].setdefault(self._attr[n].get("document"), []).append(n)
         # who names or is asked of each body and region, and what leads to each target,
         # indicator and deadline (the nodes traced backwards), per plan, in plan order
         self._actor_in: dict[str, dict[str, list[tuple[str, str]]]] = {}
@@ -81,27 +91,18 @@ class PlanGraph:
 
     # -- listings -----------------------------------------------------------------
     def targets(self, document: Optional[str] = None) -> list[dict]:
-        out = []
-        for tid, v in self._info["targets"].items():
-            if document and v["json"]["document"] != document:
-                continue
-            out.append(self._target_json(tid))
-        return out
+        ids = self._of_doc["targets"].get(document, []) if document else self._info["targets"]
+        return [self._target_json(tid) for tid in ids]
 
     def indicators(self, document: Optional[str] = None, history: Optional[bool] = None) -> list[dict]:
-        out = []
-        for iid, row in self._info["indicators"].items():
-            if document and row["document"] != document:
-                continue
-            if history is not None and row["history"] != history:
-                continue
-            out.append(self._indicator_json(iid))
-        return out
+        ids = self._of_doc["indicators"].get(document, []) if document else self._info["indicators"]
+        rows = self._info["indicators"]
+        return [self._indicator_json(iid) for iid in ids if history is None or rows[iid]["history"] == history]
 
     def tasks(self, document: Optional[str] = None) -> list[str]:
         """Ids of the clauses that carry work (not target statements), of one plan or all."""
-        return [n for n in self._info["tasks"] if n in self.g and not self.g.nodes[n].get("statement")
-                and (document is None or self.g.nodes[n].get("document") == document)]
+        ids = self._of_doc["tasks"].get(document, []) if document is not None else self._info["tasks"]
+        return [n for n in ids if n in self._attr and not self._attr[n].get("statement")]
 
     def census(self) -> dict:
         """Counts over the whole graph, made once: nodes by kind (the previous plan's
@@ -139,7 +140,8 @@ class PlanGraph:
 
     def indicator_rows(self, document: Optional[str] = None) -> list[dict]:
         """The indicator tables' rows as parsed (both tables, history included)."""
-        return [r for r in self._info["indicators"].values() if document is None or r["document"] == document]
+        rows = self._info["indicators"]
+        return [rows[i] for i in (self._of_doc["indicators"].get(document, []) if document is not None else rows)]
 
     def bodies(self, document: Optional[str] = None) -> list[dict]:
         out = []

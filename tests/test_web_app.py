@@ -33,7 +33,8 @@ def test_healthz(client, corpus):
     r = client.get("/healthz")
     assert r.status_code == 200
     assert r.json == {"status": "ok", "documents": len(corpus.documents),
-                      "clauses": sum(len(d.clauses) for d in corpus.documents), "left_out": []}
+                      "clauses": sum(len(d.clauses) for d in corpus.documents), "left_out": [],
+                      "loaded_by": {"corpus": os.getpid()}}  # this process loaded the corpus
 
 
 def test_healthz_reports_unreadable_corpus(tmp_path):

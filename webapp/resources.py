@@ -171,8 +171,8 @@ class Resources:
                 self.failed = self.error = None
             if old is not None:
                 old.close()
-            if gc.get_freeze_count():  # the snapshot a worker inherited (cmd_web froze it for
-                gc.unfreeze()  # the fork) is no longer served: let the collector free it
+            if gc.get_freeze_count():  # the snapshot plankb serve loaded (and froze, see
+                gc.unfreeze()  # cmd_web) is no longer served: let the collector free it
             log.info("corpus %s now served (%d plans)", v, len(snap.corpus.documents))
         except Exception as e:  # noqa: BLE001 — the old snapshot keeps serving; say why
             log.warning("update to corpus %s failed, still serving %s: %r", v,
