@@ -1,14 +1,13 @@
-"""Whoosh tokenizers for Chinese: jieba words and character n-grams.
+"""The whoosh tokenizer for Chinese words (jieba), and character n-grams for pasted text.
 
 jieba's bundled ``ChineseAnalyzer`` reports character offsets as positions, so two
 adjacent words look 2–4 positions apart and whoosh phrase queries never match.
-These tokenizers follow whoosh's contract: ``pos`` is the ordinal of the token,
+The tokenizer follows whoosh's contract: ``pos`` is the ordinal of the token,
 ``startchar``/``endchar`` are offsets into the original, unfolded value (so
 highlights fall on the printed text).
 
-The n-gram tokenizer is what makes literal ("Ctrl+F") search exact whatever jieba
-does: a query string of n characters is the phrase of its n-1 bigrams, so 处理 is
-found inside 待处理 even though jieba keeps 待处理 as one word.
+Literal ("Ctrl+F") matching is not done here but in memory (index/literal.py): an
+exact substring test whatever jieba does, so 处理 is found inside 待处理.
 """
 from __future__ import annotations
 
@@ -101,36 +100,3 @@ def char_ngrams(folded: str, n: int) -> list[str]:
     if len(folded) < n:
         return []
     return [folded[i:i + n] for i in range(len(folded) - n + 1)]
-
-
-class NgramTokenizer(Tokenizer):
-    """Overlapping character n-grams of the folded text (whitespace removed).
-
-    Position i is the n-gram starting at folded character i, so consecutive
-    positions are consecutive characters and a phrase query is a substring test.
-    """
-
-    def __init__(self, n: int = 2):
-        self.n = n
-
-    def __eq__(self, other):
-        return type(other) is type(self) and other.n == self.n
-
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
-                 removestops=True, start_pos=0, start_char=0, tokenize=True,
-                 mode="", **kwargs):
-        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        folded, index = fold_with_map(value)
-        n = self.n
-        for i in range(len(folded) - n + 1):
-            t.text = folded[i:i + n]
-            t.boost = 1.0
-            t.stopped = False
-            if keeporiginal:
-                t.original = t.text
-            if positions:
-                t.pos = start_pos + i
-            if chars:
-                t.startchar = start_char + index[i]
-                t.endchar = start_char + index[i + n - 1] + 1
-            yield t

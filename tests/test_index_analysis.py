@@ -5,7 +5,7 @@ import pytest
 from whoosh import fields, query as Q
 from whoosh.filedb.filestore import RamStorage
 
-from index.analysis import JiebaTokenizer, NgramTokenizer
+from index.analysis import JiebaTokenizer
 from index.lexicon import LexiconError, load_lexicon, read_synonyms, read_user_words
 from index.normalize import fold, fold_with_map, strip_controls
 from index.years import deadline_years, table_row_years
@@ -66,12 +66,6 @@ def test_phrase_query_works_with_our_tokenizer():
     with ix.searcher() as s:
         hits = s.search(Q.Phrase("body", ["中小企业", "知识产权", "保护"]))
         assert [h["body"] for h in hits] == ["加强中小企业知识产权保护工作指导"]
-
-
-def test_ngram_tokenizer_positions_are_character_positions():
-    tokens = [(t.text, t.pos, t.startchar, t.endchar)
-              for t in NgramTokenizer(2)("待 处理", positions=True, chars=True)]
-    assert tokens == [("待处", 0, 0, 3), ("处理", 1, 2, 4)]
 
 
 @pytest.mark.parametrize("text,end,years", [
