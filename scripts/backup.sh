@@ -2,7 +2,7 @@
 # 备份 plankb 的办公数据库（清单、账号、操作记录），服务运行中即可备份：
 #   bash scripts/backup.sh 实例目录 备份文件
 # 设置了 PLANKB_DATABASE_URL（PostgreSQL）时用 pg_dump（自定义格式），否则用
-# sqlite3 的 .backup（在线、一致，WAL 模式下也安全）。实例目录中的 secret_key 请另行备份。
+# sqlite3 的 .backup（在线、一致，WAL 模式下也安全）。会话密钥与已发布的规划都在数据库中，随之备份。
 set -euo pipefail
 if [ $# -ne 2 ]; then
     echo "用法：bash scripts/backup.sh 实例目录 备份文件" >&2
