@@ -2,13 +2,12 @@
 Excel template, and task status counts by chapter — who may write, CSRF, and every bad
 input a 4xx with a Chinese reason."""
 import io
-import re
 
 import pytest
 from openpyxl import load_workbook
 
 from cli_support import ROOT
-from test_web_support import log_in
+from test_web_support import csrf_of, log_in
 
 SAT = "gd-ip-14fyp:t2.r11"  # 知识产权保护社会满意度, 分, 80 → ≥83
 
@@ -25,8 +24,7 @@ def app(tmp_path_factory):
 
 
 def _token(client) -> str:
-    html = client.get("/monitor").get_data(as_text=True)
-    return re.search(r'<meta name="csrf-token" content="([^"]+)"', html).group(1)
+    return csrf_of(client, "/monitor")
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from urllib.parse import quote
 import pytest
 
 from cli_support import ROOT
+from test_web_support import csrf_of as token_of
 
 XSS = "<script>alert(1)</script>\"'><img src=x onerror=alert(1)>"
 Q = quote(XSS)
@@ -32,11 +33,6 @@ def app(tmp_path_factory):
     from webapp.resources import close_all
 
     close_all(app)
-
-
-def token_of(client) -> str:
-    html = client.get("/lists").get_data(as_text=True)
-    return re.search(r'<meta name="csrf-token" content="([^"]+)"', html).group(1)
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 from cli_support import ROOT
 from office.audit import Actor, acting_as
 from office.users import UserStore
+from test_web_support import csrf_of
 
 CLAUSE = "gd-ip-14fyp:3.2.p1"
 PASSWORD = "mima-12345"
@@ -42,7 +43,7 @@ def _fresh_address_counter():
 
 
 def token_of(client, url="/login") -> str:
-    return re.search(r'name="csrf-token" content="([^"]+)"', client.get(url).get_data(as_text=True)).group(1)
+    return csrf_of(client, url)
 
 
 def login(client, name, password=PASSWORD, next_url=None):

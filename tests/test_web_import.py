@@ -13,6 +13,7 @@ import pytest
 
 from cli_support import ROOT
 from office.audit import Actor, acting_as
+from test_web_support import csrf_of
 
 ORIGINALS = Path("/work/shared/corpus-samples/originals")
 CPC_PDF = ORIGINALS / "cpc-14fyp-proposal-2020.pdf"
@@ -57,7 +58,7 @@ def fresh_app(tmp_path):
 
 
 def token_of(client, url="/login") -> str:
-    return re.search(r'name="csrf-token" content="([^"]+)"', client.get(url).get_data(as_text=True)).group(1)
+    return csrf_of(client, url)
 
 
 def logged_in(app, name="admin1"):

@@ -57,9 +57,9 @@ def anon_client(app):
     return app.test_client()
 
 
-def csrf_of(client) -> str:
+def csrf_of(client, url: str = "/lists") -> str:
     """The token a page hands the browser (meta tag), as JS would read it."""
-    html = client.get("/lists").get_data(as_text=True)
+    html = client.get(url).get_data(as_text=True)
     return re.search(r'<meta name="csrf-token" content="([^"]+)"', html).group(1)
 
 
