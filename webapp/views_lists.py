@@ -72,28 +72,28 @@ def lists_create_form():
     return redirect(url_for("lists.list_page", list_id=tl.id), code=303)
 
 
+# The flag a form redirects back with after a save, and what the list page then says
+# (the first flag present wins, in this order).
+SAVED_NOTICES = {
+    "saved": "已保存。",
+    "renamed": "已重命名。",
+    "sorted": "已按规划顺序排列。",
+    "status_saved": "已更新完成状态。",
+    "progress_saved": "已记录进展。",
+    "progress_edited": "已修改进展。",
+    "progress_deleted": "已删除进展。",
+}
+
+
 @bp.get("/lists/<int:list_id>")
 def list_page(list_id):
     added, skipped = int_param("added", None, 0, 100000), int_param("skipped", None, 0, 100000)
-    notice = None
     if added is not None:
         notice = f"已加入清单：新增 {added} 条" + (f"，{skipped} 条已在清单中" if skipped else "") + "。"
-    elif request.args.get("saved"):
-        notice = "已保存。"
-    elif request.args.get("renamed"):
-        notice = "已重命名。"
-    elif request.args.get("sorted"):
-        notice = "已按规划顺序排列。"
-    elif request.args.get("status_saved"):
-        notice = "已更新完成状态。"
-    elif request.args.get("progress_saved"):
-        notice = "已记录进展。"
-    elif request.args.get("progress_edited"):
-        notice = "已修改进展。"
-    elif request.args.get("progress_deleted"):
-        notice = "已删除进展。"
-    elif int_param("filled", None, 0, 100000) is not None:
-        notice = f"已为 {int_param('filled', None, 0, 100000)} 条填入。"
+    else:
+        notice = next((text for flag, text in SAVED_NOTICES.items() if request.args.get(flag)), None)
+    if notice is None and (filled := int_param("filled", None, 0, 100000)) is not None:
+        notice = f"已为 {filled} 条填入。"
     return render_list(list_id, notice=notice)
 
 
