@@ -30,6 +30,20 @@ def seed(corpus):
 
 
 @pytest.fixture
+def corpus_copy(tmp_path):
+    """The seed plan and the dictionaries in a folder of their own, for tests that change it."""
+    import shutil
+
+    from kb.corpus import load_corpus
+
+    root = tmp_path / "corpus"
+    root.mkdir()
+    shutil.copy(ROOT / "corpus" / f"{SEED_ID}.md", root / f"{SEED_ID}.md")
+    shutil.copytree(ROOT / "corpus" / "dict", root / "dict")
+    return load_corpus(root)
+
+
+@pytest.fixture
 def instance(tmp_path, monkeypatch):
     path = tmp_path / "instance"
     monkeypatch.setenv("PLANKB_INSTANCE", str(path))

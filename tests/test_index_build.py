@@ -1,5 +1,4 @@
 """The index in the instance folder: explicit build, status, automatic and atomic rebuilds."""
-import shutil
 import threading
 from pathlib import Path
 
@@ -10,17 +9,6 @@ from index import IndexBuildError, build_index, index_status, open_index
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = "gd-ip-14fyp"
-
-
-@pytest.fixture
-def corpus_copy(tmp_path):
-    from kb.corpus import load_corpus
-
-    root = tmp_path / "corpus"
-    root.mkdir()
-    shutil.copy(ROOT / "corpus" / f"{SEED}.md", root / f"{SEED}.md")
-    shutil.copytree(ROOT / "corpus" / "dict", root / "dict")
-    return load_corpus(root)
 
 
 def builds(instance):

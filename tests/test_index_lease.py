@@ -14,17 +14,6 @@ ROOT = Path(__file__).resolve().parent.parent
 SEED = "gd-ip-14fyp"
 
 
-@pytest.fixture
-def corpus_copy(tmp_path):
-    from kb.corpus import load_corpus
-
-    root = tmp_path / "corpus"
-    root.mkdir()
-    shutil.copy(ROOT / "corpus" / f"{SEED}.md", root / f"{SEED}.md")
-    shutil.copytree(ROOT / "corpus" / "dict", root / "dict")
-    return load_corpus(root)
-
-
 def in_new_thread(fn):
     out = []
     t = threading.Thread(target=lambda: out.append(fn()))
