@@ -11,7 +11,8 @@ it under other ids (``copy-NN``: same text, so the same bodies, regions and dead
 become hubs named by every plan, the worst case for a hub's trace) — and prints, per size,
 what the listings and hub traces cost: the bodies listing of one plan and of all, the
 trace index's lists, and the trace of 高校 and of 2025 (all tasks, and the first
-``TRACE_LIMIT`` per plan that the page shows), with the size of the JSON each returns.
+``TRACE_LIMIT`` tasks, shared among the plans drawn, that the page shows), with the size
+of the JSON each returns.
 """
 from __future__ import annotations
 
