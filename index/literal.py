@@ -91,6 +91,12 @@ class LiteralIndex:
         docnums = self.docnums
         return frozenset(docnums[r] for r in self.rows(s).tolist())
 
+    def doc_array(self, s: str):
+        """Docnums (sorted, int64) whose folded text contains ``s``: :meth:`find` as an array."""
+        if not s:
+            return self._docnum_array[:0]
+        return self._docnum_array[self.rows(s)]
+
     def rows(self, s: str):
         """Positions (in ``docnums``) of the clauses containing ``s``, sorted; remembered."""
         hit = self._rows_cache.get(s)
@@ -131,7 +137,7 @@ class LiteralIndex:
                 run[rows] = np.maximum(run[rows], k)
         return run
 
-    def coverage(self, groups: list[list[str]]) -> list[float]:
+    def coverage(self, groups: list[list[str]]):
         """Indexed by docnum: the mean over ``groups`` of the best share of one of its
         strings found unbroken in the clause (longest run / length)."""
         total = np.zeros(len(self.docnums))
@@ -144,7 +150,7 @@ class LiteralIndex:
         out = np.zeros(self._slots)
         if groups:
             out[self._docnum_array] = total / len(groups)
-        return out.tolist()
+        return out
 
     def sharing_pairs(self, s: str, share: float) -> set[int]:
         """Docnums holding at least ``share`` of the distinct character pairs of ``s``

@@ -43,10 +43,11 @@ from whoosh.index import IndexError as WhooshIndexError  # EmptyIndexError: the 
 from kb.model import KIND_GROUP_LABELS, KINDS
 from kb.numerals import to_chinese as cn_number
 
-from index import ranking, semantic
+from index import rank_arrays, ranking, semantic
 from index.analysis import JiebaTokenizer, char_ngrams, is_wordish
 from index.cache import BoundedCache
-from index.facets import FILTERS, facet_counts, record_matches
+from index.columns import Columns, as_docs
+from index.facets import FILTERS, facet_counts
 from index.lexicon import load_lexicon, vocabulary_tokenizer
 from index.literal import LiteralIndex
 from index.normalize import fold, fold_with_map, is_cjk
@@ -169,6 +170,7 @@ class SearchIndex:
         self._literal = LiteralIndex({d: r["folded"] for d, r in self.records.items()})
         with self._ix.searcher() as s:
             self._doc_slots = s.doc_count_all()
+        self.columns = Columns(self.records, self._doc_slots)
 
     def _load_vectors(self) -> None:
         """The build's clause vectors, in docnum order; without them search is lexical only."""
@@ -208,22 +210,23 @@ class SearchIndex:
 
     def semantic_scores(self, text: str, passage: bool = False) -> dict[int, float]:
         """Cosine of ``text``'s vector with every clause's (empty when the model is off)."""
+        return self._semantic_arrays(text, passage).as_dict()
+
+    def _semantic_arrays(self, text: str, passage: bool = False) -> "Cosines":
+        """:meth:`semantic_scores` as arrays (docnums, cosines); empty when the model is off."""
         self._refresh_vectors()
         docs, mat = self._vec_docs, self._vec_mat  # (another thread may be swapping them in)
         if mat is None or len(docs) != len(mat) or not text.strip():
-            return {}
+            return Cosines.NONE
         vec = self._encode(text) if not passage else self._encode.passage(text)
         if vec is None:
-            return {}
-        return self._cosines(docs, mat, vec)
+            return Cosines.NONE
+        return Cosines.of(docs, mat, vec)
 
     @staticmethod
     def _cosines(docs, mat, vec) -> dict[int, float]:
-        """Every clause's cosine with ``vec``, by einsum rather than BLAS: a
-        matrix-vector product this small is ~0.5 ms on one core, and OpenBLAS's
-        threads turn it into 15–25 ms on a busy two-core machine."""
-        sims = np.einsum("ij,j->i", mat, np.asarray(vec, dtype=mat.dtype))
-        return dict(zip(docs, sims.tolist()))
+        """Every clause's cosine with ``vec`` (see :class:`Cosines`)."""
+        return Cosines.of(docs, mat, vec).as_dict()
 
     def _searcher(self):
         """One whoosh searcher per thread (searchers are not shared across threads)."""
@@ -330,8 +333,8 @@ class SearchIndex:
         """Clauses whose deadline is the year typed (到2025年 also finds “十四五”期间)."""
         if not _YEAR.fullmatch(token):
             return set()
-        year = int(token)
-        return {d for d, r in self.records.items() if year in r["years"]}
+        i = self.columns.year_index.get(int(token))
+        return set() if i is None else set(np.flatnonzero(self.columns.year_matrix[:, i]).tolist())
 
     def _word_docs(self, word: str) -> set[int]:
         return set().union(*(self._postings(f, word) for f in WORD_FIELDS))
@@ -493,7 +496,13 @@ class SearchIndex:
         return Q.Or(subs) if subs else None
 
     def _bm25(self, q, docs: set[int]) -> dict[int, float]:
-        """BM25F of ``docs`` for a query; only documents matching some term get a score.
+        """BM25F of ``docs`` for a query; only documents matching some term get a score."""
+        sel = as_docs(docs)
+        scores, scored = self._bm25_arrays(q, sel)
+        return dict(zip(sel[scored].tolist(), scores[scored].tolist()))
+
+    def _bm25_arrays(self, q, sel: np.ndarray):
+        """(BM25F per doc of ``sel``, whether some term matched it): 0 where none did.
 
         The scoring query is an OR of single terms (see :meth:`_scoring_query`): its
         score is the sum of the terms' whoosh scores (each times its boost).  Each
@@ -501,12 +510,15 @@ class SearchIndex:
         and are then cached, so a query adds a few arrays instead of walking every
         posting list in Python.  Anything else (``--raw``) is left to whoosh.
         """
-        if q is None or not docs:
-            return {}
+        n = len(sel)
+        if q is None or not n:
+            return np.zeros(n), np.zeros(n, dtype=bool)
         terms = q.subqueries if isinstance(q, Q.Or) else [q]
         if not all(type(t) is Q.Term for t in terms):
-            res = self._searcher().search(q, limit=None, filter=docs, scored=True)
-            return {docnum: float(score) for score, docnum in res.top_n}
+            res = self._searcher().search(q, limit=None, filter=set(sel.tolist()), scored=True)
+            got = {docnum: float(score) for score, docnum in res.top_n}
+            return (np.fromiter((got.get(d, 0.0) for d in sel.tolist()), dtype=np.float64, count=n),
+                    np.fromiter((d in got for d in sel.tolist()), dtype=bool, count=n))
         total = np.zeros(self._doc_slots)
         seen = np.zeros(self._doc_slots, dtype=bool)
         for t in terms:
@@ -514,9 +526,8 @@ class SearchIndex:
             if len(ids):
                 total[ids] += scores * t.boost if t.boost != 1.0 else scores
                 seen[ids] = True
-        want = np.fromiter(docs, dtype=np.int64, count=len(docs))
-        want = want[seen[want]]
-        return dict(zip(want.tolist(), total[want].tolist()))
+        scored = seen[sel]
+        return np.where(scored, total[sel], 0.0), scored
 
     def _term_scores(self, field: str, text: str):
         """(docnums, BM25F scores) of one term over its posting list, as whoosh scores them."""
@@ -533,30 +544,33 @@ class SearchIndex:
             self._score_cache.put(key, hit)
         return hit
 
-    def _tier(self, rec: dict, pq: ParsedQuery, literal_terms: list[list[str]]) -> int:
-        """2: the clause holds the whole query literally; 1: each AND-group literally
-        (one of its strings); else 0.  Answered from the query's literal sets, made
-        once per (query, terms) and looked up per clause."""
-        sets = getattr(self._local, "tiers", None)
-        if sets is None or sets[0] is not pq or sets[1] is not literal_terms:
-            every = None
-            for alts in literal_terms:
-                docs = self.all_docs if "" in alts else \
-                    frozenset().union(*(self._literal_docs(s) for s in alts))
-                every = docs if every is None else every & docs
-            sets = self._local.tiers = (pq, literal_terms, self._literal_docs(pq.whole), every or frozenset())
-        d = rec["docnum"]
-        return 2 if d in sets[2] else 1 if d in sets[3] else 0
+    def _tiers(self, sel: np.ndarray, pq: ParsedQuery, literal_terms: list[list[str]]) -> np.ndarray:
+        """Per clause of ``sel``: 2 if it holds the whole query literally; 1 if each AND-group
+        literally (one of its strings); else 0.  From the query's literal sets as masks."""
+        every = None
+        for alts in literal_terms:
+            if "" in alts:
+                docs = self.columns.valid
+            else:
+                docs = np.zeros(self.columns.slots, dtype=bool)
+                for a in alts:
+                    docs |= self._literal_mask(a)
+            every = docs if every is None else every & docs
+        tier = np.where(self._literal_mask(pq.whole)[sel], 2, 0)
+        if every is not None:
+            tier = np.where((tier == 0) & every[sel], 1, tier)
+        return tier
 
-    def _coverages(self, selected: list[dict], literal_terms: list[list[str]]):
-        """Docnum → :func:`_coverage` of each selected clause.  For many clauses and
-        typed-length words, all clauses at once from the literal index (a few dozen
-        remembered look-ups); for few clauses, or long strings (a pasted sentence: its
-        runs are long, and look-ups grow with their length), clause by clause."""
+    def _coverages(self, sel: np.ndarray, literal_terms: list[list[str]]) -> np.ndarray:
+        """Per clause of ``sel``: :func:`_coverage`.  For many clauses and typed-length
+        words, all clauses at once from the literal index (a few dozen remembered
+        look-ups); for few clauses, or long strings (a pasted sentence: its runs are
+        long, and look-ups grow with their length), clause by clause."""
         longest = max((len(a) for alts in literal_terms for a in alts), default=0)
-        if len(selected) > COVERAGE_BULK_MIN and longest <= COVERAGE_BULK_MAX_CHARS:
-            return self._literal.coverage(literal_terms)
-        return {r["docnum"]: _coverage(r["folded"], literal_terms) for r in selected}
+        if len(sel) > COVERAGE_BULK_MIN and longest <= COVERAGE_BULK_MAX_CHARS:
+            return self._literal.coverage(literal_terms)[sel]
+        return np.fromiter((_coverage(self.records[d]["folded"], literal_terms) for d in sel.tolist()),
+                           dtype=np.float64, count=len(sel))
 
     def _literal_terms(self, pq: ParsedQuery) -> list[list[str]]:
         """Per AND-group, the strings whose literal presence satisfies it."""
@@ -626,7 +640,6 @@ class SearchIndex:
         finally:
             self._local.memo = None
             self._local.ignored = None
-            self._local.tiers = None
 
     def _answer(self, q, text, pq, filters, limit, offset, raw) -> dict:
         if not raw and is_paste(pq):
@@ -667,21 +680,24 @@ class SearchIndex:
             out["message"] = (out.get("message") or "") + note
         return out
 
-    def _records(self, docs, filters) -> tuple[list[dict], dict]:
-        records = [self.records[d] for d in docs]
-        return [r for r in records if record_matches(r, filters)], facet_counts(records, filters, self.corpus)
+    def _records(self, docs, filters) -> tuple[np.ndarray, dict]:
+        """The docnums (plan order) passing ``filters``, and the facets of all ``docs``."""
+        docs = as_docs(docs)
+        return self.columns.select(docs, filters), facet_counts(self.columns, docs, filters, self.corpus)
 
     def _listing(self, q: str, negatives: list[str], filters: dict, limit: int, offset: int,
                  messages=()) -> dict:
         """No words to look for: every clause the filters select (专栏14: all of it), in the
         plan's order, without those containing an excluded word."""
-        docs = set(self.all_docs)
+        docs = self.columns.docnums
         for neg in negatives:
-            docs -= self.literal_docs(neg)
+            docs = docs[~self._literal_mask(fold(neg))[docs]]
         selected, facets = self._records(docs, filters)
-        selected.sort(key=lambda r: (r["document"], r["order"]))
+        selected = selected[np.lexsort((selected, self.columns.order[selected],
+                                        self.columns.codes("document", selected)))]
         why = "不含" + "、".join(f"“{n}”" for n in negatives) if negatives else "符合筛选条件"
-        hits = [self._hit(r, 0.0, 0, [], "listing") | {"why": why} for r in selected[offset:offset + limit]]
+        hits = [self._hit(self.records[d], 0.0, 0, [], "listing") | {"why": why}
+                for d in selected[offset:offset + limit].tolist()]
         what = "、".join(self._filter_words(filters))
         if negatives:
             said = "只有排除词：列出" + (f"{what}中" if what else "") \
@@ -738,6 +754,7 @@ class SearchIndex:
         near = sorted(sims, key=lambda d: -sims[d])[:PASTE_SIMILAR]
         docs = set(overlap) | set(near) | self.literal_docs(text)
         selected, facets = self._records(docs, filters)
+        selected = [self.records[d] for d in selected.tolist()]
         ov_rank = {d: i for i, d in enumerate(sorted(overlap, key=lambda d: -overlap[d]), 1)}
         sem_rank = {d: i for i, d in enumerate(sorted(
             (r["docnum"] for r in selected if r["docnum"] in sims), key=lambda d: -sims[d]), 1)}
@@ -788,31 +805,32 @@ class SearchIndex:
         matched |= self.literal_docs(pq.whole)  # the Ctrl+F promise
         if not raw:  # a 专栏 or table row named by number (专栏3讲了哪些内容)
             refs = ranking.references(_unquoted(pq), self.preferences)
-            matched |= {d for d, r in self.records.items() if ranking.names_clause(refs, r["clause"], r["folded"])}
+            if refs:  # (names no clause when it names no part)
+                matched |= set(self._named(refs, self.columns.docnums).tolist())
 
         literal = self.literal_docs(pq.whole) if not raw else set()
         # Typed in the plan's own words (some clause holds the query as typed), the words
         # decide; the query's vector (the slow part, ~30 ms) is computed for other queries.
-        sims = {} if raw or (literal and SKIP_SEMANTIC_WHEN_LITERAL) \
-            else self.semantic_scores(self._semantic_text(pq))
+        sims = Cosines.NONE if raw or (literal and SKIP_SEMANTIC_WHEN_LITERAL) \
+            else self._semantic_arrays(self._semantic_text(pq))
         # Meaning adds clauses only where words fall short: a query typed as one run, in
         # other words than the plan's, whose words all together found few clauses or none.  Words the
         # plan uses, or words typed apart (商业秘密 刑事案件), ask for those words.
-        extras = ranking.semantic_extras(sims, matched) \
+        extras = ranking.semantic_extras(sims.as_dict(), matched) \
             if not literal and len(pq.positives) == 1 and (fallback or len(matched) < FEW) else []
         for neg in pq.negatives:
             extras = [d for d in extras if d not in self.literal_docs(neg)]
-        records = [self.records[d] for d in sorted(matched | set(extras))]  # ties: plan order
-        facets = facet_counts(records, filters, self.corpus)
-        selected = [r for r in records if record_matches(r, filters)] \
-            if any(v is not None for v in filters.values()) else records
+        docs = as_docs(matched | set(extras))  # ties: plan order
+        facets = facet_counts(self.columns, docs, filters, self.corpus)
+        selected = self.columns.select(docs, filters)
         ranked = self._rank(selected, pq, scoring_q, sims, raw)
 
         terms = self.highlight_terms(pq)
-        hits = [self._hit(r, score, tier, terms, why) for score, r, tier, why in ranked[offset:offset + limit]]
+        hits = [self._hit(self.records[d], score, tier, terms, why)
+                for d, score, tier, why in ranked.page(offset, limit)]
         out = {
             "query": q,
-            "total": len(ranked),
+            "total": len(selected),
             "offset": offset,
             "limit": limit,
             "hits": hits,
@@ -842,64 +860,117 @@ class SearchIndex:
             return ""
         return " ".join(t.text for t in pq.positives)
 
-    def _rank(self, selected: list[dict], pq: ParsedQuery, scoring_q, sims: dict, raw: bool):
-        """[(score, record, tier, why)] best first: RRF of the two rankings inside the Ctrl+F tier."""
-        bm25 = self._bm25(scoring_q, {r["docnum"] for r in selected})
+    def _rank(self, sel: np.ndarray, pq: ParsedQuery, scoring_q, sims: "Cosines", raw: bool) -> "Ranked":
+        """``sel`` (docnums, plan order) best first: RRF of the two rankings inside the Ctrl+F tier.
+
+        Every signal is an array over ``sel`` (index/rank_arrays.py computes ranking's
+        formula for all of them at once, with the same floats), so a query's cost grows
+        with its matches by array operations only; what needs a clause's text in Python
+        (typed figures, parts named by number) is asked only of the clauses it can hold for.
+        """
+        n = len(sel)
+        cols = self.columns
+        bm25, scored = self._bm25_arrays(scoring_q, sel)
         literal_terms = self._literal_terms(pq)
         # Each query word's clauses (by itself, a synonym or a compound's part): a clause
         # holding all of them ranks above one holding all but one (coordination).
         unit_docs = [] if raw else [u for u in (self._token_docs(w) for t in pq.positives if not t.quoted
                                                 for w in self.units(t.text)) if u]
-        cover = self._coverages(selected, literal_terms)
-        lexical, coords = [], {}
-        for r in selected:
-            d = r["docnum"]
-            tier = self._tier(r, pq, literal_terms)
-            lexed = d in bm25 or tier > 0 or raw
-            b = bm25.get(d, 0.0)
-            coord = sum(d in u for u in unit_docs) / len(unit_docs) if unit_docs else 0.0
-            within = ranking.within_tier(b / (b + BM25_HALF), cover[d], coord)
-            lexical.append((tier + within if lexed else -1.0, -r["order"], r, tier))
-            coords[d] = coord
-        lexical.sort(key=lambda x: (x[0], x[1]), reverse=True)
-        lex_rank = {x[2]["docnum"]: i for i, x in enumerate(lexical, 1) if x[0] >= 0}
-        sem_order = sorted((r["docnum"] for r in selected if r["docnum"] in sims), key=lambda d: -sims[d])
-        sem_rank = {d: i for i, d in enumerate(sem_order, 1)}
+        tier = self._tiers(sel, pq, literal_terms)
+        cover = self._coverages(sel, literal_terms)
+        if unit_docs:
+            held = np.zeros(n, dtype=np.int64)
+            for u in unit_docs:
+                held += self._mask(u)[sel]
+            coord = held / len(unit_docs)
+        else:
+            coord = np.zeros(n)
+        lexed = scored | (tier > 0) | raw
+        within = rank_arrays.within_tier(bm25 / (bm25 + BM25_HALF), cover, coord)
+        lex_score = np.where(lexed, tier + within, -1.0)
+        order = cols.order[sel]
+        # Best first, then plan order (``order``, then docnum): the old (score, -order)
+        # sort, reversed and stable over docnums.
+        lex_perm = np.lexsort((sel, order, -lex_score))
+        lex_pos = np.empty(n, dtype=np.int64)
+        lex_pos[lex_perm] = np.arange(n)
+        lex_rank = np.where(lex_score >= 0, lex_pos + 1, 0)
+        sem_rank = np.zeros(n, dtype=np.int64)
+        if sims:
+            values, has = sims.dense(cols.slots)
+            idx = np.flatnonzero(has[sel])
+            sem_order = idx[np.argsort(-values[sel[idx]], kind="stable")]
+            sem_rank[sem_order] = np.arange(1, len(sem_order) + 1)
         whole = pq.whole
         prefs = self.preferences
         past, goals = prefs.asks_past(whole), prefs.asks_goals(whole)
         numbers = ranking.typed_numbers(whole, prefs) if not raw else []
         refs = ranking.references(_unquoted(pq), prefs) if not raw else ranking.References()
-        background = {r["docnum"] for r in selected if prefs.is_background(r["kind"], r["role"], past, goals)}
+        background = self._background(sel, past, goals)
         # Background moves below the tasks that match as well; one holding more of the query's
         # words than any task loses only part of it (农业新品种权申请了多少: the 十三五 table's
         # row 农业植物新品种权申请量 above the task naming 农业 and 品种 only).
-        task_coord = max((c for d, c in coords.items() if d not in background), default=0.0)
-        out = []
-        for _, neg_order, r, tier in lexical:
-            d = r["docnum"]
-            fused = ranking.rrf(lex_rank.get(d), ranking.LEXICAL_WEIGHT) \
-                + ranking.rrf(sem_rank.get(d), ranking.SEMANTIC_WEIGHT if sims else 0.0)
-            stated = ranking.number_share(r["folded"], numbers, prefs)  # the figures typed, stated here
-            fused += ranking.NUMBER_WEIGHT * stated
-            named = ranking.names_clause(refs, r["clause"], r["folded"])
-            if named:
-                fused += ranking.REFERENCE_WEIGHT
-            if not stated and d in background:
-                fused -= ranking.BACKGROUND_PENALTY * (1.0 if coords.get(d, 0.0) <= task_coord
-                                                       else ranking.BACKGROUND_BETTER_SHARE)
-            why = "semantic" if d not in lex_rank else ("literal" if tier else "words")
-            if named and not tier:
-                why = "reference"
-            out.append((tier + fused, neg_order, r, tier, why))
-        out.sort(key=lambda x: (x[0], x[1]), reverse=True)
-        return [(score, r, tier, why) for score, _, r, tier, why in out]
+        task_coord = float(coord[~background].max()) if (~background).any() else 0.0
+        fused = rank_arrays.rrf(lex_rank, ranking.LEXICAL_WEIGHT) \
+            + rank_arrays.rrf(sem_rank, ranking.SEMANTIC_WEIGHT if sims else 0.0)
+        stated = self._stated(sel, numbers, prefs)  # the figures typed, stated here
+        fused = fused + ranking.NUMBER_WEIGHT * stated
+        named = self._named(refs, sel, mask=True) if refs else np.zeros(n, dtype=bool)
+        fused = np.where(named, fused + ranking.REFERENCE_WEIGHT, fused)
+        penalty = ranking.BACKGROUND_PENALTY * np.where(coord <= task_coord, 1.0, ranking.BACKGROUND_BETTER_SHARE)
+        fused = np.where(background & (stated == 0), fused - penalty, fused)
+        score = tier + fused
+        perm = np.lexsort((lex_pos, order, -score))  # ties: the lexical order
+        return Ranked(sel[perm], score[perm], tier[perm], lex_rank[perm] > 0, named[perm])
+
+    def _mask(self, docs) -> np.ndarray:
+        """A set of docnums as a boolean array over all docnums."""
+        out = np.zeros(self.columns.slots, dtype=bool)
+        if docs:
+            out[np.fromiter(docs, dtype=np.int64, count=len(docs))] = True
+        return out
+
+    def _literal_mask(self, s: str) -> np.ndarray:
+        """Boolean over docnums: the clause's folded text contains ``s`` (as :meth:`_literal_docs`)."""
+        out = np.zeros(self.columns.slots, dtype=bool)
+        if s:
+            out[self._literal.doc_array(s)] = True
+        return out
+
+    def _background(self, sel: np.ndarray, past: bool, goals: bool) -> np.ndarray:
+        """Per clause of ``sel``: background for this query (ranking's ``is_background``, asked
+        once per kind and chapter role present in the index rather than once per clause)."""
+        kinds, roles = self.columns.fields["kind"], self.columns.fields["role"]
+        table = np.array([[self.preferences.is_background(k, r, past, goals) for r in roles.values]
+                          for k in kinds.values], dtype=bool).reshape(len(kinds.values), len(roles.values))
+        return table[kinds.codes[sel], roles.codes[sel]]
+
+    def _stated(self, sel: np.ndarray, numbers: list[str], prefs) -> np.ndarray:
+        """Per clause of ``sel``: the share of the typed figures it states (ranking's
+        ``number_share``), computed for the clauses holding a figure's digits only."""
+        out = np.zeros(len(sel))
+        if not numbers or not len(sel):
+            return out
+        holds = np.zeros(self.columns.slots, dtype=bool)
+        for t in rank_arrays.figure_texts(numbers):
+            holds |= self._literal_mask(t)
+        for i in np.flatnonzero(holds[sel]).tolist():
+            out[i] = ranking.number_share(self.records[int(sel[i])]["folded"], numbers, prefs)
+        return out
+
+    def _named(self, refs, docs: np.ndarray, mask: bool = False) -> np.ndarray:
+        """The clauses of ``docs`` a query names by number (ranking's ``names_clause``):
+        those docnums, or with ``mask`` a boolean per doc."""
+        records = self.records
+        hit = np.fromiter((ranking.names_clause(refs, records[d]["clause"], records[d]["folded"])
+                           for d in docs.tolist()), dtype=bool, count=len(docs))
+        return hit if mask else docs[hit]
 
     def _filters(self, document, chapter, section, box, kind, year) -> dict:
         if document is not None and document != "" and self.corpus.document(str(document)) is None:
             known = "、".join(d.id for d in self.corpus.documents) or "（无）"
             raise QueryError(f"没有编号为“{document}”的规划（现有：{known}）。")
-        if kind not in (None, "") and kind not in {r["kind"] for r in self.records.values()} \
+        if kind not in (None, "") and kind not in self.columns.fields["kind"].code_of \
                 and kind not in KINDS:
             raise QueryError(f"未知的条款类型“{kind}”（可选：{'、'.join(KINDS)}）。")
         filters = {
@@ -964,6 +1035,61 @@ class SearchIndex:
             "box": c.box,
             "source_lines": list(c.source_lines),
         }
+
+
+class Cosines:
+    """A query's cosine with each clause that has a vector: docnums (the build's order) and
+    their cosines, computed by einsum rather than BLAS: a matrix-vector product this small
+    is ~0.5 ms on one core, and OpenBLAS's threads turn it into 15–25 ms on a busy
+    two-core machine.  False when there are none (no model, no vectors)."""
+
+    NONE: "Cosines"
+
+    def __init__(self, docs: list[int], sims: np.ndarray):
+        self.docs, self.sims = docs, sims
+
+    @classmethod
+    def of(cls, docs, mat, vec) -> "Cosines":
+        return cls(docs, np.einsum("ij,j->i", mat, np.asarray(vec, dtype=mat.dtype)))
+
+    def __bool__(self) -> bool:
+        return len(self.docs) > 0
+
+    def as_dict(self) -> dict[int, float]:
+        return dict(zip(self.docs, self.sims.tolist()))
+
+    def dense(self, slots: int):
+        """(cosine per docnum, whether the docnum has one) over all ``slots`` docnums."""
+        values, has = np.zeros(slots), np.zeros(slots, dtype=bool)
+        docs = np.asarray(self.docs, dtype=np.int64)
+        values[docs] = self.sims
+        has[docs] = True
+        return values, has
+
+
+Cosines.NONE = Cosines([], np.zeros(0))
+
+
+class Ranked:
+    """A query's clauses best first: docnums, scores, tiers, and what the shown ones need
+    for their line under the hit (found by words or only by meaning; named by number)."""
+
+    def __init__(self, docs, scores, tiers, lexical, named):
+        self.docs, self.scores, self.tiers, self.lexical, self.named = docs, scores, tiers, lexical, named
+
+    def __len__(self) -> int:
+        return len(self.docs)
+
+    def page(self, offset: int, limit: int) -> list[tuple[int, float, int, str]]:
+        """[(docnum, score, tier, why)] of the clauses ranked offset+1 … offset+limit."""
+        out = []
+        for i in range(offset, min(offset + limit, len(self.docs))):
+            tier = int(self.tiers[i])
+            why = "semantic" if not self.lexical[i] else ("literal" if tier else "words")
+            if self.named[i] and not tier:
+                why = "reference"
+            out.append((int(self.docs[i]), float(self.scores[i]), tier, why))
+        return out
 
 
 def _unquoted(pq: ParsedQuery) -> str:
