@@ -104,14 +104,18 @@ def _group_kinds(kind: str) -> list[str]:
     return [g for g, kinds in KIND_GROUPS.items() if kind in kinds and g != kind]
 
 
-def _first_counts(codes: np.ndarray) -> list[tuple[int, int]]:
-    """(code, count) of each distinct code, in the order the codes first occur (what a
-    ``Counter`` over the records in plan order holds, ties in the facet sort included)."""
+def _first_counts(codes: np.ndarray, size: int) -> list[tuple[int, int]]:
+    """(code, count) of each code in ``codes`` (all below ``size``), in the order the codes
+    first occur: what a ``Counter`` over the records in plan order holds, so values the
+    facet sort ranks equal stay in that order."""
     if not len(codes):
         return []
-    uniq, first, counts = np.unique(codes, return_index=True, return_counts=True)
-    order = np.argsort(first, kind="stable")
-    return list(zip(uniq[order].tolist(), counts[order].tolist()))
+    counts = np.bincount(codes, minlength=size)
+    first = np.full(size, len(codes))
+    np.minimum.at(first, codes, np.arange(len(codes)))
+    present = np.flatnonzero(counts)
+    present = present[np.argsort(first[present])]  # (first positions are distinct)
+    return list(zip(present.tolist(), counts[present].tolist()))
 
 
 def count_values(columns: Columns, docs: np.ndarray, filters: dict) -> dict[str, Counter]:
@@ -135,17 +139,18 @@ def count_values(columns: Columns, docs: np.ndarray, filters: dict) -> dict[str,
 
 def _count(columns: Columns, name: str, docs: np.ndarray) -> Counter:
     if name == "year":
-        per_year = columns.year_matrix[docs].sum(axis=0).tolist() if len(docs) else []
-        return Counter({y: n for y, n in zip(columns.years, per_year) if n})
+        return Counter(columns.year_counts(docs))
     if name == "section":
         chapter, section = columns.fields["chapter"], columns.fields["section"]
         sec = section.codes[docs]
         has = sec != section.none
-        pair = chapter.codes[docs][has].astype(np.int64) * len(section.values) + sec[has]
-        return Counter({(chapter.values[p // len(section.values)], section.values[p % len(section.values)]): n
-                        for p, n in _first_counts(pair)})
+        width = len(section.values)
+        pair = chapter.codes[docs][has].astype(np.int64) * width + sec[has]
+        return Counter({(chapter.values[p // width], section.values[p % width]): n
+                        for p, n in _first_counts(pair, len(chapter.values) * width)})
     col = columns.fields[name]
-    values = Counter({col.values[c]: n for c, n in _first_counts(col.codes[docs]) if c != col.none})
+    values = Counter({col.values[c]: n for c, n in _first_counts(col.codes[docs], len(col.values))
+                      if c != col.none})
     if name == "kind":
         out = Counter(values)
         for k, n in values.items():

@@ -46,7 +46,7 @@ from kb.numerals import to_chinese as cn_number
 from index import rank_arrays, ranking, semantic
 from index.analysis import JiebaTokenizer, char_ngrams, is_wordish
 from index.cache import BoundedCache
-from index.columns import Columns, as_docs
+from index.columns import Columns
 from index.facets import FILTERS, facet_counts
 from index.lexicon import load_lexicon, vocabulary_tokenizer
 from index.literal import LiteralIndex
@@ -270,18 +270,20 @@ class SearchIndex:
             self._posting_cache.put(key, hit)
         return hit
 
-    def literal_docs(self, s: str) -> set[int]:
-        """Clauses whose folded text contains folded ``s`` (exactly: see index/literal.py)."""
+    def literal_docs(self, s: str) -> frozenset[int]:
+        """Clauses whose folded text contains folded ``s`` (exactly: see index/literal.py).
+        Immutable and shared (remembered within the query and across queries): copying a
+        set of thousands of clauses at every look-up cost more than the look-up."""
         s = fold(s)
         if not s:
-            return set()
+            return frozenset()
         memo = getattr(self._local, "memo", None)
         if memo is not None and s in memo:
-            return set(memo[s])
+            return memo[s]
         found = self._literal_docs(s)
         if memo is not None:
             memo[s] = found
-        return set(found)
+        return found
 
     def _literal_docs(self, s: str) -> frozenset[int]:
         hit = self._literal_cache.get(s)
@@ -333,11 +335,10 @@ class SearchIndex:
         """Clauses whose deadline is the year typed (到2025年 also finds “十四五”期间)."""
         if not _YEAR.fullmatch(token):
             return set()
-        i = self.columns.year_index.get(int(token))
-        return set() if i is None else set(np.flatnonzero(self.columns.year_matrix[:, i]).tolist())
+        return set(np.flatnonzero(self.columns.with_year(int(token))).tolist())
 
-    def _word_docs(self, word: str) -> set[int]:
-        return set().union(*(self._postings(f, word) for f in WORD_FIELDS))
+    def _word_docs(self, word: str) -> frozenset[int]:
+        return frozenset().union(*(self._postings(f, word) for f in WORD_FIELDS))
 
     def _all_words_docs(self, words: list[str]) -> set[int]:
         result = None
@@ -348,15 +349,24 @@ class SearchIndex:
                 return set()
         return result or set()
 
-    def _token_docs(self, token: str) -> set[int]:
+    def _token_docs(self, token: str) -> frozenset[int]:
+        """The clauses one query word matches: itself (as a word or literally), a deadline
+        year, a synonym, or its compound's specific parts.  Asked again by the ranking
+        (coordination): remembered within the query."""
+        memo = getattr(self._local, "token_memo", None)
+        if memo is not None and token in memo:
+            return memo[token]
         if _NUMBER.fullmatch(token):
-            return self._number_docs(token)
-        docs = self._word_docs(token) | self.literal_docs(token) | self._year_docs(token)
-        for syn in self.lexicon.synonyms.get(token, ()):
-            docs |= self._synonym_docs(syn)
-        parts = self.compound_parts(token)
-        if parts:
-            docs |= self._all_words_docs(parts)
+            docs = frozenset(self._number_docs(token))
+        else:
+            docs = self._word_docs(token) | self.literal_docs(token) | self._year_docs(token)
+            for syn in self.lexicon.synonyms.get(token, ()):
+                docs |= self._synonym_docs(syn)
+            parts = self.compound_parts(token)
+            if parts:
+                docs |= self._all_words_docs(parts)
+        if memo is not None:
+            memo[token] = docs
         return docs
 
     def _number_docs(self, token: str) -> set[int]:
@@ -497,7 +507,7 @@ class SearchIndex:
 
     def _bm25(self, q, docs: set[int]) -> dict[int, float]:
         """BM25F of ``docs`` for a query; only documents matching some term get a score."""
-        sel = as_docs(docs)
+        sel = self.columns.as_docs(docs)
         scores, scored = self._bm25_arrays(q, sel)
         return dict(zip(sel[scored].tolist(), scores[scored].tolist()))
 
@@ -629,6 +639,7 @@ class SearchIndex:
             pq.messages.append("没有可检索的词（只有排除词）：已按原文字面检索。")
         self._strip_questions(pq)
         self._local.memo = {}  # literal lookups repeat within one query; never across queries
+        self._local.token_memo = {}
         self._local.ignored = []
         try:
             try:
@@ -636,9 +647,11 @@ class SearchIndex:
             except _DAMAGE as e:
                 self._recover(e)
                 self._local.memo = {}
+                self._local.token_memo = {}
                 return self._answer(q, text, pq, filters, limit, offset, raw)
         finally:
             self._local.memo = None
+            self._local.token_memo = None
             self._local.ignored = None
 
     def _answer(self, q, text, pq, filters, limit, offset, raw) -> dict:
@@ -682,7 +695,7 @@ class SearchIndex:
 
     def _records(self, docs, filters) -> tuple[np.ndarray, dict]:
         """The docnums (plan order) passing ``filters``, and the facets of all ``docs``."""
-        docs = as_docs(docs)
+        docs = self.columns.as_docs(docs)
         return self.columns.select(docs, filters), facet_counts(self.columns, docs, filters, self.corpus)
 
     def _listing(self, q: str, negatives: list[str], filters: dict, limit: int, offset: int,
@@ -820,7 +833,7 @@ class SearchIndex:
             if not literal and len(pq.positives) == 1 and (fallback or len(matched) < FEW) else []
         for neg in pq.negatives:
             extras = [d for d in extras if d not in self.literal_docs(neg)]
-        docs = as_docs(matched | set(extras))  # ties: plan order
+        docs = self.columns.as_docs(matched | set(extras) if extras else matched)  # ties: plan order
         facets = facet_counts(self.columns, docs, filters, self.corpus)
         selected = self.columns.select(docs, filters)
         ranked = self._rank(selected, pq, scoring_q, sims, raw)
@@ -881,7 +894,7 @@ class SearchIndex:
         if unit_docs:
             held = np.zeros(n, dtype=np.int64)
             for u in unit_docs:
-                held += self._mask(u)[sel]
+                held += self.columns.mask(u)[sel]
             coord = held / len(unit_docs)
         else:
             coord = np.zeros(n)
@@ -889,17 +902,17 @@ class SearchIndex:
         within = rank_arrays.within_tier(bm25 / (bm25 + BM25_HALF), cover, coord)
         lex_score = np.where(lexed, tier + within, -1.0)
         order = cols.order[sel]
-        # Best first, then plan order (``order``, then docnum): the old (score, -order)
-        # sort, reversed and stable over docnums.
-        lex_perm = np.lexsort((sel, order, -lex_score))
-        lex_pos = np.empty(n, dtype=np.int64)
-        lex_pos[lex_perm] = np.arange(n)
-        lex_rank = np.where(lex_score >= 0, lex_pos + 1, 0)
+        # Best first, then plan order (``order``, then docnum: ``sel`` is sorted and
+        # lexsort is stable), as the scalar (score, -order) sort, reversed and stable, did.
+        lex_perm = rank_arrays.best_first(lex_score, order)
+        lex_rank = np.zeros(n, dtype=np.int64)
+        lex_rank[lex_perm] = np.arange(1, n + 1)
+        lex_rank[lex_score < 0] = 0
         sem_rank = np.zeros(n, dtype=np.int64)
         if sims:
             values, has = sims.dense(cols.slots)
             idx = np.flatnonzero(has[sel])
-            sem_order = idx[np.argsort(-values[sel[idx]], kind="stable")]
+            sem_order = idx[rank_arrays.best_first(values[sel[idx]], np.zeros(len(idx), dtype=np.int32))]
             sem_rank[sem_order] = np.arange(1, len(sem_order) + 1)
         whole = pq.whole
         prefs = self.preferences
@@ -920,15 +933,8 @@ class SearchIndex:
         penalty = ranking.BACKGROUND_PENALTY * np.where(coord <= task_coord, 1.0, ranking.BACKGROUND_BETTER_SHARE)
         fused = np.where(background & (stated == 0), fused - penalty, fused)
         score = tier + fused
-        perm = np.lexsort((lex_pos, order, -score))  # ties: the lexical order
+        perm = lex_perm[rank_arrays.best_first(score[lex_perm], order[lex_perm])]  # ties: the lexical order
         return Ranked(sel[perm], score[perm], tier[perm], lex_rank[perm] > 0, named[perm])
-
-    def _mask(self, docs) -> np.ndarray:
-        """A set of docnums as a boolean array over all docnums."""
-        out = np.zeros(self.columns.slots, dtype=bool)
-        if docs:
-            out[np.fromiter(docs, dtype=np.int64, count=len(docs))] = True
-        return out
 
     def _literal_mask(self, s: str) -> np.ndarray:
         """Boolean over docnums: the clause's folded text contains ``s`` (as :meth:`_literal_docs`)."""
