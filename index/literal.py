@@ -121,35 +121,65 @@ class LiteralIndex:
         # (a character or a pair: its list is the answer)
         return rows
 
-    def longest_runs(self, s: str):
-        """Per clause position, the length of the longest substring of ``s`` its text holds.
+    def longest_runs(self, s: str, budget: int | None = None):
+        """Per clause position, the length of the longest substring of ``s`` its text holds;
+        None when that takes more than ``budget`` look-ups.
 
         From each start i, a run is extended while some clause still holds it (a clause
-        holding s[i:i+k] holds s[i:i+k-1]): a few dozen look-ups, each remembered, for
-        every clause at once instead of a substring search per clause."""
-        run = np.zeros(len(self.docnums), dtype=np.int32)
+        holding s[i:i+k] holds s[i:i+k-1]): as many look-ups as the runs are long, each
+        remembered, for every clause at once instead of a substring search per clause.
+        A string the plans hold at length (a pasted sentence) takes about len(s)²/2."""
+        got = self._runs(s, budget)
+        return None if got is None else got[0]
+
+    def _runs(self, s: str, budget: int | None):
+        """(:meth:`longest_runs`, the look-ups it took), or None past ``budget`` look-ups."""
+        found = []
         n = len(s)
+        looked = 0
         for i in range(n):
             for k in range(1, n - i + 1):
+                looked += 1
+                if budget is not None and looked > budget:
+                    return None
                 rows = self.rows(s[i:i + k])
                 if not len(rows):
                     break
-                run[rows] = np.maximum(run[rows], k)
-        return run
+                found.append((k, rows))
+        run = np.zeros(len(self.docnums), dtype=np.int32)
+        for k, rows in sorted(found, key=lambda f: f[0]):  # longer runs written last: the max
+            run[rows] = k
+        return run, looked
 
-    def coverage(self, groups: list[list[str]]):
+    def coverage(self, groups: list[list[str]], budget: int | None = None):
         """Indexed by docnum: the mean over ``groups`` of the best share of one of its
-        strings found unbroken in the clause (longest run / length)."""
+        strings found unbroken in the clause (longest run / length); None when the look-ups
+        (:meth:`longest_runs`) would pass ``budget``."""
         total = np.zeros(len(self.docnums))
         for alts in groups:
             best = np.zeros(len(self.docnums))
             for a in alts:
                 if a:
-                    np.maximum(best, self.longest_runs(a) / len(a), out=best)
+                    got = self._runs(a, budget)
+                    if got is None:
+                        return None
+                    run, looked = got
+                    if budget is not None:
+                        budget -= looked
+                    np.maximum(best, run / len(a), out=best)
             total += best
         out = np.zeros(self._slots)
         if groups:
             out[self._docnum_array] = total / len(groups)
+        return out
+
+    def holding(self, strings) -> np.ndarray:
+        """Indexed by docnum: how many of the distinct ``strings`` each clause contains."""
+        found = [self.rows(t) for t in set(strings) if t]
+        counts = np.bincount(np.concatenate(found), minlength=len(self.docnums)) if found \
+            else np.zeros(len(self.docnums), dtype=np.int64)
+        out = np.zeros(self._slots, dtype=np.int64)
+        out[self._docnum_array] = counts
         return out
 
     def sharing_pairs(self, s: str, share: float) -> set[int]:

@@ -69,7 +69,10 @@ SOFT_AND_UNITS = 3
 # Coverage for all clauses at once (index/literal.py) above this many matches, for
 # strings up to this long; else clause by clause (see SearchIndex._coverages).
 COVERAGE_BULK_MIN = 60
-COVERAGE_BULK_MAX_CHARS = 16
+# ... as long as it takes at most this many literal look-ups per clause matched (a
+# look-up costs about what one clause's own coverage does; a sentence the plans hold at
+# length needs about len²/2 look-ups, and is then done clause by clause).
+COVERAGE_BULK_LOOKUPS = 0.5
 SKIP_SEMANTIC_WHEN_LITERAL = True
 FEW = 2  # fewer word matches than this (one or none), and meaning may add a few clauses
 # Paste to find the source: a query this long with sentence punctuation is a paragraph.
@@ -79,6 +82,10 @@ PASTE_GRAM = 4
 PASTE_MIN_OVERLAP = 0.15  # share of the paragraph's 4-grams a clause must hold to count
 PASTE_SOURCE = 0.5  # … to be called the paragraph's source
 PASTE_SIMILAR = 8  # clauses most alike in meaning, shown after the source
+# Past this many candidates, each 4-gram's clauses come from the literal index (remembered
+# look-ups) instead of testing every 4-gram in every candidate (a paragraph copied into
+# twenty plans has 2,000 candidates at a hundred plans: 240,000 substring tests).
+PASTE_BULK_MIN = 60
 # What the caches across queries may hold, in clause numbers (a set of n clauses
 # weighs n; a per-term score array of n postings weighs n): a few MB each, however
 # many distinct queries a server sees.
@@ -430,11 +437,10 @@ class SearchIndex:
             # answer need not repeat: a clause with all of its words but one is a candidate
             # too (ranking decides; typed with spaces, every word stays required).  When no
             # clause has them all, the OR fallback below takes over as before.
-            counts: dict[int, int] = {}
+            held = np.zeros(self.columns.slots, dtype=np.int32)
             for d in per_unit:
-                for doc in d:
-                    counts[doc] = counts.get(doc, 0) + 1
-            docs |= {doc for doc, n in counts.items() if n >= len(per_unit) - 1}
+                held += self.columns.mask(d)
+            docs |= set(np.flatnonzero(held >= len(per_unit) - 1).tolist())
         for syn in self.lexicon.synonyms.get(term.text, ()):
             docs |= self._synonym_docs(syn)
         for variant in self._variants(term):
@@ -575,13 +581,16 @@ class SearchIndex:
         return tier
 
     def _coverages(self, sel: np.ndarray, literal_terms: list[list[str]]) -> np.ndarray:
-        """Per clause of ``sel``: :func:`_coverage`.  For many clauses and typed-length
-        words, all clauses at once from the literal index (a few dozen remembered
-        look-ups); for few clauses, or long strings (a pasted sentence: its runs are
-        long, and look-ups grow with their length), clause by clause."""
-        longest = max((len(a) for alts in literal_terms for a in alts), default=0)
-        if len(sel) > COVERAGE_BULK_MIN and longest <= COVERAGE_BULK_MAX_CHARS:
-            return self._literal.coverage(literal_terms)[sel]
+        """Per clause of ``sel``: :func:`_coverage`.  For many clauses, all clauses at once
+        from the literal index (a few dozen remembered look-ups), unless the query's
+        strings run long in the plans (a pasted sentence: look-ups grow with the square of
+        their runs); for few clauses, or those, clause by clause.  (It was the strings'
+        length that decided: a colloquial question of 17 characters with 3,000 matches
+        took 130 ms clause by clause, 3 ms at once.)"""
+        if len(sel) > COVERAGE_BULK_MIN:
+            cover = self._literal.coverage(literal_terms, budget=int(len(sel) * COVERAGE_BULK_LOOKUPS))
+            if cover is not None:
+                return cover[sel]
         return np.fromiter((_coverage(self.records[d]["folded"], literal_terms) for d in sel.tolist()),
                            dtype=np.float64, count=len(sel))
 
@@ -752,10 +761,11 @@ class SearchIndex:
         text = pq.whole
         grams = set(char_ngrams(text, PASTE_GRAM)) if len(text) >= PASTE_GRAM else {text}
         cand = self._paste_candidates(text)
+        held = self._literal.holding(grams) if len(cand) > PASTE_BULK_MIN else None
         overlap = {}
         for d in cand:
-            folded = self.records[d]["folded"]
-            share = sum(g in folded for g in grams) / len(grams)
+            n = int(held[d]) if held is not None else sum(g in self.records[d]["folded"] for g in grams)
+            share = n / len(grams)
             if share >= PASTE_MIN_OVERLAP:
                 overlap[d] = share
         best = max(overlap, key=overlap.get, default=None)

@@ -27,7 +27,9 @@ ROOT = Path(__file__).resolve().parent.parent
 GD, SD, COPY = "gd-ip-14fyp", "sd-edu-14fyp", "gd-ip-copy"
 
 QUERIES = ["知识产权", "知识产权保护", "教育", "商业秘密 惩罚性赔偿", "专栏3讲了哪些内容", "高校 -专利",
-           "质押融资181.5亿元", "2025", "发展", "学校体育", "知产金融", "\"知识产权\""]
+           "质押融资181.5亿元", "2025", "发展", "学校体育", "知产金融", "\"知识产权\"",
+           # long colloquial questions: thousands of matches, strings over 16 characters
+           "大学和国企把技术便宜授权给小企业用", "企业之间凑钱互相帮着在国外维权"]
 
 
 @pytest.fixture(scope="module")
@@ -272,3 +274,29 @@ def test_a_typed_figure_is_stated_only_where_its_digits_are(ix):
             if not any(n in t for n in need):
                 assert ranking.number_share(t, numbers, ix.preferences) == 0.0, (numbers, t[:40])
     assert rank_arrays.figure_texts(["181.5", "181", "8"]) == ["181", "8"]
+
+
+def test_clauses_holding_each_4gram_counted_from_the_literal_index(ix):
+    """A pasted paragraph's overlap per clause (how many of its 4-grams the clause holds),
+    from the literal index, equals testing each 4-gram in each clause."""
+    from index.analysis import char_ngrams
+
+    texts = {d: r["folded"] for d, r in ix.records.items()}
+    rng = random.Random(6)
+    for _ in range(5):
+        t = rng.choice([t for t in texts.values() if len(t) > 80])
+        grams = set(char_ngrams(t[:70] + "火星大学", 4))
+        held = ix._literal.holding(grams)
+        assert all(held[d] == sum(g in f for g in grams) for d, f in texts.items())
+
+
+def test_coverage_at_once_within_a_budget_of_look_ups_or_not_at_all(ix):
+    """Coverage of all clauses at once is given up (None) past its look-up budget (a
+    sentence the plans hold: about len²/2 look-ups), and equals the per-clause runs within it."""
+    lit = ix._literal
+    sentence = max((r["folded"] for r in ix.records.values()), key=len)[:40]
+    assert lit.coverage([[sentence]], budget=100) is None
+    groups = [["大学和国企把技术便宜授权给小企业用", "高校"], [sentence]]
+    cover = lit.coverage(groups, budget=10_000)
+    assert cover is not None
+    assert all(cover[d] == search_mod._coverage(r["folded"], groups) for d, r in ix.records.items())
