@@ -382,10 +382,16 @@ class SearchIndex:
     def _number_docs(self, token: str) -> set[int]:
         """A number typed among words (海外发明专利授权量8万件) matches that number, not any
         digit run holding it: 8 is in t2.r2's (8), not in 第7次 or 2018; 543 is in 543.0, the
-        same figure printed with a decimal.  Deadline years too."""
-        pattern = ranking.number_pattern(token)
-        return {d for d in self.literal_docs(token) if pattern.search(self.records[d]["folded"])} \
-            | self._year_docs(token)
+        same figure printed with a decimal.  Deadline years too.  Remembered across queries
+        with the literal matches (a digit is in thousands of clauses at a hundred plans)."""
+        key = ("figure", token)
+        hit = self._literal_cache.get(key)
+        if hit is None:
+            pattern = ranking.number_pattern(token)
+            hit = frozenset(d for d in self.literal_docs(token) if pattern.search(self.records[d]["folded"])) \
+                | self._year_docs(token)
+            self._literal_cache.put(key, hit)
+        return hit
 
     def is_generic(self, word: str) -> bool:
         """A word in at least half of all clauses (知识产权 in a plan about it) tells none apart."""
@@ -966,16 +972,26 @@ class SearchIndex:
 
     def _stated(self, sel: np.ndarray, numbers: list[str], prefs) -> np.ndarray:
         """Per clause of ``sel``: the share of the typed figures it states (ranking's
-        ``number_share``), computed for the clauses holding a figure's digits only."""
+        ``number_share``), asked only of the clauses holding a figure's digits; the
+        clauses stating some share are remembered across queries with the literal
+        matches (a one-digit figure is in thousands of clauses at a hundred plans)."""
         out = np.zeros(len(sel))
         if not numbers or not len(sel):
             return out
-        holds = np.zeros(self.columns.slots, dtype=bool)
-        for t in rank_arrays.figure_texts(numbers):
-            holds |= self._literal_mask(t)
-        for i in np.flatnonzero(holds[sel]).tolist():
-            out[i] = ranking.number_share(self.records[int(sel[i])]["folded"], numbers, prefs)
-        return out
+        key = ("stated", tuple(numbers))
+        hit = self._literal_cache.get(key)
+        if hit is None:
+            holds = np.zeros(self.columns.slots, dtype=bool)
+            for t in rank_arrays.figure_texts(numbers):
+                holds |= self._literal_mask(t)
+            docs = np.flatnonzero(holds)
+            shares = np.fromiter((ranking.number_share(self.records[d]["folded"], numbers, prefs)
+                                  for d in docs.tolist()), dtype=np.float64, count=len(docs))
+            hit = _Stated(docs[shares != 0], shares[shares != 0])
+            self._literal_cache.put(key, hit)
+        dense = np.zeros(self.columns.slots)
+        dense[hit.docs] = hit.shares
+        return dense[sel]
 
     def _named(self, refs, docs: np.ndarray, mask: bool = False) -> np.ndarray:
         """The clauses of ``docs`` a query names by number (ranking's ``names_clause``):
@@ -1087,6 +1103,17 @@ class Cosines:
 
 
 Cosines.NONE = Cosines([], np.zeros(0))
+
+
+class _Stated:
+    """The clauses stating some of a query's typed figures, and the share each states;
+    weighs its number of clauses in a cache."""
+
+    def __init__(self, docs: np.ndarray, shares: np.ndarray):
+        self.docs, self.shares = docs, shares
+
+    def __len__(self) -> int:
+        return len(self.docs)
 
 
 class Ranked:

@@ -29,7 +29,9 @@ GD, SD, COPY = "gd-ip-14fyp", "sd-edu-14fyp", "gd-ip-copy"
 QUERIES = ["知识产权", "知识产权保护", "教育", "商业秘密 惩罚性赔偿", "专栏3讲了哪些内容", "高校 -专利",
            "质押融资181.5亿元", "2025", "发展", "学校体育", "知产金融", "\"知识产权\"",
            # long colloquial questions: thousands of matches, strings over 16 characters
-           "大学和国企把技术便宜授权给小企业用", "企业之间凑钱互相帮着在国外维权"]
+           "大学和国企把技术便宜授权给小企业用", "企业之间凑钱互相帮着在国外维权",
+           # figures of one digit: in thousands of clauses, remembered across queries
+           "表2第9项指标", "发明专利 8", "发明专利8件"]
 
 
 @pytest.fixture(scope="module")
