@@ -9,7 +9,8 @@ without vectors gets stand-in clause vectors (random unit vectors, the model's 3
 dimensions) while queries go through the real model when it loads: the cost of a query is
 the same whatever the vectors say.  ``--no-vectors`` measures the lexical side alone.
 
-Per size it prints: clauses, index open time and the literal index's size; p50/p95 of
+Per size it prints: clauses, index open time, the literal index's size and the columns'
+(index/columns.py: the per-clause fields filtering, facets and ranking read as arrays); p50/p95 of
 the judged queries (staff and keyword sets, warm: best of two rounds); the issue's pages
 ``/api/search?q=知识产权`` and ``/search?q=知识产权保护`` through the web app (Flask test
 client, warm median; lexical only, see ``measure``), and the same two queries in-process; then resident memory before,
@@ -142,10 +143,10 @@ def measure(work: Path, n: int, args) -> dict:
     for q in qs:  # warm: query vectors, caches
         ix.search(q, limit=20)
     lat = [min(timed(ix.search, q, limit=20) for _ in range(2)) for q in qs]
-    inproc = {q: statistics.median(timed(ix.search, q, limit=20) for _ in range(5))
+    inproc = {q: statistics.median(timed(ix.search, q, limit=20) for _ in range(15))
               for q in ("知识产权", "知识产权保护")}
     row = {"plans": len(corpus.documents), "clauses": len(ix.records), "open s": open_s,
-           "literal MB": ix._literal.nbytes / 1e6, "semantic": vectors,
+           "literal MB": ix._literal.nbytes / 1e6, "columns KB": ix.columns.nbytes / 1024, "semantic": vectors,
            "p50": percentile(lat, 50), "p95": percentile(lat, 95), "max": max(lat),
            "知识产权 ms": inproc["知识产权"], "知识产权保护 ms": inproc["知识产权保护"]}
     if args.pages:
@@ -156,7 +157,7 @@ def measure(work: Path, n: int, args) -> dict:
         for page in PAGES:
             path = page.split("?")[0] + "?q=" + quote(page.split("q=")[1])
             client.get(path)
-            times = [timed(client.get, path) for _ in range(5)]
+            times = [timed(client.get, path) for _ in range(15)]
             row[page] = statistics.median(times)
     row["rss MB"] = rss_mb()
     if args.distinct:
@@ -191,7 +192,7 @@ def main(argv=None) -> None:
         rows.append(measure(args.work, n, args))
     print(f"\nsearch cost in-process (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; "
           f"semantic: {'stand-in clause vectors, real query model' if rows[0]['semantic'] else 'off'})")
-    keys = ["plans", "clauses", "open s", "literal MB", "p50", "p95", "max", "知识产权 ms", "知识产权保护 ms"]
+    keys = ["plans", "clauses", "open s", "literal MB", "columns KB", "p50", "p95", "max", "知识产权 ms", "知识产权保护 ms"]
     keys += [p for p in PAGES if p in rows[0]] + ["rss MB", "distinct s", "rss half-way MB", "rss after MB"]
     width = max(len(k) for k in keys) + 2
     for k in keys:

@@ -66,8 +66,8 @@ BM25_HALF = 10.0  # bm25 at which the within-tier part of the score is 0.5
 # A single typed run that segments into at least this many words is matched softly:
 # all of them but one (see SearchIndex._term_docs).
 SOFT_AND_UNITS = 3
-# Coverage for all clauses at once (index/literal.py) above this many matches, for
-# strings up to this long; else clause by clause (see SearchIndex._coverages).
+# Coverage for all clauses at once (index/literal.py) above this many matches; else
+# clause by clause (see SearchIndex._coverages) ...
 COVERAGE_BULK_MIN = 60
 # ... as long as it takes at most this many literal look-ups per clause matched (a
 # look-up costs about what one clause's own coverage does; a sentence the plans hold at
@@ -724,8 +724,8 @@ class SearchIndex:
         for neg in negatives:
             docs = docs[~self._literal_mask(fold(neg))[docs]]
         selected, facets = self._records(docs, filters)
-        selected = selected[np.lexsort((selected, self.columns.order[selected],
-                                        self.columns.codes("document", selected)))]
+        # plan by plan (codes sort as the ids do), in order; docnums last (lexsort is stable)
+        selected = selected[np.lexsort((self.columns.order[selected], self.columns.codes("document", selected)))]
         why = "不含" + "、".join(f"“{n}”" for n in negatives) if negatives else "符合筛选条件"
         hits = [self._hit(self.records[d], 0.0, 0, [], "listing") | {"why": why}
                 for d in selected[offset:offset + limit].tolist()]
@@ -921,8 +921,8 @@ class SearchIndex:
         within = rank_arrays.within_tier(bm25 / (bm25 + BM25_HALF), cover, coord)
         lex_score = np.where(lexed, tier + within, -1.0)
         order = cols.order[sel]
-        # Best first, then plan order (``order``, then docnum: ``sel`` is sorted and
-        # lexsort is stable), as the scalar (score, -order) sort, reversed and stable, did.
+        # Best first, then plan order (``order``, then docnum: ``sel`` is sorted), as the
+        # scalar (score, -order) sort, reversed and stable, did.
         lex_perm = rank_arrays.best_first(lex_score, order)
         lex_rank = np.zeros(n, dtype=np.int64)
         lex_rank[lex_perm] = np.arange(1, n + 1)
