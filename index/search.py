@@ -268,39 +268,48 @@ class SearchIndex:
         self.close()
 
     # -- matching ----------------------------------------------------------------
-    def _docs(self, q) -> set[int]:
-        return set(self._searcher().docs_for_query(q)) & self.all_docs
+    # Sets of clauses are boolean masks over docnums (one byte a clause: 8 KB at a hundred
+    # plans), so unions and intersections of thousands of clauses are single array
+    # operations.  Masks that are remembered (within a query or across queries) are made
+    # read-only: combining them always makes a new one.
+    def _none(self) -> np.ndarray:
+        return np.zeros(self.columns.slots, dtype=bool)
 
-    def _postings(self, field: str, term: str) -> frozenset[int]:
-        """Documents containing one term, cached: the index never changes once open."""
+    @staticmethod
+    def _frozen(mask: np.ndarray) -> np.ndarray:
+        mask.flags.writeable = False
+        return mask
+
+    def _docs(self, q) -> np.ndarray:
+        return self.columns.mask(set(self._searcher().docs_for_query(q))) & self.columns.valid
+
+    def _postings(self, field: str, term: str) -> np.ndarray:
+        """Docnums (sorted int32) containing one term, cached: the index never changes once open."""
         key = (field, term)
         hit = self._posting_cache.get(key)
         if hit is None:
-            hit = frozenset(self._searcher().docs_for_query(Q.Term(field, term))) & self.all_docs
+            found = np.fromiter(self._searcher().docs_for_query(Q.Term(field, term)), dtype=np.int64)
+            found = found[found < self.columns.slots]
+            hit = np.flatnonzero(self.columns.mask(found) & self.columns.valid).astype(np.int32)
             self._posting_cache.put(key, hit)
         return hit
 
     def literal_docs(self, s: str) -> frozenset[int]:
-        """Clauses whose folded text contains folded ``s`` (exactly: see index/literal.py).
-        Immutable and shared (remembered within the query and across queries): copying a
-        set of thousands of clauses at every look-up cost more than the look-up."""
+        """Clauses whose folded text contains folded ``s`` (exactly: see index/literal.py)."""
+        return frozenset(np.flatnonzero(self._lit(s)).tolist())
+
+    def _lit(self, s: str) -> np.ndarray:
+        """:meth:`literal_docs` as a mask, remembered within the query."""
         s = fold(s)
         if not s:
-            return frozenset()
+            return self._none()
         memo = getattr(self._local, "memo", None)
         if memo is not None and s in memo:
             return memo[s]
-        found = self._literal_docs(s)
+        found = self._frozen(self._literal_mask(s))
         if memo is not None:
             memo[s] = found
         return found
-
-    def _literal_docs(self, s: str) -> frozenset[int]:
-        hit = self._literal_cache.get(s)
-        if hit is None:
-            hit = self._literal.find(s)
-            self._literal_cache.put(s, hit)
-        return hit
 
     def tokens(self, text: str, drop_stop: bool = True) -> list[str]:
         """Query words as the index segments them; with ``drop_stop``, question phrases
@@ -344,22 +353,25 @@ class SearchIndex:
     def _year_docs(self, token: str) -> set[int]:
         """Clauses whose deadline is the year typed (到2025年 also finds “十四五”期间)."""
         if not _YEAR.fullmatch(token):
-            return set()
-        return set(np.flatnonzero(self.columns.with_year(int(token))).tolist())
+            return self._none()
+        return self.columns.with_year(int(token))
 
-    def _word_docs(self, word: str) -> frozenset[int]:
-        return frozenset().union(*(self._postings(f, word) for f in WORD_FIELDS))
+    def _word_docs(self, word: str) -> np.ndarray:
+        docs = self._none()
+        for f in WORD_FIELDS:
+            docs[self._postings(f, word)] = True
+        return docs
 
-    def _all_words_docs(self, words: list[str]) -> set[int]:
+    def _all_words_docs(self, words: list[str]) -> np.ndarray:
         result = None
         for w in words:
-            docs = self._word_docs(w) | self.literal_docs(w)
+            docs = self._word_docs(w) | self._lit(w)
             result = docs if result is None else result & docs
-            if not result:
-                return set()
-        return result or set()
+            if not result.any():
+                return self._none()
+        return result if result is not None else self._none()
 
-    def _token_docs(self, token: str) -> frozenset[int]:
+    def _token_docs(self, token: str) -> np.ndarray:
         """The clauses one query word matches: itself (as a word or literally), a deadline
         year, a synonym, or its compound's specific parts.  Asked again by the ranking
         (coordination): remembered within the query."""
@@ -367,19 +379,20 @@ class SearchIndex:
         if memo is not None and token in memo:
             return memo[token]
         if _NUMBER.fullmatch(token):
-            docs = frozenset(self._number_docs(token))
+            docs = self.columns.mask(self._number_docs(token))
         else:
-            docs = self._word_docs(token) | self.literal_docs(token) | self._year_docs(token)
+            docs = self._word_docs(token) | self._lit(token) | self._year_docs(token)
             for syn in self.lexicon.synonyms.get(token, ()):
-                docs |= self._synonym_docs(syn)
+                docs = docs | self._synonym_docs(syn)
             parts = self.compound_parts(token)
             if parts:
-                docs |= self._all_words_docs(parts)
+                docs = docs | self._all_words_docs(parts)
+        docs = self._frozen(docs)
         if memo is not None:
             memo[token] = docs
         return docs
 
-    def _number_docs(self, token: str) -> set[int]:
+    def _number_docs(self, token: str) -> np.ndarray:
         """A number typed among words (海外发明专利授权量8万件) matches that number, not any
         digit run holding it: 8 is in t2.r2's (8), not in 第7次 or 2018; 543 is in 543.0, the
         same figure printed with a decimal.  Deadline years too.  Remembered across queries
@@ -388,8 +401,10 @@ class SearchIndex:
         hit = self._literal_cache.get(key)
         if hit is None:
             pattern = ranking.number_pattern(token)
-            hit = frozenset(d for d in self.literal_docs(token) if pattern.search(self.records[d]["folded"])) \
-                | self._year_docs(token)
+            stated = self._none()
+            for d in np.flatnonzero(self._lit(token)).tolist():
+                stated[d] = bool(pattern.search(self.records[d]["folded"]))
+            hit = np.flatnonzero(stated | self._year_docs(token))
             self._literal_cache.put(key, hit)
         return hit
 
@@ -397,7 +412,7 @@ class SearchIndex:
         """A word in at least half of all clauses (知识产权 in a plan about it) tells none apart."""
         if len(word) < 2 or not self.records:
             return False
-        return len(self.literal_docs(word)) * 2 >= len(self.records)
+        return int(np.count_nonzero(self._lit(word))) * 2 >= len(self.records)
 
     def compound_parts(self, token: str) -> list[str]:
         """The specific parts of a compound dictionary word, its generic words taken out:
@@ -416,20 +431,20 @@ class SearchIndex:
         parts = [p for p in rest.split() if len(p) >= 2]
         return parts if parts and rest.strip() else []
 
-    def _synonym_docs(self, syn: str) -> set[int]:
-        return self.literal_docs(syn) | self._all_words_docs(self.tokens(syn, drop_stop=False))
+    def _synonym_docs(self, syn: str) -> np.ndarray:
+        return self._lit(syn) | self._all_words_docs(self.tokens(syn, drop_stop=False))
 
-    def _term_docs(self, term: Term) -> set[int] | None:
+    def _term_docs(self, term: Term) -> np.ndarray | None:
         """Clauses a typed term matches; None when none of its words is in the plan at all
         (火星): such a term is ignored, and the reply says so, rather than emptying an AND."""
-        docs = self.literal_docs(term.text)
+        docs = self._lit(term.text)
         if term.quoted:
             return docs
         result, ignored_all = None, True
         per_unit = []
         for tok in self.units(term.text):
             d = self._token_docs(tok)
-            if not d:
+            if not d.any():
                 # In no clause, not even by synonym: it cannot tell clauses apart, so
                 # it must not veto the others (the reply names it as ignored).
                 self._ignored().append(tok)
@@ -437,21 +452,22 @@ class SearchIndex:
             ignored_all = False
             per_unit.append(d)
             result = d if result is None else result & d
-        docs |= result or set()
-        if result and len(per_unit) >= SOFT_AND_UNITS:
+        if result is not None:
+            docs = docs | result
+        if result is not None and result.any() and len(per_unit) >= SOFT_AND_UNITS:
             # A question typed as one run (想知道同行都在申请什么专利) carries words the
             # answer need not repeat: a clause with all of its words but one is a candidate
             # too (ranking decides; typed with spaces, every word stays required).  When no
             # clause has them all, the OR fallback below takes over as before.
             held = np.zeros(self.columns.slots, dtype=np.int32)
             for d in per_unit:
-                held += self.columns.mask(d)
-            docs |= set(np.flatnonzero(held >= len(per_unit) - 1).tolist())
+                held += d
+            docs = docs | (held >= len(per_unit) - 1)
         for syn in self.lexicon.synonyms.get(term.text, ()):
-            docs |= self._synonym_docs(syn)
+            docs = docs | self._synonym_docs(syn)
         for variant in self._variants(term):
-            docs |= self.literal_docs(variant)
-        if not docs and ignored_all:
+            docs = docs | self._lit(variant)
+        if ignored_all and not docs.any():
             return None
         return docs
 
@@ -481,28 +497,28 @@ class SearchIndex:
                     return out
         return out
 
-    def _match(self, pq: ParsedQuery) -> tuple[set[int], bool]:
+    def _match(self, pq: ParsedQuery) -> tuple[np.ndarray, bool]:
         groups = []
         for g in pq.groups:
             per_term = [d for d in (self._term_docs(t) for t in g) if d is not None]
             if per_term:  # a group whose every term is absent from the plan is ignored
-                groups.append(set().union(*per_term))
-        matched = set.intersection(*groups) if groups else set()
+                groups.append(np.logical_or.reduce(per_term))
+        matched = np.logical_and.reduce(groups) if groups else self._none()
         fallback = False
-        if not matched:
+        if not matched.any():
             # OR over every typed word and each of its jieba words; a lone character
             # (链 of 区块链) would match half the plan, so it does not count here.
-            units = set().union(*groups) if groups else set()
+            units = np.logical_or.reduce(groups) if groups else self._none()
             for t in pq.positives:
                 if not t.quoted:
                     for tok in self.units(t.text):
                         if len(tok) > 1:
-                            units |= self._token_docs(tok)
-            fallback = bool(units)
+                            units = units | self._token_docs(tok)
+            fallback = bool(units.any())
             matched = units
         for neg in pq.negatives:
-            matched -= self.literal_docs(neg)
-        return matched, fallback and bool(matched)
+            matched = matched & ~self._lit(neg)
+        return matched, fallback and bool(matched.any())
 
     # -- ranking -----------------------------------------------------------------
     def _scoring_query(self, pq: ParsedQuery):
@@ -628,7 +644,7 @@ class SearchIndex:
         return list(dict.fromkeys(terms))
 
     # -- raw whoosh syntax --------------------------------------------------------
-    def _raw_match(self, q: str) -> tuple[set[int], object]:
+    def _raw_match(self, q: str) -> tuple[np.ndarray, object]:
         from whoosh.qparser import MultifieldParser
 
         parser = MultifieldParser(list(WORD_FIELDS), build_schema(self._dict_dir))
@@ -649,7 +665,7 @@ class SearchIndex:
             return self._finish(self._listing(text, [], filters, limit, offset), offset)
         pq = parse_query(text)
         if pq.exclusion_only:
-            if not raw and not self.literal_docs(pq.whole):
+            if not raw and not self._lit(pq.whole).any():
                 return self._finish(self._listing(text, pq.negatives, filters, limit, offset, pq.messages),
                                     offset)
             # -香港-广州, pasted from 深圳-香港-广州, is text to find, not an exclusion
@@ -834,13 +850,13 @@ class SearchIndex:
         else:
             matched, fallback = self._match(pq)
             scoring_q = self._scoring_query(pq)
-        matched |= self.literal_docs(pq.whole)  # the Ctrl+F promise
+        matched = matched | self._lit(pq.whole)  # the Ctrl+F promise
         if not raw:  # a 专栏 or table row named by number (专栏3讲了哪些内容)
             refs = ranking.references(_unquoted(pq), self.preferences)
             if refs:  # (names no clause when it names no part)
-                matched |= set(self._named(refs, self.columns.docnums).tolist())
+                matched[self._named(refs, self.columns.docnums)] = True
 
-        literal = self.literal_docs(pq.whole) if not raw else set()
+        literal = bool(self._lit(pq.whole).any()) if not raw else False
         # Typed in the plan's own words (some clause holds the query as typed), the words
         # decide; the query's vector (the slow part, ~30 ms) is computed for other queries.
         sims = Cosines.NONE if raw or (literal and SKIP_SEMANTIC_WHEN_LITERAL) \
@@ -848,11 +864,12 @@ class SearchIndex:
         # Meaning adds clauses only where words fall short: a query typed as one run, in
         # other words than the plan's, whose words all together found few clauses or none.  Words the
         # plan uses, or words typed apart (商业秘密 刑事案件), ask for those words.
-        extras = ranking.semantic_extras(sims.as_dict(), matched) \
-            if not literal and len(pq.positives) == 1 and (fallback or len(matched) < FEW) else []
+        extras = ranking.semantic_extras(sims.as_dict(), set(np.flatnonzero(matched).tolist())) \
+            if not literal and len(pq.positives) == 1 and (fallback or np.count_nonzero(matched) < FEW) else []
         for neg in pq.negatives:
-            extras = [d for d in extras if d not in self.literal_docs(neg)]
-        docs = self.columns.as_docs(matched | set(extras) if extras else matched)  # ties: plan order
+            extras = [d for d in extras if not self._lit(neg)[d]]
+        matched[extras] = True
+        docs = np.flatnonzero(matched)  # ties: plan order
         facets = facet_counts(self.columns, docs, filters, self.corpus)
         selected = self.columns.select(docs, filters)
         ranked = self._rank(selected, pq, scoring_q, sims, raw)
@@ -907,13 +924,13 @@ class SearchIndex:
         # Each query word's clauses (by itself, a synonym or a compound's part): a clause
         # holding all of them ranks above one holding all but one (coordination).
         unit_docs = [] if raw else [u for u in (self._token_docs(w) for t in pq.positives if not t.quoted
-                                                for w in self.units(t.text)) if u]
+                                                for w in self.units(t.text)) if u.any()]
         tier = self._tiers(sel, pq, literal_terms)
         cover = self._coverages(sel, literal_terms)
         if unit_docs:
             held = np.zeros(n, dtype=np.int64)
             for u in unit_docs:
-                held += self.columns.mask(u)[sel]
+                held += u[sel]
             coord = held / len(unit_docs)
         else:
             coord = np.zeros(n)
@@ -956,7 +973,7 @@ class SearchIndex:
         return Ranked(sel[perm], score[perm], tier[perm], lex_rank[perm] > 0, named[perm])
 
     def _literal_mask(self, s: str) -> np.ndarray:
-        """Boolean over docnums: the clause's folded text contains ``s`` (as :meth:`_literal_docs`)."""
+        """Boolean over docnums: the clause's folded text contains ``s`` (not folded here)."""
         out = np.zeros(self.columns.slots, dtype=bool)
         if s:
             out[self._literal.doc_array(s)] = True

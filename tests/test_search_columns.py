@@ -90,8 +90,8 @@ def _scalar_rank(ix, selected, pq, scoring_q, sims: dict):
     """[(docnum, score, tier, why)] best first, clause by clause: the ranking's definition."""
     bm25 = ix._bm25(scoring_q, {r["docnum"] for r in selected})
     literal_terms = ix._literal_terms(pq)
-    unit_docs = [u for u in (ix._token_docs(w) for t in pq.positives if not t.quoted
-                             for w in ix.units(t.text)) if u]
+    unit_docs = [u for u in (set(np.flatnonzero(ix._token_docs(w)).tolist()) for t in pq.positives
+                             if not t.quoted for w in ix.units(t.text)) if u]
 
     def tier(r):
         if pq.whole and pq.whole in r["folded"]:
@@ -219,7 +219,7 @@ def test_columns_pass_a_filter_as_record_matches_does(ix):
         full = {n: filters.get(n) for n in FILTERS}
         assert cols.select(docs, full).tolist() == [r["docnum"] for r in records if record_matches(r, full)], filters
     for y in (2025, 2035):
-        assert ix._year_docs(str(y)) == {r["docnum"] for r in records if y in r["years"]}
+        assert set(np.flatnonzero(ix._year_docs(str(y))).tolist()) == {r["docnum"] for r in records if y in r["years"]}
 
 
 def test_facet_values_keep_the_order_of_counting_record_by_record(ix):

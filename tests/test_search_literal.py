@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from whoosh import query as Q
 
+from index import literal as literal_mod
 from index import search as search_mod
 from index.cache import BoundedCache
 from index.facets import FILTERS, RESETS, count_values, facet_counts, record_matches
@@ -194,6 +195,7 @@ def test_caches_stay_bounded_after_many_distinct_queries(corpus, tmp_path, monke
     monkeypatch.setattr(search_mod, "POSTING_CACHE_BUDGET", 2000)
     monkeypatch.setattr(search_mod, "LITERAL_CACHE_BUDGET", 2000)
     monkeypatch.setattr(search_mod, "SCORE_CACHE_BUDGET", 2000)
+    monkeypatch.setattr(literal_mod, "ROWS_CACHE_BUDGET", 2000)
     with open_index(corpus, tmp_path / "inst") as small:
         texts = [f for f in (r["folded"] for r in small.records.values()) if len(f) > 12]
         rng = random.Random(9)
@@ -202,10 +204,12 @@ def test_caches_stay_bounded_after_many_distinct_queries(corpus, tmp_path, monke
             k = rng.randrange(2, 7)
             j = rng.randrange(0, len(f) - k)
             small.search(f[j:j + k] + (" 保护" if i % 3 == 0 else ""), limit=5)
-        for cache in (small._posting_cache, small._literal_cache, small._score_cache):
-            assert 0 < cache.weight <= 2000
+        rows = small._literal._rows_cache  # the literal matches (typed figures: _literal_cache)
+        for cache in (small._posting_cache, small._literal_cache, small._score_cache, rows):
+            assert cache.weight <= 2000
             assert len(cache) <= 2000
-        assert len(small._literal_cache) > 50  # it did remember words between queries
+        assert small._posting_cache.weight > 0 and small._score_cache.weight > 0
+        assert len(rows) > 50  # it did remember words between queries
 
 
 def test_coverage_for_all_clauses_at_once_equals_the_per_clause_runs(ix, folded):
