@@ -173,7 +173,7 @@ class SearchIndex:
     def _load_vectors(self) -> None:
         """The build's clause vectors, in docnum order; without them search is lexical only."""
         self._encode = semantic.QueryEncoder()
-        self._vec_docs, self._vec_mat, self._vec_row = [], None, {}
+        self._vectors = None
         self.semantic_note: str | None = None
         self._note_said = False
         self._vec_stamp = semantic.vectors_stamp(self.folder)
@@ -186,11 +186,8 @@ class SearchIndex:
             self.semantic_note = note or "检索索引建立时没有语义向量，本次只按字词检索（提示：运行 plankb build 重建）。"
             return
         ids, mat = stored
-        row = {cid: i for i, cid in enumerate(ids)}
-        docs = [d for d, r in self.records.items() if r["id"] in row]
-        self._vec_docs = docs
-        self._vec_mat = mat[[row[self.records[d]["id"]] for d in docs]] if docs else None
-        self._vec_row = {d: i for i, d in enumerate(docs)}
+        vectors = semantic.ClauseVectors(ids, mat, {r["id"]: d for d, r in self.records.items()})
+        self._vectors = vectors if len(vectors) else None
 
     def _refresh_vectors(self) -> None:
         """Vectors computed after the build was published (index.embed) are swapped into
@@ -204,26 +201,19 @@ class SearchIndex:
 
     @property
     def semantic(self) -> bool:
-        return self._vec_mat is not None
+        return self._vectors is not None
 
     def semantic_scores(self, text: str, passage: bool = False) -> dict[int, float]:
-        """Cosine of ``text``'s vector with every clause's (empty when the model is off)."""
+        """Each clause's likeness to ``text`` (empty when the model is off): a query is
+        compared with clauses and their sentences, a pasted paragraph with whole clauses."""
         self._refresh_vectors()
-        docs, mat = self._vec_docs, self._vec_mat  # (another thread may be swapping them in)
-        if mat is None or len(docs) != len(mat) or not text.strip():
+        vectors = self._vectors  # (another thread may be swapping them in)
+        if vectors is None or not text.strip():
             return {}
         vec = self._encode(text) if not passage else self._encode.passage(text)
         if vec is None:
             return {}
-        return self._cosines(docs, mat, vec)
-
-    @staticmethod
-    def _cosines(docs, mat, vec) -> dict[int, float]:
-        """Every clause's cosine with ``vec``, by einsum rather than BLAS: a
-        matrix-vector product this small is ~0.5 ms on one core, and OpenBLAS's
-        threads turn it into 15–25 ms on a busy two-core machine."""
-        sims = np.einsum("ij,j->i", mat, np.asarray(vec, dtype=mat.dtype))
-        return dict(zip(docs, sims.tolist()))
+        return vectors.scores(vec, sentences=not passage)
 
     def _searcher(self):
         """One whoosh searcher per thread (searchers are not shared across threads)."""
@@ -727,12 +717,11 @@ class SearchIndex:
             if share >= PASTE_MIN_OVERLAP:
                 overlap[d] = share
         best = max(overlap, key=overlap.get, default=None)
-        if best is not None and overlap[best] >= PASTE_SOURCE and self._vec_mat is not None \
-                and best in self._vec_row:
+        vectors = self._vectors
+        if best is not None and overlap[best] >= PASTE_SOURCE and vectors is not None and best in vectors.row:
             # The paragraph is (mostly) a clause of the plan: that clause's stored vector
             # stands for it, and no paragraph has to go through the model (~0.5 s).
-            vec = self._vec_mat[self._vec_row[best]]
-            sims = self._cosines(self._vec_docs, self._vec_mat, vec)
+            sims = vectors.scores(vectors.vector(best), sentences=False)
         else:
             sims = self.semantic_scores(q, passage=True)
         near = sorted(sims, key=lambda d: -sims[d])[:PASTE_SIMILAR]
