@@ -844,9 +844,10 @@ class SearchIndex:
         for r in selected:
             d = r["docnum"]
             tier = self._tier(r, pq, literal_terms)
-            lexed = d in bm25 or tier > 0 or raw
             b = bm25.get(d, 0.0)
             coord = sum(d in u for u in unit_docs) / len(unit_docs) if unit_docs else 0.0
+            # (a query word written only inside a longer word, 加盟 in 特许加盟, has no BM25)
+            lexed = d in bm25 or tier > 0 or raw or coord > 0
             within = ranking.within_tier(b / (b + BM25_HALF), cover[d], coord)
             lexical.append((tier + within if lexed else -1.0, -r["order"], r, tier))
             coords[d] = coord

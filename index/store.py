@@ -25,8 +25,8 @@ from kb.atomic import atomic_write_text
 from kb.filelock import exclusive
 
 from index import semantic
-from index.lexicon import load_lexicon, vocabulary
-from index.schema import SCHEMA_VERSION, build_schema, clause_fields
+from index.lexicon import inner_words, load_lexicon, vocabulary
+from index.schema import SCHEMA_VERSION, build_schema, clause_fields, searchable_text
 
 log = logging.getLogger("plankb.index")
 
@@ -34,6 +34,7 @@ SUBDIR = "search"
 POINTER = "CURRENT"
 META = "plankb-meta.json"
 VOCAB = "plankb-vocab.json"  # query-time jieba dictionary slice (see lexicon.vocabulary)
+INNER = "plankb-inner-words.json"  # per plan: words written inside longer words (lexicon.inner_words)
 LEASE = ".in-use"  # a shared lock on this file: an open index reads the folder (see hold_lease)
 
 
@@ -175,6 +176,22 @@ def _swap_vectors(corpus, base: Path, done) -> dict:
     return stats
 
 
+def _inner_words(corpus, lex, docs: dict, previous: Path | None) -> dict:
+    """{document key: its inner words} (lexicon.inner_words): an update scans only the plans
+    it re-indexes (the scan takes seconds at a hundred plans), the rest come from ``previous``."""
+    known = {}
+    if previous is not None:
+        try:
+            known = json.loads((previous / INNER).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            known = {}
+    out = {}
+    for d in corpus.documents:
+        k = docs[d.id]
+        out[k] = known[k] if k in known else inner_words(lex.jieba.FREQ, (searchable_text(c) for c in d.clauses))
+    return out
+
+
 def _build_locked(corpus, base: Path, full: bool = False) -> dict:
     started = time.perf_counter()
     corpus_hash = corpus.content_hash()
@@ -205,7 +222,10 @@ def _build_locked(corpus, base: Path, full: bool = False) -> dict:
                      for f in ("title", "body", "heading") for t in reader.lexicon(f)}
             segments = len(ix._segments())
         ix.close()
-        vocab = vocabulary(load_lexicon(dict_dir(corpus)), terms)
+        lex = load_lexicon(dict_dir(corpus))
+        inner = _inner_words(corpus, lex, docs, previous[0] if update is not None else None)
+        _write_atomic(tmp / INNER, json.dumps(inner, ensure_ascii=False))
+        vocab = vocabulary(lex, terms, inner.values())
         _write_atomic(tmp / VOCAB, json.dumps(vocab, ensure_ascii=False))
         if semantic.disabled():
             sem = {"off": semantic.status()}
@@ -258,7 +278,7 @@ def _update_plan(previous: tuple[Path, dict], key: str, docs: dict[str, str]):
 
 
 # Files of a build that are not whoosh's: written anew for each build, never linked.
-_OWN_FILES = {META, VOCAB, LEASE, semantic.VECTORS}
+_OWN_FILES = {META, VOCAB, INNER, LEASE, semantic.VECTORS}
 
 
 def _update_whoosh(corpus, old: Path, tmp: Path, changed: set[str], removed: set[str]) -> int:
@@ -271,7 +291,7 @@ def _update_whoosh(corpus, old: Path, tmp: Path, changed: set[str], removed: set
     """
     for f in old.iterdir():
         if f.is_file() and f.name not in _OWN_FILES and not f.name.endswith(".lock") \
-                and "WRITELOCK" not in f.name:
+                and "WRITELOCK" not in f.name and not f.name.startswith(semantic.MATRIX_PREFIX):
             try:
                 os.link(f, tmp / f.name)
             except OSError:

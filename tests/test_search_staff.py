@@ -153,3 +153,16 @@ def test_a_number_typed_among_words_matches_that_number(ix):
     assert ids(ix.search("海外发明专利授权量8万件", limit=1)) == [sid("t2.r2")]
     # alone, a number is still every clause that holds it (Ctrl+F)
     assert len(ix.search("8", limit=1000)["hits"]) >= len(d8)
+
+
+def test_a_word_the_plan_never_uses_comes_apart_into_the_part_it_does(ix):
+    """加盟店 is in no clause; 加盟 is, inside 特许加盟 (box2.p2, with 驰名商标): the query
+    used to ignore 加盟店乱用大牌 whole and rank clauses saying only 商标 first."""
+    r = ix.search("加盟店乱用大牌商标", limit=5)
+    assert ids(r)[0] == sid("box2.p2")
+    assert r["ignored"] == ["店乱用大牌"]
+
+
+def test_a_question_about_what_was_done_ranks_the_review_row_first(ix):
+    """建了几个 asks what was achieved: the 十三五 table's row is not moved down as background."""
+    assert ids(ix.search("专利密集型产业集聚区建了几个", limit=3))[0] == sid("t1.r14")
