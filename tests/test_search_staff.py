@@ -166,3 +166,12 @@ def test_a_word_the_plan_never_uses_comes_apart_into_the_part_it_does(ix):
 def test_a_question_about_what_was_done_ranks_the_review_row_first(ix):
     """建了几个 asks what was achieved: the 十三五 table's row is not moved down as background."""
     assert ids(ix.search("专利密集型产业集聚区建了几个", limit=3))[0] == sid("t1.r14")
+
+
+def test_near_equal_word_matches_are_ordered_by_meaning():
+    """Two clauses holding the same query words with BM25 a hair apart share a rank."""
+    from index import ranking
+
+    t = ranking.LEXICAL_TIE
+    ranks = ranking.tied_ranks([(1, 1.5), (2, 1.5 - t / 2), (3, 1.5 - 2 * t), (4, 1.5 - 2 * t)])
+    assert ranks == {1: 1, 2: 1, 3: 3, 4: 3}
