@@ -825,10 +825,14 @@ class SearchIndex:
         return out
 
     def _semantic_text(self, pq: ParsedQuery) -> str:
-        """What the query's vector is computed from: the typed words, none of them quoted
-        (a quoted phrase asks for those characters, not for their meaning)."""
+        """What the query's vector is computed from: the query as typed, question words and
+        all (tune sets: box 0.967 → 0.975, staff2 box 0.885 → 0.923, the rest within 0.005),
+        or its positive words when it excludes some; nothing when a phrase is quoted (a
+        quoted phrase asks for those characters, not for their meaning)."""
         if any(t.quoted for t in pq.positives) or not pq.positives:
             return ""
+        if not pq.negatives:  # the question as asked: the model reads sentences, not keywords
+            return pq.whole
         return " ".join(t.text for t in pq.positives)
 
     def _rank(self, selected: list[dict], pq: ParsedQuery, scoring_q, sims: dict, raw: bool):

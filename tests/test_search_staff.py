@@ -175,3 +175,21 @@ def test_near_equal_word_matches_are_ordered_by_meaning():
     t = ranking.LEXICAL_TIE
     ranks = ranking.tied_ranks([(1, 1.5), (2, 1.5 - t / 2), (3, 1.5 - 2 * t), (4, 1.5 - 2 * t)])
     assert ranks == {1: 1, 2: 1, 3: 3, 4: 3}
+
+
+def test_the_meaning_of_a_question_is_read_from_the_question_as_typed(ix, monkeypatch):
+    """The sentence model reads questions; the words left after dropping 有多少…了 read worse."""
+    if not ix.semantic:
+        pytest.skip("the sentence model cannot load here")
+    seen = []
+    real = ix._encode
+
+    def recording(text, passage=False):
+        seen.append(text)
+        return real(text, passage=passage)
+
+    monkeypatch.setattr(ix, "_encode", recording)
+    ix.search("贯标企业有多少家了")
+    ix.search("贯标企业有多少家了 -高校")
+    assert seen[0] == "贯标企业有多少家了"
+    assert "多少" not in seen[1] and "高校" not in seen[1] and "贯标" in seen[1]
