@@ -68,6 +68,12 @@ def test_an_index_damaged_with_no_build_to_switch_to_says_so(corpus_copy, tmp_pa
         ix._lease.close()
 
 
+@pytest.fixture(autouse=True)
+def clauses_through_passage(monkeypatch):
+    """The fakes below embed clause texts in passage() and questions in query()."""
+    monkeypatch.setattr(semantic, "CORPUS_SIDE", "passage")
+
+
 class FakeModel:
     """Stands in for the sentence model: counts the texts it is asked to embed."""
 
