@@ -856,7 +856,9 @@ class SearchIndex:
             lexical.append((tier + within if lexed else -1.0, -r["order"], r, tier))
             coords[d] = coord
         lexical.sort(key=lambda x: (x[0], x[1]), reverse=True)
-        lex_rank = ranking.tied_ranks([(x[2]["docnum"], x[0]) for x in lexical if x[0] >= 0])
+        scored = [(x[2]["docnum"], x[0]) for x in lexical if x[0] >= 0]
+        # (near-equal matches share a rank only where meaning is there to order them)
+        lex_rank = ranking.tied_ranks(scored) if sims else {d: i for i, (d, _) in enumerate(scored, 1)}
         sem_order = sorted((r["docnum"] for r in selected if r["docnum"] in sims), key=lambda d: -sims[d])
         sem_rank = {d: i for i, d in enumerate(sem_order, 1)}
         whole = pq.whole
