@@ -154,6 +154,12 @@ def embed_missing(corpus, instance_dir: Path | str, progress=None) -> dict:
         raise IndexBuildError(f"无法写入实例目录 {base}：{e.strerror or e}（提示：用 --instance 指定可写目录）") from None
 
 
+def _from_cache(corpus, base: Path):
+    """(ids, matrix, the build's semantic stats) of the vectors the cache has for ``corpus``."""
+    ids, mat, missing = semantic.cached_vectors(corpus, base)
+    return ids, mat, {"model": semantic.MODEL_KEY, "vectors": len(ids), "missing": missing}
+
+
 def _swap_vectors(corpus, base: Path, done) -> dict:
     """Write the vectors of ``corpus`` into its live build and say so in its metadata."""
     if done is None and (semantic.disabled() or semantic.model() is None):
@@ -163,8 +169,7 @@ def _swap_vectors(corpus, base: Path, done) -> dict:
         ids, mat, extra = done
         stats = {"model": semantic.MODEL_KEY, "vectors": len(ids), "missing": 0, **extra}
     else:
-        ids, mat, missing = semantic.cached_vectors(corpus, base)
-        stats = {"model": semantic.MODEL_KEY, "vectors": len(ids), "missing": missing}
+        ids, mat, stats = _from_cache(corpus, base)
     cur = current_build(base.parent)
     if cur is None or cur[1].get("content_hash") != corpus.content_hash():
         return stats  # a newer build is live: its own embedding fills it
@@ -230,10 +235,9 @@ def _build_locked(corpus, base: Path, full: bool = False) -> dict:
         if semantic.disabled():
             sem = {"off": semantic.status()}
         else:  # the vectors the cache has; the others are computed after publishing
-            ids, mat, missing = semantic.cached_vectors(corpus, base)
+            ids, mat, sem = _from_cache(corpus, base)
             if ids:
                 semantic.write_vectors(tmp, ids, mat)
-            sem = {"model": semantic.MODEL_KEY, "vectors": len(ids), "missing": missing}
         meta = {
             "schema_version": SCHEMA_VERSION,
             "build_key": key,
