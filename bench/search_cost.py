@@ -92,8 +92,8 @@ def stand_in_vectors(ix) -> bool:
     ids, _ = semantic.corpus_passages(ix.corpus)  # clauses and their sentences
     mat = np.random.default_rng(1).standard_normal((len(ids), 384)).astype(np.float32)
     mat /= np.linalg.norm(mat, axis=1, keepdims=True)
-    ix._vectors = semantic.ClauseVectors(ids, mat.astype(np.float16),
-                                         {r["id"]: d for d, r in ix.records.items()})
+    stored, scale = semantic.quantize(mat)  # as a build stores them
+    ix._vectors = semantic.ClauseVectors(ids, stored, {r["id"]: d for d, r in ix.records.items()}, scale)
     ix.semantic_note = None
     return True
 

@@ -185,8 +185,8 @@ class SearchIndex:
         if stored is None or note is not None:
             self.semantic_note = note or "检索索引建立时没有语义向量，本次只按字词检索（提示：运行 plankb build 重建）。"
             return
-        ids, mat = stored
-        vectors = semantic.ClauseVectors(ids, mat, {r["id"]: d for d, r in self.records.items()})
+        ids, mat, scale = stored
+        vectors = semantic.ClauseVectors(ids, mat, {r["id"]: d for d, r in self.records.items()}, scale)
         self._vectors = vectors if len(vectors) else None
 
     def _refresh_vectors(self) -> None:

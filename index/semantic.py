@@ -351,21 +351,25 @@ def _worker_embed(texts: list[str]):
 
 
 def write_vectors(folder: Path, ids: list[str], mat) -> None:
-    """The vectors of a build: a matrix file of its own (float16, memory-mapped by every
-    process serving the build, so two workers share one copy), then the ids file naming
-    it, replaced atomically: vectors computed after the build was published are swapped
-    in while it is being read, and a reader still mapping the old matrix keeps it."""
+    """The vectors of a build: a matrix file of its own, memory-mapped by every process
+    serving the build (two workers share one copy), then the ids file naming it, replaced
+    atomically: vectors computed after the build was published are swapped in while it
+    is being read, and a reader still mapping the old matrix keeps it.
+
+    The matrix is int8 with a scale per row (a cosine off by under 0.002): at a hundred
+    plans 32,000 clause and sentence vectors are 12 MB, and scoring them reads 12 MB,
+    faster than 49 MB of float32 and than converting float16 (8 ms against 10 and 53)."""
     import numpy as np
 
     folder = Path(folder)
-    data = np.ascontiguousarray(np.asarray(mat, dtype=np.float16))
+    data, scale = quantize(mat)
     name = f"{MATRIX_PREFIX}{hashlib.sha256(data.tobytes()).hexdigest()[:16]}.npy"
     if not (folder / name).is_file():
         atomic_write_with(folder / name, lambda tmp: _save_npy(tmp, data))
 
     def write(tmp: str) -> None:
         with open(tmp, "wb") as f:
-            np.savez(f, ids=np.array(ids, dtype=str), matrix=np.array(name))
+            np.savez(f, ids=np.array(ids, dtype=str), matrix=np.array(name), scale=scale)
 
     atomic_write_with(folder / VECTORS, write)
     for old in folder.glob(f"{MATRIX_PREFIX}*.npy"):
@@ -374,6 +378,18 @@ def write_vectors(folder: Path, ids: list[str], mat) -> None:
 
 
 MATRIX_PREFIX = "plankb-vectors-"
+
+
+def quantize(mat):
+    """(int8 matrix, float32 scale per row) standing for the float vectors ``mat``."""
+    import numpy as np
+
+    mat = np.asarray(mat, dtype=np.float32)
+    if not len(mat):
+        return np.zeros((0, 1), np.int8), np.zeros(0, np.float32)
+    scale = (np.abs(mat).max(axis=1) / 127).astype(np.float32)
+    scale[scale == 0] = 1.0
+    return np.ascontiguousarray(np.round(mat / scale[:, None]).astype(np.int8)), scale
 
 
 def _save_npy(tmp: str, data) -> None:
@@ -393,19 +409,22 @@ def vectors_stamp(folder: Path):
 
 
 def read_vectors(folder: Path):
-    """(ids, matrix) stored with a build, or None when it has none; the matrix is mapped, not read."""
+    """(ids, matrix, scale per row or None) stored with a build, or None when it has none;
+    the matrix is mapped, not read."""
     try:
         import numpy as np
 
         with np.load(Path(folder) / VECTORS, allow_pickle=False) as z:
             ids = [str(i) for i in z["ids"]]
-            mat = np.load(Path(folder) / str(z["matrix"]), mmap_mode="r") if "matrix" in z.files \
-                else z["vectors"]  # (a build written before the vectors had a file of their own)
+            if "matrix" in z.files:
+                mat, scale = np.load(Path(folder) / str(z["matrix"]), mmap_mode="r"), z["scale"]
+            else:  # a build written before the vectors had a file of their own
+                mat, scale = z["vectors"], None
     except (ImportError, OSError, ValueError, KeyError, EOFError):
         return None
-    if len(ids) != len(mat) or not len(ids):
+    if len(ids) != len(mat) or not len(ids) or (scale is not None and len(scale) != len(ids)):
         return None
-    return ids, mat
+    return ids, mat, scale
 
 
 class ClauseVectors:
@@ -415,12 +434,13 @@ class ClauseVectors:
     :data:`CLAUSE_SHARE` of the clause's cosine, scaled back to a cosine's range.
     """
 
-    CHUNK = 8192  # rows turned from float16 into float32 at a time (12 MB)
+    CHUNK = 8192  # rows turned into float32 at a time (12 MB)
 
-    def __init__(self, ids: list[str], mat, docnum: dict[str, int]):
+    def __init__(self, ids: list[str], mat, docnum: dict[str, int], scale=None):
         import numpy as np
 
         self.mat = mat
+        self.scale = scale  # int8 rows times this are the vectors (None: stored as they are)
         clause_rows, clause_docs, sent = [], [], []
         for row, vid in enumerate(ids):
             cid, mark, _ = vid.partition(SENTENCE_MARK)
@@ -456,7 +476,7 @@ class ClauseVectors:
         out = np.empty(len(self.mat), dtype=np.float32)
         for i in range(0, len(self.mat), self.CHUNK):
             out[i:i + self.CHUNK] = np.einsum("ij,j->i", np.asarray(self.mat[i:i + self.CHUNK], dtype=np.float32), v)
-        return out
+        return out * self.scale if self.scale is not None else out
 
     def scores(self, vec, sentences: bool = True) -> dict[int, float]:
         """Each clause's score against ``vec``; ``sentences=False`` compares whole clauses only."""
@@ -475,7 +495,9 @@ class ClauseVectors:
         """A clause's own stored vector (a pasted paragraph that is that clause)."""
         import numpy as np
 
-        return np.asarray(self.mat[self.row[docnum]], dtype=np.float32)
+        row = self.row[docnum]
+        vec = np.asarray(self.mat[row], dtype=np.float32)
+        return vec * self.scale[row] if self.scale is not None else vec
 
 
 class QueryEncoder:
