@@ -15,8 +15,12 @@ HERE = Path(__file__).resolve().parent
 JUDGED = HERE / "judged.tsv"
 JUDGED_BLIND = HERE / "judged_blind.tsv"
 JUDGED_STAFF = HERE / "judged_staff.tsv"
-# A second staff set by another writer: held-out only, reported, never tuned on.
+# A second staff set by another writer: held out until session 4, reported before and
+# after each change, then turned into a tune set when the third set took its place.
 JUDGED_STAFF2 = HERE / "judged_staff2.tsv"
+# The third staff set, written blind by a writer who had seen no result, dictionary or
+# earlier set: held out whole, reported, never tuned on.
+JUDGED_STAFF3 = HERE / "judged_staff3.tsv"
 KINDS = ("colloquial", "paraphrase", "multi", "box", "paste")
 _GRADED = re.compile(r"^(.+):(\d+)$")  # clause ids never end in ':<digits>'
 

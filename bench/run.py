@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from judged import (JUDGED, JUDGED_BLIND, JUDGED_STAFF, JUDGED_STAFF2, KINDS, load_graded,  # noqa: E402
+from judged import (JUDGED, JUDGED_BLIND, JUDGED_STAFF, JUDGED_STAFF2, JUDGED_STAFF3, KINDS, load_graded,  # noqa: E402
                     load_kinds, relevance)
 
 
@@ -165,13 +165,14 @@ def main(argv=None):
         for kind in KINDS:
             sets[f"staff:{split}:{kind}"] = [j for j in part if j[3] == kind]
     sets["staff:all"] = staff
-    # The second staff set is held out whole: its numbers are reported, never tuned on
-    # (--failures does not list it).
-    staff2 = load_kinds(JUDGED_STAFF2)
-    sets["staff2:held"] = staff2
-    for kind in KINDS:
-        sets[f"staff2:held:{kind}"] = [j for j in staff2 if j[3] == kind]
-    queries = list(dict.fromkeys(q for name in ("judged", "blind", "staff:all", "staff2:held")
+    # The second staff set is tuned on since the third took its place; the third is held
+    # out whole: its numbers are reported, never tuned on (--failures does not list it).
+    for name, path, split in (("staff2", JUDGED_STAFF2, "tune"), ("staff3", JUDGED_STAFF3, "held")):
+        rows = [(q, g, split, kind) for q, g, _, kind in load_kinds(path)]
+        sets[f"{name}:{split}"] = rows
+        for kind in KINDS:
+            sets[f"{name}:{split}:{kind}"] = [j for j in rows if j[3] == kind]
+    queries = list(dict.fromkeys(q for name in ("judged", "blind", "staff:all", "staff2:tune", "staff3:held")
                                  for q, *_ in sets[name]))
     nclauses = sum(len(d.clauses) for d in corpus.documents)
 
@@ -236,7 +237,7 @@ def main(argv=None):
         if args.failures:
             print("\nours on blind:tune — best answer not first (rank of first relevant / of best):")
             by_query = rows[0][5]
-            for q, grades, *_ in sets["blind:tune"] + sets["staff:tune"]:
+            for q, grades, *_ in sets["blind:tune"] + sets["staff:tune"] + sets["staff2:tune"]:
                 ids = by_query[q]
                 best = [c for c, g in grades.items() if g == 2]
                 if ids[:1] and ids[0] in best:

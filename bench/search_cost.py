@@ -90,10 +90,11 @@ def stand_in_vectors(ix) -> bool:
         return True
     if semantic.model() is None:
         return False
-    docs = sorted(ix.records)
-    mat = np.random.default_rng(1).standard_normal((len(docs), 384)).astype(np.float32)
+    ids, _ = semantic.corpus_passages(ix.corpus)  # clauses and their sentences
+    mat = np.random.default_rng(1).standard_normal((len(ids), 384)).astype(np.float32)
     mat /= np.linalg.norm(mat, axis=1, keepdims=True)
-    ix._vec_docs, ix._vec_mat, ix._vec_row = docs, mat, {d: i for i, d in enumerate(docs)}
+    stored, scale = semantic.quantize(mat)  # as a build stores them
+    ix._vectors = semantic.ClauseVectors(ids, stored, {r["id"]: d for d, r in ix.records.items()}, scale)
     ix.semantic_note = None
     return True
 

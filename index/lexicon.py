@@ -133,11 +133,14 @@ class Lexicon:
         return self.jieba.tokenize(folded, HMM=False)
 
 
-def vocabulary(lex: "Lexicon", index_terms) -> dict:
+def vocabulary(lex: "Lexicon", index_terms, inner=()) -> dict:
     """The slice of jieba's dictionary that query segmentation needs, with frequencies.
 
     Every word the index holds, the dictionary's own words, every single character,
-    and jieba's grand total.  Segmenting with this slice gives the same words as the
+    jieba's grand total, and ``inner``: {word: frequency} maps of :func:`inner_words`, the
+    dictionary words written inside the plans though indexed only as part of a longer
+    word (加盟 in 特许加盟): a query word the plans never use (加盟店) then comes apart
+    into the part they do use, found by Ctrl+F, instead of being ignored whole.  Segmenting with this slice gives the same words as the
     full dictionary whenever the full result is made of indexed words (the best
     path keeps its score, other paths can only lose), and a query word the index
     does not hold could not match a word field anyway.  Loading it takes
@@ -150,7 +153,27 @@ def vocabulary(lex: "Lexicon", index_terms) -> dict:
     words |= set(lex.stopwords)
     freq = {w: tk.FREQ[w] for w in words if tk.FREQ.get(w)}
     freq.update({w: f for w, f in tk.FREQ.items() if len(w) == 1 and f})
+    for words_of_plan in inner:
+        freq.update(words_of_plan)
     return {"total": tk.total, "freq": freq}
+
+
+INNER_WORD_CHARS = (2, 3, 4)
+
+
+def inner_words(dictionary: dict, texts) -> dict:
+    """{word: frequency} of the dictionary's words of 2–4 characters written in ``texts``."""
+    out: dict = {}
+    for text in texts:
+        text = fold(text)
+        for n in INNER_WORD_CHARS:
+            for i in range(len(text) - n + 1):
+                w = text[i:i + n]
+                if w not in out:
+                    f = dictionary.get(w)
+                    if f:
+                        out[w] = f
+    return out
 
 
 class _WholeNumbers(jieba.Tokenizer):

@@ -36,6 +36,14 @@ def within_tier(bm25: np.ndarray, coverage: np.ndarray, coord: np.ndarray) -> np
                        dtype=np.float64, count=len(bm25))
 
 
+def tied_ranks(score: np.ndarray, ranks: np.ndarray) -> np.ndarray:
+    """:func:`ranking.tied_ranks` per element: 1 + how many of the clauses that have a rank
+    (``ranks`` > 0, those with a lexical score) score more than a tie above this one."""
+    have = np.sort(score[ranks > 0])
+    ahead = len(have) - np.searchsorted(have, score + ranking.LEXICAL_TIE, side="right")
+    return np.where(ranks > 0, ahead + 1, 0).astype(np.int64)
+
+
 def figure_texts(numbers: list[str]) -> list[str]:
     """What a clause stating one of the typed figures must contain literally: the figure's
     digits before any decimal point (:func:`ranking.number_pattern` matches 543 in 543.0

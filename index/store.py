@@ -25,8 +25,8 @@ from kb.atomic import atomic_write_text
 from kb.filelock import exclusive
 
 from index import semantic
-from index.lexicon import load_lexicon, vocabulary
-from index.schema import SCHEMA_VERSION, build_schema, clause_fields
+from index.lexicon import inner_words, load_lexicon, vocabulary
+from index.schema import SCHEMA_VERSION, build_schema, clause_fields, searchable_text
 
 log = logging.getLogger("plankb.index")
 
@@ -34,6 +34,7 @@ SUBDIR = "search"
 POINTER = "CURRENT"
 META = "plankb-meta.json"
 VOCAB = "plankb-vocab.json"  # query-time jieba dictionary slice (see lexicon.vocabulary)
+INNER = "plankb-inner-words.json"  # per plan: words written inside longer words (lexicon.inner_words)
 LEASE = ".in-use"  # a shared lock on this file: an open index reads the folder (see hold_lease)
 
 
@@ -153,6 +154,12 @@ def embed_missing(corpus, instance_dir: Path | str, progress=None) -> dict:
         raise IndexBuildError(f"无法写入实例目录 {base}：{e.strerror or e}（提示：用 --instance 指定可写目录）") from None
 
 
+def _from_cache(corpus, base: Path):
+    """(ids, matrix, the build's semantic stats) of the vectors the cache has for ``corpus``."""
+    ids, mat, missing = semantic.cached_vectors(corpus, base)
+    return ids, mat, {"model": semantic.MODEL_KEY, "vectors": len(ids), "missing": missing}
+
+
 def _swap_vectors(corpus, base: Path, done) -> dict:
     """Write the vectors of ``corpus`` into its live build and say so in its metadata."""
     if done is None and (semantic.disabled() or semantic.model() is None):
@@ -162,8 +169,7 @@ def _swap_vectors(corpus, base: Path, done) -> dict:
         ids, mat, extra = done
         stats = {"model": semantic.MODEL_KEY, "vectors": len(ids), "missing": 0, **extra}
     else:
-        ids, mat, missing = semantic.cached_vectors(corpus, base)
-        stats = {"model": semantic.MODEL_KEY, "vectors": len(ids), "missing": missing}
+        ids, mat, stats = _from_cache(corpus, base)
     cur = current_build(base.parent)
     if cur is None or cur[1].get("content_hash") != corpus.content_hash():
         return stats  # a newer build is live: its own embedding fills it
@@ -173,6 +179,22 @@ def _swap_vectors(corpus, base: Path, done) -> dict:
     meta["semantic"] = stats
     _write_atomic(folder / META, json.dumps(meta, ensure_ascii=False, indent=2))
     return stats
+
+
+def _inner_words(corpus, lex, docs: dict, previous: Path | None) -> dict:
+    """{document key: its inner words} (lexicon.inner_words): an update scans only the plans
+    it re-indexes (the scan takes seconds at a hundred plans), the rest come from ``previous``."""
+    known = {}
+    if previous is not None:
+        try:
+            known = json.loads((previous / INNER).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            known = {}
+    out = {}
+    for d in corpus.documents:
+        k = docs[d.id]
+        out[k] = known[k] if k in known else inner_words(lex.jieba.FREQ, (searchable_text(c) for c in d.clauses))
+    return out
 
 
 def _build_locked(corpus, base: Path, full: bool = False) -> dict:
@@ -205,15 +227,17 @@ def _build_locked(corpus, base: Path, full: bool = False) -> dict:
                      for f in ("title", "body", "heading") for t in reader.lexicon(f)}
             segments = len(ix._segments())
         ix.close()
-        vocab = vocabulary(load_lexicon(dict_dir(corpus)), terms)
+        lex = load_lexicon(dict_dir(corpus))
+        inner = _inner_words(corpus, lex, docs, previous[0] if update is not None else None)
+        _write_atomic(tmp / INNER, json.dumps(inner, ensure_ascii=False))
+        vocab = vocabulary(lex, terms, inner.values())
         _write_atomic(tmp / VOCAB, json.dumps(vocab, ensure_ascii=False))
         if semantic.disabled():
             sem = {"off": semantic.status()}
         else:  # the vectors the cache has; the others are computed after publishing
-            ids, mat, missing = semantic.cached_vectors(corpus, base)
+            ids, mat, sem = _from_cache(corpus, base)
             if ids:
                 semantic.write_vectors(tmp, ids, mat)
-            sem = {"model": semantic.MODEL_KEY, "vectors": len(ids), "missing": missing}
         meta = {
             "schema_version": SCHEMA_VERSION,
             "build_key": key,
@@ -258,7 +282,7 @@ def _update_plan(previous: tuple[Path, dict], key: str, docs: dict[str, str]):
 
 
 # Files of a build that are not whoosh's: written anew for each build, never linked.
-_OWN_FILES = {META, VOCAB, LEASE, semantic.VECTORS}
+_OWN_FILES = {META, VOCAB, INNER, LEASE, semantic.VECTORS}
 
 
 def _update_whoosh(corpus, old: Path, tmp: Path, changed: set[str], removed: set[str]) -> int:
@@ -271,7 +295,7 @@ def _update_whoosh(corpus, old: Path, tmp: Path, changed: set[str], removed: set
     """
     for f in old.iterdir():
         if f.is_file() and f.name not in _OWN_FILES and not f.name.endswith(".lock") \
-                and "WRITELOCK" not in f.name:
+                and "WRITELOCK" not in f.name and not f.name.startswith(semantic.MATRIX_PREFIX):
             try:
                 os.link(f, tmp / f.name)
             except OSError:

@@ -129,10 +129,11 @@ def corpus_ids(corpus_dir: Path | str) -> set[str]:
 
 
 def stage_upload(instance, corpus_dir, data: bytes, filename: str, doc_id: str | None, actor: str,
-                 database=None) -> str:
+                 database=None, replace: bool = False) -> str:
     """Check an uploaded file, keep it in a new staging folder with its sidecar, run the
     ingest once; return the staging token. A file that is not a plan leaves nothing.
-    With ``database``, an id published there (office.published) is taken too."""
+    With ``database``, an id published there (office.published) is taken too; with
+    ``replace``, a taken id is allowed and publishing replaces that plan (a new version)."""
     from kb.ingest.readers import sniff
     from kb.model import DOC_ID_RULE, doc_id_from_name, valid_doc_id
 
@@ -163,8 +164,9 @@ def stage_upload(instance, corpus_dir, data: bytes, filename: str, doc_id: str |
         taken = served_ids(database, corpus_dir)
     else:
         taken = corpus_ids(corpus_dir)
-    if doc_id in taken:
-        raise PlanError(f"语料中已有编号为“{doc_id}”的规划：请换一个文档编号。", 409)
+    if doc_id in taken and not replace:
+        raise PlanError(f"语料中已有编号为“{doc_id}”的规划：请换一个文档编号；要以新版本替换它，"
+                        "请勾选“替换已有的同编号规划”。", 409)
     root = staging_root(instance)
     root.mkdir(parents=True, exist_ok=True)
     token = secrets.token_hex(8)
@@ -176,7 +178,7 @@ def stage_upload(instance, corpus_dir, data: bytes, filename: str, doc_id: str |
         atomic_write_text(folder / f"{doc_id}.toml", sidecar_text({"document": {"id": doc_id}}))
         _save_meta(folder, {"token": token, "doc_id": doc_id, "kind": suffix, "filename": (filename or "")[:200],
                             "size": len(data), "uploaded_by": actor, "uploaded_at": _now(),
-                            "status": "staged", "message": ""})
+                            "status": "staged", "message": "", "replace": doc_id in taken})
         _review(folder, corpus_dir)
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
@@ -390,7 +392,8 @@ def _publish_lock(instance):
         yield
 
 
-def start_publish(instance, corpus_dir, token: str, database, actor, on_published=None) -> None:
+def start_publish(instance, corpus_dir, token: str, database, actor, on_published=None,
+                  replace: bool = False) -> None:
     """Check the plan can be published, then publish in a background thread (the index
     build takes seconds; searches go on with the old index meanwhile). ``corpus_dir`` is
     the bundled corpus folder (office.published serves it plus the database's plans).
@@ -403,14 +406,17 @@ def start_publish(instance, corpus_dir, token: str, database, actor, on_publishe
     meta = _settle_stale(instance, folder, _meta(folder))
     if meta["status"] in ("publishing", "published"):
         raise PlanError("这份规划已在发布或已发布。", 409)
+    replace = replace or bool(meta.get("replace"))  # chosen at upload
     if meta["doc_id"] in served_ids(database, corpus_dir):
         if _stored_already(database, folder, meta):  # a server stopped after storing it
             meta.update(status="published", message="已发布（上次发布已存入数据库，服务器在此之后停止）。")
             _save_meta(folder, meta)
             return
-        raise PlanError(f"语料中已有编号为“{meta['doc_id']}”的规划：请删除这份待发布的规划后换一个编号重新上传。", 409)
+        if not replace:
+            raise PlanError(f"语料中已有编号为“{meta['doc_id']}”的规划：请勾选“替换已有的同编号规划”后发布，"
+                            "或删除这份待发布的规划后换一个编号重新上传。", 409)
     thread = threading.Thread(target=_publish_job,
-                              args=(Path(instance), Path(corpus_dir), token, database, actor, on_published),
+                              args=(Path(instance), Path(corpus_dir), token, database, actor, on_published, replace),
                               name=f"plankb-publish-{token}", daemon=True)
     with _threads_lock:
         if token in _running:
@@ -441,13 +447,14 @@ def wait_for_publishing(timeout: float | None = None) -> None:
         t.join(timeout)
 
 
-def _publish_job(instance: Path, corpus_dir: Path, token: str, database, actor, on_published=None) -> None:
+def _publish_job(instance: Path, corpus_dir: Path, token: str, database, actor, on_published=None,
+                 replace: bool = False) -> None:
     from office.audit import acting_as
 
     folder = staging_root(instance) / token
     try:
         with acting_as(actor), _publish_lock(instance):
-            result = publish(instance, corpus_dir, token, database)
+            result = publish(instance, corpus_dir, token, database, replace=replace)
         if on_published is not None:
             try:
                 on_published()
@@ -470,7 +477,7 @@ def _publish_job(instance: Path, corpus_dir: Path, token: str, database, actor, 
             _running.discard(token)
 
 
-def publish(instance, corpus_dir, token: str, database) -> dict:
+def publish(instance, corpus_dir, token: str, database, replace: bool = False) -> dict:
     """The plan into the database and this server's corpus folder: the index built first
     for the corpus as it will be, then the plan stored (raw file, sidecar with the
     corrections, Markdown, text copy, who and when; "plan published" in the audit trail,
@@ -488,7 +495,7 @@ def publish(instance, corpus_dir, token: str, database) -> dict:
     folder = staged_dir(instance, token)
     meta = _meta(folder)
     doc_id = meta["doc_id"]
-    if doc_id in corpus_ids(served):
+    if doc_id in corpus_ids(served) and not replace:
         raise PlanError(f"语料中已有编号为“{doc_id}”的规划。", 409)
     result = _ingest(folder, served)
     try:
@@ -510,7 +517,7 @@ def publish(instance, corpus_dir, token: str, database) -> dict:
         corpus_cache.pop(view.resolve(), None)
         shutil.rmtree(view, ignore_errors=True)
     try:
-        version = PlanStore(database).publish(plan, origin="import", bundled=bundled_ids(base))
+        version = PlanStore(database).publish(plan, origin="import", replace=replace, bundled=bundled_ids(base))
     except PlanStoreError as e:
         raise PlanError(str(e), e.status) from None
     sync(database, base, instance)
@@ -521,7 +528,7 @@ def publish(instance, corpus_dir, token: str, database) -> dict:
 def _link_view(corpus_dir: Path, view: Path, extra: dict[str, bytes]) -> None:
     """A folder that reads as the corpus will after publishing: every data file of the
     corpus linked (same relative paths, so the content hash is the same), plus the new
-    plan's Markdown as a real file."""
+    plan's Markdown as a real file (in place of the plan it replaces, if any)."""
     from kb.corpus import _data_files
 
     view.mkdir(parents=True)
@@ -530,4 +537,5 @@ def _link_view(corpus_dir: Path, view: Path, extra: dict[str, bytes]) -> None:
         (view / rel).parent.mkdir(parents=True, exist_ok=True)
         os.symlink(p.resolve(), view / rel)
     for rel, data in extra.items():
+        (view / rel).unlink(missing_ok=True)  # a replaced plan: never write through the link
         (view / rel).write_bytes(data)

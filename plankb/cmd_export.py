@@ -300,10 +300,13 @@ def list_show_cmd(ctx, name, as_json):
     store = _store(ctx)
     t = find_list(store, name)
     items = store.items(t.id)
+    progress = store.progress(t.id)
     if as_json:
         from plankb.cli import echo_json
 
-        echo_json({"list": t.to_json(), "items": [i.to_json() for i in items]})
+        echo_json({"list": t.to_json(), "items": [i.to_json() | {"progress": [p.to_json() for p in
+                                                                            progress.get(i.id, [])]}
+                                                   for i in items]})
         return
     click.echo(f"{t.display_title}（{len(items)} 项）")
     for i in items:
@@ -312,6 +315,8 @@ def list_show_cmd(ctx, name, as_json):
         extra = "；".join(f"{k}：{v}" for k, v in (("牵头", i.lead_unit), ("配合", i.support_units),
                                                     ("时限", i.deadline), ("状态", i.status)) if v)
         click.echo(f"{i.position + 1}. [{i.id}] {i.clause_id} {head}" + (f"（{extra}）" if extra else ""))
+        for p in progress.get(i.id, []):
+            click.echo(f"    进展 #{p.id} {p.on_date}：{p.text}（{p.who or '未知'}）")
 
 
 @click.command("list-delete")
@@ -371,7 +376,40 @@ def list_progress_cmd(ctx, name, item_id, text, on_date):
     click.echo(f"已记录条目 {item.id} 的进展：{p.on_date}：{p.text}")
 
 
+@click.command("list-progress-edit")
+@_guard
+@click.argument("name")
+@click.argument("item_id", metavar="ITEM", type=int)
+@click.argument("progress_id", metavar="PROGRESS", type=int)
+@click.option("--text", default=None, help="改正后的进展内容（不填则不改）。")
+@click.option("--date", "on_date", default=None, help="改正后的日期，如 2025-06-30（不填则不改）。")
+@click.pass_context
+def list_progress_edit_cmd(ctx, name, item_id, progress_id, text, on_date):
+    """改正清单条目 ITEM 的一条进展 PROGRESS（list-show 中“进展 #编号”）：只能改自己记录的，管理员可改任何一条。"""
+    if text is None and on_date is None:
+        raise click.UsageError("请用 --text 或 --date 给出要改正的内容。")
+    store, item = _list_item(ctx, name, item_id)
+    p = store.edit_progress(progress_id, text, on_date, item_id=item.id)
+    click.echo(f"已改正条目 {item.id} 的进展 #{p.id}：{p.on_date}：{p.text}")
+
+
+@click.command("list-progress-delete")
+@_guard
+@click.argument("name")
+@click.argument("item_id", metavar="ITEM", type=int)
+@click.argument("progress_id", metavar="PROGRESS", type=int)
+@click.option("--yes", is_flag=True, help="不再确认。")
+@click.pass_context
+def list_progress_delete_cmd(ctx, name, item_id, progress_id, yes):
+    """删除清单条目 ITEM 的一条进展 PROGRESS（操作记录中留有原文）。"""
+    store, item = _list_item(ctx, name, item_id)
+    if not yes:
+        click.confirm(f"删除条目 {item.id} 的进展 #{progress_id}？", abort=True)
+    p = store.delete_progress(progress_id, item_id=item.id)
+    click.echo(f"已删除条目 {item.id} 的进展 #{p.id}（{p.on_date}：{p.text}）。")
+
+
 def register(cli) -> None:
     for cmd in (export_cmd, lists_cmd, list_create_cmd, list_add_cmd, list_show_cmd, list_delete_cmd,
-                list_status_cmd, list_progress_cmd):
+                list_status_cmd, list_progress_cmd, list_progress_edit_cmd, list_progress_delete_cmd):
         cli.add_command(cmd)

@@ -207,3 +207,31 @@ def test_the_cache_of_parsed_plans_stays_bounded(plans):
     corpus = fresh_process_load(root, instance)
     assert len(cached) <= 2 * 4 + 32
     assert {corpus.document_key(d.id) for d in corpus.documents} <= cached  # those in use stay
+
+
+def test_an_update_scans_only_the_changed_plan_for_inner_words(plans, monkeypatch):
+    """The words written inside longer words (加盟 in 特许加盟) take seconds to find at a
+    hundred plans: an update finds them for the plans it re-indexes only."""
+    root, instance = plans
+    build_index(fresh_process_load(root, instance), instance)
+    scanned = []
+    real = store.inner_words
+
+    def counting(freq, texts):
+        texts = list(texts)
+        scanned.append(len(texts))
+        return real(freq, texts)
+
+    monkeypatch.setattr(store, "inner_words", counting)
+    rewrite(root / f"{SEED}-c2.md", OLD, "推动特许加盟品牌保护")
+    corpus = fresh_process_load(root, instance)
+    meta = build_index(corpus, instance)
+    assert meta["build"]["mode"] == "update"
+    assert scanned == [len(corpus.document(f"{SEED}-c2").clauses)]
+    ix = open_index(corpus, instance, build_if_missing=False)
+    try:  # 加盟店 is in no plan; its part 加盟 is, inside 特许加盟 (also in the updated plan)
+        r = ix.search("加盟店乱用大牌商标", limit=5)
+        assert r["hits"] and all("加盟" in h["text"] for h in r["hits"][:1])
+        assert "加盟" not in "".join(r.get("ignored", []))
+    finally:
+        ix.close()

@@ -68,6 +68,12 @@ def test_an_index_damaged_with_no_build_to_switch_to_says_so(corpus_copy, tmp_pa
         ix._lease.close()
 
 
+@pytest.fixture(autouse=True)
+def clauses_through_passage(monkeypatch):
+    """The fakes below embed clause texts in passage() and questions in query()."""
+    monkeypatch.setattr(semantic, "CORPUS_SIDE", "passage")
+
+
 class FakeModel:
     """Stands in for the sentence model: counts the texts it is asked to embed."""
 
@@ -94,8 +100,10 @@ def test_adding_a_plan_embeds_only_that_plan(corpus_copy, tmp_path, monkeypatch)
     monkeypatch.delenv("PLANKB_EMBED_CACHE", raising=False)
     instance = tmp_path / "inst"
     meta = build_index(corpus_copy, instance)
-    seed_clauses = len(list(corpus_copy.clauses()))
-    assert meta["semantic"]["embedded"] == seed_clauses == len(fake.seen)
+    seed_ids, seed_texts = semantic.corpus_passages(corpus_copy)  # clauses, then their sentences
+    seed_clauses = len(seed_ids)
+    assert len(seed_ids) > len(list(corpus_copy.clauses())) and any("#" in i for i in seed_ids)
+    assert meta["semantic"]["embedded"] == len(set(seed_texts)) == len(fake.seen)
     assert (instance / "embeddings").is_dir()  # with the index, in the instance folder
 
     root = Path(corpus_copy.root)
@@ -106,9 +114,9 @@ def test_adding_a_plan_embeds_only_that_plan(corpus_copy, tmp_path, monkeypatch)
     two = load_corpus(root)
     fake.seen.clear()
     meta = build_index(two, instance)
-    new = len(list(two.clauses())) - seed_clauses
+    new = len(semantic.corpus_passages(two)[0]) - seed_clauses
     assert new >= 2
-    assert meta["semantic"] == {"model": semantic.MODEL_KEY, "embedded": new, "reused": seed_clauses,
+    assert meta["semantic"] == {"model": semantic.MODEL_KEY, "embedded": new, "reused": len(set(seed_texts)),
                                 "vectors": seed_clauses + new, "missing": 0}
     assert len(fake.seen) == new and all("质押融资" in t or "专利导航" in t for t in fake.seen)
 
@@ -150,7 +158,10 @@ def test_the_lexical_index_comes_first_and_an_interrupted_embedding_resumes(corp
     monkeypatch.delenv("PLANKB_EMBED_CACHE", raising=False)
     monkeypatch.setattr(semantic, "_model", StoppedModel(after=40))
     instance = tmp_path / "inst"
-    total = len(list(corpus_copy.clauses()))
+    ids, texts = semantic.corpus_passages(corpus_copy)  # clauses and their sentences
+    total = len(ids)
+    assert len(set(texts)) == total  # (no sentence repeated: embedded and missing count alike)
+    clauses_first = {i for i in ids[:48] if "#" not in i}  # the first three batches of 16
     meta = build_index(corpus_copy, instance, vectors=False)
     assert meta["semantic"] == {"model": semantic.MODEL_KEY, "vectors": 0, "missing": total}
     ix = open_index(corpus_copy, instance, build_if_missing=False, vectors=False)
@@ -161,7 +172,8 @@ def test_the_lexical_index_comes_first_and_an_interrupted_embedding_resumes(corp
         done = current_build(instance)[1]["semantic"]
         assert done["vectors"] == 48 and done["missing"] == total - 48  # three batches of 16 kept
         ix._vec_checked = 0  # (the open index looks again every few seconds)
-        assert len(ix.semantic_scores("专利审查太慢，有没有快速通道")) == 48  # the 48 are used already
+        # the 48 are used already: the clauses among them are scored
+        assert len(ix.semantic_scores("专利审查太慢，有没有快速通道")) == len(clauses_first) > 0
     finally:
         ix.close()
     rest = FakeModel()
@@ -170,7 +182,7 @@ def test_the_lexical_index_comes_first_and_an_interrupted_embedding_resumes(corp
     assert len(rest.seen) == total - 48  # resumed: the vectors computed before are not computed again
     ix = open_index(corpus_copy, instance, build_if_missing=False, vectors=False)
     try:
-        assert ix.semantic and len(ix._vec_docs) == total
+        assert ix.semantic and len(ix._vectors) == len(list(corpus_copy.clauses()))
     finally:
         ix.close()
 
@@ -200,14 +212,16 @@ def test_the_web_server_opens_the_lexical_index_and_embeds_in_another_process(co
         try:
             assert fake.seen == []  # nothing embedded here
             assert started == [inst]  # … but handed to a process of its own
-            assert ix.meta["semantic"]["missing"] == len(list(corpus_copy.clauses()))
+            passages = semantic.corpus_passages(corpus_copy)[1]
+            assert ix.meta["semantic"]["missing"] == len(passages)
             assert ix.search("商业秘密")["total"] > 0
             from index import embed  # what the started process runs
 
             assert embed.main([str(corpus_copy.root), str(inst)]) == 0
-            assert len(fake.seen) == len(list(corpus_copy.clauses()))
+            assert len(fake.seen) == len(set(passages))
             ix._vec_checked = 0
-            assert len(ix.semantic_scores("专利审查太慢")) == len(fake.seen)  # picked up by the open index
+            # picked up by the open index: every clause scored
+            assert len(ix.semantic_scores("专利审查太慢")) == len(list(corpus_copy.clauses()))
         finally:
             ix.close()
     finally:
@@ -229,7 +243,7 @@ def test_an_embedder_whose_server_has_stopped_stops_and_keeps_what_it_computed(c
     monkeypatch.setenv("PLANKB_SEMANTIC", "1")
     monkeypatch.delenv("PLANKB_EMBED_CACHE", raising=False)
     inst = tmp_path / "inst"
-    total = len(list(corpus_copy.clauses()))
+    total = len(semantic.corpus_passages(corpus_copy)[0])  # clauses and their sentences
     build_index(corpus_copy, inst, vectors=False)
     gone = os.getppid() + 1  # not this process's parent: the server that started it has stopped
     assert embed.main([str(corpus_copy.root), str(inst), str(gone)]) == 0

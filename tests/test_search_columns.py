@@ -102,15 +102,16 @@ def _scalar_rank(ix, selected, pq, scoring_q, sims: dict):
     lexical, coords = [], {}
     for r in selected:
         d, t = r["docnum"], tier(r)
-        lexed = d in bm25 or t > 0
         b = bm25.get(d, 0.0)
         coord = sum(d in u for u in unit_docs) / len(unit_docs) if unit_docs else 0.0
+        lexed = d in bm25 or t > 0 or coord > 0
         within = ranking.within_tier(b / (b + search_mod.BM25_HALF), search_mod._coverage(r["folded"], literal_terms),
                                      coord)
         lexical.append((t + within if lexed else -1.0, -r["order"], r, t))
         coords[d] = coord
     lexical.sort(key=lambda x: (x[0], x[1]), reverse=True)
-    lex_rank = {x[2]["docnum"]: i for i, x in enumerate(lexical, 1) if x[0] >= 0}
+    scored = [(x[2]["docnum"], x[0]) for x in lexical if x[0] >= 0]
+    lex_rank = ranking.tied_ranks(scored) if sims else {d: i for i, (d, _) in enumerate(scored, 1)}
     sem_order = sorted((r["docnum"] for r in selected if r["docnum"] in sims), key=lambda d: -sims[d])
     sem_rank = {d: i for i, d in enumerate(sem_order, 1)}
     prefs = ix.preferences
@@ -302,3 +303,19 @@ def test_coverage_at_once_within_a_budget_of_look_ups_or_not_at_all(ix):
     cover = lit.coverage(groups, budget=10_000)
     assert cover is not None
     assert all(cover[d] == search_mod._coverage(r["folded"], groups) for d, r in ix.records.items())
+
+
+def test_tied_ranks_twin_equals_the_scalar_tied_ranks():
+    rng = np.random.default_rng(7)
+    t = ranking.LEXICAL_TIE
+    for _ in range(50):
+        score = np.round(rng.uniform(0, 3, 40) / t * 2) * t / 2  # many scores a tie apart or closer
+        score[rng.uniform(size=40) < 0.2] = -1.0  # not lexical matches
+        perm = rank_arrays.best_first(score, np.arange(40, dtype=np.int32))
+        ranks = np.zeros(40, dtype=np.int64)
+        ranks[perm] = np.arange(1, 41)
+        ranks[score < 0] = 0
+        want = ranking.tied_ranks([(int(i), float(score[i])) for i in perm if score[i] >= 0])
+        got = rank_arrays.tied_ranks(score, ranks)
+        assert {i: int(got[i]) for i in range(40) if score[i] >= 0} == want
+        assert not got[score < 0].any()

@@ -153,3 +153,44 @@ def test_a_number_typed_among_words_matches_that_number(ix):
     assert ids(ix.search("海外发明专利授权量8万件", limit=1)) == [sid("t2.r2")]
     # alone, a number is still every clause that holds it (Ctrl+F)
     assert len(ix.search("8", limit=1000)["hits"]) >= len(d8)
+
+
+def test_a_word_the_plan_never_uses_comes_apart_into_the_part_it_does(ix):
+    """加盟店 is in no clause; 加盟 is, inside 特许加盟 (box2.p2, with 驰名商标): the query
+    used to ignore 加盟店乱用大牌 whole and rank clauses saying only 商标 first."""
+    r = ix.search("加盟店乱用大牌商标", limit=5)
+    hit = next(h for h in r["hits"][:2] if h["id"] == sid("box2.p2"))  # was sixth, as 语义相近
+    assert "加盟" in hit["why"]
+    assert r["ignored"] == ["店乱用大牌"]
+
+
+def test_a_question_about_what_was_done_ranks_the_review_row_first(ix):
+    """建了几个 asks what was achieved: the 十三五 table's row is not moved down as background."""
+    assert ids(ix.search("专利密集型产业集聚区建了几个", limit=3))[0] == sid("t1.r14")
+
+
+def test_near_equal_word_matches_are_ordered_by_meaning():
+    """Two clauses holding the same query words with BM25 a hair apart share a rank."""
+    from index import ranking
+
+    t = ranking.LEXICAL_TIE
+    ranks = ranking.tied_ranks([(1, 1.5), (2, 1.5 - t / 2), (3, 1.5 - 2 * t), (4, 1.5 - 2 * t)])
+    assert ranks == {1: 1, 2: 1, 3: 3, 4: 3}
+
+
+def test_the_meaning_of_a_question_is_read_from_the_question_as_typed(ix, monkeypatch):
+    """The sentence model reads questions; the words left after dropping 有多少…了 read worse."""
+    if not ix.semantic:
+        pytest.skip("the sentence model cannot load here")
+    seen = []
+    real = ix._encode
+
+    def recording(text, passage=False):
+        seen.append(text)
+        return real(text, passage=passage)
+
+    monkeypatch.setattr(ix, "_encode", recording)
+    ix.search("贯标企业有多少家了")
+    ix.search("贯标企业有多少家了 -高校")
+    assert seen[0] == "贯标企业有多少家了"
+    assert "多少" not in seen[1] and "高校" not in seen[1] and "贯标" in seen[1]

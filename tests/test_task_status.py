@@ -197,6 +197,33 @@ def test_cli_sets_status_and_progress_and_exports_them(instance, tmp_path):
         assert proc.returncode != 0 and words in proc.stderr and "Traceback" not in proc.stderr
 
 
+def test_cli_corrects_and_deletes_a_progress_entry(instance):
+    """A progress entry typed wrong is corrected or removed from the command line too,
+    audited, by the id list-show prints."""
+    from cli_support import run_plankb
+
+    inst = str(instance)
+    run_plankb("--instance", inst, "list-add", "进展改正", "--ids", f"{A}", "--create")
+    a = json.loads(run_plankb("--instance", inst, "list-show", "进展改正", "--json").stdout)["items"][0]["id"]
+    run_plankb("--instance", inst, "list-progress", "进展改正", str(a), "完成调硏", "--date", "2025-03-01")
+    shown = json.loads(run_plankb("--instance", inst, "list-show", "进展改正", "--json").stdout)["items"][0]
+    pid = shown["progress"][0]["id"]
+    assert f"进展 #{pid} 2025-03-01：完成调硏" in run_plankb("--instance", inst, "list-show", "进展改正").stdout
+    out = run_plankb("--instance", inst, "list-progress-edit", "进展改正", str(a), str(pid), "--text", "完成调研",
+                     "--date", "2025-03-02").stdout
+    assert f"#{pid}：2025-03-02：完成调研" in out
+    shown = json.loads(run_plankb("--instance", inst, "list-show", "进展改正", "--json").stdout)["items"][0]
+    assert [(p["on_date"], p["text"]) for p in shown["progress"]] == [("2025-03-02", "完成调研")]
+    for args, words in [(["list-progress-edit", "进展改正", str(a), str(pid)], "--text"),
+                        (["list-progress-edit", "进展改正", str(a), "999999", "--text", "x"], "不存在"),
+                        (["list-progress-delete", "进展改正", str(a), "999999", "--yes"], "不存在")]:
+        proc = run_plankb("--instance", inst, *args, ok=False)
+        assert proc.returncode != 0 and words in proc.stderr and "Traceback" not in proc.stderr
+    run_plankb("--instance", inst, "list-progress-delete", "进展改正", str(a), str(pid), "--yes")
+    shown = json.loads(run_plankb("--instance", inst, "list-show", "进展改正", "--json").stdout)["items"][0]
+    assert shown["progress"] == []
+
+
 def test_cli_history_lists_overwritten_values(instance):
     from cli_support import run_plankb
 

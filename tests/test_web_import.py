@@ -444,3 +444,37 @@ def test_a_publish_the_server_did_not_finish_can_be_published_again(fresh_app):
     assert c.post(f"/admin/import/{token}/publish", data={"csrf_token": csrf}).status_code == 303
     data = c.get(f"/api/admin/import/{token}").get_json()
     assert data["status"] == "published" and "已存入数据库" in data["message"]
+
+
+def test_an_administrator_replaces_a_plan_with_a_new_version_from_the_import_page(fresh_app):
+    """A plan of an id already served is refused unless 替换 is ticked; ticked, publishing
+    serves the new version in place of the old (here the bundled seed), audited old → new."""
+    from office.plans import wait_for_publishing
+
+    app = fresh_app
+    bundled = Path(app.config["CORPUS_DIR"])
+    seed_md = (bundled / "gd-ip-14fyp.md").read_bytes()
+    raw = (ROOT / "corpus" / "raw" / "gd-ip-14fyp.txt").read_text(encoding="utf-8")
+    old, new = "培育商业秘密保护基地", "培育商业秘密保护示范园区"
+    assert old in raw
+    data = raw.replace(old, new).encode("utf-8")
+    c, csrf = logged_in(app)
+    refused = upload(c, csrf, data, "plan.txt", "gd-ip-14fyp")
+    assert refused.status_code == 409 and "替换已有的同编号规划" in refused.get_data(as_text=True)
+    r = c.post("/admin/import", data={"csrf_token": csrf, "doc_id": "gd-ip-14fyp", "replace": "1",
+                                      "file": (__import__("io").BytesIO(data), "plan.txt")},
+               content_type="multipart/form-data")
+    assert r.status_code == 303, r.get_data(as_text=True)[:300]
+    token = r.headers["Location"].rsplit("/", 1)[1]
+    assert "发布后将替换已有的同编号规划" in c.get(f"/admin/import/{token}").get_data(as_text=True)
+    assert c.post(f"/admin/import/{token}/publish", data={"csrf_token": csrf}).status_code == 303
+    wait_for_publishing()
+    status = c.get(f"/api/admin/import/{token}").get_json()
+    assert status["status"] == "published", status["message"]
+    hits = c.get("/api/search", query_string={"q": f'"{new}"'}).get_json()["hits"]
+    assert [h["id"].split(":")[0] for h in hits] == ["gd-ip-14fyp"]
+    assert c.get("/api/search", query_string={"q": f'"{old}"'}).get_json()["total"] == 0
+    assert (bundled / "gd-ip-14fyp.md").read_bytes() == seed_md  # the bundled file is untouched
+    trail = c.get("/api/admin/audit").get_json()["entries"]
+    assert (trail[0]["action"], trail[0]["subject"]) == ("plan.replace", "gd-ip-14fyp")
+    assert trail[0]["old"].startswith("随包规划《") and trail[0]["new"].startswith("第")

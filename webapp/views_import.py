@@ -87,7 +87,7 @@ def upload():
     try:
         token = _plans().stage_upload(instance_dir(), _corpus(), data, f.filename,
                                       request.form.get("doc_id", "")[:100], current_user().name,
-                                      database=get_store().db)
+                                      database=get_store().db, replace=request.form.get("replace") == "1")
     except PlanError as e:
         return _upload_error(str(e), e.status)
     return redirect(url_for("imports.review_page", token=token), code=303)
@@ -110,9 +110,13 @@ def _review(token):
 
 @bp.get("/admin/import/<token>")
 def review_page(token):
+    from office.published import served_ids
+
     data = _review(token)
+    taken = data["meta"]["status"] == "staged" and data["doc_id"] in served_ids(get_store().db, _corpus())
     page = render_template("import_review.html", r=data, token=token, fixes=FIX_KINDS, default_why=DEFAULT_WHY,
-                           kinds=KIND_LABELS, notice=request.args.get("done") and "已记录更正并重新解析。")
+                           kinds=KIND_LABELS, notice=request.args.get("done") and "已记录更正并重新解析。",
+                           taken=taken)
     # while the index is rebuilt the page reloads itself (no JavaScript needed)
     return (page, 200, {"Refresh": "2"}) if data["meta"]["status"] == "publishing" else page
 
@@ -158,7 +162,8 @@ def publish(token):
     try:
         app = current_app._get_current_object()
         _plans().start_publish(instance_dir(), _corpus(), token, get_store().db, current_actor(),
-                               on_published=lambda: _serve_new_corpus(app))
+                               on_published=lambda: _serve_new_corpus(app),
+                               replace=request.form.get("replace") == "1")
     except PlanError as e:
         _fail(e)
     return redirect(url_for("imports.review_page", token=token), code=303)
