@@ -177,6 +177,26 @@ def pss_mb(pid: int) -> float:
     return sum(_proc_kb(f"/proc/{p}/smaps_rollup", "Pss:") for p in server_pids(pid)) / 1024
 
 
+def per_process(pid: int) -> dict:
+    """PSS and private (dirty) memory of each process of the server, in MB: the parent
+    (what it loaded before forking) and each worker (what it copied or allocated
+    itself). A worker's private memory is what a second worker costs."""
+    pids = server_pids(pid)
+    out = {}
+    for i, p in enumerate(pids):
+        role = "parent" if i == 0 else f"worker {i}"
+        out[f"  {role} PSS MB"] = _proc_kb(f"/proc/{p}/smaps_rollup", "Pss:") / 1024
+        out[f"  {role} private MB"] = _proc_kb(f"/proc/{p}/smaps_rollup", "Private_Dirty:") / 1024
+    return out
+
+
+def memory(pid: int, when: str = "") -> dict:
+    """The server's PSS (all processes) and per process, labelled ``when``."""
+    res = {f"server PSS MB{when}": pss_mb(pid)}
+    res.update({k + when: v for k, v in per_process(pid).items()})
+    return res
+
+
 def queries() -> list[str]:
     out = []
     for name in ("judged.tsv", "judged_blind.tsv"):
@@ -343,19 +363,22 @@ def measure(corpus: Path, work: Path, args, bases, names, n) -> dict:
             res[f"search p50 ({clients} client{'s' if clients > 1 else ''}) ms"] = percentile(lat, 50)
             res[f"search p95 ({clients} client{'s' if clients > 1 else ''}) ms"] = percentile(lat, 95)
         res["server MB"] = rss_mb(server.pid)
-        res["server PSS MB"] = pss_mb(server.pid)
+        res.update(memory(server.pid))
         if args.distinct:
             for i in range(args.distinct):
                 get(port, f"/api/search?q=知识产权{i}号{qs[i % len(qs)]}")
+                if i + 1 == args.distinct // 2:  # a plateau between the two shows bounded caches
+                    res[f"server PSS MB after {i + 1} distinct queries"] = pss_mb(server.pid)
             res[f"server MB after {args.distinct} distinct queries"] = rss_mb(server.pid)
-            res[f"server PSS MB after {args.distinct} distinct queries"] = pss_mb(server.pid)
+            res.update(memory(server.pid, f" after {args.distinct} distinct queries"))
             pages = distinct_pages(port, corpus, args.distinct)
             for page in pages:
                 get(port, page)
             res["distinct pages (other than search)"] = len(pages)
-            res["server PSS MB after the distinct pages"] = pss_mb(server.pid)
+            res.update(memory(server.pid, " after the distinct pages"))
         if args.update:
             res.update(during_update(port, corpus, bases, names, n))
+            res.update(memory(server.pid, " after the update"))
     finally:
         stop_server(server)
     return res

@@ -1,0 +1,66 @@
+"""What one server process may keep per se (issue 12: memory at 100 plans with two workers).
+
+Each ``serve --workers`` process keeps its own caches across queries: what they may hold
+at full budget is paid once per worker. Checked here in bytes, from the real values the
+caches hold after the judged queries on the seed, not in entries (a set of clause
+numbers costs ~60 bytes an entry, an array of them 4-16).
+"""
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from index.cache import BoundedCache
+
+ROOT = Path(__file__).resolve().parent.parent
+CACHES_MB = 10  # what every cache of one open index may hold at full budget, together
+
+
+def deep_size(value, seen: set) -> int:
+    """Bytes of a cached value: sets and tuples with their (non-shared) items, arrays' data."""
+    if id(value) in seen:
+        return 0
+    seen.add(id(value))
+    if isinstance(value, np.ndarray):
+        return sys.getsizeof(value) + (0 if value.base is not None else 0)
+    size = sys.getsizeof(value)
+    if isinstance(value, (set, frozenset, tuple, list)):
+        size += sum(deep_size(v, seen) for v in value
+                    if not (isinstance(v, int) and -5 <= v <= 256))  # small ints are shared
+    return size
+
+
+def caches_of(obj, depth: int = 2):
+    """Every BoundedCache reachable from ``obj``'s attributes (the index's and its literal
+    index's), found by type: robust to what each is called."""
+    for value in vars(obj).values():
+        if isinstance(value, BoundedCache):
+            yield value
+        elif depth and hasattr(value, "__dict__") and type(value).__module__.startswith("index."):
+            yield from caches_of(value, depth - 1)
+
+
+def judged_queries() -> list[str]:
+    lines = (ROOT / "bench" / "judged.tsv").read_text(encoding="utf-8").splitlines()
+    return [x.split("\t")[0] for x in lines if x and not x.startswith("#")]
+
+
+def test_the_caches_across_queries_hold_a_few_mb_at_full_budget(seed_index):
+    """200,000 clause numbers in sets of Python ints were 13 MB for the posting cache
+    alone, per worker: the caches grew by 27 MB per worker over 1,000 distinct queries
+    at 100 plans. The budget times what one unit of weight really costs must stay small."""
+    for q in judged_queries():
+        seed_index.search(q)
+    caches = list(caches_of(seed_index))
+    assert len(caches) >= 3
+    total = 0.0
+    for cache in caches:
+        with cache._lock:
+            values = list(cache._data.values())
+            weight = cache.weight
+        if not weight:
+            continue
+        seen: set = set()
+        per_unit = sum(deep_size(v, seen) for v in values) / weight
+        total += cache.budget * per_unit
+    assert total <= CACHES_MB * 1e6, f"{total / 1e6:.1f} MB at full budget"
