@@ -12,9 +12,14 @@ a rebuild:
   serving and every page shows a small banner; the new snapshot is swapped in whole
   when all of it is ready. The snapshot before the old one is closed at the swap after
   (no request is that old);
-* with several worker processes, one of them builds and the others wait on a lock in
-  their background thread and then open what it built (index/store.py's build lock for
-  the index, kb/graph_store.py's for the graph, and ``update.lock`` around the whole).
+* with ``plankb serve --workers N`` the workers are *followers*: they only notice the
+  change (and show the banner); the parent process loads the new snapshot in its own
+  background thread, then forks new workers that share it and lets the old ones finish
+  their requests and exit (plankb/cmd_web.py). So there is one copy of each corpus in
+  memory, not one per worker. Several servers on one instance (or one process without
+  workers) each update themselves: one of them builds and the others wait on a lock and
+  then open what it built (index/store.py's build lock for the index,
+  kb/graph_store.py's for the graph, and ``update.lock`` around the whole).
 
 Only the very first snapshot (nothing to serve yet) is built on demand, part by part;
 ``plankb serve`` builds it before it accepts connections (``warm``).
@@ -90,6 +95,8 @@ class Resources:
         self.failed: str | None = None  # a version whose update failed (not retried)
         self.error: str | None = None
         self._root: Path | None = None  # the folder CORPUS_SYNC last named
+        # a worker of ``serve --workers``: the parent loads updates and replaces this process
+        self.follower = False
 
     @property
     def root(self) -> Path:
@@ -133,13 +140,17 @@ class Resources:
         if now - self.checked < interval:
             return
         self.checked = now
-        self.sync()
+        if not self.follower:  # (the parent syncs the folder a follower reads)
+            self.sync()
         try:
             v = version(self.root)
         except OSError as e:  # the folder went away: keep serving what was loaded
             self.error = f"语料目录无法读取：{e.strerror or e}"
             return
         live = self.live
+        if self.follower:  # only say it: the parent loads it and forks workers that serve it
+            self.updating = None if live is None or v in (live.version, self.failed) else v
+            return
         if live is None or v == live.version or v == self.updating or v == self.failed:
             return
         self.start_update(v)
@@ -157,7 +168,7 @@ class Resources:
         from kb.corpus import load_corpus, parse_cache_dir
 
         try:
-            # each worker loads its own, at once (plans parsed before come from the instance)
+            # (plans parsed before come from the instance; with serve --workers this is the parent)
             snap = Snapshot(v, load_corpus(self.root, parse_cache_dir(self.app.instance_path)))
             with self.app.app_context(), update_lock(self.app.instance_path):
                 if self.app.config.get("BUILD_OUTSIDE", True) and not (
@@ -183,6 +194,14 @@ class Resources:
         finally:
             with self.lock:
                 self.updating = None
+
+    def drop_retired(self) -> None:
+        """Close the snapshot served before the live one (the parent of ``serve --workers``,
+        once no worker it forks will serve it: the old workers keep their own pages of it)."""
+        with self.lock:
+            old, self.retired = self.retired, None
+        if old is not None:
+            old.close()
 
     def wait(self, timeout: float | None = None) -> bool:
         """Wait for the update under way (tests, and ``plankb serve`` before it forks)."""
