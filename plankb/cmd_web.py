@@ -134,6 +134,7 @@ def serve(app_ctx, host: str, port: int, threads: int, connection_limit: int, ch
     if workers > 1:
         sock = _listen(host, port)  # a busy port is said at once, before any loading
         _prepare(app, index=True)  # loaded once, here: the workers share its pages
+        _warm_pages(app)  # … and each kind of page run once, here (see webapp.resources.warm_pages)
         _say_hosts(app)
         click.echo(f"plankb 已启动：{url}  （{workers} 个工作进程；实例目录 {app_ctx.instance_dir}；"
                    "按 Ctrl+C 停止）")
@@ -187,6 +188,15 @@ def _prepare(app, index: bool) -> None:
     took = time.perf_counter() - t0
     if took > 2:
         click.echo(f"语料和图谱已载入，用时 {took:.1f} 秒。", err=True)
+
+
+def _warm_pages(app) -> None:
+    from webapp.resources import resources, warm_pages
+
+    res = resources(app)
+    if res.live is not None:
+        with app.app_context():
+            warm_pages(app, res.live)
 
 
 def _listen(host: str, port: int) -> socket.socket:
@@ -390,11 +400,12 @@ def _supervise(app, sock, workers: int, settings: dict) -> int:
 def _replace_all(app, res, sock, settings: dict, workers: int, serving: dict, leaving: set) -> None:
     """After an update (loaded, or failed and said so): fork workers that share the new
     snapshot; once one of them serves, tell the old ones to leave."""
-    from webapp.resources import _prefill
+    from webapp.resources import _prefill, warm_pages
 
     res.drop_retired()  # the old workers have their own pages of it
     if res.live is not None:
         _prefill(app, res.live)
+        warm_pages(app, res.live)
     _freeze_loaded()
     old = dict(serving)
     serving.clear()
