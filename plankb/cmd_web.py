@@ -50,6 +50,15 @@ CHANNEL_TIMEOUT = 60  # seconds an idle connection is kept open (waitress: 120)
 BACKLOG = 1024  # connections the kernel queues for the workers to accept
 QUICK_DEATHS = 5  # workers dying this many times in a row within STARTUP_SECONDS: give up
 STARTUP_SECONDS = 10
+# A worker's own memory grows as it serves: every shared object a request touches has its
+# reference count written, so copy-on-write gives the worker its own copy of that page
+# (at 100 plans a worker that has served every kind of page of every plan holds ~90 MB of
+# its own). Past this many MB it is replaced by a fresh fork, which shares everything
+# again; one worker per RECYCLE_MIN_SECONDS at most (a corpus whose pages need more than
+# this does not make workers come and go). 0 turns it off.
+WORKER_MEMORY_MB = 48
+RECYCLE_MIN_SECONDS = 30
+MEMORY_CHECK_SECONDS = 2.0
 TICK_SECONDS = 0.5  # how often the parent looks at its workers and the corpus; a worker's loop wakes as often
 DRAIN_SECONDS = CHANNEL_TIMEOUT  # a replaced worker exits at the latest this long after it was told
 
@@ -92,11 +101,13 @@ def _host_names(host: str) -> list[str]:
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 32),
               help="工作进程数（每个进程占用一个 CPU 核心；一般设为核心数）。"
                    "语料、检索索引和图谱由主进程载入一次，各工作进程共用这部分内存。")
+@click.option("--worker-memory", default=WORKER_MEMORY_MB, show_default=True, type=click.IntRange(0, 1_000_000),
+              help="每个工作进程自有内存（MB）超过此值时，由新的工作进程接替（不中断请求）；0 表示不限。")
 @click.option("--debug", is_flag=True,
               help="调试模式（Flask 开发服务器，显示错误详情；切勿在共享网络上使用）。")
 @click.pass_obj
 def serve(app_ctx, host: str, port: int, threads: int, connection_limit: int, channel_timeout: int,
-          workers: int, debug: bool):
+          workers: int, worker_memory: int, debug: bool):
     """启动网页版（默认 http://127.0.0.1:5000/）。
 
     --workers N：同时使用N个CPU核心（一个进程的多个线程只能用一个核心）；语料、检索索引和图谱由主进程载入一次，各工作进程共用这部分内存。在2核的测试机上，100份规划时1个进程约占200 MB内存，2个进程合计约300 MB。
@@ -138,7 +149,7 @@ def serve(app_ctx, host: str, port: int, threads: int, connection_limit: int, ch
         _say_hosts(app)
         click.echo(f"plankb 已启动：{url}  （{workers} 个工作进程；实例目录 {app_ctx.instance_dir}；"
                    "按 Ctrl+C 停止）")
-        code = _supervise(app, sock, workers, settings)
+        code = _supervise(app, sock, workers, settings, worker_memory)
         click.echo("已停止。")
         sys.exit(code)
     from waitress import create_server
@@ -335,9 +346,23 @@ def _reaped() -> list[tuple[int, int]]:
         out.append((pid, status))
 
 
-def _supervise(app, sock, workers: int, settings: dict) -> int:
-    """Fork the workers, restart one that dies, load corpus updates and replace the
-    workers with ones that serve them, and stop them all on SIGTERM/SIGINT."""
+def private_mb(pid: int) -> float:
+    """The memory a process has to itself (Private_Dirty: what it copied or allocated), in MB;
+    0 where /proc cannot say."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Private_Dirty:"):
+                    return int(line.split()[1]) / 1024
+    except (OSError, ValueError):
+        pass
+    return 0.0
+
+
+def _supervise(app, sock, workers: int, settings: dict, worker_memory: int = 0) -> int:
+    """Fork the workers, restart one that dies, replace one whose own memory passed
+    ``worker_memory`` MB, load corpus updates and replace the workers with ones that serve
+    them, and stop them all on SIGTERM/SIGINT."""
     from webapp.resources import close_all, resources
 
     res = resources(app)
@@ -364,6 +389,8 @@ def _supervise(app, sock, workers: int, settings: dict) -> int:
         serving[pid] = time.monotonic()
     served = (res.live, res.failed)  # what the workers serve (or were told failed)
     code = 0
+    measured = time.monotonic()
+    recycled = float("-inf")
     while serving or leaving:
         for pid, status in _reaped():
             if pid in leaving:
@@ -391,10 +418,38 @@ def _supervise(app, sock, workers: int, settings: dict) -> int:
                 while len(serving) < workers and not state["stopping"]:
                     pid, _ = _fork_worker(app, sock, settings)
                     serving[pid] = time.monotonic()
+                now = time.monotonic()
+                if worker_memory and now - measured >= MEMORY_CHECK_SECONDS and now - recycled >= RECYCLE_MIN_SECONDS:
+                    measured = now
+                    if _recycle(app, sock, settings, serving, leaving, worker_memory):
+                        recycled = now
         time.sleep(TICK_SECONDS)
     sock.close()
     close_all(app)
     return code
+
+
+def _recycle(app, sock, settings: dict, serving: dict, leaving: set, limit_mb: int) -> bool:
+    """Replace the one worker (at most) whose own memory is past ``limit_mb`` (the largest):
+    a fresh fork first, then the old one finishes its requests and leaves, as after an
+    update. Whether one was replaced."""
+    over = [(mb, pid) for pid in serving if (mb := private_mb(pid)) > limit_mb]
+    if not over:
+        return False
+    mb, old = max(over)
+    _freeze_loaded()  # (what the parent made since: its own, not the workers')
+    pid, ok = _fork_worker(app, sock, settings)
+    serving[pid] = time.monotonic()
+    if not ok:  # the new one did not start: keep the old one (the loop restarts the new)
+        return True
+    serving.pop(old, None)
+    try:
+        os.kill(old, signal.SIGUSR1)
+        leaving.add(old)
+    except ProcessLookupError:
+        pass
+    click.echo(f"工作进程 {old} 自有内存 {mb:.0f} MB，超过 {limit_mb} MB，由新的工作进程 {pid} 接替。", err=True)
+    return True
 
 
 def _replace_all(app, res, sock, settings: dict, workers: int, serving: dict, leaving: set) -> None:

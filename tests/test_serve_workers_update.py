@@ -118,3 +118,51 @@ def test_after_an_update_new_workers_serve_what_the_parent_loaded_and_no_request
     assert len(answered) > 10
     assert failures == [], failures[:5]
     assert set(answered) == {200}
+
+
+def test_a_worker_past_its_memory_limit_is_replaced_without_failing_a_request(tmp_path):
+    """--worker-memory: a worker that holds more of its own memory than the limit (here 1 MB:
+    every worker) is replaced by a fresh fork, one at a time; the old one finishes and exits."""
+    env = dict(os.environ, PYTHONUNBUFFERED="1", PLANKB_SEMANTIC="0")
+    port = free_port()
+    proc = start_serve(tmp_path / "inst", port, env, "--workers", "2", "--threads", "4", "--worker-memory", "1")
+    failures: list[str] = []
+    done = threading.Event()
+
+    def client():
+        while not done.is_set():
+            try:
+                _get(port, "/api/search?q=专利")
+            except Exception as e:  # noqa: BLE001 — any failure is what this test looks for
+                failures.append(repr(e))
+
+    clients = [threading.Thread(target=client) for _ in range(2)]
+    try:
+        old = set()
+        for _ in range(400):
+            old.add(_get(port, "/healthz")[0])
+            if len(old) == 2:
+                break
+        assert len(old) == 2
+        for t in clients:
+            t.start()
+        new = set()
+        for _ in range(20000):  # bounded by requests, not by a clock
+            pid, health = _get(port, "/healthz")
+            assert health["status"] == "ok"
+            if pid not in old:
+                new.add(pid)
+                break
+        assert new, "no worker was replaced"
+        for _ in range(20000):  # the replaced one finishes what it has and exits
+            if any(_gone(p) for p in old):
+                break
+            _get(port, "/healthz")
+        assert any(_gone(p) for p in old)
+    finally:
+        done.set()
+        for t in clients:
+            if t.is_alive():
+                t.join()
+        stop([proc])
+    assert failures == [], failures[:5]
