@@ -57,7 +57,7 @@ STARTUP_SECONDS = 10
 # again; one worker per RECYCLE_MIN_SECONDS at most (a corpus whose pages need more than
 # this does not make workers come and go). 0 turns it off.
 WORKER_MEMORY_MB = 48
-RECYCLE_MIN_SECONDS = 30
+RECYCLE_MIN_SECONDS = 10
 MEMORY_CHECK_SECONDS = 2.0
 TICK_SECONDS = 0.5  # how often the parent looks at its workers and the corpus; a worker's loop wakes as often
 DRAIN_SECONDS = CHANNEL_TIMEOUT  # a replaced worker exits at the latest this long after it was told
