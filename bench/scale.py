@@ -18,7 +18,9 @@ over the judged queries, and the server's resident memory after the warm run (an
 ``--distinct`` distinct queries, then as many distinct other pages: each plan's outline,
 bodies and trace index, the traces of its bodies, targets and tasks; to show whether
 memory grows with them), both as the sum of resident sizes and as PSS (pages shared by
-workers counted once). Then it adds one
+workers counted once), and per process: the parent's and each worker's PSS and private
+memory (what a worker copied or allocated for itself; with ``--worker-memory`` a worker
+past the limit is replaced, so the workers listed may change between rows). Then it adds one
 plan to the served corpus and searches without pause until the server serves it: how long
 the background update took, and the slowest search meanwhile (a request that waited for
 a rebuild would show there). ``restart s`` is a second start on the same instance (the
@@ -178,15 +180,20 @@ def pss_mb(pid: int) -> float:
 
 
 def per_process(pid: int) -> dict:
-    """PSS and private (dirty) memory of each process of the server, in MB: the parent
-    (what it loaded before forking) and each worker (what it copied or allocated
-    itself). A worker's private memory is what a second worker costs."""
-    pids = server_pids(pid)
-    out = {}
-    for i, p in enumerate(pids):
-        role = "parent" if i == 0 else f"worker {i}"
-        out[f"  {role} PSS MB"] = _proc_kb(f"/proc/{p}/smaps_rollup", "Pss:") / 1024
-        out[f"  {role} private MB"] = _proc_kb(f"/proc/{p}/smaps_rollup", "Private_Dirty:") / 1024
+    """PSS and private (dirty) memory of the parent and of its workers, in MB: what the
+    parent loaded before forking, and what each worker copied or allocated itself (what a
+    second worker costs). Workers come and go (``--worker-memory``, updates), so they are
+    given as a count and the largest and smallest; a worker that just exited is left out."""
+    out = {"  parent PSS MB": _proc_kb(f"/proc/{pid}/smaps_rollup", "Pss:") / 1024,
+           "  parent private MB": _proc_kb(f"/proc/{pid}/smaps_rollup", "Private_Dirty:") / 1024}
+    workers = [(_proc_kb(f"/proc/{p}/smaps_rollup", "Pss:") / 1024,
+                _proc_kb(f"/proc/{p}/smaps_rollup", "Private_Dirty:") / 1024) for p in server_pids(pid)[1:]]
+    workers = [w for w in workers if w[0]]
+    if workers:
+        out["  workers (count)"] = len(workers)
+        out["  worker PSS MB (largest)"] = max(w[0] for w in workers)
+        out["  worker private MB (largest)"] = max(w[1] for w in workers)
+        out["  worker private MB (smallest)"] = min(w[1] for w in workers)
     return out
 
 
