@@ -60,7 +60,6 @@ WORKER_MEMORY_MB = 48
 RECYCLE_MIN_SECONDS = 10
 MEMORY_CHECK_SECONDS = 2.0
 TICK_SECONDS = 0.5  # how often the parent looks at its workers and the corpus; a worker's loop wakes as often
-DRAIN_SECONDS = CHANNEL_TIMEOUT  # a replaced worker exits at the latest this long after it was told
 
 
 def _ensure_index(corpus, instance_dir) -> None:
@@ -263,6 +262,7 @@ def _worker(app, sock: socket.socket, settings: dict, ready: int) -> int:
         return e.code if isinstance(e.code, int) else 0
     finally:
         if server is not None:
+            server.task_dispatcher.shutdown()  # (as server.run() does when it stops)
             server.close()
         close_all(app)
 
@@ -289,14 +289,15 @@ def _drained(server, since: float) -> bool:
     server.accepting = False
     busy = False
     now = time.time()
+    patience = server.adj.channel_timeout  # --channel-timeout: for a first request, and for the whole drain
     for ch in list(server.active_channels.values()):
-        new = ch.last_activity == ch.creation_time and now - ch.creation_time < CHANNEL_TIMEOUT
+        new = ch.last_activity == ch.creation_time and now - ch.creation_time < patience
         if ch.requests or ch.request is not None or ch.total_outbufs_len or new:
             busy = True
         elif not ch.will_close:
             ch.will_close = True  # closed by the next loop turn (writable → handle_close)
             busy = True
-    return not busy or time.monotonic() - since > DRAIN_SECONDS
+    return not busy or time.monotonic() - since > patience
 
 
 def _freeze_loaded() -> None:

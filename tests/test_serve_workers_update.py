@@ -166,3 +166,23 @@ def test_a_worker_past_its_memory_limit_is_replaced_without_failing_a_request(tm
                 t.join()
         stop([proc])
     assert failures == [], failures[:5]
+
+
+def test_the_parent_runs_each_kind_of_page_once_and_starts_no_update_before_forking(tmp_path):
+    """warm_pages (before the fork): every warm-up page answers, and a corpus changed
+    meanwhile is not looked at (an update thread running at the fork could hold locks)."""
+    from webapp.resources import WARM_PAGES, close_all, resources, warm, warm_pages
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(ROOT / "corpus", corpus, ignore=shutil.ignore_patterns("raw"))
+    app = make_app(corpus, tmp_path / "inst")
+    try:
+        warm(app)
+        res = resources(app)
+        add_second_plan(corpus)
+        with app.app_context():
+            assert warm_pages(app, res.live) == len(WARM_PAGES)
+        assert res.thread is None and res.updating is None
+        assert app.test_client().get("/healthz").json["updating"] is True  # a real request looks
+    finally:
+        close_all(app)

@@ -447,8 +447,6 @@ def warm_pages(app: Flask, snap: Snapshot) -> int:
     Run here, the functions are specialised once, in pages every worker shares. Only GET
     pages that read; what fails is skipped (the pages say why when asked for real).
     Returns how many answered 200."""
-    from urllib.parse import quote
-
     docs = snap.corpus.documents
     if not docs:
         return 0
@@ -459,6 +457,18 @@ def warm_pages(app: Flask, snap: Snapshot) -> int:
     values = {"doc": doc.id, "clause": clause.id if clause else "", "body": bodies[0] if bodies else "",
               "title": doc.title or doc.id, "word": (doc.title or doc.id)[:4]}
     client = app.test_client()
+    res = resources(app)
+    checked, res.checked = res.checked, float("inf")  # no corpus check: no update thread before a fork
+    try:
+        ok = _ask(client, values)
+    finally:
+        res.checked = checked
+    return ok
+
+
+def _ask(client, values: dict) -> int:
+    from urllib.parse import quote
+
     ok = 0
     for page in WARM_PAGES:
         names = [k for k in values if "{" + k + "}" in page]
