@@ -109,7 +109,7 @@ def serve(app_ctx, host: str, port: int, threads: int, connection_limit: int, ch
           workers: int, worker_memory: int, debug: bool):
     """启动网页版（默认 http://127.0.0.1:5000/）。
 
-    --workers N：同时使用N个CPU核心（一个进程的多个线程只能用一个核心）；语料、检索索引和图谱由主进程载入一次，各工作进程共用这部分内存。工作进程自有内存超过 --worker-memory 时由新的工作进程接替，请求不中断。在2核的测试机上，100份规划时2个工作进程合计约330–350 MB内存。
+    --workers N：同时使用N个CPU核心（一个进程的多个线程只能用一个核心）；语料、检索索引和图谱由主进程载入一次，各工作进程共用这部分内存。工作进程自有内存超过 --worker-memory 时由新的工作进程接替，请求不中断。在2核的测试机上，100份规划时2个工作进程合计约340–355 MB内存。
     """
     from webapp import create_app
 
