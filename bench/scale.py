@@ -18,7 +18,9 @@ over the judged queries, and the server's resident memory after the warm run (an
 ``--distinct`` distinct queries, then as many distinct other pages: each plan's outline,
 bodies and trace index, the traces of its bodies, targets and tasks; to show whether
 memory grows with them), both as the sum of resident sizes and as PSS (pages shared by
-workers counted once). Then it adds one
+workers counted once), and per process: the parent's and each worker's PSS and private
+memory (what a worker copied or allocated for itself; with ``--worker-memory`` a worker
+past the limit is replaced, so the workers listed may change between rows). Then it adds one
 plan to the served corpus and searches without pause until the server serves it: how long
 the background update took, and the slowest search meanwhile (a request that waited for
 a rebuild would show there). ``restart s`` is a second start on the same instance (the
@@ -175,6 +177,31 @@ def pss_mb(pid: int) -> float:
     """Proportional memory of the server and its workers (shared pages split between
     the processes sharing them): what the machine really gives the server."""
     return sum(_proc_kb(f"/proc/{p}/smaps_rollup", "Pss:") for p in server_pids(pid)) / 1024
+
+
+def per_process(pid: int) -> dict:
+    """PSS and private (dirty) memory of the parent and of its workers, in MB: what the
+    parent loaded before forking, and what each worker copied or allocated itself (what a
+    second worker costs). Workers come and go (``--worker-memory``, updates), so they are
+    given as a count and the largest and smallest; a worker that just exited is left out."""
+    out = {"  parent PSS MB": _proc_kb(f"/proc/{pid}/smaps_rollup", "Pss:") / 1024,
+           "  parent private MB": _proc_kb(f"/proc/{pid}/smaps_rollup", "Private_Dirty:") / 1024}
+    workers = [(_proc_kb(f"/proc/{p}/smaps_rollup", "Pss:") / 1024,
+                _proc_kb(f"/proc/{p}/smaps_rollup", "Private_Dirty:") / 1024) for p in server_pids(pid)[1:]]
+    workers = [w for w in workers if w[0]]
+    if workers:
+        out["  workers (count)"] = len(workers)
+        out["  worker PSS MB (largest)"] = max(w[0] for w in workers)
+        out["  worker private MB (largest)"] = max(w[1] for w in workers)
+        out["  worker private MB (smallest)"] = min(w[1] for w in workers)
+    return out
+
+
+def memory(pid: int, when: str = "") -> dict:
+    """The server's PSS (all processes) and per process, labelled ``when``."""
+    res = {f"server PSS MB{when}": pss_mb(pid)}
+    res.update({k + when: v for k, v in per_process(pid).items()})
+    return res
 
 
 def queries() -> list[str]:
@@ -343,19 +370,22 @@ def measure(corpus: Path, work: Path, args, bases, names, n) -> dict:
             res[f"search p50 ({clients} client{'s' if clients > 1 else ''}) ms"] = percentile(lat, 50)
             res[f"search p95 ({clients} client{'s' if clients > 1 else ''}) ms"] = percentile(lat, 95)
         res["server MB"] = rss_mb(server.pid)
-        res["server PSS MB"] = pss_mb(server.pid)
+        res.update(memory(server.pid))
         if args.distinct:
             for i in range(args.distinct):
                 get(port, f"/api/search?q=知识产权{i}号{qs[i % len(qs)]}")
+                if i + 1 == args.distinct // 2:  # a plateau between the two shows bounded caches
+                    res[f"server PSS MB after {i + 1} distinct queries"] = pss_mb(server.pid)
             res[f"server MB after {args.distinct} distinct queries"] = rss_mb(server.pid)
-            res[f"server PSS MB after {args.distinct} distinct queries"] = pss_mb(server.pid)
+            res.update(memory(server.pid, f" after {args.distinct} distinct queries"))
             pages = distinct_pages(port, corpus, args.distinct)
             for page in pages:
                 get(port, page)
             res["distinct pages (other than search)"] = len(pages)
-            res["server PSS MB after the distinct pages"] = pss_mb(server.pid)
+            res.update(memory(server.pid, " after the distinct pages"))
         if args.update:
             res.update(during_update(port, corpus, bases, names, n))
+            res.update(memory(server.pid, " after the update"))
     finally:
         stop_server(server)
     return res

@@ -25,7 +25,7 @@ SEP = "\n"  # never inside a folded text or a folded query
 _SEP_CP = ord(SEP)
 _SHIFT = np.uint64(21)  # code points fit in 21 bits: a pair is one 42-bit code
 INTERSECT = 3  # candidate lists intersected before the substring check
-ROWS_CACHE_BUDGET = 150_000  # clause positions remembered across queries (int32 each)
+ROWS_CACHE_BUDGET = 100_000  # clause positions remembered across queries (int32 each)
 
 
 def _distinct(a):

@@ -89,9 +89,9 @@ PASTE_BULK_MIN = 60
 # What the caches across queries may hold, in clause numbers (a set of n clauses
 # weighs n; a per-term score array of n postings weighs n): a few MB each, however
 # many distinct queries a server sees.
-POSTING_CACHE_BUDGET = 200_000
-LITERAL_CACHE_BUDGET = 200_000
-SCORE_CACHE_BUDGET = 300_000
+POSTING_CACHE_BUDGET = 40_000
+LITERAL_CACHE_BUDGET = 40_000
+SCORE_CACHE_BUDGET = 50_000
 
 
 # What whoosh raises when its files vanish or are cut short under an open index.

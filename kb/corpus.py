@@ -13,6 +13,7 @@ import importlib.util
 import logging
 import os
 import pickle
+import sys
 import threading
 from pathlib import Path
 from typing import Iterator, Optional
@@ -248,11 +249,47 @@ def load_corpus(root: Path | str | None = None, cache_dir: Path | str | None = N
             log.warning("语料中的规划未载入：%s", problem)
         if problems and not docs:
             raise CorpusError(problems[0] + (f"（另有 {len(problems) - 1} 个问题）" if len(problems) > 1 else ""))
+        for doc in docs:
+            _share_strings(doc)
         corpus = Corpus(root, docs, problems, keys)
         _cache[root] = (stamp, corpus, files)
         if cache_dir is not None:
             _prune_parsed(cache_dir, {f[3] for f in files.values()})
         return corpus
+
+
+def _share_strings(obj, seen: set | None = None) -> None:
+    """Make every string of a parsed document the interpreter's one copy of it (sys.intern),
+    in place: a plan's id, kinds, chapter titles and breadcrumbs are repeated on every
+    clause, as separate strings once read back from the parse cache (4.6 MB of the 18 MB
+    that 100 plans take). The server loads the corpus once for all its workers, and each
+    worker ends up copying what it touches: less to copy. Idempotent; equal strings only."""
+    seen = set() if seen is None else seen
+    if id(obj) in seen:
+        return
+    seen.add(id(obj))
+    fields = vars(obj) if hasattr(obj, "__dict__") else None
+    if fields is None:
+        return
+    for name, value in list(fields.items()):
+        fields[name] = _shared(value, seen)
+
+
+def _shared(value, seen: set):
+    kind = type(value)
+    if kind is str:
+        return sys.intern(value)
+    if kind is list:
+        value[:] = [_shared(v, seen) for v in value]
+    elif kind is tuple:
+        return tuple(_shared(v, seen) for v in value)
+    elif kind is dict:
+        items = [(_shared(k, seen), _shared(v, seen)) for k, v in value.items()]
+        value.clear()
+        value.update(items)
+    elif hasattr(value, "__dataclass_fields__"):
+        _share_strings(value, seen)
+    return value
 
 
 def _prune_parsed(cache_dir: Path, used: set[str]) -> None:

@@ -88,6 +88,20 @@ class PlanGraph:
                 for lst in per.values():
                     lst.sort(key=lambda e: nodes[e[0]].get("order", 0))
                 self._actor_in[nid] = per
+        # per body or region, per plan: how many tasks ask something of it (or of its
+        # members), so a hub's trace counts its plans without walking every plan's links
+        self._asked_n: dict[str, dict[str, int]] = {
+            nid: self._count_asked(nid) for kind in ("body", "region") for nid in self._by_kind.get(kind, [])}
+
+    def _count_asked(self, nid: str) -> dict[str, int]:
+        """Per plan, the number of tasks that ask something of ``nid`` or its members."""
+        per: dict[str, set] = {}
+        for b in self._actors(nid):
+            for doc, edges in self._actor_in.get(b, {}).items():
+                asked = {u for u, k in edges if k in ACTOR_EDGES and self.asks(u)}
+                if asked:
+                    per.setdefault(doc, set()).update(asked)
+        return {d: len(v) for d, v in per.items()}
 
     # -- listings -----------------------------------------------------------------
     def targets(self, document: Optional[str] = None) -> list[dict]:
@@ -256,15 +270,22 @@ class PlanGraph:
             a = nodes[n]
             return nodes[a["clause"]].get("order", 0) if a["kind"] == "target" else a.get("order", 0), n
 
+        def n(x):  # a list of the plan's nodes, or only their number (a plan not drawn)
+            return x if isinstance(x, int) else len(x)
+
         keep: set = set()
         groups = []
         home = nodes[start].get("document")
-        plans = sorted(found, key=lambda d: (d != home, -len(found[d]["clause"]) - len(found[d]["target"]), d))
+        plans = sorted(found, key=lambda d: (d != home, -n(found[d]["clause"]) - n(found[d]["target"]), d))
         for rank, doc_id in enumerate(plans):
             g = {"document": doc_id, "title": nodes[doc_id]["label"] if doc_id in self.g else doc_id}
             hidden = document and doc_id != document or limit and not document and rank >= TRACE_PLANS
             for kind, key in (("clause", "tasks"), ("target", "targets")):
-                ordered = sorted(found[doc_id][kind], key=order)
+                listed = found[doc_id][kind]
+                if isinstance(listed, int):  # counted only: never drawn
+                    g[key], g[key + "_shown"] = listed, 0
+                    continue
+                ordered = sorted(listed, key=order)
                 shown = [] if hidden else ordered[:limit] if limit else ordered
                 keep.update(shown)
                 g[key], g[key + "_shown"] = len(ordered), len(shown)
@@ -292,26 +313,38 @@ class PlanGraph:
                       if self._attr[p[-1]]["kind"] in ("indicator", "target", "deadline")]
         return paths
 
+    def _actors(self, start: str) -> list[str]:
+        """A body with its members (see ``_members``); a region alone."""
+        return [start] + (self._members(start) if self._attr[start]["kind"] == "body" else [])
+
     def _paths_of_actor(self, start: str, document: Optional[str] = None,
                         limit: Optional[int] = None) -> tuple[list[list[str]], list[dict]]:
         """What the plan asks of a body or region (not the review of the last plan nor the
         preamble): its tasks and what they serve. A centre's sub-centres (深圳分中心) carry out
         part of what is asked of it; a category (人民法院) is carried out by the units of its
-        kind (广东省高级人民法院, 广州知识产权法院…). The tasks are chosen per plan first
-        (``_plan_groups``); only the chosen ones' paths are walked."""
+        kind (广东省高级人民法院, 广州知识产权法院…). The plans drawn are chosen from the
+        per-plan counts (``_asked_n``) and only their links are walked, then their tasks
+        (``_plan_groups``): a body named in every plan of a hundred costs the plans drawn."""
+        counts = self._asked_n.get(start)
+        if counts is None:  # not a body or region of the index (none is left out; safe anyway)
+            counts = self._count_asked(start)
+        drawn = set(counts) if not document and not limit else \
+            {document} & set(counts) if document else set(self._drawn_plans(start, counts))
         asked: list[tuple[list[str], str]] = []  # (path prefix, task)
-        found: dict[str, dict[str, list[str]]] = {}
+        found: dict[str, dict[str, list[str] | int]] = {
+            d: {"clause": n, "target": 0} for d, n in counts.items() if d not in drawn}
         seen = set()
-        actors = [start] + (self._members(start) if self._attr[start]["kind"] == "body" else [])
-        for b in actors:
+        for b in self._actors(start):
             pre = [start] if b == start else [start, b]
-            for u, k in self._incoming(b):
-                if k not in ACTOR_EDGES or not self.asks(u):
-                    continue
-                asked.append((pre, u))
-                if u not in seen:
-                    seen.add(u)
-                    found.setdefault(self._attr[u].get("document", ""), {"clause": [], "target": []})["clause"].append(u)
+            per_doc = self._actor_in.get(b, {})
+            for d in sorted(drawn):
+                for u, k in per_doc.get(d, ()):
+                    if k not in ACTOR_EDGES or not self.asks(u):
+                        continue
+                    asked.append((pre, u))
+                    if u not in seen:
+                        seen.add(u)
+                        found.setdefault(d, {"clause": [], "target": []})["clause"].append(u)
         keep, groups = self._plan_groups(start, found, document, limit)
         for g in groups:  # targets are those of the tasks shown, not counted per plan
             g["targets"] = g["targets_shown"] = 0
@@ -325,6 +358,12 @@ class PlanGraph:
                       or self.g.has_edge(u, p[-1]) and set(self.g[u][p[-1]]) - {"mentions"}]
             paths.append(pre + [u])
         return paths, groups
+
+    def _drawn_plans(self, start: str, counts: dict[str, int]) -> list[str]:
+        """The plans a trace from ``start`` draws when it shows some of all plans: its own
+        plan first, then those with most, at most ``TRACE_PLANS`` (as ``_plan_groups`` orders)."""
+        home = self._attr[start].get("document")
+        return sorted(counts, key=lambda d: (d != home, -counts[d], d))[:TRACE_PLANS]
 
     def _paths_of_deadline(self, start: str, document: Optional[str],
                            limit: Optional[int]) -> tuple[list[list[str]], list[dict]]:

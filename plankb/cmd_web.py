@@ -20,8 +20,17 @@ forwards SIGTERM/SIGINT to the workers and restarts a worker that dies. No new
 dependency: gunicorn would do the forking too, but it would have to import the app
 in each worker or preload it the same way, and it brings its own settings and
 signals beside waitress's; forking around waitress keeps the office settings above as
-they are. When the corpus changes, each worker notices it; one builds the new index
-and graph in the background (a lock in the instance) and the others then load them.
+they are.
+
+When the corpus changes, the workers only notice it (their pages show the update
+banner) and keep serving; the parent builds the new index and graph in a child
+process and loads them in a background thread (webapp/resources.py), then forks a new
+set of workers that share the new snapshot, and only once they are ready tells the old
+ones to leave (SIGUSR1): an old worker stops accepting (the listening socket is shared,
+so the new ones take every new connection), finishes the requests it has, closes its
+idle keep-alive connections and exits. No request waits for the rebuild and none is
+dropped; memory holds one copy of the served corpus, not one per worker (each worker
+loading its own after an update was 235 MB of private memory at 100 plans).
 """
 from __future__ import annotations
 
@@ -41,6 +50,16 @@ CHANNEL_TIMEOUT = 60  # seconds an idle connection is kept open (waitress: 120)
 BACKLOG = 1024  # connections the kernel queues for the workers to accept
 QUICK_DEATHS = 5  # workers dying this many times in a row within STARTUP_SECONDS: give up
 STARTUP_SECONDS = 10
+# A worker's own memory grows as it serves: every shared object a request touches has its
+# reference count written, so copy-on-write gives the worker its own copy of that page
+# (at 100 plans a worker that has served every kind of page of every plan holds ~90 MB of
+# its own). Past this many MB it is replaced by a fresh fork, which shares everything
+# again; one worker per RECYCLE_MIN_SECONDS at most (a corpus whose pages need more than
+# this does not make workers come and go). 0 turns it off.
+WORKER_MEMORY_MB = 48
+RECYCLE_MIN_SECONDS = 10
+MEMORY_CHECK_SECONDS = 2.0
+TICK_SECONDS = 0.5  # how often the parent looks at its workers and the corpus; a worker's loop wakes as often
 
 
 def _ensure_index(corpus, instance_dir) -> None:
@@ -81,14 +100,16 @@ def _host_names(host: str) -> list[str]:
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 32),
               help="工作进程数（每个进程占用一个 CPU 核心；一般设为核心数）。"
                    "语料、检索索引和图谱由主进程载入一次，各工作进程共用这部分内存。")
+@click.option("--worker-memory", default=WORKER_MEMORY_MB, show_default=True, type=click.IntRange(0, 1_000_000),
+              help="每个工作进程自有内存（MB）超过此值时，由新的工作进程接替（不中断请求）；0 表示不限。")
 @click.option("--debug", is_flag=True,
               help="调试模式（Flask 开发服务器，显示错误详情；切勿在共享网络上使用）。")
 @click.pass_obj
 def serve(app_ctx, host: str, port: int, threads: int, connection_limit: int, channel_timeout: int,
-          workers: int, debug: bool):
+          workers: int, worker_memory: int, debug: bool):
     """启动网页版（默认 http://127.0.0.1:5000/）。
 
-    --workers N：同时使用N个CPU核心（一个进程的多个线程只能用一个核心）；语料、检索索引和图谱由主进程载入一次，各工作进程共用这部分内存。在2核的测试机上，100份规划时1个进程约占200 MB内存，2个进程合计约300 MB。
+    --workers N：同时使用N个CPU核心（一个进程的多个线程只能用一个核心）；语料、检索索引和图谱由主进程载入一次，各工作进程共用这部分内存。工作进程自有内存超过 --worker-memory 时由新的工作进程接替，请求不中断。在2核的测试机上，100份规划时2个工作进程合计约340–355 MB内存。
     """
     from webapp import create_app
 
@@ -123,10 +144,11 @@ def serve(app_ctx, host: str, port: int, threads: int, connection_limit: int, ch
     if workers > 1:
         sock = _listen(host, port)  # a busy port is said at once, before any loading
         _prepare(app, index=True)  # loaded once, here: the workers share its pages
+        _warm_pages(app)  # … and each kind of page run once, here (see webapp.resources.warm_pages)
         _say_hosts(app)
         click.echo(f"plankb 已启动：{url}  （{workers} 个工作进程；实例目录 {app_ctx.instance_dir}；"
                    "按 Ctrl+C 停止）")
-        code = _supervise(app, sock, workers, settings)
+        code = _supervise(app, sock, workers, settings, worker_memory)
         click.echo("已停止。")
         sys.exit(code)
     from waitress import create_server
@@ -178,6 +200,15 @@ def _prepare(app, index: bool) -> None:
         click.echo(f"语料和图谱已载入，用时 {took:.1f} 秒。", err=True)
 
 
+def _warm_pages(app) -> None:
+    from webapp.resources import resources, warm_pages
+
+    res = resources(app)
+    if res.live is not None:
+        with app.app_context():
+            warm_pages(app, res.live)
+
+
 def _listen(host: str, port: int) -> socket.socket:
     """The listening socket, bound once in the parent and shared by every worker."""
     try:
@@ -193,19 +224,28 @@ def _listen(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _worker(app, sock: socket.socket, settings: dict) -> int:
+def _worker(app, sock: socket.socket, settings: dict, ready: int) -> int:
     """One worker, after the fork: serve the shared socket with the snapshot the parent
-    loaded (opening the index itself only if the parent could not) until SIGTERM (or
-    SIGINT)."""
+    loaded (opening the index itself only if the parent could not) until SIGTERM or
+    SIGINT (stop now) or SIGUSR1 (replaced: finish what it has, then exit). ``ready`` is
+    the pipe on which it tells the parent it serves."""
     from waitress import create_server
 
-    from webapp.resources import close_all, warm
+    from webapp.resources import close_all, resources, warm
+
+    leave = {"at": None}
 
     def stop(signum, frame):
         raise SystemExit(0)
 
+    def replaced(signum, frame):
+        if leave["at"] is None:
+            leave["at"] = time.monotonic()
+
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGUSR1, replaced)
+    resources(app).follower = True  # corpus updates: the parent loads them and replaces us
     server = None
     try:
         try:
@@ -214,14 +254,50 @@ def _worker(app, sock: socket.socket, settings: dict) -> int:
             pass
         server = create_server(app, sockets=[sock], **settings)
         click.echo(f"工作进程 {os.getpid()} 已就绪。", err=True)
-        server.run()
+        os.write(ready, b"1")
+        os.close(ready)
+        _serve(server, leave)
         return 0
     except SystemExit as e:
         return e.code if isinstance(e.code, int) else 0
     finally:
         if server is not None:
+            server.task_dispatcher.shutdown()  # (as server.run() does when it stops)
             server.close()
         close_all(app)
+
+
+def _serve(server, leave: dict) -> None:
+    """waitress's loop (``server.run()``), one poll at a time so that a worker told to
+    leave (``leave["at"]`` set) can stop accepting and exit once it has answered what
+    it was asked."""
+    while True:
+        server.asyncore.loop(timeout=TICK_SECONDS, map=server._map, use_poll=True, count=1)
+        if leave["at"] is not None and _drained(server, leave["at"]):
+            return
+
+
+def _drained(server, since: float) -> bool:
+    """Stop accepting (the workers that replace this one accept from the same socket),
+    close the connections with nothing under way, and say whether none is left.
+
+    A connection is left open while a request on it is being read, run or answered, or
+    while it is new and has not sent its first request yet (it was accepted here just
+    before: its request is coming). An idle keep-alive connection is closed, as waitress
+    closes one after ``--channel-timeout``: a browser opens a new one for its next
+    request, which one of the new workers accepts."""
+    server.accepting = False
+    busy = False
+    now = time.time()
+    patience = server.adj.channel_timeout  # --channel-timeout: for a first request, and for the whole drain
+    for ch in list(server.active_channels.values()):
+        new = ch.last_activity == ch.creation_time and now - ch.creation_time < patience
+        if ch.requests or ch.request is not None or ch.total_outbufs_len or new:
+            busy = True
+        elif not ch.will_close:
+            ch.will_close = True  # closed by the next loop turn (writable → handle_close)
+            busy = True
+    return not busy or time.monotonic() - since > patience
 
 
 def _freeze_loaded() -> None:
@@ -235,29 +311,72 @@ def _freeze_loaded() -> None:
     gc.freeze()
 
 
-def _fork_worker(app, sock, settings) -> int:
+def _fork_worker(app, sock, settings) -> tuple[int, bool]:
+    """Fork one worker; (its pid, whether it said it serves: False if it died first)."""
+    r, w = os.pipe()
     pid = os.fork()
     if pid == 0:  # the worker: never return into click
         code = 1
         try:
-            code = _worker(app, sock, settings)
+            os.close(r)
+            code = _worker(app, sock, settings, w)
         finally:
             sys.stdout.flush()
             sys.stderr.flush()
             os._exit(code)
-    return pid
+    os.close(w)
+    try:
+        said = os.read(r, 1)  # b"" once the worker is gone without saying it
+    except OSError:
+        said = b""
+    finally:
+        os.close(r)
+    return pid, said == b"1"
 
 
-def _supervise(app, sock, workers: int, settings: dict) -> int:
-    """Fork the workers, restart one that dies, and stop them all on SIGTERM/SIGINT."""
-    children: dict[int, float] = {}  # pid → when it started
-    stopping = False
+def _reaped() -> list[tuple[int, int]]:
+    """(pid, status) of every worker that has ended, without waiting."""
+    out = []
+    while True:
+        try:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return out
+        if pid == 0:
+            return out
+        out.append((pid, status))
+
+
+def private_mb(pid: int) -> float:
+    """The memory a process has to itself (Private_Dirty: what it copied or allocated), in MB;
+    0 where /proc cannot say."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Private_Dirty:"):
+                    return int(line.split()[1]) / 1024
+    except (OSError, ValueError):
+        pass
+    return 0.0
+
+
+def _supervise(app, sock, workers: int, settings: dict, worker_memory: int = 0) -> int:
+    """Fork the workers, restart one that dies, replace one whose own memory passed
+    ``worker_memory`` MB, load corpus updates and replace the workers with ones that serve
+    them, and stop them all on SIGTERM/SIGINT."""
+    from webapp.resources import close_all, resources
+
+    res = resources(app)
+    serving: dict[int, float] = {}  # pid → when it started: the workers of the live snapshot
+    leaving: set[int] = set()  # replaced workers finishing their requests
+    state = {"stopping": False}
+    told: set[int] = set()  # workers sent SIGTERM
     quick = 0
 
     def stop(signum, frame):
-        nonlocal stopping
-        stopping = True
-        for pid in list(children):
+        state["stopping"] = True
+        for pid in {*serving, *leaving} - told:  # (one forked meanwhile is told at the next turn)
+            told.add(pid)
             try:
                 os.kill(pid, signal.SIGTERM)
             except ProcessLookupError:
@@ -267,29 +386,100 @@ def _supervise(app, sock, workers: int, settings: dict) -> int:
     signal.signal(signal.SIGINT, stop)
     _freeze_loaded()
     for _ in range(workers):
-        children[_fork_worker(app, sock, settings)] = time.monotonic()
+        pid, _ = _fork_worker(app, sock, settings)
+        serving[pid] = time.monotonic()
+    served = (res.live, res.failed)  # what the workers serve (or were told failed)
     code = 0
-    while children:
-        try:
-            pid, status = os.wait()
-        except ChildProcessError:
-            break
-        started = children.pop(pid, None)
-        if started is None or stopping:
-            continue
-        quick = quick + 1 if time.monotonic() - started < STARTUP_SECONDS else 0
-        if quick >= QUICK_DEATHS:
-            click.echo(f"工作进程接连启动失败 {quick} 次，停止服务。", err=True)
-            code = 1
+    measured = time.monotonic()
+    recycled = float("-inf")
+    while serving or leaving:
+        for pid, status in _reaped():
+            if pid in leaving:
+                leaving.discard(pid)
+                continue
+            started = serving.pop(pid, None)
+            if started is None or state["stopping"]:
+                continue
+            quick = quick + 1 if time.monotonic() - started < STARTUP_SECONDS else 0
+            if quick >= QUICK_DEATHS:
+                click.echo(f"工作进程接连启动失败 {quick} 次，停止服务。", err=True)
+                code = 1
+                stop(signal.SIGTERM, None)
+                continue
+            click.echo(f"工作进程 {pid} 已退出（状态 {status}），正在重启。", err=True)
+        if state["stopping"]:
             stop(signal.SIGTERM, None)
-            continue
-        click.echo(f"工作进程 {pid} 已退出（状态 {status}），正在重启。", err=True)
-        children[_fork_worker(app, sock, settings)] = time.monotonic()
+        else:
+            with app.app_context():
+                res.check()  # a changed corpus: loaded in a thread of this process
+            if res.updating is None:  # never fork while that thread runs (it may hold locks)
+                if (res.live, res.failed) != served:
+                    served = (res.live, res.failed)
+                    _replace_all(app, res, sock, settings, workers, serving, leaving)
+                while len(serving) < workers and not state["stopping"]:
+                    pid, _ = _fork_worker(app, sock, settings)
+                    serving[pid] = time.monotonic()
+                now = time.monotonic()
+                if worker_memory and now - measured >= MEMORY_CHECK_SECONDS and now - recycled >= RECYCLE_MIN_SECONDS:
+                    measured = now
+                    if _recycle(app, sock, settings, serving, leaving, worker_memory):
+                        recycled = now
+        time.sleep(TICK_SECONDS)
     sock.close()
-    from webapp.resources import close_all
-
     close_all(app)
     return code
+
+
+def _recycle(app, sock, settings: dict, serving: dict, leaving: set, limit_mb: int) -> bool:
+    """Replace the one worker (at most) whose own memory is past ``limit_mb`` (the largest):
+    a fresh fork first, then the old one finishes its requests and leaves, as after an
+    update. Whether one was replaced."""
+    over = [(mb, pid) for pid in serving if (mb := private_mb(pid)) > limit_mb]
+    if not over:
+        return False
+    mb, old = max(over)
+    _freeze_loaded()  # (what the parent made since: its own, not the workers')
+    pid, ok = _fork_worker(app, sock, settings)
+    serving[pid] = time.monotonic()
+    if not ok:  # the new one did not start: keep the old one (the loop restarts the new)
+        return True
+    serving.pop(old, None)
+    try:
+        os.kill(old, signal.SIGUSR1)
+        leaving.add(old)
+    except ProcessLookupError:
+        pass
+    click.echo(f"工作进程 {old} 自有内存 {mb:.0f} MB，超过 {limit_mb} MB，由新的工作进程 {pid} 接替。", err=True)
+    return True
+
+
+def _replace_all(app, res, sock, settings: dict, workers: int, serving: dict, leaving: set) -> None:
+    """After an update (loaded, or failed and said so): fork workers that share the new
+    snapshot; once one of them serves, tell the old ones to leave."""
+    from webapp.resources import _prefill, warm_pages
+
+    res.drop_retired()  # the old workers have their own pages of it
+    if res.live is not None:
+        _prefill(app, res.live)
+        warm_pages(app, res.live)
+    _freeze_loaded()
+    old = dict(serving)
+    serving.clear()
+    ready = False
+    for _ in range(workers):
+        pid, ok = _fork_worker(app, sock, settings)
+        serving[pid] = time.monotonic()
+        ready = ready or ok
+    if not ready:  # none of the new ones serves: keep the old ones (the loop restarts the new)
+        serving.update(old)
+        return
+    for pid in old:
+        try:
+            os.kill(pid, signal.SIGUSR1)
+            leaving.add(pid)
+        except ProcessLookupError:
+            pass
+    click.echo(f"语料已更新：新的工作进程 {'、'.join(map(str, serving))} 已接替。", err=True)
 
 
 def register(cli) -> None:

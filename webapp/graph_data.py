@@ -7,6 +7,7 @@ here, once, for the clause page, the trace diagram, targets, bodies and the over
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from urllib.parse import urlencode
 
 from flask import url_for
 
@@ -41,6 +42,7 @@ RULES = {  # evidence code -> why, in words a reader accepts or disputes
     "duty_of_title": "任务标题所属职能，建议牵头",
     "supporting_units": "任务涉及的职能，建议配合",
 }
+URL_SAFE = "!$'()*,/:;?@"  # what url_for leaves unquoted in a query value (werkzeug's urlencode)
 # how a body stands to the tasks of a trace, and how its box is drawn
 ROLE_STYLE = {"负责": "", "配合": "", "建议": "dotted", "提及": "dashed"}
 
@@ -166,6 +168,10 @@ def trace_view(graph, corpus, node_id: str, document: str | None = None,
     counts["regions"] = len(t.get("regions", []))
     roles = Counter(x.get("role") or "提及" for x in t["bodies"])
     groups = t.get("groups", [])
+    if groups:  # each plan's link: the page's own address built once (a hub lists a hundred plans)
+        base = url_for("trace.trace_page", node_id=start["id"])
+        for g in groups:
+            g["url"] = f"{base}?{urlencode({'doc': g['document']}, safe=URL_SAFE)}"
     return {"start": start, "nodes": nodes, "edges": edges, "counts": counts, "roles": dict(roles),
             "regions": [r | {"url": node_url(r["id"], "region")} for r in t.get("regions", [])],
             "paths": t["paths"], "groups": groups, "document": document, "limit": limit,

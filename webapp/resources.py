@@ -12,9 +12,14 @@ a rebuild:
   serving and every page shows a small banner; the new snapshot is swapped in whole
   when all of it is ready. The snapshot before the old one is closed at the swap after
   (no request is that old);
-* with several worker processes, one of them builds and the others wait on a lock in
-  their background thread and then open what it built (index/store.py's build lock for
-  the index, kb/graph_store.py's for the graph, and ``update.lock`` around the whole).
+* with ``plankb serve --workers N`` the workers are *followers*: they only notice the
+  change (and show the banner); the parent process loads the new snapshot in its own
+  background thread, then forks new workers that share it and lets the old ones finish
+  their requests and exit (plankb/cmd_web.py). So there is one copy of each corpus in
+  memory, not one per worker. Several servers on one instance (or one process without
+  workers) each update themselves: one of them builds and the others wait on a lock and
+  then open what it built (index/store.py's build lock for the index,
+  kb/graph_store.py's for the graph, and ``update.lock`` around the whole).
 
 Only the very first snapshot (nothing to serve yet) is built on demand, part by part;
 ``plankb serve`` builds it before it accepts connections (``warm``).
@@ -90,6 +95,8 @@ class Resources:
         self.failed: str | None = None  # a version whose update failed (not retried)
         self.error: str | None = None
         self._root: Path | None = None  # the folder CORPUS_SYNC last named
+        # a worker of ``serve --workers``: the parent loads updates and replaces this process
+        self.follower = False
 
     @property
     def root(self) -> Path:
@@ -133,13 +140,17 @@ class Resources:
         if now - self.checked < interval:
             return
         self.checked = now
-        self.sync()
+        if not self.follower:  # (the parent syncs the folder a follower reads)
+            self.sync()
         try:
             v = version(self.root)
         except OSError as e:  # the folder went away: keep serving what was loaded
             self.error = f"语料目录无法读取：{e.strerror or e}"
             return
         live = self.live
+        if self.follower:  # only say it: the parent loads it and forks workers that serve it
+            self.updating = None if live is None or v in (live.version, self.failed) else v
+            return
         if live is None or v == live.version or v == self.updating or v == self.failed:
             return
         self.start_update(v)
@@ -157,7 +168,7 @@ class Resources:
         from kb.corpus import load_corpus, parse_cache_dir
 
         try:
-            # each worker loads its own, at once (plans parsed before come from the instance)
+            # (plans parsed before come from the instance; with serve --workers this is the parent)
             snap = Snapshot(v, load_corpus(self.root, parse_cache_dir(self.app.instance_path)))
             with self.app.app_context(), update_lock(self.app.instance_path):
                 if self.app.config.get("BUILD_OUTSIDE", True) and not (
@@ -183,6 +194,14 @@ class Resources:
         finally:
             with self.lock:
                 self.updating = None
+
+    def drop_retired(self) -> None:
+        """Close the snapshot served before the live one (the parent of ``serve --workers``,
+        once no worker it forks will serve it: the old workers keep their own pages of it)."""
+        with self.lock:
+            old, self.retired = self.retired, None
+        if old is not None:
+            old.close()
 
     def wait(self, timeout: float | None = None) -> bool:
         """Wait for the update under way (tests, and ``plankb serve`` before it forks)."""
@@ -408,6 +427,61 @@ def _prefill(app: Flask, snap: Snapshot) -> None:
         graph.census()
     for name in app.jinja_env.list_templates(filter_func=lambda n: n.endswith(".html")):
         app.jinja_env.get_template(name)
+
+
+# Each kind of page, asked once by the parent of ``serve --workers`` before it forks (see
+# warm_pages); {doc}, {clause}, {body}, {word} and {title} come from the corpus served.
+WARM_PAGES = ("/healthz", "/", "/search?q={word}", "/api/search?q={word}", "/search?q={title}",
+              "/outline?document={doc}", "/clauses/{clause}", "/boxes?document={doc}",
+              "/indicators?document={doc}", "/targets?document={doc}", "/bodies?document={doc}",
+              "/trace", "/trace?doc={doc}", "/trace/{body}", "/api/trace/{body}", "/graph", "/api/graph")
+
+
+def warm_pages(app: Flask, snap: Snapshot) -> int:
+    """Ask for each kind of page once, in this process, before ``serve --workers`` forks.
+
+    Python 3.11 rewrites a function's bytecode in place as it runs it the first times (the
+    specialising interpreter's counters and caches), so the first request of each kind in
+    a worker wrote to the pages of every function it ran and copy-on-write gave that worker
+    its own copy of them: 16 MB for a first /healthz, 30 MB with one search, at 100 plans.
+    Run here, the functions are specialised once, in pages every worker shares. Only GET
+    pages that read; what fails is skipped (the pages say why when asked for real).
+    Returns how many answered 200."""
+    docs = snap.corpus.documents
+    if not docs:
+        return 0
+    doc = docs[0]
+    clause = next((c for c in doc.clauses if c.text), None)
+    graph = snap.parts.get("graph")
+    bodies = graph.nodes_of("body") if graph is not None and hasattr(graph, "nodes_of") else []
+    values = {"doc": doc.id, "clause": clause.id if clause else "", "body": bodies[0] if bodies else "",
+              "title": doc.title or doc.id, "word": (doc.title or doc.id)[:4]}
+    client = app.test_client()
+    res = resources(app)
+    checked, res.checked = res.checked, float("inf")  # no corpus check: no update thread before a fork
+    try:
+        ok = _ask(client, values)
+    finally:
+        res.checked = checked
+    return ok
+
+
+def _ask(client, values: dict) -> int:
+    from urllib.parse import quote
+
+    ok = 0
+    for page in WARM_PAGES:
+        names = [k for k in values if "{" + k + "}" in page]
+        if any(not values[k] for k in names):
+            continue
+        url = page.format(**{k: quote(v, safe=":") for k, v in values.items()})
+        try:
+            resp = client.get(url)
+            ok += resp.status_code == 200
+            resp.close()
+        except Exception as e:  # noqa: BLE001 — a warm-up page that fails costs only its warm-up
+            log.debug("warm-up page %s failed: %r", url, e)
+    return ok
 
 
 def get_store():
