@@ -89,6 +89,7 @@ def places() -> list[str]:
 def base_plans(work: Path) -> list[str]:
     """The real plans as canonical Markdown: the seed, plus the samples ingested here."""
     out = work / "base"
+    shutil.rmtree(out, ignore_errors=True)  # (a second size of bench/search_cost.py makes it again)
     out.mkdir()
     shutil.copytree(ROOT / "corpus/dict", out / "dict")
     texts = [(ROOT / "corpus/gd-ip-14fyp.md").read_text(encoding="utf-8")]
