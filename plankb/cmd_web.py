@@ -444,13 +444,19 @@ def _recycle(app, sock, settings: dict, serving: dict, leaving: set, limit_mb: i
     if not ok:  # the new one did not start: keep the old one (the loop restarts the new)
         return True
     serving.pop(old, None)
-    try:
-        os.kill(old, signal.SIGUSR1)
-        leaving.add(old)
-    except ProcessLookupError:
-        pass
+    _tell_to_leave([old], leaving)
     click.echo(f"工作进程 {old} 自有内存 {mb:.0f} MB，超过 {limit_mb} MB，由新的工作进程 {pid} 接替。", err=True)
     return True
+
+
+def _tell_to_leave(pids, leaving: set) -> None:
+    """SIGUSR1: stop accepting, answer what is in hand, exit (a worker gone already is skipped)."""
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGUSR1)
+            leaving.add(pid)
+        except ProcessLookupError:
+            pass
 
 
 def _replace_all(app, res, sock, settings: dict, workers: int, serving: dict, leaving: set) -> None:
@@ -473,12 +479,7 @@ def _replace_all(app, res, sock, settings: dict, workers: int, serving: dict, le
     if not ready:  # none of the new ones serves: keep the old ones (the loop restarts the new)
         serving.update(old)
         return
-    for pid in old:
-        try:
-            os.kill(pid, signal.SIGUSR1)
-            leaving.add(pid)
-        except ProcessLookupError:
-            pass
+    _tell_to_leave(old, leaving)
     click.echo(f"语料已更新：新的工作进程 {'、'.join(map(str, serving))} 已接替。", err=True)
 
 

@@ -18,10 +18,11 @@ import pytest
 
 from index import rank_arrays, ranking
 from index import search as search_mod
-from index.facets import FILTERS, RESETS, facet_counts, record_matches
+from index.facets import FILTERS, facet_counts, record_matches
 from index.query import QueryError, parse_query
 from kb.ingest import ingest_file
 from kb.model import KIND_GROUPS
+from facet_support import brute_counts
 
 ROOT = Path(__file__).resolve().parent.parent
 GD, SD, COPY = "gd-ip-14fyp", "sd-edu-14fyp", "gd-ip-copy"
@@ -63,27 +64,6 @@ def _filter_sets(ix):
             {"chapter": with_section["chapter"], "section": with_section["section"]}, {"year": 2025},
             {"document": SD, "chapter": sd_chapters[-1]}, {"document": GD, "kind": "task", "year": 2025},
             {"box": boxes[0]}, {"document": COPY, "box": boxes[-1]}]
-
-
-def _brute_counts(records, filters):
-    out = {}
-    for name in FILTERS:
-        c = Counter()
-        for r in records:
-            if not record_matches(r, filters, skip={name} | RESETS.get(name, set())):
-                continue
-            if name == "year":
-                c.update(r["years"])
-            elif name == "section":
-                if r["section"] is not None:
-                    c[(r["chapter"], r["section"])] += 1
-            elif name == "kind":
-                c[r["kind"]] += 1
-                c.update(g for g, kinds in KIND_GROUPS.items() if r["kind"] in kinds and g != r["kind"])
-            elif r[name] is not None:
-                c[r[name]] += 1
-        out[name] = c
-    return out
 
 
 def _scalar_rank(ix, selected, pq, scoring_q, sims: dict):
@@ -162,7 +142,7 @@ def test_filtered_totals_and_facets_equal_counting_record_by_record(ix, q):
         want = [r["id"] for r in matched if record_matches(r, full)]
         assert res["total"] == len(want), (q, filters)
         assert sorted(h["id"] for h in res["hits"]) == sorted(want), (q, filters)
-        brute = _brute_counts(matched, full)
+        brute = brute_counts(matched, full)
         for name, values in res["facets"].items():
             shown = {}
             for v in values:

@@ -6,7 +6,6 @@ filter, a facet-by-facet count, and a count of what the caches hold after many
 distinct queries (entries, never process memory).
 """
 import random
-from collections import Counter
 
 import numpy as np
 import pytest
@@ -15,11 +14,12 @@ from whoosh import query as Q
 from index import literal as literal_mod
 from index import search as search_mod
 from index.cache import BoundedCache
-from index.facets import FILTERS, RESETS, count_values, facet_counts, record_matches
+from index.facets import FILTERS, count_values, facet_counts
 from index.literal import SEP, LiteralIndex
 from index.normalize import fold
-from index.schema import build_schema, searchable_text
+from index.schema import build_schema
 from kb.model import KIND_GROUPS
+from facet_support import brute_counts
 
 
 @pytest.fixture(scope="module")
@@ -133,27 +133,6 @@ def test_schema_has_no_ngram_fields(corpus):
     assert not names & {"lit", "lit1"}
 
 
-def _brute_counts(records, filters):
-    out = {}
-    for name in FILTERS:
-        c = Counter()
-        for r in records:
-            if not record_matches(r, filters, skip={name} | RESETS.get(name, set())):
-                continue
-            if name == "year":
-                c.update(r["years"])
-            elif name == "section":
-                if r["section"] is not None:
-                    c[(r["chapter"], r["section"])] += 1
-            elif name == "kind":
-                c[r["kind"]] += 1
-                c.update(g for g, kinds in KIND_GROUPS.items() if r["kind"] in kinds and g != r["kind"])
-            elif r[name] is not None:
-                c[r[name]] += 1
-        out[name] = c
-    return out
-
-
 def test_facet_counts_in_one_pass_equal_counting_each_facet(ix, corpus):
     rng = random.Random(3)
     records = list(ix.records.values())
@@ -166,10 +145,10 @@ def test_facet_counts_in_one_pass_equal_counting_each_facet(ix, corpus):
         for n in rng.sample(FILTERS, rng.randrange(0, 4)):
             filters[n] = rng.choice(values[n] + list(KIND_GROUPS) * (n == "kind")) if values[n] else None
         docs = np.array(sorted(r["docnum"] for r in subset), dtype=np.int64)
-        assert count_values(ix.columns, docs, filters) == _brute_counts(subset, filters), filters
+        assert count_values(ix.columns, docs, filters) == brute_counts(subset, filters), filters
         facets = facet_counts(ix.columns, docs, filters, corpus)
         for name, vals in facets.items():
-            want = _brute_counts(subset, filters)[name]
+            want = brute_counts(subset, filters)[name]
             for v in vals:
                 key = v["value"]
                 if name == "section" and not v["selected"]:

@@ -33,12 +33,26 @@ def _gone(pid: int) -> bool:
         return True
 
 
+def seed_corpus(tmp_path):
+    """The bundled corpus (without its raw files) in a folder of the test's own."""
+    corpus = tmp_path / "corpus"
+    shutil.copytree(ROOT / "corpus", corpus, ignore=shutil.ignore_patterns("raw"))
+    return corpus
+
+
+def stop_clients_and_server(done, clients, proc) -> None:
+    done.set()
+    for t in clients:
+        if t.is_alive():
+            t.join()
+    stop([proc])
+
+
 def test_a_worker_follows_the_parent_it_only_says_an_update_is_under_way(tmp_path):
     """In a worker, a changed corpus starts nothing: the banner says it is coming."""
     from webapp.resources import close_all, resources, warm
 
-    corpus = tmp_path / "corpus"
-    shutil.copytree(ROOT / "corpus", corpus, ignore=shutil.ignore_patterns("raw"))
+    corpus = seed_corpus(tmp_path)
     app = make_app(corpus, tmp_path / "inst")
     try:
         warm(app)
@@ -55,8 +69,7 @@ def test_a_worker_follows_the_parent_it_only_says_an_update_is_under_way(tmp_pat
 
 
 def test_after_an_update_new_workers_serve_what_the_parent_loaded_and_no_request_fails(tmp_path):
-    corpus = tmp_path / "corpus"
-    shutil.copytree(ROOT / "corpus", corpus, ignore=shutil.ignore_patterns("raw"))
+    corpus = seed_corpus(tmp_path)
     env = dict(os.environ, PYTHONUNBUFFERED="1", PLANKB_CORPUS=str(corpus), PLANKB_SEMANTIC="0")
     port = free_port()
     proc = start_serve(tmp_path / "inst", port, env, "--workers", "2", "--threads", "4")
@@ -111,11 +124,7 @@ def test_after_an_update_new_workers_serve_what_the_parent_loaded_and_no_request
         seen = {_get(port, "/healthz")[0] for _ in range(40)}
         assert not seen & old
     finally:
-        done.set()
-        for t in clients:
-            if t.is_alive():
-                t.join()
-        stop([proc])
+        stop_clients_and_server(done, clients, proc)
     assert len(answered) > 10
     assert failures == [], failures[:5]
     assert set(answered) == {200}
@@ -161,11 +170,7 @@ def test_a_worker_past_its_memory_limit_is_replaced_without_failing_a_request(tm
             _get(port, "/healthz")
         assert any(_gone(p) for p in old)
     finally:
-        done.set()
-        for t in clients:
-            if t.is_alive():
-                t.join()
-        stop([proc])
+        stop_clients_and_server(done, clients, proc)
     assert failures == [], failures[:5]
 
 
@@ -174,8 +179,7 @@ def test_the_parent_runs_each_kind_of_page_once_and_starts_no_update_before_fork
     meanwhile is not looked at (an update thread running at the fork could hold locks)."""
     from webapp.resources import WARM_PAGES, close_all, resources, warm, warm_pages
 
-    corpus = tmp_path / "corpus"
-    shutil.copytree(ROOT / "corpus", corpus, ignore=shutil.ignore_patterns("raw"))
+    corpus = seed_corpus(tmp_path)
     app = make_app(corpus, tmp_path / "inst")
     try:
         warm(app)
