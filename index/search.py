@@ -195,7 +195,10 @@ class SearchIndex:
         stored = semantic.read_vectors(self.folder)
         note = semantic.status()
         if stored is None or note is not None:
-            self.semantic_note = note or "检索索引建立时没有语义向量，本次只按字词检索（提示：运行 plankb build 重建）。"
+            pending = ((self.meta or {}).get("semantic") or {}).get("missing")
+            self.semantic_note = note or (
+                "语义向量尚未算完（服务在后台计算，或运行 plankb build 补齐），本次只按字词检索。" if pending
+                else "检索索引建立时没有语义向量，本次只按字词检索（提示：运行 plankb build 重建）。")
             return
         ids, mat, scale = stored
         vectors = semantic.ClauseVectors(ids, mat, {r["id"]: d for d, r in self.records.items()}, scale)

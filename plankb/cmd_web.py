@@ -63,7 +63,7 @@ TICK_SECONDS = 0.5  # how often the parent looks at its workers and the corpus; 
 
 
 def _ensure_index(corpus, instance_dir) -> None:
-    from index import IndexBuildError, build_index, index_status
+    from index import IndexBuildError, build_index, index_status, vectors_missing
 
     status = index_status(corpus, instance_dir)
     ready = status.get("exists") and status.get("fresh")
@@ -72,10 +72,13 @@ def _ensure_index(corpus, instance_dir) -> None:
     click.echo(f"首次启动：正在为 {len(corpus.documents)} 份规划建立检索索引（{instance_dir}）……", err=True)
     t0 = time.perf_counter()
     try:
-        build_index(corpus, instance_dir)
+        # words only: the server computes the vectors in a process of its own once it serves
+        # (the seed's 702 clause and sentence vectors took 35–75 s; nobody should wait for them)
+        meta = build_index(corpus, instance_dir, vectors=False)
     except IndexBuildError as e:
         raise click.ClickException(str(e)) from None
-    click.echo(f"索引已建立，用时 {time.perf_counter() - t0:.1f} 秒。", err=True)
+    later = "；语义向量在后台计算，算完后自动用于检索" if vectors_missing(meta) else ""
+    click.echo(f"索引已建立，用时 {time.perf_counter() - t0:.1f} 秒{later}。", err=True)
 
 
 def _host_names(host: str) -> list[str]:

@@ -251,3 +251,25 @@ def test_an_embedder_whose_server_has_stopped_stops_and_keeps_what_it_computed(c
     assert current_build(inst)[1]["semantic"]["vectors"] == 16
     assert embed.main([str(corpus_copy.root), str(inst), str(os.getppid())]) == 0  # its server is alive
     assert len(fake.seen) == total and current_build(inst)[1]["semantic"]["missing"] == 0
+
+
+def test_the_first_start_of_a_server_builds_words_only_and_leaves_the_vectors_to_the_server(
+        corpus_copy, tmp_path, monkeypatch, capsys):
+    """`plankb serve` on a new instance used to compute every vector before serving (the
+    seed's 702: 35–75 s); it builds the word index, and says the vectors follow."""
+    from plankb.cmd_web import _ensure_index
+
+    fake = FakeModel()
+    monkeypatch.setattr(semantic, "_model", fake)
+    monkeypatch.setenv("PLANKB_SEMANTIC", "1")
+    monkeypatch.delenv("PLANKB_EMBED_CACHE", raising=False)
+    inst = tmp_path / "inst"
+    _ensure_index(corpus_copy, inst)
+    assert fake.seen == []
+    assert "语义向量在后台计算" in capsys.readouterr().err
+    ix = open_index(corpus_copy, inst, build_if_missing=False, vectors=False)
+    try:
+        r = ix.search("专利审查太慢，有没有快速通道")
+        assert r["total"] > 0 and "语义向量尚未算完" in r["message"]
+    finally:
+        ix.close()
