@@ -140,7 +140,8 @@ def vocabulary(lex: "Lexicon", index_terms, inner=()) -> dict:
     jieba's grand total, and ``inner``: {word: frequency} maps of :func:`inner_words`, the
     dictionary words written inside the plans though indexed only as part of a longer
     word (加盟 in 特许加盟): a query word the plans never use (加盟店) then comes apart
-    into the part they do use, found by Ctrl+F, instead of being ignored whole.  Segmenting with this slice gives the same words as the
+    into the part they do use, found by Ctrl+F, instead of being ignored whole.
+    Segmenting with this slice gives the same words as the
     full dictionary whenever the full result is made of indexed words (the best
     path keeps its score, other paths can only lose), and a query word the index
     does not hold could not match a word field anyway.  Loading it takes

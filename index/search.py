@@ -593,7 +593,7 @@ class SearchIndex:
                 for a in alts:
                     docs |= self._literal_mask(a)
             every = docs if every is None else every & docs
-        tier = np.where(self._literal_mask(pq.whole)[sel], 2, 0)
+        tier = np.where(self._lit(pq.whole)[sel], 2, 0)  # (the query's own look-up, remembered)
         if every is not None:
             tier = np.where((tier == 0) & every[sel], 1, tier)
         return tier
@@ -944,10 +944,10 @@ class SearchIndex:
         lex_rank = np.zeros(n, dtype=np.int64)
         lex_rank[lex_perm] = np.arange(1, n + 1)
         lex_rank[lex_score < 0] = 0
-        if sims:  # near-equal matches share a rank where meaning is there to order them
-            lex_rank = rank_arrays.tied_ranks(lex_score, lex_rank)
         sem_rank = np.zeros(n, dtype=np.int64)
         if sims:
+            # near-equal matches share a rank where meaning is there to order them
+            lex_rank = rank_arrays.tied_ranks(lex_score, lex_rank)
             values, has = sims.dense(cols.slots)
             idx = np.flatnonzero(has[sel])
             sem_order = idx[rank_arrays.best_first(values[sel[idx]], np.zeros(len(idx), dtype=np.int32))]

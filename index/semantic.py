@@ -333,10 +333,10 @@ def _embed_batches(m, texts: list[str]):
 
 def _embed_here(m, texts: list[str]) -> list:
     out = []
+    embed = getattr(m, CORPUS_SIDE)
     with _lock:
         for start in range(0, len(texts), BATCH):
             batch = texts[start:start + BATCH]
-            embed = getattr(m, CORPUS_SIDE)
             out += list(embed(batch)) if len(batch) > 1 else [embed(batch[0])]
     return out
 
