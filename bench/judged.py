@@ -21,6 +21,9 @@ JUDGED_STAFF2 = HERE / "judged_staff2.tsv"
 # The third staff set, written blind by a writer who had seen no result, dictionary or
 # earlier set: held out whole, reported, never tuned on.
 JUDGED_STAFF3 = HERE / "judged_staff3.tsv"
+# The fourth, written blind like the third in session 5: reported once on the code it was
+# written against, then tuned on (the third stays the held-out set).
+JUDGED_STAFF4 = HERE / "judged_staff4.tsv"
 KINDS = ("colloquial", "paraphrase", "multi", "box", "paste")
 _GRADED = re.compile(r"^(.+):(\d+)$")  # clause ids never end in ':<digits>'
 

@@ -921,9 +921,12 @@ class SearchIndex:
         bm25, scored = self._bm25_arrays(scoring_q, sel)
         literal_terms = self._literal_terms(pq)
         # Each query word's clauses (by itself, a synonym or a compound's part): a clause
-        # holding all of them ranks above one holding all but one (coordination).
-        unit_docs = [] if raw else [u for u in (self._token_docs(w) for t in pq.positives if not t.quoted
-                                                for w in self.units(t.text)) if u.any()]
+        # holding all of them ranks above one holding all but one (coordination).  The
+        # share of the typed characters in words the plan uses weighs meaning (``known``).
+        units = [] if raw else [w for t in pq.positives if not t.quoted for w in self.units(t.text)]
+        found = [(w, d) for w, d in ((w, self._token_docs(w)) for w in units) if d.any()]
+        unit_docs = [d for _, d in found]
+        known = sum(len(w) for w, _ in found) / max(1, sum(len(w) for w in units)) if units else 1.0
         tier = self._tiers(sel, pq, literal_terms)
         cover = self._coverages(sel, literal_terms)
         if unit_docs:
@@ -963,7 +966,7 @@ class SearchIndex:
         # row 农业植物新品种权申请量 above the task naming 农业 and 品种 only).
         task_coord = float(coord[~background].max()) if (~background).any() else 0.0
         fused = rank_arrays.rrf(lex_rank, ranking.LEXICAL_WEIGHT) \
-            + rank_arrays.rrf(sem_rank, ranking.SEMANTIC_WEIGHT if sims else 0.0)
+            + rank_arrays.rrf(sem_rank, ranking.semantic_weight(known) if sims else 0.0)
         stated = self._stated(sel, numbers, prefs)  # the figures typed, stated here
         fused = fused + ranking.NUMBER_WEIGHT * stated
         named = self._named(refs, sel, mask=True) if refs else np.zeros(n, dtype=bool)

@@ -194,3 +194,20 @@ def test_the_meaning_of_a_question_is_read_from_the_question_as_typed(ix, monkey
     ix.search("贯标企业有多少家了 -高校")
     assert seen[0] == "贯标企业有多少家了"
     assert "多少" not in seen[1] and "高校" not in seen[1] and "贯标" in seen[1]
+
+
+@pytest.mark.parametrize("q,want", [
+    ("想把自己拍的片子授权卖出去，有交易的地方吗", "box10.p1"),  # only 授权 and 交易 are the plan's
+    ("博物馆想开发文创周边", "5.3.p3"),  # 开发 is in a dozen clauses
+])
+def test_meaning_weighs_more_when_the_plan_uses_few_of_the_typed_words(ix, q, want):
+    if not ix.semantic:
+        pytest.skip("the embedding model is not installed")
+    assert ids(ix.search(q, limit=1))[0] == sid(want)
+
+
+def test_the_semantic_weight_follows_the_share_of_known_words():
+    from index import ranking
+
+    assert ranking.semantic_weight(1.0) == ranking.SEMANTIC_WEIGHT
+    assert ranking.semantic_weight(0.2) > ranking.SEMANTIC_WEIGHT

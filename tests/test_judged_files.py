@@ -1,0 +1,30 @@
+"""The judged query sets under bench/ read as the benchmark reads them, and name clauses the
+seed plan has: a mistyped id would silently count as a miss in every report."""
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+
+from judged import KINDS, load_kinds  # noqa: E402
+
+SETS = sorted((ROOT / "bench").glob("judged*.tsv"))
+
+
+def test_the_staff_sets_are_there():
+    names = {p.name for p in SETS}
+    assert {"judged_staff3.tsv", "judged_staff4.tsv"} <= names
+
+
+@pytest.mark.parametrize("path", SETS, ids=lambda p: p.name)
+def test_every_judged_id_is_a_seed_clause(corpus, path):
+    rows = load_kinds(path)
+    assert rows, path
+    known = {c.id for c in corpus.clauses()}
+    for q, grades, split, kind in rows:
+        assert q.strip() and split in ("tune", "held"), (path.name, q)
+        assert kind == "keyword" or kind in KINDS, (path.name, q)
+        assert set(grades) <= known, (path.name, q, set(grades) - known)
+        assert 2 in grades.values() or kind == "keyword", (path.name, q)
