@@ -47,6 +47,7 @@ from kb.model import KIND_GROUP_LABELS, KINDS
 from kb.numerals import to_chinese as cn_number
 
 from index import rank_arrays, ranking, semantic
+from index.homophones import Homophones
 from index.analysis import JiebaTokenizer, char_ngrams, is_wordish
 from index.cache import BoundedCache
 from index.columns import Columns
@@ -136,6 +137,7 @@ class SearchIndex:
         # Query segmentation from the index's own dictionary slice: same words on
         # indexed text, and no second-long load of jieba's full dictionary.
         self._query_jieba = vocabulary_tokenizer(vocab) if vocab else None
+        self._homophones = Homophones(self._query_jieba.FREQ if self._query_jieba is not None else ())
         self._weighting = scoring.BM25F(B=0.75, K1=1.2)
         self._local = threading.local()
         self._open_lock = threading.Lock()
@@ -146,6 +148,10 @@ class SearchIndex:
         self._load_vectors()
 
     # -- setup -------------------------------------------------------------------
+    def prefill(self) -> None:
+        """What a first query would make, made now (``serve --workers``, before forking)."""
+        self._homophones.prefill()
+
     def _new_caches(self) -> None:
         self._posting_cache = BoundedCache(POSTING_CACHE_BUDGET)
         self._literal_cache = BoundedCache(LITERAL_CACHE_BUDGET)
@@ -684,9 +690,32 @@ class SearchIndex:
             self._local.token_memo = None
             self._local.ignored = None
 
+    def _correct_slips(self, pq: ParsedQuery) -> None:
+        """A query word in no clause that sounds like a plan word is asked as that word
+        (质压融资 → 质押融资; index/homophones.py); the reply says so.  Quoted words are kept."""
+        fixed = []
+        for term in pq.positives:
+            if term.quoted:
+                continue
+            for unit in self.units(term.text):
+                if unit not in term.text or self._token_docs(unit).any():
+                    continue
+                fix = self._homophones.correct(unit, lambda w: int(np.count_nonzero(self._lit(w))))
+                if fix:
+                    term.text = term.text.replace(unit, fix)
+                    pq.whole = pq.whole.replace(unit, fix)
+                    fixed.append((unit, fix))
+        if fixed:
+            self._local.token_memo = {}
+            said = "、".join(f"“{a}”" for a, _ in fixed)
+            pq.messages.append(f"规划中没有{said}，已按同音的" + "、".join(f"“{b}”" for _, b in fixed)
+                               + "检索（要按原词检索，请加引号）。")
+
     def _answer(self, q, text, pq, filters, limit, offset, raw) -> dict:
         if not raw and is_paste(pq):
             return self._finish(self._paste(text, pq, filters, limit, offset), offset)
+        if not raw:
+            self._correct_slips(pq)  # (again after a recovery: nothing left to correct then)
         return self._finish(self._search(q, pq, filters, limit, offset, raw), offset)
 
     def _recover(self, error: Exception) -> None:

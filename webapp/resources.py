@@ -421,10 +421,14 @@ def warm(app: Flask, index: bool = True, graph: bool = True) -> Snapshot:
 def _prefill(app: Flask, snap: Snapshot) -> None:
     """What every process would otherwise make on its first request, made once before
     ``serve --workers`` forks: the graph's counts (a walk over every node, which in a
-    worker would copy every page of the graph it touched) and the compiled templates."""
+    worker would copy every page of the graph it touched), the index's table of words by
+    sound and the compiled templates."""
     graph = snap.parts.get("graph")
     if graph is not None and hasattr(graph, "census"):
         graph.census()
+    index = snap.parts.get("index")
+    if index is not None and hasattr(index, "prefill"):
+        index.prefill()
     for name in app.jinja_env.list_templates(filter_func=lambda n: n.endswith(".html")):
         app.jinja_env.get_template(name)
 

@@ -1,0 +1,92 @@
+"""Typing slips of the pinyin input method: 质压融资 for 质押融资, 地里标志 for 地理标志.
+
+Chinese is typed by sound, so the usual slip is the right syllables with the wrong
+characters picked — a word that sounds exactly like the plan's.  A query word no clause
+holds, not even by synonym or part, is otherwise ignored; if a word of the plans sounds
+the same (toneless pinyin, pypinyin's phrase-aware readings) and shares characters with
+it, the query asks for that word instead and the reply says so.  Only whole query words
+are corrected, never pieces of a longer run (沉重代价不敢再犯 holds syllables that sound
+like some plan word by chance), and only to words the plans hold.
+
+pypinyin (MIT, its dictionaries in the package, no download) over xpinyin: it reads
+polyphonic characters by phrase (银行 yinhang, 行业 hangye), which is what a typist's
+input method does.
+"""
+from __future__ import annotations
+
+import re
+import threading
+
+from index.normalize import is_cjk
+
+MIN_CHARS, MAX_CHARS = 2, 6
+# A typed word that is itself a word of jieba's dictionary was meant unless the plan word
+# is this many times more common (地里 572 → 地理 8,066 is corrected; 同一 3,327 → 统一
+# 13,986 and 一般 → 一半 are not: staff typed 同一 and 一般 on purpose).
+MORE_COMMON = 10
+
+
+def _sound(word: str) -> str:
+    from pypinyin import lazy_pinyin
+
+    return "".join(lazy_pinyin(word))
+
+
+def _differing(a: str, b: str) -> int:
+    return sum(x != y for x, y in zip(a, b))
+
+
+def _frequencies(words) -> dict[str, int]:
+    """Each word's count in jieba's own dictionary (0 when absent).  The 3 MB file is read
+    for the rare query with a candidate and not kept: workers stay small."""
+    import jieba
+
+    with jieba.get_dict_file() as f:
+        text = "\n" + f.read().decode("utf-8")
+    out = {}
+    for w in words:
+        m = re.search("\n" + re.escape(w) + r" (\d+)", text)
+        out[w] = int(m.group(1)) if m else 0
+    return out
+
+
+class Homophones:
+    """The plans' words by sound, made on first use (about 50 ms per 2,500 words)."""
+
+    def __init__(self, words):
+        self._words = words  # the query dictionary's words (any iterable, read once)
+        self._by_sound: dict[str, list[str]] | None = None
+        self._lock = threading.Lock()
+
+    def _table(self) -> dict[str, list[str]]:
+        with self._lock:
+            if self._by_sound is None:
+                table: dict[str, list[str]] = {}
+                for w in self._words:
+                    if MIN_CHARS <= len(w) <= MAX_CHARS and all(is_cjk(c) for c in w):
+                        table.setdefault(_sound(w), []).append(w)
+                self._by_sound = table
+                self._words = None
+            return self._by_sound
+
+    def prefill(self) -> None:
+        self._table()
+
+    def correct(self, word: str, clauses) -> str | None:
+        """The plan word ``word`` was most likely typed for, or None.
+
+        ``clauses(w)`` counts the clauses holding ``w``: a candidate must be in some, and
+        the one in most wins.  At most half of the characters may differ (one of two or
+        three): the slip is a character or two, not a different word that sounds alike;
+        and a real word typed stays unless the plan's is far more common (MORE_COMMON).
+        """
+        if not (MIN_CHARS <= len(word) <= MAX_CHARS) or not all(is_cjk(c) for c in word):
+            return None
+        cands = [c for c in self._table().get(_sound(word), ())
+                 if len(c) == len(word) and 1 <= _differing(c, word) <= len(word) // 2]
+        counted = [(n, c) for n, c in ((clauses(c), c) for c in cands) if n]
+        if not counted:
+            return None
+        best = max(counted)[1]
+        freq = _frequencies((word, best))
+        return best if freq[best] >= MORE_COMMON * freq[word] else None

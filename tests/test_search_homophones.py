@@ -1,0 +1,60 @@
+"""Slips of the pinyin input method (质压融资 for 质押融资) are asked as the plan's word, and
+said so; real words staff typed on purpose (同一, 一般) and quoted words stay as typed."""
+import pytest
+
+from index.homophones import Homophones
+from index.normalize import fold
+
+SEED = "gd-ip-14fyp"
+
+
+@pytest.fixture(scope="module")
+def ix(seed_index):
+    return seed_index
+
+
+def ids(result):
+    return [h["id"] for h in result["hits"]]
+
+
+@pytest.mark.parametrize("typed,meant,word", [
+    ("质压融资", "质押融资", "质押"),
+    ("惩罚性陪偿", "惩罚性赔偿", "赔偿"),
+    ("地里标志", "地理标志", "地理"),
+    ("商标注侧", "商标注册", "注册"),
+])
+def test_a_slip_is_searched_as_the_plan_word_and_said(ix, typed, meant, word):
+    r = ix.search(typed, limit=5)
+    assert f"已按同音的“{word}”检索" in r["message"]
+    assert r["total"] == ix.search(meant, limit=5)["total"]
+    assert all(meant in fold(h["text"]) for h in r["hits"][:2])
+
+
+def test_a_quoted_word_is_not_corrected(ix):
+    r = ix.search("“质压”融资", limit=5)
+    assert "同音" not in r.get("message", "")
+
+
+@pytest.mark.parametrize("q", ["同一纠纷在几个国家同时起诉", "4·26宣传周一般搞啥活动", "请联合国管知识产权的机构来广东设点"])
+def test_real_words_typed_on_purpose_stay(ix, q):
+    assert "同音" not in ix.search(q, limit=3).get("message", "")
+
+
+def test_the_rules_of_a_correction():
+    one = Homophones(["质押", "统一", "事业", "赔偿金"])
+    assert one.correct("质压", lambda w: 3) == "质押"
+    assert one.correct("质压", lambda w: 0) is None  # a word in no clause is no answer
+    assert one.correct("同一", lambda w: 3) is None  # 同一 is a common word in its own right
+    assert one.correct("视野", lambda w: 3) is None  # sounds like 事业, shares no character
+    assert one.correct("陪偿", lambda w: 3) is None  # 赔偿金 is longer: no piece-wise guess
+    assert one.correct("ab", lambda w: 3) is None
+
+
+def test_prefill_makes_the_table_a_forked_worker_then_shares(corpus, tmp_path):
+    from index import build_index, open_index
+
+    build_index(corpus, tmp_path)
+    fresh = open_index(corpus, tmp_path)
+    assert fresh._homophones._by_sound is None  # made on first need, not at open
+    fresh.prefill()
+    assert "zhiya" in fresh._homophones._by_sound
