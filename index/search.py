@@ -330,17 +330,19 @@ class SearchIndex:
                 return kept
         return words
 
-    def units(self, text: str) -> list[str]:
+    def units(self, text: str, drop_stop: bool = True) -> list[str]:
         """Query tokens with runs of single characters joined back into one unit.
 
         The query segmenter only knows the index's words, so a word the plan never
         uses (大学, 开设) comes out as single characters, each of which matches
         almost every clause.  Joined, the unit matches literally or by synonym, or
         not at all, and then it is left out of the AND (see :meth:`_term_docs`).
+        With ``drop_stop=False`` a stop word stays in its run (著做权, not 著 and 权:
+        a typing slip is found whole, :meth:`_correct_slips`).
         """
         out: list[str] = []
         run: list[str] = []
-        for tok in self.tokens(text):
+        for tok in self.tokens(text, drop_stop):
             if len(tok) == 1 and is_cjk(tok):
                 run.append(tok)
                 continue
@@ -697,7 +699,7 @@ class SearchIndex:
         for term in pq.positives:
             if term.quoted:
                 continue
-            for unit in self.units(term.text):
+            for unit in self.units(term.text, drop_stop=False):
                 if unit not in term.text or self._token_docs(unit).any():
                     continue
                 fix = self._homophones.correct(unit, lambda w: int(np.count_nonzero(self._lit(w))))
