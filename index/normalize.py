@@ -25,7 +25,31 @@ def _fold_char(ch: str) -> str:
     if ch.isspace():
         return " "
     out = unicodedata.normalize("NFKC", ch).translate(_EXTRA).lower()
-    return out
+    return _simplified(out) if len(out) == 1 and 0x3400 <= ord(out) <= 0x2FFFF else out
+
+
+@lru_cache(maxsize=1)
+def _traditional_to_simplified():
+    import opencc
+
+    return opencc.OpenCC("t2s.json")
+
+
+def _simplified(ch: str) -> str:
+    """A character only traditional writing uses folds to its simplified form: a query
+    typed or pasted in traditional characters (專利質押融資, from a Hong Kong or Macao
+    colleague) finds the plan's 专利质押融资, and a plan printed in them is found in
+    simplified.  Characters of the simplified standard set (GB 2312) stay as they are:
+    著 of 著作权, 乾, 后 are words of their own there.  One character for one, so the
+    maps back to the printed text hold.  OpenCC's table (the converter every Chinese
+    platform uses), not one of our own."""
+    try:
+        ch.encode("gb2312")
+        return ch
+    except UnicodeEncodeError:
+        pass
+    out = _traditional_to_simplified().convert(ch)
+    return out if len(out) == 1 else ch
 
 
 def is_cjk(ch: str) -> bool:

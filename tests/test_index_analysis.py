@@ -18,6 +18,15 @@ RAW_SPACED = "知识 产权保护工作关系国家治理体系"
 RAW_QUOTES = '开展打击网络侵权盗版"剑网"行动'
 
 
+def test_fold_reads_traditional_characters_as_simplified_one_for_one():
+    assert fold("專利質押融資、商標註冊") == "专利质押融资、商标注册"
+    # characters of the simplified set stay: 著 of 著作权 is no traditional 着
+    assert fold("著作權") == "著作权" and fold("乾坤") == "乾坤"
+    text = "推動知識產權保護"
+    folded, index = fold_with_map(text)
+    assert folded == "推动知识产权保护" and index == list(range(len(text)))
+
+
 def test_fold_ignores_whitespace_width_and_quote_form():
     assert fold("知识 产权") == fold("知识产权")
     assert fold("（ＮＱＩ）服务") == fold("(nqi)服务")

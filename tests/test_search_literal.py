@@ -71,7 +71,8 @@ def test_no_match_across_two_clauses(ix, folded):
     assert tried > 50
 
 
-@pytest.mark.parametrize("typed", ["ＰＣＴ", "２０２５年", "Ｗｉｐｏ", "“一带一路”", "知识 产权", "５Ｇ产业"])
+@pytest.mark.parametrize("typed", ["ＰＣＴ", "２０２５年", "Ｗｉｐｏ", "“一带一路”", "知识 产权", "５Ｇ产业",
+                                   "專利質押融資", "著作權登記"])
 def test_folded_forms_find_what_the_plain_form_finds(ix, folded, typed):
     want = brute(folded, fold(typed))
     assert want, typed
