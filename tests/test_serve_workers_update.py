@@ -174,6 +174,25 @@ def test_a_worker_past_its_memory_limit_is_replaced_without_failing_a_request(tm
     assert failures == [], failures[:5]
 
 
+def test_the_warm_up_pages_answer_where_login_is_required_and_no_one_else_is_let_in(tmp_path):
+    """A site that requires login used to answer every warm-up page with “please log in”,
+    so nothing was warmed; the warm-up requests (marked in the WSGI environ, which no client
+    can set) now read, and a real anonymous request is still refused."""
+    from webapp.resources import WARM_PAGES, close_all, resources, warm, warm_pages
+
+    corpus = seed_corpus(tmp_path)
+    app = make_app(corpus, tmp_path / "inst", LOGIN_REQUIRED=True)
+    try:
+        warm(app)
+        with app.app_context():
+            assert warm_pages(app, resources(app).live) == len(WARM_PAGES)
+        client = app.test_client()
+        assert client.get("/api/search?q=专利").status_code == 401
+        assert client.get("/api/search?q=专利", headers={"plankb.warmup": "1"}).status_code == 401
+    finally:
+        close_all(app)
+
+
 def test_the_parent_runs_each_kind_of_page_once_and_starts_no_update_before_forking(tmp_path):
     """warm_pages (before the fork): every warm-up page answers, and a corpus changed
     meanwhile is not looked at (an update thread running at the fork could hold locks)."""

@@ -115,6 +115,12 @@ def safe_next(url):
     return _safe_back(url)
 
 
+# Set in the WSGI environ of the warm-up requests ``serve --workers`` makes in its own
+# process before forking (webapp/resources.warm_pages).  No client can set it: a server
+# puts request headers under HTTP_* keys only.
+WARMUP = "plankb.warmup"
+
+
 def _gate():
     """Before any view (and before the CSRF check, so an anonymous write hears
     "please log in"): load the account, set it as the store's actor, and refuse
@@ -127,8 +133,9 @@ def _gate():
         return None
     admin_area = request.path.startswith(("/admin", "/api/admin"))
     write = request.method not in SAFE_METHODS
+    warmup = request.environ.get(WARMUP) is True and not write and not admin_area
     if user is None and (write or admin_area or endpoint == "auth.password_page"
-                         or current_app.config["LOGIN_REQUIRED"]):
+                         or (current_app.config["LOGIN_REQUIRED"] and not warmup)):
         return _deny(401, "请先登录（提示：没有账号请联系管理员）。" if write or admin_area
                      else "本站需要登录后才能访问。")
     if user is None:

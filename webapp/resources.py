@@ -473,6 +473,8 @@ def warm_pages(app: Flask, snap: Snapshot) -> int:
 def _ask(client, values: dict) -> int:
     from urllib.parse import quote
 
+    from webapp.auth import WARMUP
+
     ok = 0
     for page in WARM_PAGES:
         names = [k for k in values if "{" + k + "}" in page]
@@ -480,7 +482,7 @@ def _ask(client, values: dict) -> int:
             continue
         url = page.format(**{k: quote(v, safe=":") for k, v in values.items()})
         try:
-            resp = client.get(url)
+            resp = client.get(url, environ_base={WARMUP: True})  # read, even where login is required
             ok += resp.status_code == 200
             resp.close()
         except Exception as e:  # noqa: BLE001 — a warm-up page that fails costs only its warm-up
