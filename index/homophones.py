@@ -36,18 +36,26 @@ def _differing(a: str, b: str) -> int:
     return sum(x != y for x, y in zip(a, b))
 
 
+_FREQ_CACHE: dict[str, int] = {}
+_FREQ_CACHE_MAX = 4096
+
+
 def _frequencies(words) -> dict[str, int]:
     """Each word's count in jieba's own dictionary (0 when absent).  The 3 MB file is read
-    for the rare query with a candidate and not kept: workers stay small."""
-    import jieba
+    for the rare query with a candidate and not kept (workers stay small); the counts
+    looked up are."""
+    missing = [w for w in words if w not in _FREQ_CACHE]
+    if missing:
+        import jieba
 
-    with jieba.get_dict_file() as f:
-        text = "\n" + f.read().decode("utf-8")
-    out = {}
-    for w in words:
-        m = re.search("\n" + re.escape(w) + r" (\d+)", text)
-        out[w] = int(m.group(1)) if m else 0
-    return out
+        with jieba.get_dict_file() as f:
+            text = "\n" + f.read().decode("utf-8")
+        if len(_FREQ_CACHE) > _FREQ_CACHE_MAX:
+            _FREQ_CACHE.clear()
+        for w in missing:
+            m = re.search("\n" + re.escape(w) + r" (\d+)", text)
+            _FREQ_CACHE[w] = int(m.group(1)) if m else 0
+    return {w: _FREQ_CACHE[w] for w in words}
 
 
 class Homophones:

@@ -76,6 +76,7 @@ COVERAGE_BULK_MIN = 60
 COVERAGE_BULK_LOOKUPS = 0.5
 SKIP_SEMANTIC_WHEN_LITERAL = True
 FEW = 2  # fewer word matches than this (one or none), and meaning may add a few clauses
+MAX_SLIP_CHECKS = 8  # unknown query words checked for a typing slip (_correct_slips)
 # Paste to find the source: a query this long with sentence punctuation is a paragraph.
 PASTE_MIN_CHARS = 60
 VECTOR_CHECK_SECONDS = 5.0  # how often an open index looks for vectors embedded after its build
@@ -695,13 +696,16 @@ class SearchIndex:
     def _correct_slips(self, pq: ParsedQuery) -> None:
         """A query word in no clause that sounds like a plan word is asked as that word
         (质压融资 → 质押融资; index/homophones.py); the reply says so.  Quoted words are kept."""
-        fixed = []
+        fixed, budget = [], MAX_SLIP_CHECKS
         for term in pq.positives:
             if term.quoted:
                 continue
             for unit in self.units(term.text, drop_stop=False):
                 if unit not in term.text or self._token_docs(unit).any():
                     continue
+                budget -= 1
+                if budget < 0:  # a slip or two per query; a long run of unknown words is no typo
+                    break
                 fix = self._homophones.correct(unit, lambda w: int(np.count_nonzero(self._lit(w))))
                 if fix:
                     term.text = term.text.replace(unit, fix)
