@@ -5,16 +5,14 @@ import pytest
 from index.homophones import Homophones
 from index.normalize import fold
 
-SEED = "gd-ip-14fyp"
-
-
-@pytest.fixture(scope="module")
-def ix(seed_index):
-    return seed_index
-
 
 def ids(result):
     return [h["id"] for h in result["hits"]]
+
+
+@pytest.fixture(scope="module")
+def ix(seed_index):  # the seed plan, with its sentence vectors (tests/conftest.py)
+    return seed_index
 
 
 @pytest.mark.parametrize("typed,meant,word", [
