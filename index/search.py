@@ -700,7 +700,9 @@ class SearchIndex:
         for term in pq.positives:
             if term.quoted:
                 continue
-            for unit in self.units(term.text, drop_stop=False):
+            # runs without stop words (质压 in 质压了) and with them (著做权: 做 is one)
+            runs = dict.fromkeys(self.units(term.text) + self.units(term.text, drop_stop=False))
+            for unit in runs:
                 if unit not in term.text or self._token_docs(unit).any():
                     continue
                 budget -= 1

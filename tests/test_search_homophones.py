@@ -22,6 +22,7 @@ def ix(seed_index):  # the seed plan, with its sentence vectors (tests/conftest.
     ("商标注侧", "商标注册", "注册"),
     ("软件著做权", "软件著作权", "著作权"),  # 做, a stop word, split the slip in two
     ("海外为权", "海外维权", "维权"),  # and 为
+    ("企业质压了专利", "企业质押了专利", "质押"),  # while 了 after it is no part of the slip
 ])
 def test_a_slip_is_searched_as_the_plan_word_and_said(ix, typed, meant, word):
     r = ix.search(typed, limit=5)
