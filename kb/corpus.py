@@ -126,16 +126,25 @@ PARSE_MODULES = ("kb.parse", "kb.model", "kb.headings", "kb.ingest.headings", "k
 PARSED_DIR = "parsed"  # <instance>/parsed/<key>.pickle: one parsed plan each
 
 
-def source_hash(modules) -> str:
-    """A hash of the named modules' source files: the version of the code they are."""
-    h = hashlib.sha256()
-    for name in modules:
-        spec = importlib.util.find_spec(name)
-        h.update(name.encode() + b"\0")
-        if spec is not None and spec.origin and os.path.isfile(spec.origin):
-            with open(spec.origin, "rb") as f:
+def sources_digest(named_files, prefix: str = "") -> str:
+    """A hash of source files, each under a name (a module's, a relative path): the version
+    of the code they are.  ``prefix`` adds what else the version depends on."""
+    h = hashlib.sha256(prefix.encode())
+    for name, path in named_files:
+        h.update(str(name).encode() + b"\0")
+        if path and os.path.isfile(path):
+            with open(path, "rb") as f:
                 h.update(f.read())
-    return h.hexdigest()[:16]
+    return h.hexdigest()
+
+
+def source_hash(modules) -> str:
+    """:func:`sources_digest` of the named modules."""
+    def origin(name):
+        spec = importlib.util.find_spec(name)
+        return spec.origin if spec is not None else None
+
+    return sources_digest((name, origin(name)) for name in modules)[:16]
 
 
 _parse_version: str | None = None

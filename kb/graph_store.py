@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import hashlib
 import io
 import logging
 import pickle
@@ -47,12 +46,11 @@ def code_version() -> str:
     graph an older one built."""
     import networkx
 
-    h = hashlib.sha256(f"{FORMAT}\0{sys.version_info[:2]}\0{networkx.__version__}\0".encode())
+    from kb.corpus import sources_digest
+
     root = Path(__file__).resolve().parent
-    for p in sorted(root.rglob("*.py")):
-        h.update(p.relative_to(root).as_posix().encode())
-        h.update(p.read_bytes())
-    return h.hexdigest()[:12]
+    files = ((p.relative_to(root).as_posix(), p) for p in sorted(root.rglob("*.py")))
+    return sources_digest(files, f"{FORMAT}\0{sys.version_info[:2]}\0{networkx.__version__}\0")[:12]
 
 
 def graph_key(corpus) -> str:
