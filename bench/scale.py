@@ -48,7 +48,9 @@ from pathlib import Path
 from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from run import percentile  # noqa: E402 — one percentile for every bench
+from run import percentile  # noqa: E402 — one percentile for every bench (run puts the project on the path)
+
+from kb.procmem import proc_kb  # noqa: E402 — the /proc reader serve --worker-memory uses
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = "document=gd-ip-14fyp"  # per-plan pages show the seed at every size: like with like
@@ -158,26 +160,16 @@ def server_pids(pid: int) -> list[int]:
     return pids
 
 
-def _proc_kb(path: str, field: str) -> int:
-    try:
-        for line in Path(path).read_text().splitlines():
-            if line.startswith(field):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
-
-
 def rss_mb(pid: int) -> float:
     """Resident memory of the server and its children (workers), in MB. Pages the
     workers share with the parent after the fork are counted in each: see pss_mb."""
-    return sum(_proc_kb(f"/proc/{p}/status", "VmRSS:") for p in server_pids(pid)) / 1024
+    return sum(proc_kb(f"/proc/{p}/status", "VmRSS:") for p in server_pids(pid)) / 1024
 
 
 def pss_mb(pid: int) -> float:
     """Proportional memory of the server and its workers (shared pages split between
     the processes sharing them): what the machine really gives the server."""
-    return sum(_proc_kb(f"/proc/{p}/smaps_rollup", "Pss:") for p in server_pids(pid)) / 1024
+    return sum(proc_kb(f"/proc/{p}/smaps_rollup", "Pss:") for p in server_pids(pid)) / 1024
 
 
 def per_process(pid: int) -> dict:
@@ -185,10 +177,10 @@ def per_process(pid: int) -> dict:
     parent loaded before forking, and what each worker copied or allocated itself (what a
     second worker costs). Workers come and go (``--worker-memory``, updates), so they are
     given as a count and the largest and smallest; a worker that just exited is left out."""
-    out = {"  parent PSS MB": _proc_kb(f"/proc/{pid}/smaps_rollup", "Pss:") / 1024,
-           "  parent private MB": _proc_kb(f"/proc/{pid}/smaps_rollup", "Private_Dirty:") / 1024}
-    workers = [(_proc_kb(f"/proc/{p}/smaps_rollup", "Pss:") / 1024,
-                _proc_kb(f"/proc/{p}/smaps_rollup", "Private_Dirty:") / 1024) for p in server_pids(pid)[1:]]
+    out = {"  parent PSS MB": proc_kb(f"/proc/{pid}/smaps_rollup", "Pss:") / 1024,
+           "  parent private MB": proc_kb(f"/proc/{pid}/smaps_rollup", "Private_Dirty:") / 1024}
+    workers = [(proc_kb(f"/proc/{p}/smaps_rollup", "Pss:") / 1024,
+                proc_kb(f"/proc/{p}/smaps_rollup", "Private_Dirty:") / 1024) for p in server_pids(pid)[1:]]
     workers = [w for w in workers if w[0]]
     if workers:
         out["  workers (count)"] = len(workers)

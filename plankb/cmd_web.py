@@ -353,14 +353,9 @@ def _reaped() -> list[tuple[int, int]]:
 def private_mb(pid: int) -> float:
     """The memory a process has to itself (Private_Dirty: what it copied or allocated), in MB;
     0 where /proc cannot say."""
-    try:
-        with open(f"/proc/{pid}/smaps_rollup") as f:
-            for line in f:
-                if line.startswith("Private_Dirty:"):
-                    return int(line.split()[1]) / 1024
-    except (OSError, ValueError):
-        pass
-    return 0.0
+    from kb.procmem import proc_kb
+
+    return proc_kb(f"/proc/{pid}/smaps_rollup", "Private_Dirty:") / 1024
 
 
 def _supervise(app, sock, workers: int, settings: dict, worker_memory: int = 0) -> int:

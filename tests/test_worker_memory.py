@@ -130,3 +130,13 @@ def test_a_loaded_corpus_holds_each_string_once(tmp_path):
     crumbs = [x for c in clauses for x in (c.breadcrumb or [])]
     assert len({id(x) for x in crumbs}) == len(set(crumbs))
     shutil.rmtree(tmp_path / "inst")
+
+
+def test_the_proc_reader_reads_a_field_and_says_0_when_it_cannot(tmp_path):
+    from kb.procmem import proc_kb
+
+    f = tmp_path / "smaps_rollup"
+    f.write_text("Rss:              120 kB\nPss:               80 kB\nPrivate_Dirty:     12 kB\n")
+    assert proc_kb(str(f), "Pss:") == 80 and proc_kb(str(f), "Private_Dirty:") == 12
+    assert proc_kb(str(f), "Swap:") == 0 and proc_kb(str(tmp_path / "gone"), "Pss:") == 0
+    assert proc_kb("/proc/self/status", "VmRSS:") > 0
