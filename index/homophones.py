@@ -14,6 +14,7 @@ input method does.
 """
 from __future__ import annotations
 
+import logging
 import re
 import threading
 
@@ -24,6 +25,9 @@ MIN_CHARS, MAX_CHARS = 2, 6
 # is this many times more common (地里 572 → 地理 8,066 is corrected; 同一 3,327 → 统一
 # 13,986 and 一般 → 一半 are not: staff typed 同一 and 一般 on purpose).
 MORE_COMMON = 10
+
+
+log = logging.getLogger("plankb.search")
 
 
 def _sound(word: str) -> str:
@@ -70,9 +74,13 @@ class Homophones:
         with self._lock:
             if self._by_sound is None:
                 table: dict[str, list[str]] = {}
-                for w in self._words:
-                    if MIN_CHARS <= len(w) <= MAX_CHARS and all(is_cjk(c) for c in w):
-                        table.setdefault(_sound(w), []).append(w)
+                try:
+                    for w in self._words:
+                        if MIN_CHARS <= len(w) <= MAX_CHARS and all(is_cjk(c) for c in w):
+                            table.setdefault(_sound(w), []).append(w)
+                except ImportError:  # an environment installed before pypinyin was needed
+                    log.warning("未安装 pypinyin，检索不纠正同音错字（提示：重新运行 make run 安装依赖）。")
+                    table = {}
                 self._by_sound = table
                 self._words = None
             return self._by_sound
@@ -90,7 +98,10 @@ class Homophones:
         """
         if not (MIN_CHARS <= len(word) <= MAX_CHARS) or not all(is_cjk(c) for c in word):
             return None
-        cands = [c for c in self._table().get(_sound(word), ())
+        table = self._table()
+        if not table:
+            return None
+        cands = [c for c in table.get(_sound(word), ())
                  if len(c) == len(word) and 1 <= _differing(c, word) <= len(word) // 2]
         counted = [(n, c) for n, c in ((clauses(c), c) for c in cands) if n]
         if not counted:

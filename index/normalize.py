@@ -30,8 +30,14 @@ def _fold_char(ch: str) -> str:
 
 @lru_cache(maxsize=1)
 def _traditional_to_simplified():
-    import opencc
+    try:
+        import opencc
+    except ImportError:  # an environment installed before opencc was needed: fold as before
+        import logging
 
+        logging.getLogger("plankb.search").warning(
+            "未安装 opencc，繁体字不按简体检索（提示：重新运行 make run 安装依赖）。")
+        return None
     return opencc.OpenCC("t2s.json")
 
 
@@ -48,7 +54,8 @@ def _simplified(ch: str) -> str:
         return ch
     except UnicodeEncodeError:
         pass
-    out = _traditional_to_simplified().convert(ch)
+    converter = _traditional_to_simplified()
+    out = converter.convert(ch) if converter is not None else ch
     return out if len(out) == 1 else ch
 
 

@@ -116,3 +116,19 @@ def test_lexicon_reloads_when_a_dictionary_file_changes(tmp_path):
     assert load_lexicon(tmp_path).synonyms == {"甲": ["乙"]}
     (tmp_path / "synonyms.txt").write_text("甲 => 丙\n", encoding="utf-8")
     assert load_lexicon(tmp_path).synonyms == {"甲": ["丙"]}
+
+
+def test_without_opencc_traditional_characters_stay_as_typed(monkeypatch, caplog):
+    import sys
+
+    from index import normalize
+
+    monkeypatch.setitem(sys.modules, "opencc", None)  # an environment from before the dependency
+    normalize._traditional_to_simplified.cache_clear()
+    try:
+        assert normalize._simplified("專") == "專"
+        assert "opencc" in caplog.text
+    finally:
+        monkeypatch.undo()
+        normalize._traditional_to_simplified.cache_clear()
+    assert normalize._simplified("專") == "专"

@@ -60,3 +60,12 @@ def test_prefill_makes_the_table_a_forked_worker_then_shares(corpus, tmp_path):
     assert fresh._homophones._by_sound is None  # made on first need, not at open
     fresh.prefill()
     assert "zhiya" in fresh._homophones._by_sound
+
+
+def test_without_pypinyin_search_works_and_corrects_nothing(monkeypatch, caplog):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "pypinyin", None)  # an environment from before the dependency
+    one = Homophones(["质押"])
+    assert one.correct("质压", lambda w: 3) is None
+    assert "pypinyin" in caplog.text
