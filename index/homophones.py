@@ -18,6 +18,7 @@ import logging
 import re
 import threading
 
+from index.cache import BoundedCache
 from index.normalize import is_cjk
 
 MIN_CHARS, MAX_CHARS = 2, 6
@@ -40,26 +41,25 @@ def _differing(a: str, b: str) -> int:
     return sum(x != y for x, y in zip(a, b))
 
 
-_FREQ_CACHE: dict[str, int] = {}
-_FREQ_CACHE_MAX = 4096
+_FREQ_CACHE = BoundedCache(4096, size=lambda _count: 0)  # counts looked up, the last 4,096 words
 
 
 def _frequencies(words) -> dict[str, int]:
     """Each word's count in jieba's own dictionary (0 when absent).  The 3 MB file is read
     for the rare query with a candidate and not kept (workers stay small); the counts
     looked up are."""
-    missing = [w for w in words if w not in _FREQ_CACHE]
+    out = {w: _FREQ_CACHE.get(w) for w in words}
+    missing = [w for w, n in out.items() if n is None]
     if missing:
         import jieba
 
         with jieba.get_dict_file() as f:
             text = "\n" + f.read().decode("utf-8")
-        if len(_FREQ_CACHE) > _FREQ_CACHE_MAX:
-            _FREQ_CACHE.clear()
         for w in missing:
             m = re.search("\n" + re.escape(w) + r" (\d+)", text)
-            _FREQ_CACHE[w] = int(m.group(1)) if m else 0
-    return {w: _FREQ_CACHE[w] for w in words}
+            out[w] = int(m.group(1)) if m else 0
+            _FREQ_CACHE.put(w, out[w])
+    return out
 
 
 class Homophones:

@@ -39,6 +39,8 @@ def semantic_weight(known_share: float) -> float:
     """The semantic ranking's RRF weight for a query of which ``known_share`` of the
     typed words' characters are words the plan uses (by themselves, a synonym or a part)."""
     return SEMANTIC_WEIGHT if known_share >= KNOWN_SHARE_MIN else SEMANTIC_WEIGHT_UNSAID
+
+
 # The lexical order inside a tier: BM25 (saturated to 0..1), the share of each typed word
 # found unbroken (coverage), and the share of the query's words the clause holds by
 # itself, a synonym or a compound's part (coordination: 专利代理机构年报 → the clause

@@ -963,7 +963,7 @@ class SearchIndex:
         units = [] if raw else [w for t in pq.positives if not t.quoted for w in self.units(t.text)]
         found = [(w, d) for w, d in ((w, self._token_docs(w)) for w in units) if d.any()]
         unit_docs = [d for _, d in found]
-        known = sum(len(w) for w, _ in found) / max(1, sum(len(w) for w in units)) if units else 1.0
+        known = sum(len(w) for w, _ in found) / sum(len(w) for w in units) if units else 1.0
         tier = self._tiers(sel, pq, literal_terms)
         cover = self._coverages(sel, literal_terms)
         if unit_docs:
