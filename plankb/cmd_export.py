@@ -336,6 +336,16 @@ def list_delete_cmd(ctx, name, yes):
     click.echo(f"已删除清单“{t.name}”。")
 
 
+def _item_command(command_name: str):
+    """A command on one item of a list: ``NAME ITEM`` first (ITEM is list-show's [编号]),
+    then the command's own arguments and options, its errors through :func:`_guard`."""
+    def wrap(fn):
+        fn = click.argument("item_id", metavar="ITEM", type=int)(fn)
+        fn = click.argument("name")(fn)
+        return click.command(command_name)(_guard(fn))
+    return wrap
+
+
 def _list_item(ctx, name, item_id):
     """(store, item) of a list's item by the [编号] list-show prints."""
     from office.export.selection import find_list
@@ -349,10 +359,7 @@ def _list_item(ctx, name, item_id):
     return store, item
 
 
-@click.command("list-status")
-@_guard
-@click.argument("name")
-@click.argument("item_id", metavar="ITEM", type=int)
+@_item_command("list-status")
 @click.argument("status")
 @click.pass_context
 def list_status_cmd(ctx, name, item_id, status):
@@ -362,10 +369,7 @@ def list_status_cmd(ctx, name, item_id, status):
     click.echo(f"已将条目 {item.id} 的完成状态设为“{item.status or '（未填）'}”。")
 
 
-@click.command("list-progress")
-@_guard
-@click.argument("name")
-@click.argument("item_id", metavar="ITEM", type=int)
+@_item_command("list-progress")
 @click.argument("text")
 @click.option("--date", "on_date", default=None, help="进展日期，如 2025-06-30（默认今天）。")
 @click.pass_context
@@ -376,10 +380,7 @@ def list_progress_cmd(ctx, name, item_id, text, on_date):
     click.echo(f"已记录条目 {item.id} 的进展：{p.on_date}：{p.text}")
 
 
-@click.command("list-progress-edit")
-@_guard
-@click.argument("name")
-@click.argument("item_id", metavar="ITEM", type=int)
+@_item_command("list-progress-edit")
 @click.argument("progress_id", metavar="PROGRESS", type=int)
 @click.option("--text", default=None, help="改正后的进展内容（不填则不改）。")
 @click.option("--date", "on_date", default=None, help="改正后的日期，如 2025-06-30（不填则不改）。")
@@ -393,10 +394,7 @@ def list_progress_edit_cmd(ctx, name, item_id, progress_id, text, on_date):
     click.echo(f"已改正条目 {item.id} 的进展 #{p.id}：{p.on_date}：{p.text}")
 
 
-@click.command("list-progress-delete")
-@_guard
-@click.argument("name")
-@click.argument("item_id", metavar="ITEM", type=int)
+@_item_command("list-progress-delete")
 @click.argument("progress_id", metavar="PROGRESS", type=int)
 @click.option("--yes", is_flag=True, help="不再确认。")
 @click.pass_context
