@@ -100,14 +100,16 @@ def wanted() -> bool:
     return not disabled() and model() is not None
 
 
+def _under(heading: str, text: str) -> str:
+    """``text`` under its heading (unless it says the heading itself), cut to what is read."""
+    return (f"{heading}：{text}" if heading and heading not in text else text)[:MAX_PASSAGE_CHARS]
+
+
 def passage_text(clause, heading: str = "") -> str:
     """What a clause's vector is computed from: its heading gives a short clause its topic."""
     from index.schema import searchable_text
 
-    text = searchable_text(clause)
-    if heading and heading not in text:
-        text = f"{heading}：{text}"
-    return text[:MAX_PASSAGE_CHARS]
+    return _under(heading, searchable_text(clause))
 
 
 def sentence_texts(clause, heading: str = "") -> list[str]:
@@ -123,7 +125,7 @@ def sentence_texts(clause, heading: str = "") -> list[str]:
     parts = [p for p in parts if len(p) >= MIN_SENTENCE_CHARS]
     if len(parts) < 2:
         return []
-    return [(f"{heading}：{p}" if heading and heading not in p else p)[:MAX_PASSAGE_CHARS] for p in parts]
+    return [_under(heading, p) for p in parts]
 
 
 def _key(text: str) -> str:
