@@ -78,6 +78,10 @@ SEMANTIC_MARGIN = 0.03
 # Background clauses (ranking.toml) lose this much of the fused score: below the tasks
 # that match as well (惩罚性赔偿: the task 3.2.p3 before the goal 2.3.p3).
 BACKGROUND_PENALTY = 0.3
+# A question about what an indicator means or how it is counted (高价值专利怎么算, 指标表里
+#带括号的数字是啥意思: ranking.toml's definition_words) is answered by a table's notes or a
+# footnote (definition_kinds): those among the matches get this much on top of their fused score.
+DEFINITION_WEIGHT = 0.3
 # ... but only this share of it when the background clause holds more of the query's words
 # than any task does: the 十三五 table's rows name indicators no task repeats (服务业营业收入
 # 年均增长率), and staff asking for one want that row (tune sets: flat from 0 to 0.5).
@@ -96,6 +100,11 @@ class Preferences:
     table_reference: tuple = ()
     row_reference: tuple = ()
     row_suffixes: tuple = ()
+    definition_words: tuple = ()
+    definition_kinds: frozenset = frozenset()
+
+    def asks_definition(self, folded_query: str) -> bool:
+        return any(w in folded_query for w in self.definition_words)
 
     def asks_past(self, folded_query: str) -> bool:
         return any(w in folded_query for w in self.past_words)
@@ -142,6 +151,8 @@ def load_preferences(dict_dir: Path) -> Preferences:
         table_reference=tuple(fold(w) for w in data.get("table_reference", [])),
         row_reference=tuple(fold(w) for w in data.get("row_reference", [])),
         row_suffixes=tuple(fold(w) for w in data.get("row_suffixes", [])),
+        definition_words=tuple(fold(w) for w in data.get("definition_words", [])),
+        definition_kinds=frozenset(data.get("definition_kinds", [])),
     )
     _cache[path] = (mtime, prefs)
     return prefs

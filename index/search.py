@@ -111,6 +111,9 @@ def is_paste(pq: ParsedQuery) -> bool:
     return sum(pq.whole.count(p) for p in "。，；,;") >= 2
 _YEAR = re.compile(r"(?:19|20)\d{2}")  # a typed year, matched against deadline years
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")  # a number typed among words
+# A year typed with two digits (25年 for 2025年, as staff write it), not a span of years:
+# 近20年, 满15年, 第25年, 30年来, 15年以上 are left as typed.
+_SHORT_YEAR = re.compile(r"(?<![\d.近满每第多几余共约])(\d{2})年(?!来|以上|以内|之内|左右|多|间)")
 
 
 class SearchIndex:
@@ -719,10 +722,37 @@ class SearchIndex:
             pq.messages.append(f"规划中没有{said}，已按同音的" + "、".join(f"“{b}”" for _, b in fixed)
                                + "检索（要按原词检索，请加引号）。")
 
+    def _read_short_years(self, pq: ParsedQuery) -> None:
+        """25年 is asked as 2025年 when the plans name 2025 and never a span of 25 years
+        (the figure 25 would otherwise name the clause stating 25, see ``ranking.typed_numbers``);
+        the reply says so.  Quoted words are kept."""
+        read: dict[str, str] = {}
+
+        def full(m: re.Match) -> str:
+            year = 2000 + int(m.group(1))
+            if m.group(0) not in read:
+                named = self.columns.with_year(year).any() or self._number_docs(str(year)).size
+                typed = re.compile(r"(?<![\d.])" + re.escape(m.group(0)))
+                said = any(typed.search(self.records[d]["folded"])
+                           for d in np.flatnonzero(self._lit(m.group(0))).tolist())
+                read[m.group(0)] = f"{year}年" if named and not said else m.group(0)
+            return read[m.group(0)]
+
+        for term in pq.positives:
+            if not term.quoted:
+                term.text = _SHORT_YEAR.sub(full, term.text)
+        pq.whole = _SHORT_YEAR.sub(lambda m: read.get(m.group(0), m.group(0)), pq.whole)
+        changed = [(a, b) for a, b in read.items() if a != b]
+        if changed:
+            self._local.token_memo = {}
+            pq.messages.append("已把" + "、".join(f"“{a}”按“{b}”" for a, b in changed)
+                               + "检索（要按原词检索，请加引号）。")
+
     def _answer(self, q, text, pq, filters, limit, offset, raw) -> dict:
         if not raw and is_paste(pq):
             return self._finish(self._paste(text, pq, filters, limit, offset), offset)
         if not raw:
+            self._read_short_years(pq)
             self._correct_slips(pq)  # (again after a recovery: nothing left to correct then)
         return self._finish(self._search(q, pq, filters, limit, offset, raw), offset)
 
@@ -1006,6 +1036,8 @@ class SearchIndex:
             + rank_arrays.rrf(sem_rank, ranking.semantic_weight(known) if sims else 0.0)
         stated = self._stated(sel, numbers, prefs)  # the figures typed, stated here
         fused = fused + ranking.NUMBER_WEIGHT * stated
+        if not raw and prefs.asks_definition(whole):
+            fused = np.where(self._of_kinds(sel, prefs.definition_kinds), fused + ranking.DEFINITION_WEIGHT, fused)
         named = self._named(refs, sel, mask=True) if refs else np.zeros(n, dtype=bool)
         fused = np.where(named, fused + ranking.REFERENCE_WEIGHT, fused)
         penalty = ranking.BACKGROUND_PENALTY * np.where(coord <= task_coord, 1.0, ranking.BACKGROUND_BETTER_SHARE)
@@ -1020,6 +1052,11 @@ class SearchIndex:
         if s:
             out[self._literal.doc_array(s)] = True
         return out
+
+    def _of_kinds(self, sel: np.ndarray, kinds: frozenset) -> np.ndarray:
+        """Per clause of ``sel``: its kind is one of ``kinds``."""
+        field = self.columns.fields["kind"]
+        return np.array([v in kinds for v in field.values], dtype=bool)[field.codes[sel]]
 
     def _background(self, sel: np.ndarray, past: bool, goals: bool) -> np.ndarray:
         """Per clause of ``sel``: background for this query (ranking's ``is_background``, asked

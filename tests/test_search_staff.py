@@ -211,3 +211,28 @@ def test_the_semantic_weight_follows_the_share_of_known_words():
 
     assert ranking.semantic_weight(1.0) == ranking.SEMANTIC_WEIGHT
     assert ranking.semantic_weight(0.2) > ranking.SEMANTIC_WEIGHT
+
+
+def test_a_year_typed_with_two_digits_is_that_year(ix):
+    """Staff write 25年 for 2025年: the 25 used to be taken as a figure and the 十三五 table's
+    row stating 25 (t1.r9) came first."""
+    r = ix.search("到25年每万人口高价值发明专利拥有量要到多少", limit=3)
+    assert ids(r)[0] == sid("t2.r1")
+    assert sid("t1.r9") not in ids(r)
+    assert "“25年”按“2025年”" in r["message"]
+    assert ids(ix.search("25年专利商标质押融资目标多少亿", limit=2)) == [sid("box14.p3"), sid("t2.r4")]
+
+
+@pytest.mark.parametrize("q", ["近20年专利增长", "满15年", "15年以上", "\"25年\""])
+def test_a_span_of_years_or_a_quoted_year_is_kept_as_typed(ix, q):
+    assert "按“20" not in (ix.search(q).get("message") or "")
+
+
+def test_a_question_about_what_an_indicator_means_finds_the_table_notes(ix):
+    """Notes under a table and footnotes define indicators: asked 怎么算 / 是啥意思, they come first."""
+    assert set(ids(ix.search("每万人口高价值发明专利拥有量怎么算", limit=2))) == {sid("t2.n1"), sid("fn1")}
+    assert ids(ix.search("商标品牌发展指数是啥意思", limit=1)) == [sid("t2.n2")]
+    # 括号 is the （） the plan prints: 表注 “（）内为规划期间新增数”
+    assert ids(ix.search("表里括号内的数是什么意思", limit=1)) == [sid("t2.n4")]
+    # not asked what it means, the indicator's own row comes first
+    assert ids(ix.search("每万人口高价值发明专利拥有量", limit=1)) == [sid("t2.r1")]
