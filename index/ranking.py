@@ -100,6 +100,8 @@ class Preferences:
     table_reference: tuple = ()
     row_reference: tuple = ()
     row_suffixes: tuple = ()
+    ahead_words: tuple = ()
+    ahead_kinds: frozenset = frozenset()
     definition_words: tuple = ()
     definition_kinds: frozenset = frozenset()
 
@@ -112,10 +114,16 @@ class Preferences:
     def asks_goals(self, folded_query: str) -> bool:
         return any(w in folded_query for w in self.goal_words)
 
-    def is_background(self, kind: str, role: str, past: bool, goals: bool) -> bool:
+    def asks_ahead(self, folded_query: str) -> bool:
+        return any(w in folded_query for w in self.ahead_words)
+
+    def is_background(self, kind: str, role: str, past: bool, goals: bool, ahead: bool = False) -> bool:
         """Background for this query: looking back, goals and intros — unless the query asks
-        about the past or about goals (a 目标 asked for may be the last period's 目标值)."""
+        about the past or about goals (a 目标 asked for may be the last period's 目标值); a
+        query asking what is expected by the end (``ahead``) keeps only the look back down."""
         if kind in self.never_background or past or goals:
+            return False
+        if ahead and kind in self.ahead_kinds:
             return False
         if role in self.past_roles and not past:
             return True
@@ -151,6 +159,8 @@ def load_preferences(dict_dir: Path) -> Preferences:
         table_reference=tuple(fold(w) for w in data.get("table_reference", [])),
         row_reference=tuple(fold(w) for w in data.get("row_reference", [])),
         row_suffixes=tuple(fold(w) for w in data.get("row_suffixes", [])),
+        ahead_words=tuple(fold(w) for w in data.get("ahead_words", [])),
+        ahead_kinds=frozenset(data.get("ahead_kinds", [])),
         definition_words=tuple(fold(w) for w in data.get("definition_words", [])),
         definition_kinds=frozenset(data.get("definition_kinds", [])),
     )

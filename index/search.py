@@ -1027,7 +1027,7 @@ class SearchIndex:
         past, goals = prefs.asks_past(whole), prefs.asks_goals(whole)
         numbers = ranking.typed_numbers(whole, prefs) if not raw else []
         refs = ranking.references(_unquoted(pq), prefs) if not raw else ranking.References()
-        background = self._background(sel, past, goals)
+        background = self._background(sel, past, goals, prefs.asks_ahead(whole))
         # Background moves below the tasks that match as well; one holding more of the query's
         # words than any task loses only part of it (农业新品种权申请了多少: the 十三五 table's
         # row 农业植物新品种权申请量 above the task naming 农业 and 品种 only).
@@ -1058,11 +1058,11 @@ class SearchIndex:
         field = self.columns.fields["kind"]
         return np.array([v in kinds for v in field.values], dtype=bool)[field.codes[sel]]
 
-    def _background(self, sel: np.ndarray, past: bool, goals: bool) -> np.ndarray:
+    def _background(self, sel: np.ndarray, past: bool, goals: bool, ahead: bool) -> np.ndarray:
         """Per clause of ``sel``: background for this query (ranking's ``is_background``, asked
         once per kind and chapter role present in the index rather than once per clause)."""
         kinds, roles = self.columns.fields["kind"], self.columns.fields["role"]
-        table = np.array([[self.preferences.is_background(k, r, past, goals) for r in roles.values]
+        table = np.array([[self.preferences.is_background(k, r, past, goals, ahead) for r in roles.values]
                           for k in kinds.values], dtype=bool).reshape(len(kinds.values), len(roles.values))
         return table[kinds.codes[sel], roles.codes[sel]]
 

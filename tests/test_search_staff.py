@@ -236,3 +236,14 @@ def test_a_question_about_what_an_indicator_means_finds_the_table_notes(ix):
     assert ids(ix.search("表里括号内的数是什么意思", limit=1)) == [sid("t2.n4")]
     # not asked what it means, the indicator's own row comes first
     assert ids(ix.search("每万人口高价值发明专利拥有量", limit=1)) == [sid("t2.r1")]
+
+
+def test_a_question_about_what_is_expected_keeps_the_goals_up_and_the_review_down(ix):
+    """期望 / 五年后 / 要做到啥程度 ask what the plan expects by its end: the goal paragraph is
+    not moved down as background; the review of the last period still is."""
+    assert sid("2.3.p6") in ids(ix.search("对知识产权服务业有什么期望", limit=3))
+    prefs = ix.preferences
+    assert prefs.asks_ahead("五年后要做到啥程度") and not prefs.asks_goals("五年后要做到啥程度")
+    assert not prefs.is_background("goal", "", past=False, goals=False, ahead=True)
+    assert prefs.is_background("review", "", past=False, goals=False, ahead=True)
+    assert prefs.is_background("goal", "", past=False, goals=False, ahead=False)
