@@ -247,3 +247,9 @@ def test_a_question_about_what_is_expected_keeps_the_goals_up_and_the_review_dow
     assert not prefs.is_background("goal", "", past=False, goals=False, ahead=True)
     assert prefs.is_background("review", "", past=False, goals=False, ahead=True)
     assert prefs.is_background("goal", "", past=False, goals=False, ahead=False)
+
+
+def test_the_county_said_as_staff_say_it_finds_the_county_level(ix):
+    """县里 / 县区 are the plan's 县 (省、市、县三级…服务机构); they used to be ignored as unknown."""
+    r = ix.search("县里能设知识产权服务机构吗", limit=3)
+    assert sid("6.1.p4") in ids(r) and "县里" not in r.get("ignored", [])
