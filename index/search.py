@@ -603,7 +603,7 @@ class SearchIndex:
             else:
                 docs = np.zeros(self.columns.slots, dtype=bool)
                 for a in alts:
-                    docs |= self._literal_mask(a)
+                    docs |= self._lit(a)  # (folded strings: the per-query memo's look-ups)
             every = docs if every is None else every & docs
         tier = np.where(self._lit(pq.whole)[sel], 2, 0)  # (the query's own look-up, remembered)
         if every is not None:
