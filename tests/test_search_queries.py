@@ -67,6 +67,8 @@ def test_question_words_never_hide_a_literal_match(ix, corpus):
     ("规上制造业发明专利有效量", "4.2.p2", "规模以上"),  # abbreviation
     ("检察院", "3.2.p4", "检察"),
     ("TISC", "7.3.p2", "技术与创新支持中心"),
+    ("快维", "3.3.p3", "快速维权"),
+    ("快保机制", "3.3.p3", "快保护机制"),
 ])
 def test_synonym_or_abbreviation_finds_its_target(ix, corpus, query, target, literal):
     assert sid(target) not in containing(corpus, query)  # not a literal match
