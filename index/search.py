@@ -46,7 +46,7 @@ from whoosh.index import IndexError as WhooshIndexError  # EmptyIndexError: the 
 from kb.model import KIND_GROUP_LABELS, KINDS
 from kb.numerals import to_chinese as cn_number
 
-from index import rank_arrays, ranking, semantic
+from index import query_numbers, rank_arrays, ranking, semantic
 from index.homophones import Homophones
 from index.analysis import JiebaTokenizer, char_ngrams, is_wordish
 from index.cache import BoundedCache
@@ -111,9 +111,6 @@ def is_paste(pq: ParsedQuery) -> bool:
     return sum(pq.whole.count(p) for p in "。，；,;") >= 2
 _YEAR = re.compile(r"(?:19|20)\d{2}")  # a typed year, matched against deadline years
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")  # a number typed among words
-# A year typed with two digits (25年 for 2025年, as staff write it), not a span of years:
-# 近20年, 满15年, 第25年, 30年来, 15年以上 are left as typed.
-_SHORT_YEAR = re.compile(r"(?<![\d.近满每第多几余共约])(\d{2})年(?!来|以上|以内|之内|左右|多|间)")
 
 
 class SearchIndex:
@@ -722,37 +719,50 @@ class SearchIndex:
             pq.messages.append(f"规划中没有{said}，已按同音的" + "、".join(f"“{b}”" for _, b in fixed)
                                + "检索（要按原词检索，请加引号）。")
 
-    def _read_short_years(self, pq: ParsedQuery) -> None:
-        """25年 is asked as 2025年 when the plans name 2025 and never a span of 25 years
-        (the figure 25 would otherwise name the clause stating 25, see ``ranking.typed_numbers``);
-        the reply says so.  Quoted words are kept."""
-        read: dict[str, str] = {}
+    def _read_numbers(self, pq: ParsedQuery) -> None:
+        """Numbers as the plans print them (index/query_numbers.py: 两千五百亿 → 2500亿, 百分之六十
+        → 60%); and 25年 as 2025年 when the plans name 2025 and never a span of 25 years (the
+        figure 25 would otherwise name the clause stating 25, see ``ranking.typed_numbers``).
+        A form some clause holds as typed is kept; so are quoted words.  The reply says so."""
+        printed = lambda s: bool(self._lit(s).any())  # noqa: E731
+        years: dict[str, str] = {}
 
         def full(m: re.Match) -> str:
-            year = 2000 + int(m.group(1))
-            if m.group(0) not in read:
+            if m.group(0) not in years:
+                year = 2000 + int(m.group(1))
                 named = self.columns.with_year(year).any() or self._number_docs(str(year)).size
                 typed = re.compile(r"(?<![\d.])" + re.escape(m.group(0)))
                 said = any(typed.search(self.records[d]["folded"])
                            for d in np.flatnonzero(self._lit(m.group(0))).tolist())
-                read[m.group(0)] = f"{year}年" if named and not said else m.group(0)
-            return read[m.group(0)]
+                years[m.group(0)] = f"{year}年" if named and not said else m.group(0)
+            return years[m.group(0)]
 
+        read: list[tuple[str, str]] = []
         for term in pq.positives:
-            if not term.quoted:
-                term.text = _SHORT_YEAR.sub(full, term.text)
-        pq.whole = _SHORT_YEAR.sub(lambda m: read.get(m.group(0), m.group(0)), pq.whole)
-        changed = [(a, b) for a, b in read.items() if a != b]
-        if changed:
-            self._local.token_memo = {}
-            pq.messages.append("已把" + "、".join(f"“{a}”按“{b}”" for a, b in changed)
-                               + "检索（要按原词检索，请加引号）。")
+            if term.quoted:
+                continue
+            text, spoken = query_numbers.arabic(term.text, printed)
+            term.text = query_numbers.SHORT_YEAR.sub(full, text)
+            read += spoken
+        if not read and not any(a != b for a, b in years.items()):
+            return
+        whole = query_numbers.arabic(pq.whole, printed)[0]
+        pq.whole = query_numbers.SHORT_YEAR.sub(lambda m: years.get(m.group(0), m.group(0)), whole)
+        said = dict(read)
+        for a, b in years.items():  # 二五年 → 25年 → 2025年 is said as 二五年 → 2025年
+            if a != b:
+                spoken = next((x for x, y in read if y == a), None)
+                said.pop(spoken, None)
+                said[spoken or a] = b
+        self._local.token_memo = {}
+        pq.messages.append("已把" + "、".join(f"“{a}”按“{b}”" for a, b in said.items())
+                           + "检索（要按原词检索，请加引号）。")
 
     def _answer(self, q, text, pq, filters, limit, offset, raw) -> dict:
         if not raw and is_paste(pq):
             return self._finish(self._paste(text, pq, filters, limit, offset), offset)
         if not raw:
-            self._read_short_years(pq)
+            self._read_numbers(pq)
             self._correct_slips(pq)  # (again after a recovery: nothing left to correct then)
         return self._finish(self._search(q, pq, filters, limit, offset, raw), offset)
 

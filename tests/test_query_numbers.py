@@ -1,0 +1,40 @@
+"""Numbers as staff type them are read as the plans print them (index/query_numbers.py)."""
+import pytest
+
+from index.query_numbers import arabic
+
+SEED = "gd-ip-14fyp"
+
+
+@pytest.mark.parametrize("typed, read", [
+    ("质押融资两千五百亿元", "质押融资2500亿元"),
+    ("海外发明专利八万件", "海外发明专利8万件"),
+    ("百分之六十的地市", "60%的地市"),
+    ("百分之十二点五", "12.5%"),
+    ("三千件", "3000件"),
+    ("二〇二五年", "2025年"),
+    ("二零三五年远景", "2035年远景"),
+    ("二五年底", "25年底"),
+])
+def test_spoken_numbers_are_read_in_digits(typed, read):
+    assert arabic(typed)[0] == read
+
+
+@pytest.mark.parametrize("words", ["十四五", "十三五末", "五年后", "一批", "三合一", "一站式", "一带一路",
+                                   "两个合作区", "第十四个五年规划", "一千多家", "十件"])
+def test_numerals_that_are_words_stay(words):
+    assert arabic(words) == (words, [])
+
+
+def test_a_form_a_plan_prints_as_typed_is_kept():
+    assert arabic("两千五百亿", printed=lambda s: s == "两千五百亿") == ("两千五百亿", [])
+
+
+def test_the_search_reads_them_and_says_so(seed_index):
+    r = seed_index.search("质押融资两千五百亿", limit=2)
+    assert [h["id"] for h in r["hits"]] == [f"{SEED}:box14.p3", f"{SEED}:t2.r4"]  # the 2500亿元 target
+    assert "“两千五百亿”按“2500亿”" in r["message"]
+    r = seed_index.search("二五年底质押融资要到多少", limit=1)
+    assert "“二五年”按“2025年”" in r["message"]
+    quoted = seed_index.search('"两千五百亿"')  # quoted: as typed (no clause holds it)
+    assert quoted["total"] == 0 and "已把" not in (quoted.get("message") or "")
