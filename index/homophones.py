@@ -1,4 +1,5 @@
-"""Typing slips of the pinyin input method: 质压融资 for 质押融资, 地里标志 for 地理标志.
+"""Typing slips of the pinyin input method: 质压融资 for 质押融资, 地里标志 for 地理标志,
+and zhuanli for 专利 (the input method was off).
 
 Chinese is typed by sound, so the usual slip is the right syllables with the wrong
 characters picked — a word that sounds exactly like the plan's.  A query word no clause
@@ -22,6 +23,7 @@ from index.cache import BoundedCache
 from index.normalize import is_cjk
 
 MIN_CHARS, MAX_CHARS = 2, 6
+MIN_SPELT = 5  # letters of a pinyin word typed in Latin (zhuanli); shorter runs are abbreviations
 # A typed word that is itself a word of jieba's dictionary was meant unless the plan word
 # is this many times more common (地里 572 → 地理 8,066 is corrected; 同一 3,327 → 统一
 # 13,986 and 一般 → 一半 are not: staff typed 同一 and 一般 on purpose).
@@ -109,3 +111,13 @@ class Homophones:
         best = max(counted)[1]
         freq = _frequencies((word, best))
         return best if freq[best] >= MORE_COMMON * freq[word] else None
+
+    def spelt(self, latin: str, clauses) -> str | None:
+        """The plan word whose toneless pinyin is ``latin`` (zhuanli → 专利: typed with the
+        input method switched off), the one in most clauses; None for anything shorter
+        than MIN_SPELT letters (pct, sep, ai are abbreviations, not pinyin) or not a plan
+        word's sound."""
+        if len(latin) < MIN_SPELT or not latin.isascii() or not latin.isalpha():
+            return None
+        counted = [(n, c) for n, c in ((clauses(c), c) for c in self._table().get(latin.lower(), ())) if n]
+        return max(counted)[1] if counted else None

@@ -695,8 +695,10 @@ class SearchIndex:
 
     def _correct_slips(self, pq: ParsedQuery) -> None:
         """A query word in no clause that sounds like a plan word is asked as that word
-        (质压融资 → 质押融资; index/homophones.py); the reply says so.  Quoted words are kept."""
-        fixed, budget = [], MAX_SLIP_CHECKS
+        (质压融资 → 质押融资, zhuanli → 专利; index/homophones.py); the reply says so.  Quoted
+        words are kept."""
+        fixed, spelt, budget = [], [], MAX_SLIP_CHECKS
+        clauses = lambda w: int(np.count_nonzero(self._lit(w)))  # noqa: E731
         for term in pq.positives:
             if term.quoted:
                 continue
@@ -708,15 +710,20 @@ class SearchIndex:
                 budget -= 1
                 if budget < 0:  # a slip or two per query; a long run of unknown words is no typo
                     break
-                fix = self._homophones.correct(unit, lambda w: int(np.count_nonzero(self._lit(w))))
-                if fix:
-                    term.text = term.text.replace(unit, fix)
-                    pq.whole = pq.whole.replace(unit, fix)
-                    fixed.append((unit, fix))
-        if fixed:
+                fix = self._homophones.correct(unit, clauses)
+                latin = None if fix else self._homophones.spelt(unit, clauses)
+                if fix or latin:
+                    term.text = term.text.replace(unit, fix or latin)
+                    pq.whole = pq.whole.replace(unit, fix or latin)
+                    (fixed if fix else spelt).append((unit, fix or latin))
+        if fixed or spelt:
             self._local.token_memo = {}
+        if fixed:
             said = "、".join(f"“{a}”" for a, _ in fixed)
             pq.messages.append(f"规划中没有{said}，已按同音的" + "、".join(f"“{b}”" for _, b in fixed)
+                               + "检索（要按原词检索，请加引号）。")
+        if spelt:
+            pq.messages.append("已把拼音" + "、".join(f"“{a}”按“{b}”" for a, b in spelt)
                                + "检索（要按原词检索，请加引号）。")
 
     def _read_numbers(self, pq: ParsedQuery) -> None:

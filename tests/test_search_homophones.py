@@ -69,3 +69,16 @@ def test_without_pypinyin_search_works_and_corrects_nothing(monkeypatch, caplog)
     one = Homophones(["质押"])
     assert one.correct("质压", lambda w: 3) is None
     assert "pypinyin" in caplog.text
+
+
+def test_pinyin_typed_with_the_input_method_off_is_read_as_the_plan_word(ix):
+    """zhuanli导航基地: the input method was off for the first word."""
+    r = ix.search("zhuanli导航基地", limit=3)
+    assert "已把拼音“zhuanli”按“专利”检索" in r["message"]
+    assert ids(r) == ids(ix.search("专利导航基地", limit=3))
+    assert "地理标志" in fold(ix.search("dilibiaozhi", limit=1)["hits"][0]["text"])
+
+
+@pytest.mark.parametrize("q", ["PCT申请", "sep", "wipo", "\"zhuanli\""])
+def test_abbreviations_and_quoted_latin_are_not_read_as_pinyin(ix, q):
+    assert "拼音" not in (ix.search(q).get("message") or "")
