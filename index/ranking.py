@@ -82,6 +82,10 @@ BACKGROUND_PENALTY = 0.3
 #带括号的数字是啥意思: ranking.toml's definition_words) is answered by a table's notes or a
 # footnote (definition_kinds): those among the matches get this much on top of their fused score.
 DEFINITION_WEIGHT = 0.3
+# A question about the targets that were missed (十三五哪些指标没完成: ranking.toml's
+# missed_words) is answered by the completion table's rows whose result fell short of the
+# target (kb/indicators.py): those among the matches get this much on top of their fused score.
+MISSED_WEIGHT = 0.3
 # ... but only this share of it when the background clause holds more of the query's words
 # than any task does: the 十三五 table's rows name indicators no task repeats (服务业营业收入
 # 年均增长率), and staff asking for one want that row (tune sets: flat from 0 to 0.5).
@@ -100,6 +104,7 @@ class Preferences:
     table_reference: tuple = ()
     row_reference: tuple = ()
     row_suffixes: tuple = ()
+    missed_words: tuple = ()
     ahead_words: tuple = ()
     ahead_kinds: frozenset = frozenset()
     definition_words: tuple = ()
@@ -113,6 +118,9 @@ class Preferences:
 
     def asks_goals(self, folded_query: str) -> bool:
         return any(w in folded_query for w in self.goal_words)
+
+    def asks_missed(self, folded_query: str) -> bool:
+        return any(w in folded_query for w in self.missed_words)
 
     def asks_ahead(self, folded_query: str) -> bool:
         return any(w in folded_query for w in self.ahead_words)
@@ -159,6 +167,7 @@ def load_preferences(dict_dir: Path) -> Preferences:
         table_reference=tuple(fold(w) for w in data.get("table_reference", [])),
         row_reference=tuple(fold(w) for w in data.get("row_reference", [])),
         row_suffixes=tuple(fold(w) for w in data.get("row_suffixes", [])),
+        missed_words=tuple(fold(w) for w in data.get("missed_words", [])),
         ahead_words=tuple(fold(w) for w in data.get("ahead_words", [])),
         ahead_kinds=frozenset(data.get("ahead_kinds", [])),
         definition_words=tuple(fold(w) for w in data.get("definition_words", [])),

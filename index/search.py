@@ -43,6 +43,7 @@ from whoosh import query as Q
 from whoosh import scoring
 from whoosh.index import IndexError as WhooshIndexError  # EmptyIndexError: the folder is gone
 
+from kb.indicators import indicator_tables
 from kb.model import KIND_GROUP_LABELS, KINDS
 from kb.numerals import to_chinese as cn_number
 
@@ -184,6 +185,7 @@ class SearchIndex:
                     "clause": clause,
                 }
         self.all_docs = frozenset(self.records)
+        self._missed = None  # (made on first need: _missed_targets)
         self._literal = LiteralIndex({d: r["folded"] for d, r in self.records.items()})
         with self._ix.searcher() as s:
             self._doc_slots = s.doc_count_all()
@@ -1053,6 +1055,8 @@ class SearchIndex:
             + rank_arrays.rrf(sem_rank, ranking.semantic_weight(known) if sims else 0.0)
         stated = self._stated(sel, numbers, prefs)  # the figures typed, stated here
         fused = fused + ranking.NUMBER_WEIGHT * stated
+        if not raw and prefs.asks_missed(whole):
+            fused = np.where(self._missed_targets()[sel], fused + ranking.MISSED_WEIGHT, fused)
         if not raw and prefs.asks_definition(whole):
             fused = np.where(self._of_kinds(sel, prefs.definition_kinds), fused + ranking.DEFINITION_WEIGHT, fused)
         named = self._named(refs, sel, mask=True) if refs else np.zeros(n, dtype=bool)
@@ -1069,6 +1073,20 @@ class SearchIndex:
         if s:
             out[self._literal.doc_array(s)] = True
         return out
+
+    def _missed_targets(self) -> np.ndarray:
+        """Boolean per docnum: a row of a completion table whose result fell short of its
+        target (kb/indicators.py ``met``: 农产品地理标志登记 目标值 100, 完成值 54)."""
+        if self._missed is None:
+            docnum = {r["id"]: d for d, r in self.records.items()}
+            missed = np.zeros(self.columns.slots, dtype=bool)
+            for doc in self.corpus.documents:
+                for table in indicator_tables(doc)["tables"]:
+                    for row in table["rows"]:
+                        if row.get("met") is False and row["id"] in docnum:
+                            missed[docnum[row["id"]]] = True
+            self._missed = missed
+        return self._missed
 
     def _of_kinds(self, sel: np.ndarray, kinds: frozenset) -> np.ndarray:
         """Per clause of ``sel``: its kind is one of ``kinds``."""

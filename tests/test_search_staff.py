@@ -253,3 +253,13 @@ def test_the_county_said_as_staff_say_it_finds_the_county_level(ix):
     """县里 / 县区 are the plan's 县 (省、市、县三级…服务机构); they used to be ignored as unknown."""
     r = ix.search("县里能设知识产权服务机构吗", limit=3)
     assert sid("6.1.p4") in ids(r) and "县里" not in r.get("ignored", [])
+
+
+def test_a_question_about_missed_targets_ranks_the_rows_that_fell_short_first(ix):
+    """十三五哪些指标没完成: the completion table's rows whose result is below the target
+    (农产品地理标志登记 100 → 54, 版权产业贡献率 ≥9 → 8.7, 保护社会满意度 ≥80 → 75.07)."""
+    missed = {sid("t1.r10"), sid("t1.r16"), sid("t1.r17")}
+    assert set(ids(ix.search("十三五哪些指标没完成", limit=3))) == missed
+    assert set(ids(ix.search("十三五没达标的指标", limit=3))) == missed
+    # asked how they went, every row counts the same (t1.r1 exceeded its target)
+    assert sid("t1.r1") in ids(ix.search("十三五指标完成情况", limit=3))
