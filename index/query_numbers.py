@@ -18,8 +18,8 @@ _CN_DIGITS = "〇零一二三四五六七八九"
 _CN_NUMBER = "零〇一二两三四五六七八九十百千"
 _MEASURES = "件个家项次人元台所座"
 
-# 两千五百亿, 八万件, 十万 (a numeral, then 万 or 亿)
-_MAGNITUDE = re.compile(rf"([{_CN_NUMBER}]+)([万亿])")
+# 两千五百亿, 八万件, 十万, 九百多亿 (a numeral, then 万 or 亿)
+_MAGNITUDE = re.compile(rf"([{_CN_NUMBER}]+)([多余]?[万亿])")
 # 三千件, 五百家 (a numeral holding 千 or 百, then a measure word)
 _COUNT = re.compile(rf"([{_CN_NUMBER}]*[千百][{_CN_NUMBER}]*)([{_MEASURES}])")
 # 百分之六十, 百分之十二点五

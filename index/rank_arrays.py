@@ -49,7 +49,16 @@ def figure_texts(numbers: list[str]) -> list[str]:
     digits before any decimal point (:func:`ranking.number_pattern` matches 543 in 543.0
     and 1.50 as 1.5, never without the whole part).  Clauses without any of these have a
     :func:`ranking.number_share` of 0, so only the others need its regular expressions."""
-    return list(dict.fromkeys(n.partition(".")[0] for n in numbers if n))
+    return list(dict.fromkeys(_literal_head(n) for n in numbers if n))
+
+
+def _literal_head(number: str) -> str:
+    """The digits a clause stating ``number`` holds for certain: the whole part, or for a
+    figure said roughly (900+) the digits before its trailing zeros (9)."""
+    if number.endswith(ranking.ROUGH):
+        whole = number[:-1]
+        return whole.rstrip("0") or whole
+    return number.partition(".")[0]
 
 
 def best_first(score: np.ndarray, order: np.ndarray) -> np.ndarray:

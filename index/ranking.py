@@ -205,18 +205,22 @@ def semantic_extras(sims: dict[int, float], have: set[int]) -> list[int]:
 NUMBER_WEIGHT = 0.5
 _TYPED_NUMBER = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?![\d])")
 _YEARISH = re.compile(r"(?:19|20)\d{2}")
+# A figure said roughly (900多亿, 35万多件, 540余万): 9xx, 35.x, 54x; marked ``+``.
+_ROUGHLY = re.compile(r"[万亿]?[多余]")
+ROUGH = "+"
 
 
 def typed_numbers(folded_query: str, prefs: Preferences | None = None) -> list[str]:
     """The figures in a folded query, years and references left out: 181.5, 1.6, 282
-    (not the 14 of 专栏14 or 第3章: ``reference_words`` in ranking.toml)."""
+    (not the 14 of 专栏14 or 第3章: ``reference_words`` in ranking.toml); one said roughly
+    is marked: 900多亿 → ``900+`` (see :func:`number_pattern`)."""
     refs = prefs.reference_words if prefs else ()
     out = []
     for m in _TYPED_NUMBER.finditer(folded_query):
         n = m.group()
         if _YEARISH.fullmatch(n) or _is_reference(folded_query, m.start(), m.end(), refs):
             continue
-        out.append(n)
+        out.append(n + ROUGH if "." not in n and _ROUGHLY.match(folded_query, m.end()) else n)
     return list(dict.fromkeys(out))
 
 
@@ -228,7 +232,13 @@ def _is_reference(text: str, start: int, end: int, refs: tuple) -> bool:
 
 def number_pattern(number: str) -> re.Pattern:
     """``number`` as a figure, not a digit run inside another: 8 is in (8) but not in 8.7
-    or 2018; 543 is in 543.0 (the same figure)."""
+    or 2018; 543 is in 543.0 (the same figure).  Said roughly (``900+``), its trailing
+    zeros are any digits and a decimal part may follow: 907.6 for 900多, 35.1 for 35多."""
+    if number.endswith(ROUGH):
+        whole = number[:-1]
+        head = whole.rstrip("0") or whole
+        body = re.escape(head) + r"\d" * (len(whole) - len(head)) + r"(?:\.\d+)?"
+        return re.compile(rf"(?<![\d.]){body}(?!\.?\d)")
     whole, _, frac = number.partition(".")
     frac = frac.rstrip("0")
     body = re.escape(whole) + (r"\." + re.escape(frac) + "0*" if frac else r"(?:\.0+)?")

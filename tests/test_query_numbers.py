@@ -38,3 +38,21 @@ def test_the_search_reads_them_and_says_so(seed_index):
     assert "“二五年”按“2025年”" in r["message"]
     quoted = seed_index.search('"两千五百亿"')  # quoted: as typed (no clause holds it)
     assert quoted["total"] == 0 and "已把" not in (quoted.get("message") or "")
+
+
+def test_a_figure_said_roughly_names_the_clause_stating_it():
+    """九百多亿 is 900多亿: any 9xx (907.6亿元 of the 十三五 review); 五百四十多万 any 54x万 (543.0)."""
+    from index import ranking
+
+    read = arabic("十三五期间专利商标质押一共放了九百多亿")[0]
+    assert ranking.typed_numbers(read) == ["900+"]
+    text = "知识产权质押登记融资总额907.6亿元；有效注册商标量543.0万件；2025年"
+    assert ranking.number_share(text, ["900+"]) == 1.0
+    assert ranking.number_share(text, ["540+"]) == 1.0
+    assert ranking.number_share(text, ["20+"]) == 0.0  # not the 20 of 2025
+    assert ranking.number_share(text, ["900"]) == 0.0  # said exactly, 900 is 900
+
+
+def test_the_search_finds_the_figure_said_roughly(seed_index):
+    r = seed_index.search("十三五期间专利商标抵押贷款一共放了九百多亿", limit=1)
+    assert [h["id"] for h in r["hits"]] == [f"{SEED}:1.1.p6"]
