@@ -439,7 +439,11 @@ class SearchIndex:
         return parts if parts and rest.strip() else []
 
     def _synonym_docs(self, syn: str) -> np.ndarray:
-        return self._lit(syn) | self._all_words_docs(self.tokens(syn, drop_stop=False))
+        """The clauses a thesaurus entry's plan phrase names: where the plans print it
+        verbatim, those (软著 => 著作权登记 is 4.2.p5's 著作权登记机制, not 3.3.p6's
+        著作权重复登记); else the clauses holding all of its words."""
+        literal = self._lit(syn)
+        return literal if literal.any() else self._all_words_docs(self.tokens(syn, drop_stop=False))
 
     def _term_docs(self, term: Term) -> np.ndarray | None:
         """Clauses a typed term matches; None when none of its words is in the plan at all

@@ -271,3 +271,11 @@ def test_the_plan_named_as_where_to_look_is_no_search_word(ix):
     r = ix.search("规划里自己承认的薄弱环节有哪些", limit=3)
     assert ids(r)[0] == sid("1.2.p3")
     assert "fallback" not in r
+
+
+@pytest.mark.parametrize("q", ["软件著作权登记去哪办", "软著登记"])
+def test_a_thesaurus_phrase_the_plan_prints_is_matched_as_printed(ix, q):
+    """软著 => 著作权登记: 4.2.p5 prints 著作权登记机制; 3.3.p6's 作品著作权重复登记 holds the two
+    words apart and used to come first (its sentence on 重复登记 is close in meaning too)."""
+    r = ids(ix.search(q, limit=3))
+    assert r[0] == sid("4.2.p5") and sid("3.3.p6") not in r
