@@ -72,6 +72,10 @@ def test_question_words_never_hide_a_literal_match(ix, corpus):
     ("商秘", "box3.p1", "商业秘密"),
     ("专代机构监管", "6.2.p3", "专利代理"),
     ("行刑衔接", "3.4.p2", "涉嫌犯罪"),
+    ("核心技术卖给外国", "7.3.p3", "对外转让"),
+    ("援助和调解一年办多少案子", "t2.r9", "办案量"),
+    ("群众对知识产权保护打分", "t2.r11", "满意度"),
+    ("规划依据的上位文件", "p1", "纲要"),
 ])
 def test_synonym_or_abbreviation_finds_its_target(ix, corpus, query, target, literal):
     assert sid(target) not in containing(corpus, query)  # not a literal match
