@@ -721,7 +721,9 @@ class SearchIndex:
                 if fix or latin:
                     term.text = term.text.replace(unit, fix or latin)
                     pq.whole = pq.whole.replace(unit, fix or latin)
-                    (fixed if fix else spelt).append((unit, fix or latin))
+                    said = fixed if fix else spelt
+                    if (unit, fix or latin) not in said:  # (zhuanli zhuanli: said once)
+                        said.append((unit, fix or latin))
         if fixed or spelt:
             self._local.token_memo = {}
         if fixed:

@@ -43,6 +43,10 @@ WORKERS_ENV = "PLANKB_EMBED_WORKERS"  # processes for a build; default: one per 
 MAX_WORKERS = 4
 PARALLEL_MIN = 48  # fewer texts than this are embedded in the building process
 MAX_PASSAGE_CHARS = 1200  # e5-small reads 512 tokens; longer text only costs time
+# A query's vector reads this much of it: questions are far shorter, and a run of 1,500
+# characters typed or pasted without punctuation (no paragraph: see search.is_paste) took
+# the model 3 s (attention grows with the square of the length), 0.1 s at this length.
+MAX_QUERY_CHARS = 256
 # A clause of several sentences also gets a vector per sentence: a question is usually
 # about one of them, and one vector for a whole paragraph of tasks blurs each task
 # (staff tune set, meaning alone: MRR 0.68 with clause vectors, 0.77 with sentences too).
@@ -532,7 +536,7 @@ class QueryEncoder:
             return None
         with _lock:  # the C engine keeps per-model scratch buffers: one call at a time
             # (a pasted paragraph is compared with clauses as they were embedded)
-            vec = getattr(m, CORPUS_SIDE if passage else "query")(text[:MAX_PASSAGE_CHARS])
+            vec = getattr(m, CORPUS_SIDE if passage else "query")(text[:MAX_PASSAGE_CHARS if passage else MAX_QUERY_CHARS])
         with self._lock:
             self._cache[key] = vec
             if len(self._cache) > self._size:

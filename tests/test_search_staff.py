@@ -279,3 +279,25 @@ def test_a_thesaurus_phrase_the_plan_prints_is_matched_as_printed(ix, q):
     words apart and used to come first (its sentence on 重复登记 is close in meaning too)."""
     r = ids(ix.search(q, limit=3))
     assert r[0] == sid("4.2.p5") and sid("3.3.p6") not in r
+
+
+def test_a_long_query_is_embedded_from_its_start_only(ix, monkeypatch):
+    """A run of 1,500 characters without punctuation (no paragraph to trace) took the model
+    3 s to embed whole; the query vector reads its first MAX_QUERY_CHARS."""
+    import numpy as np
+
+    if not ix.semantic:
+        pytest.skip("the embedding model is not installed")
+
+    from index import semantic
+
+    seen = []
+
+    class Recording:
+        def query(self, text):
+            seen.append(text)
+            return np.zeros(384, dtype=np.float32)
+
+    monkeypatch.setattr(semantic, "model", lambda: Recording())
+    r = ix.search("知识产权保护" * 250, limit=3)
+    assert r["hits"] and seen and max(len(t) for t in seen) == semantic.MAX_QUERY_CHARS
