@@ -962,8 +962,8 @@ class SearchIndex:
         ranked = self._rank(selected, pq, scoring_q, sims, raw)
 
         terms = self.highlight_terms(pq)
-        hits = [self._hit(self.records[d], score, tier, terms, why)
-                for d, score, tier, why in ranked.page(offset, limit)]
+        hits = [_asked(self._hit(self.records[d], score, tier, terms, why), asked)
+                for d, score, tier, why, asked in ranked.page(offset, limit)]
         out = {
             "query": q,
             "total": len(selected),
@@ -1061,17 +1061,22 @@ class SearchIndex:
             + rank_arrays.rrf(sem_rank, ranking.semantic_weight(known) if sims else 0.0)
         stated = self._stated(sel, numbers, prefs)  # the figures typed, stated here
         fused = fused + ranking.NUMBER_WEIGHT * stated
+        asked = np.full(n, "", dtype=object)  # what the question asked that a clause is (its why)
         if not raw and prefs.asks_missed(whole):
-            fused = np.where(self._missed_targets()[sel], fused + ranking.MISSED_WEIGHT, fused)
+            missed = self._missed_targets()[sel]
+            fused = np.where(missed, fused + ranking.MISSED_WEIGHT, fused)
+            asked[missed] = "完成值未达目标值"
         if not raw and prefs.asks_definition(whole):
-            fused = np.where(self._of_kinds(sel, prefs.definition_kinds), fused + ranking.DEFINITION_WEIGHT, fused)
+            defines = self._of_kinds(sel, prefs.definition_kinds)
+            fused = np.where(defines, fused + ranking.DEFINITION_WEIGHT, fused)
+            asked[defines] = "解释指标的注释"
         named = self._named(refs, sel, mask=True) if refs else np.zeros(n, dtype=bool)
         fused = np.where(named, fused + ranking.REFERENCE_WEIGHT, fused)
         penalty = ranking.BACKGROUND_PENALTY * np.where(coord <= task_coord, 1.0, ranking.BACKGROUND_BETTER_SHARE)
         fused = np.where(background & (stated == 0), fused - penalty, fused)
         score = tier + fused
         perm = lex_perm[rank_arrays.best_first(score[lex_perm], order[lex_perm])]  # ties: the lexical order
-        return Ranked(sel[perm], score[perm], tier[perm], lex_rank[perm] > 0, named[perm])
+        return Ranked(sel[perm], score[perm], tier[perm], lex_rank[perm] > 0, named[perm], asked[perm])
 
     def _literal_mask(self, s: str) -> np.ndarray:
         """Boolean over docnums: the clause's folded text contains ``s`` (not folded here)."""
@@ -1251,22 +1256,31 @@ class Ranked:
     """A query's clauses best first: docnums, scores, tiers, and what the shown ones need
     for their line under the hit (found by words or only by meaning; named by number)."""
 
-    def __init__(self, docs, scores, tiers, lexical, named):
+    def __init__(self, docs, scores, tiers, lexical, named, asked=None):
         self.docs, self.scores, self.tiers, self.lexical, self.named = docs, scores, tiers, lexical, named
+        self.asked = asked  # per clause: what the question asked that it is (完成值未达目标值), or ""
 
     def __len__(self) -> int:
         return len(self.docs)
 
-    def page(self, offset: int, limit: int) -> list[tuple[int, float, int, str]]:
-        """[(docnum, score, tier, why)] of the clauses ranked offset+1 … offset+limit."""
+    def page(self, offset: int, limit: int) -> list[tuple[int, float, int, str, str]]:
+        """[(docnum, score, tier, why, asked)] of the clauses ranked offset+1 … offset+limit."""
         out = []
         for i in range(offset, min(offset + limit, len(self.docs))):
             tier = int(self.tiers[i])
             why = "semantic" if not self.lexical[i] else ("literal" if tier else "words")
             if self.named[i] and not tier:
                 why = "reference"
-            out.append((int(self.docs[i]), float(self.scores[i]), tier, why))
+            asked = self.asked[i] if self.asked is not None else ""
+            out.append((int(self.docs[i]), float(self.scores[i]), tier, why, asked))
         return out
+
+
+def _asked(hit: dict, asked: str) -> dict:
+    """The line under a hit, with what the question asked that the clause is: 含“指标”；完成值未达目标值."""
+    if asked:
+        hit["why"] = f"{hit['why']}；{asked}"
+    return hit
 
 
 def _unquoted(pq: ParsedQuery) -> str:

@@ -32,7 +32,9 @@ QUERIES = ["知识产权", "知识产权保护", "教育", "商业秘密 惩罚�
            # long colloquial questions: thousands of matches, strings over 16 characters
            "大学和国企把技术便宜授权给小企业用", "企业之间凑钱互相帮着在国外维权",
            # figures of one digit: in thousands of clauses, remembered across queries
-           "表2第9项指标", "发明专利 8", "发明专利8件"]
+           "表2第9项指标", "发明专利 8", "发明专利8件",
+           # what the question asks: missed targets, a definition, what is expected by the end
+           "十三五哪些指标没完成", "高价值专利怎么算", "五年后服务业要做到啥程度"]
 
 
 @pytest.fixture(scope="module")
@@ -98,7 +100,10 @@ def _scalar_rank(ix, selected, pq, scoring_q, sims: dict):
     past, goals = prefs.asks_past(pq.whole), prefs.asks_goals(pq.whole)
     numbers = ranking.typed_numbers(pq.whole, prefs)
     refs = ranking.references(search_mod._unquoted(pq), prefs)
-    background = {r["docnum"] for r in selected if prefs.is_background(r["kind"], r["role"], past, goals)}
+    ahead = prefs.asks_ahead(pq.whole)
+    background = {r["docnum"] for r in selected if prefs.is_background(r["kind"], r["role"], past, goals, ahead)}
+    missed = set(np.flatnonzero(ix._missed_targets()).tolist()) if prefs.asks_missed(pq.whole) else set()
+    defines = prefs.definition_kinds if prefs.asks_definition(pq.whole) else frozenset()
     task_coord = max((c for d, c in coords.items() if d not in background), default=0.0)
     out = []
     for _, neg_order, r, t in lexical:
@@ -107,6 +112,8 @@ def _scalar_rank(ix, selected, pq, scoring_q, sims: dict):
             + ranking.rrf(sem_rank.get(d), ranking.SEMANTIC_WEIGHT if sims else 0.0)
         stated = ranking.number_share(r["folded"], numbers, prefs)
         fused += ranking.NUMBER_WEIGHT * stated
+        fused += ranking.MISSED_WEIGHT if d in missed else 0.0
+        fused += ranking.DEFINITION_WEIGHT if r["kind"] in defines else 0.0
         named = ranking.names_clause(refs, r["clause"], r["folded"])
         if named:
             fused += ranking.REFERENCE_WEIGHT
@@ -188,7 +195,7 @@ def test_rank_with_cosines_equals_the_scalar_ranking_ties_included(ix, q):
         got = ix._rank(sel, pq, scoring_q, cos, False)
         page = got.page(0, len(sel))
         want = _scalar_rank(ix, [ix.records[d] for d in sel.tolist()], pq, scoring_q, cos.as_dict())
-        assert [(d, s, t, w) for d, s, t, w in page] == want, (q, n)
+        assert [(d, s, t, w) for d, s, t, w, _ in page] == want, (q, n)
 
 
 def test_columns_pass_a_filter_as_record_matches_does(ix):

@@ -231,7 +231,8 @@ def test_a_span_of_years_or_a_quoted_year_is_kept_as_typed(ix, q):
 def test_a_question_about_what_an_indicator_means_finds_the_table_notes(ix):
     """Notes under a table and footnotes define indicators: asked 怎么算 / 是啥意思, they come first."""
     assert set(ids(ix.search("每万人口高价值发明专利拥有量怎么算", limit=2))) == {sid("t2.n1"), sid("fn1")}
-    assert ids(ix.search("商标品牌发展指数是啥意思", limit=1)) == [sid("t2.n2")]
+    r = ix.search("商标品牌发展指数是啥意思", limit=1)
+    assert ids(r) == [sid("t2.n2")] and r["hits"][0]["why"].endswith("；解释指标的注释")
     # 括号 is the （） the plan prints: 表注 “（）内为规划期间新增数”
     assert ids(ix.search("表里括号内的数是什么意思", limit=1)) == [sid("t2.n4")]
     # not asked what it means, the indicator's own row comes first
@@ -259,7 +260,9 @@ def test_a_question_about_missed_targets_ranks_the_rows_that_fell_short_first(ix
     """十三五哪些指标没完成: the completion table's rows whose result is below the target
     (农产品地理标志登记 100 → 54, 版权产业贡献率 ≥9 → 8.7, 保护社会满意度 ≥80 → 75.07)."""
     missed = {sid("t1.r10"), sid("t1.r16"), sid("t1.r17")}
-    assert set(ids(ix.search("十三五哪些指标没完成", limit=3))) == missed
+    r = ix.search("十三五哪些指标没完成", limit=3)
+    assert set(ids(r)) == missed
+    assert all(h["why"].endswith("；完成值未达目标值") for h in r["hits"])
     assert set(ids(ix.search("十三五没达标的指标", limit=3))) == missed
     # asked how they went, every row counts the same (t1.r1 exceeded its target)
     assert sid("t1.r1") in ids(ix.search("十三五指标完成情况", limit=3))
