@@ -76,6 +76,9 @@ def test_question_words_never_hide_a_literal_match(ix, corpus):
     ("援助和调解一年办多少案子", "t2.r9", "办案量"),
     ("群众对知识产权保护打分", "t2.r11", "满意度"),
     ("规划依据的上位文件", "p1", "纲要"),
+    ("美国专利纠纷应对", "3.5.p2", "海外"),
+    ("连锁店到期还挂着招牌", "box2.p2", "特许加盟"),
+    ("配方被跳槽员工带走", "box3.p1", "商业秘密"),
 ])
 def test_synonym_or_abbreviation_finds_its_target(ix, corpus, query, target, literal):
     assert sid(target) not in containing(corpus, query)  # not a literal match
