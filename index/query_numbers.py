@@ -22,6 +22,8 @@ _MEASURES = "件个家项次人元台所座"
 _MAGNITUDE = re.compile(rf"([{_CN_NUMBER}]+)([多余]?[万亿])")
 # 三千件, 五百家 (a numeral holding 千 or 百, then a measure word)
 _COUNT = re.compile(rf"([{_CN_NUMBER}]*[千百][{_CN_NUMBER}]*)([{_MEASURES}])")
+# 二十来家, 一百多个 (a numeral holding 十, 百 or 千, said roughly, then a measure word)
+_ROUGH_COUNT = re.compile(rf"([{_CN_NUMBER}]*[十百千][{_CN_NUMBER}]*)([多来余][{_MEASURES}])")
 # 百分之六十, 百分之十二点五
 _PERCENT = re.compile(rf"百分之([{_CN_NUMBER}]+)(?:点([{_CN_DIGITS}]+))?")
 # 二〇二五年, 二五年 (digit by digit; 五年 and 十四五 are not)
@@ -62,4 +64,5 @@ def arabic(text: str, printed=lambda s: False) -> tuple[str, list[tuple[str, str
     text = sub(_SPELT_YEAR, text, lambda m: _digits(m.group(1)) + "年")
     text = sub(_MAGNITUDE, text, lambda m: _number(m.group(1)) and _number(m.group(1)) + m.group(2))
     text = sub(_COUNT, text, lambda m: _number(m.group(1)) and _number(m.group(1)) + m.group(2))
+    text = sub(_ROUGH_COUNT, text, lambda m: _number(m.group(1)) and _number(m.group(1)) + m.group(2))
     return text, read

@@ -205,8 +205,9 @@ def semantic_extras(sims: dict[int, float], have: set[int]) -> list[int]:
 NUMBER_WEIGHT = 0.5
 _TYPED_NUMBER = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?![\d])")
 _YEARISH = re.compile(r"(?:19|20)\d{2}")
-# A figure said roughly (900多亿, 35万多件, 540余万): 9xx, 35.x, 54x; marked ``+``.
-_ROUGHLY = re.compile(r"[万亿]?[多余]")
+# A figure said roughly (900多亿, 35万多件, 540余万, 20来家): 9xx, 35.x, 54x, 2x; marked ``+``.
+_ROUGHLY = re.compile(r"[万亿]?[多余来]")
+_COUNTED = re.compile(r"[多余来]?[万亿件个家项次人元台所座]")
 ROUGH = "+"
 
 
@@ -218,7 +219,8 @@ def typed_numbers(folded_query: str, prefs: Preferences | None = None) -> list[s
     out = []
     for m in _TYPED_NUMBER.finditer(folded_query):
         n = m.group()
-        if _YEARISH.fullmatch(n) or _is_reference(folded_query, m.start(), m.end(), refs):
+        counted = _COUNTED.match(folded_query, m.end())  # 2000多件 is a figure, 2000年 a year
+        if (_YEARISH.fullmatch(n) and not counted) or _is_reference(folded_query, m.start(), m.end(), refs):
             continue
         out.append(n + ROUGH if "." not in n and _ROUGHLY.match(folded_query, m.end()) else n)
     return list(dict.fromkeys(out))

@@ -15,13 +15,16 @@ SEED = "gd-ip-14fyp"
     ("二〇二五年", "2025年"),
     ("二零三五年远景", "2035年远景"),
     ("二五年底", "25年底"),
+    ("全省要建二十来家", "全省要建20来家"),
+    ("一百多家", "100多家"),
+    ("一千多家", "1000多家"),
 ])
 def test_spoken_numbers_are_read_in_digits(typed, read):
     assert arabic(typed)[0] == read
 
 
 @pytest.mark.parametrize("words", ["十四五", "十三五末", "五年后", "一批", "三合一", "一站式", "一带一路",
-                                   "两个合作区", "第十四个五年规划", "一千多家", "十件"])
+                                   "两个合作区", "第十四个五年规划", "十件", "十来年"])
 def test_numerals_that_are_words_stay(words):
     assert arabic(words) == (words, [])
 
