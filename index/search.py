@@ -717,6 +717,8 @@ class SearchIndex:
                 if budget < 0:  # a slip or two per query; a long run of unknown words is no typo
                     break
                 fix = self._homophones.correct(unit, clauses)
+                if fix and not self._fits(fix, unit, pq):
+                    fix = None
                 latin = None if fix else self._homophones.spelt(unit, clauses)
                 if fix or latin:
                     term.text = term.text.replace(unit, fix or latin)
@@ -733,6 +735,14 @@ class SearchIndex:
         if spelt:
             pq.messages.append("已把拼音" + "、".join(f"“{a}”按“{b}”" for a, b in spelt)
                                + "检索（要按原词检索，请加引号）。")
+
+    def _fits(self, fix: str, unit: str, pq: ParsedQuery) -> bool:
+        """A correction must stand in some clause beside another word of the query, if it has
+        others the plans use: 质押 with 贷款, 赔偿 with 惩罚性; not 线下 for the 先下 of
+        深圳行政部门能先下禁令 (线下 is in no clause with 行政 or 禁令)."""
+        others = [d for d in (self._token_docs(u) for u in self.units(pq.whole) if u != unit and u not in fix)
+                  if d.any()]
+        return not others or any((self._lit(fix) & d).any() for d in others)
 
     def _read_numbers(self, pq: ParsedQuery) -> None:
         """Numbers as the plans print them (index/query_numbers.py: 两千五百亿 → 2500亿, 百分之六十

@@ -82,3 +82,10 @@ def test_pinyin_typed_with_the_input_method_off_is_read_as_the_plan_word(ix):
 @pytest.mark.parametrize("q", ["PCT申请", "sep", "wipo", "\"zhuanli\""])
 def test_abbreviations_and_quoted_latin_are_not_read_as_pinyin(ix, q):
     assert "拼音" not in (ix.search(q).get("message") or "")
+
+
+def test_a_correction_must_stand_beside_the_other_words_of_the_query(ix):
+    """先下 sounds like the plan's 线下, but 线下 is in no clause with 行政 or 禁令: 先下禁令
+    (issue first) is what was meant, and stays; 质压 → 质押 stands beside 贷款."""
+    assert "同音" not in (ix.search("深圳行政部门能先下禁令让对方停手吗").get("message") or "")
+    assert "已按同音的“质押”检索" in ix.search("知识产权质压贷款")["message"]
