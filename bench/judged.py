@@ -41,6 +41,9 @@ JUDGED_STAFF8 = HERE / "judged_staff8.tsv"
 # The tenth (100, enterprise IP managers, lawyers, bankers: trade and legal jargon), written
 # blind in session 6 to be tuned on; first run at 55c1cd9 (session start) 0.837, at d7b3354 0.862.
 JUDGED_STAFF10 = HERE / "judged_staff10.tsv"
+# The eleventh (100, district enforcement staff, hotline, reporters), written blind in session 6
+# to be tuned on; first run at 55c1cd9 (session start) 0.821, at a7d6372 0.834.
+JUDGED_STAFF11 = HERE / "judged_staff11.tsv"
 # The ninth (100, in office shorthand: 评估、督查、十五五 drafting), written blind in
 # session 6 and held out whole: measured at the session's end only.
 JUDGED_STAFF9 = HERE / "judged_staff9.tsv"
