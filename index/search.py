@@ -1032,10 +1032,14 @@ class SearchIndex:
         tier = self._tiers(sel, pq, literal_terms)
         cover = self._coverages(sel, literal_terms)
         if unit_docs:
-            held = np.zeros(n, dtype=np.int64)
-            for u in unit_docs:
-                held += u[sel]
-            coord = held / len(unit_docs)
+            # A word of the staff's own that the thesaurus maps to the plan's (同行 => 专利导航,
+            # 卖给外国 => 对外转让) names what the question is about: it counts twice.
+            weights = [ranking.OWN_WORD_WEIGHT if self.lexicon.synonyms.get(w) and not self._lit(w).any() else 1.0
+                       for w, _ in found]
+            held = np.zeros(n, dtype=np.float64)
+            for u, weight in zip(unit_docs, weights):
+                held += weight * u[sel]
+            coord = held / sum(weights)
         else:
             coord = np.zeros(n)
         # (a query word written only inside a longer word, 加盟 in 特许加盟, has no BM25)
