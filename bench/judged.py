@@ -44,6 +44,11 @@ JUDGED_STAFF10 = HERE / "judged_staff10.tsv"
 # The eleventh (100, district enforcement staff, hotline, reporters), written blind in session 6
 # to be tuned on; first run at 55c1cd9 (session start) 0.821, at a7d6372 0.834.
 JUDGED_STAFF11 = HERE / "judged_staff11.tsv"
+# The twelfth (100, city staff drafting their 十五五 plan against the province's) and the
+# thirteenth (100, other departments in their own language), written blind in session 6 to be
+# tuned on; first run at 55c1cd9 (session start) 0.892 / 0.779, at 3cdb459 0.932 / 0.831.
+JUDGED_STAFF12 = HERE / "judged_staff12.tsv"
+JUDGED_STAFF13 = HERE / "judged_staff13.tsv"
 # The ninth (100, in office shorthand: 评估、督查、十五五 drafting), written blind in
 # session 6 and held out whole: measured at the session's end only.
 JUDGED_STAFF9 = HERE / "judged_staff9.tsv"
