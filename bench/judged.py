@@ -49,6 +49,11 @@ JUDGED_STAFF11 = HERE / "judged_staff11.tsv"
 # tuned on; first run at 55c1cd9 (session start) 0.892 / 0.779, at 3cdb459 0.932 / 0.831.
 JUDGED_STAFF12 = HERE / "judged_staff12.tsv"
 JUDGED_STAFF13 = HERE / "judged_staff13.tsv"
+# The fourteenth (100, hotline and website messages as typed, much of it in Cantonese) and the
+# fifteenth (100, the office's own evaluation and 十五五 drafting), written blind in session 6 to be
+# tuned on; first run at 55c1cd9 (session start) 0.825 / 0.885, at 8191896 0.821 / 0.909.
+JUDGED_STAFF14 = HERE / "judged_staff14.tsv"
+JUDGED_STAFF15 = HERE / "judged_staff15.tsv"
 # The ninth (100, in office shorthand: 评估、督查、十五五 drafting), written blind in
 # session 6 and held out whole: measured at the session's end only.
 JUDGED_STAFF9 = HERE / "judged_staff9.tsv"

@@ -156,12 +156,6 @@ def vocabulary(lex: "Lexicon", index_terms, inner=()) -> dict:
     freq.update({w: f for w, f in tk.FREQ.items() if len(w) == 1 and f})
     for words_of_plan in inner:
         freq.update(words_of_plan)
-    # A thesaurus entry is a word staff type: it is cut whole (jieba's suggested frequency,
-    # the least that keeps it in one piece), not left to its rare dictionary count (前海 10:
-    # 在前海能直接办 came out as 前|海|直|接, a run no clause holds).
-    for w in lex.synonyms:
-        if len(w) > 1:
-            freq[w] = max(freq.get(w, 0), tk.suggest_freq(w, False))
     return {"total": tk.total, "freq": freq}
 
 

@@ -16,14 +16,16 @@ from kb.numerals import to_int
 
 _CN_DIGITS = "〇零一二三四五六七八九"
 _CN_NUMBER = "零〇一二两三四五六七八九十百千"
-_MEASURES = "件个家项次人元台所座"
+_MEASURES = "件个家项次人元台所座宗"
 
-# 两千五百亿, 八万件, 十万, 九百多亿 (a numeral, then 万 or 亿)
-_MAGNITUDE = re.compile(rf"([{_CN_NUMBER}]+)([多余]?[万亿])")
+# 四万八千 (4.8万, as plans print it: a numeral, 万, and the thousands after it)
+_WAN_AND_MORE = re.compile(rf"([{_CN_NUMBER}]+)万([{_CN_NUMBER}]+)(?![{_CN_NUMBER}万亿])")
+# 两千五百亿, 八万件, 十万, 九百多亿, 四十几万 (a numeral, then 万 or 亿)
+_MAGNITUDE = re.compile(rf"([{_CN_NUMBER}]+)([多余几]?[万亿])")
 # 三千件, 五百家 (a numeral holding 千 or 百, then a measure word)
 _COUNT = re.compile(rf"([{_CN_NUMBER}]*[千百][{_CN_NUMBER}]*)([{_MEASURES}])")
 # 二十来家, 一百多个 (a numeral holding 十, 百 or 千, said roughly, then a measure word)
-_ROUGH_COUNT = re.compile(rf"([{_CN_NUMBER}]*[十百千][{_CN_NUMBER}]*)([多来余][{_MEASURES}])")
+_ROUGH_COUNT = re.compile(rf"([{_CN_NUMBER}]*[十百千][{_CN_NUMBER}]*)([多来余几][{_MEASURES}])")
 # 百分之六十, 百分之十二点五
 _PERCENT = re.compile(rf"百分之([{_CN_NUMBER}]+)(?:点([{_CN_DIGITS}]+))?")
 # 二〇二五年, 二五年 (digit by digit; 五年 and 十四五 are not)
@@ -44,6 +46,14 @@ def _number(s: str) -> str | None:
     return None if n is None else str(n)
 
 
+def _wan(m: re.Match) -> str | None:
+    """四万八千 → 4.8万 (48,000 as plans print it); None when a part is no number."""
+    high, low = to_int(m.group(1)), to_int(m.group(2))
+    if high is None or low is None or low >= 10000:
+        return None
+    return f"{(high * 10000 + low) / 10000:g}万"
+
+
 def arabic(text: str, printed=lambda s: False) -> tuple[str, list[tuple[str, str]]]:
     """``text`` with spoken numbers in digits, and the (typed, read) pairs that changed.
     A form some plan prints as typed (``printed``) is left as it is: it is found as typed."""
@@ -62,6 +72,7 @@ def arabic(text: str, printed=lambda s: False) -> tuple[str, list[tuple[str, str
         None if _number(m.group(1)) is None
         else _number(m.group(1)) + ("." + _digits(m.group(2)) if m.group(2) else "") + "%"))
     text = sub(_SPELT_YEAR, text, lambda m: _digits(m.group(1)) + "年")
+    text = sub(_WAN_AND_MORE, text, _wan)
     text = sub(_MAGNITUDE, text, lambda m: _number(m.group(1)) and _number(m.group(1)) + m.group(2))
     text = sub(_COUNT, text, lambda m: _number(m.group(1)) and _number(m.group(1)) + m.group(2))
     text = sub(_ROUGH_COUNT, text, lambda m: _number(m.group(1)) and _number(m.group(1)) + m.group(2))

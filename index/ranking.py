@@ -210,8 +210,8 @@ NUMBER_WEIGHT = 0.5
 _TYPED_NUMBER = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?![\d])")
 _YEARISH = re.compile(r"(?:19|20)\d{2}")
 # A figure said roughly (900多亿, 35万多件, 540余万, 20来家): 9xx, 35.x, 54x, 2x; marked ``+``.
-_ROUGHLY = re.compile(r"[万亿]?[多余来]")
-_COUNTED = re.compile(r"[多余来]?[万亿件个家项次人元台所座]")
+_ROUGHLY = re.compile(r"[万亿]?[多余来几]")
+_COUNTED = re.compile(r"[多余来几]?[万亿件个家项次人元台所座宗]")
 ROUGH = "+"
 
 

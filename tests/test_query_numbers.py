@@ -18,6 +18,8 @@ SEED = "gd-ip-14fyp"
     ("全省要建二十来家", "全省要建20来家"),
     ("一百多家", "100多家"),
     ("一千多家", "1000多家"),
+    ("查了四万八千宗", "查了4.8万宗"),  # as plans print 4.8万
+    ("四十几万件", "40几万件"),
 ])
 def test_spoken_numbers_are_read_in_digits(typed, read):
     assert arabic(typed)[0] == read

@@ -171,3 +171,9 @@ def test_every_facet_count_is_what_clicking_it_shows(ix, q, filters):
             assert ix.search(q, limit=1, **after)["total"] == v["count"], (name, v)
             checked += 1
     assert checked >= 5
+
+
+def test_cantonese_function_words_are_dropped_like_mandarin_ones(ix):
+    """Calls and messages in Guangdong are often typed as spoken: 有冇 / 嘅 / 咗 are 有没有 / 的 / 了."""
+    assert ix.units("申请专利有冇政府补贴") == ix.units("申请专利有没有政府补贴")
+    assert "嘅" not in "".join(ix.units("十三五查咗几多宗专利嘅案"))

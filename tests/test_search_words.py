@@ -179,9 +179,3 @@ def test_a_quoted_box_number_stays_exact(ix):
     """专栏7 in quotes asks for those characters, which no clause's text holds."""
     assert ix.search('"专栏7"', limit=10)["hits"] == []
 
-
-def test_a_thesaurus_word_is_cut_whole_in_a_query(seed_index):
-    """前海 is in jieba's dictionary with a count of 10, too rare to beat 前 and 海 apart: the
-    query 在前海能直接办注册商标吗 came out as the run 前海直接, which no clause holds. A
-    thesaurus entry is cut whole."""
-    assert "前海" in seed_index.units("在前海能直接办注册商标吗")
