@@ -79,6 +79,8 @@ def test_question_words_never_hide_a_literal_match(ix, corpus):
     ("美国专利纠纷应对", "3.5.p2", "海外"),
     ("连锁店到期还挂着招牌", "box2.p2", "特许加盟"),
     ("配方被跳槽员工带走", "box3.p1", "商业秘密"),
+    ("地标用标率目标", "box4.p1", "专用标志"),
+    ("IP许可费跨境收支", "t2.r5", "使用费"),
 ])
 def test_synonym_or_abbreviation_finds_its_target(ix, corpus, query, target, literal):
     assert sid(target) not in containing(corpus, query)  # not a literal match
