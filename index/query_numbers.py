@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import re
 
-from kb.numerals import to_int
+from kb.numerals import CN_DIGIT_CHARS as _CN_DIGITS, CN_NUMERAL_CHARS as _CN_NUMBER, to_int
 
-_CN_DIGITS = "〇零一二三四五六七八九"
-_CN_NUMBER = "零〇一二两三四五六七八九十百千"
 _MEASURES = "件个家项次人元台所座宗"
 
 # 四万八千 (4.8万, as plans print it: a numeral, 万, and the thousands after it)

@@ -4,7 +4,9 @@ from __future__ import annotations
 _DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
            "六": 6, "七": 7, "八": 8, "九": 9}
 _UNITS = {"十": 10, "百": 100, "千": 1000}
-NUMERAL_CHARS = "零〇一二两三四五六七八九十百千0123456789０１２３４５６７８９"
+CN_DIGIT_CHARS = "零〇一二三四五六七八九"  # a digit each (二〇二五 is 2025)
+CN_NUMERAL_CHARS = "零〇一二两三四五六七八九十百千"  # a positional numeral (两千五百)
+NUMERAL_CHARS = CN_NUMERAL_CHARS + "0123456789０１２３４５６７８９"
 
 
 def to_int(s: str) -> int | None:
