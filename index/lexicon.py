@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -121,8 +122,9 @@ class Lexicon:
         return self._jieba
 
     def strip_questions(self, folded: str) -> str:
-        """``folded`` without its question phrases; unchanged if nothing would be left."""
-        out = folded
+        """``folded`` without its question phrases; unchanged if nothing would be left.
+        Besides the listed ones, any A-not-A question (要不要, 会唔会, 好唔好, 可不可以)."""
+        out = _A_NOT_A.sub("", folded)
         for w in self.question_words:
             if w in out:
                 out = out.replace(w, "")
@@ -131,6 +133,11 @@ class Lexicon:
     def segment(self, folded: str):
         """Yield (word, start, end) over already folded text; deterministic (no HMM)."""
         return self.jieba.tokenize(folded, HMM=False)
+
+
+# 要不要, 是不是, 会唔会, 有冇有 (Cantonese 唔/冇 as 不/没): a verb, its negation, the verb again;
+# 可不可以 and 可唔可以 keep their 以 with it.
+_A_NOT_A = re.compile(r"([\u4e00-\u9fff])[不唔没冇]\1(?:(?<=可)以)?")
 
 
 def vocabulary(lex: "Lexicon", index_terms, inner=()) -> dict:

@@ -20,13 +20,16 @@ SEED = "gd-ip-14fyp"
     ("一千多家", "1000多家"),
     ("查了四万八千宗", "查了4.8万宗"),  # as plans print 4.8万
     ("四十几万件", "40几万件"),
+    ("商家要八成以上", "商家要80%以上"),
+    ("五年要多1千5百亿左右", "五年要多1500亿左右"),
 ])
 def test_spoken_numbers_are_read_in_digits(typed, read):
     assert arabic(typed)[0] == read
 
 
 @pytest.mark.parametrize("words", ["十四五", "十三五末", "五年后", "一批", "三合一", "一站式", "一带一路",
-                                   "两个合作区", "第十四个五年规划", "十件", "十来年"])
+                                   "两个合作区", "第十四个五年规划", "十件", "十来年",
+                                   "完成", "成效", "一成不变"])
 def test_numerals_that_are_words_stay(words):
     assert arabic(words) == (words, [])
 

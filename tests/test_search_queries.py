@@ -179,3 +179,5 @@ def test_cantonese_function_words_are_dropped_like_mandarin_ones(ix):
     """Calls and messages in Guangdong are often typed as spoken: 有冇 / 嘅 / 咗 are 有没有 / 的 / 了."""
     assert ix.units("申请专利有冇政府补贴") == ix.units("申请专利有没有政府补贴")
     assert "嘅" not in "".join(ix.units("十三五查咗几多宗专利嘅案"))
+    # an A-not-A question (要唔要, 会不会) is a question, like 有没有
+    assert ix.units("卖专利畀外国公司要唔要审批") == ix.units("卖专利给外国公司审批")
