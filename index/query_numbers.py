@@ -14,20 +14,21 @@ import re
 
 from kb.numerals import CN_DIGIT_CHARS as _CN_DIGITS, CN_NUMERAL_CHARS as _CN_NUMBER, to_int
 
-_MEASURES = "件个家项次人元台所座宗"
+MEASURES = "件个家项次人元台所座宗"  # words that count things: 三千件, 二十来家, 4.8万宗
+ROUGHLY = "多余来几"  # a figure said roughly: 二十来家, 一百多个, 四十几万
 
 # 四万八千 (4.8万, as plans print it: a numeral, 万, and the thousands after it)
 _WAN_AND_MORE = re.compile(rf"([{_CN_NUMBER}]+)万([{_CN_NUMBER}]+)(?![{_CN_NUMBER}万亿])")
 # 两千五百亿, 八万件, 十万, 九百多亿, 四十几万 (a numeral, then 万 or 亿)
 _MAGNITUDE = re.compile(rf"([{_CN_NUMBER}]+)([多余几]?[万亿])")
 # 三千件, 五百家 (a numeral holding 千 or 百, then a measure word)
-_COUNT = re.compile(rf"([{_CN_NUMBER}]*[千百][{_CN_NUMBER}]*)([{_MEASURES}])")
+_COUNT = re.compile(rf"([{_CN_NUMBER}]*[千百][{_CN_NUMBER}]*)([{MEASURES}])")
 # 二十来家, 一百多个 (a numeral holding 十, 百 or 千, said roughly, then a measure word)
-_ROUGH_COUNT = re.compile(rf"([{_CN_NUMBER}]*[十百千][{_CN_NUMBER}]*)([多来余几][{_MEASURES}])")
+_ROUGH_COUNT = re.compile(rf"([{_CN_NUMBER}]*[十百千][{_CN_NUMBER}]*)([{ROUGHLY}][{MEASURES}])")
 # 八成 (80%: a digit, then 成; 完成, 成效 have no numeral before 成)
 _TENTHS = re.compile(rf"(?<![{_CN_NUMBER}])([一二三四五六七八九])成(?!不变)")
 # 1千5百亿, 3千件 (digits with 千 / 百 between them, as people type amounts)
-_MIXED = re.compile(r"(?<![\d.])(\d)千(?:(\d)百)?(?=[亿万多余几\d]|[件个家项次人元台所座宗])")
+_MIXED = re.compile(rf"(?<![\d.])(\d)千(?:(\d)百)?(?=[亿万多余几\d{MEASURES}])")
 # 百分之六十, 百分之十二点五
 _PERCENT = re.compile(rf"百分之([{_CN_NUMBER}]+)(?:点([{_CN_DIGITS}]+))?")
 # 二〇二五年, 二五年 (digit by digit; 五年 and 十四五 are not)

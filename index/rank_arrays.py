@@ -55,10 +55,7 @@ def figure_texts(numbers: list[str]) -> list[str]:
 def _literal_head(number: str) -> str:
     """The digits a clause stating ``number`` holds for certain: the whole part, or for a
     figure said roughly (900+) the digits before its trailing zeros (9)."""
-    if number.endswith(ranking.ROUGH):
-        whole = number[:-1]
-        return whole.rstrip("0") or whole
-    return number.partition(".")[0]
+    return ranking.rough_head(number) if number.endswith(ranking.ROUGH) else number.partition(".")[0]
 
 
 def best_first(score: np.ndarray, order: np.ndarray) -> np.ndarray:

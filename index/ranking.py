@@ -18,6 +18,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from index import query_numbers
 from index.normalize import fold
 
 RANKING_FILE = "ranking.toml"
@@ -82,8 +83,8 @@ SEMANTIC_MARGIN = 0.03
 # Background clauses (ranking.toml) lose this much of the fused score: below the tasks
 # that match as well (惩罚性赔偿: the task 3.2.p3 before the goal 2.3.p3).
 BACKGROUND_PENALTY = 0.3
-# A question about what an indicator means or how it is counted (高价值专利怎么算, 指标表里
-#带括号的数字是啥意思: ranking.toml's definition_words) is answered by a table's notes or a
+# A question about what an indicator means or how it is counted (高价值专利怎么算,
+# 指标表里带括号的数字是啥意思: ranking.toml's definition_words) is answered by a table's notes or a
 # footnote (definition_kinds): those among the matches get this much on top of their fused score.
 DEFINITION_WEIGHT = 0.3
 # A question about the targets that were missed (十三五哪些指标没完成: ranking.toml's
@@ -210,9 +211,16 @@ NUMBER_WEIGHT = 0.5
 _TYPED_NUMBER = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?![\d])")
 _YEARISH = re.compile(r"(?:19|20)\d{2}")
 # A figure said roughly (900多亿, 35万多件, 540余万, 20来家): 9xx, 35.x, 54x, 2x; marked ``+``.
-_ROUGHLY = re.compile(r"[万亿]?[多余来几]")
-_COUNTED = re.compile(r"[多余来几]?[万亿件个家项次人元台所座宗]")
+_ROUGHLY = re.compile(rf"[万亿]?[{query_numbers.ROUGHLY}]")
+_COUNTED = re.compile(rf"[{query_numbers.ROUGHLY}]?[万亿{query_numbers.MEASURES}]")
 ROUGH = "+"
+
+
+def rough_head(number: str) -> str:
+    """The digits a figure said roughly (``900+``) surely begins with: those before its
+    trailing zeros, which stand for any digits (9 of 900多, 35 of 35多)."""
+    whole = number[:-len(ROUGH)]
+    return whole.rstrip("0") or whole
 
 
 def typed_numbers(folded_query: str, prefs: Preferences | None = None) -> list[str]:
@@ -241,9 +249,8 @@ def number_pattern(number: str) -> re.Pattern:
     or 2018; 543 is in 543.0 (the same figure).  Said roughly (``900+``), its trailing
     zeros are any digits and a decimal part may follow: 907.6 for 900多, 35.1 for 35多."""
     if number.endswith(ROUGH):
-        whole = number[:-1]
-        head = whole.rstrip("0") or whole
-        body = re.escape(head) + r"\d" * (len(whole) - len(head)) + r"(?:\.\d+)?"
+        head = rough_head(number)
+        body = re.escape(head) + r"\d" * (len(number) - len(ROUGH) - len(head)) + r"(?:\.\d+)?"
         return re.compile(rf"(?<![\d.]){body}(?!\.?\d)")
     whole, _, frac = number.partition(".")
     frac = frac.rstrip("0")

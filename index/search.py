@@ -755,7 +755,7 @@ class SearchIndex:
         def full(m: re.Match) -> str:
             if m.group(0) not in years:
                 year = 2000 + int(m.group(1))
-                named = self.columns.with_year(year).any() or self._number_docs(str(year)).size
+                named = self._number_docs(str(year)).size  # (stated, or a deadline year)
                 typed = re.compile(r"(?<![\d.])" + re.escape(m.group(0)))
                 said = any(typed.search(self.records[d]["folded"])
                            for d in np.flatnonzero(self._lit(m.group(0))).tolist())

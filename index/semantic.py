@@ -536,7 +536,8 @@ class QueryEncoder:
             return None
         with _lock:  # the C engine keeps per-model scratch buffers: one call at a time
             # (a pasted paragraph is compared with clauses as they were embedded)
-            vec = getattr(m, CORPUS_SIDE if passage else "query")(text[:MAX_PASSAGE_CHARS if passage else MAX_QUERY_CHARS])
+            read = MAX_PASSAGE_CHARS if passage else MAX_QUERY_CHARS
+            vec = getattr(m, CORPUS_SIDE if passage else "query")(text[:read])
         with self._lock:
             self._cache[key] = vec
             if len(self._cache) > self._size:
