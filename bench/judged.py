@@ -57,6 +57,29 @@ JUDGED_STAFF15 = HERE / "judged_staff15.tsv"
 # The ninth (100, in office shorthand: 评估、督查、十五五 drafting), written blind in
 # session 6 and held out whole: measured at the session's end only.
 JUDGED_STAFF9 = HERE / "judged_staff9.tsv"
+# The sixteenth (100, new and seconded staff who do not know the plan's words), the seventeenth
+# (100, those who write speeches, reports and the end-of-period evaluation) and the nineteenth
+# (100, the public and companies leaving messages, with their situation), written blind in
+# session 7 to be tuned on; first run at 97a3c3f (session start) 0.878 / 0.941 / 0.839.
+JUDGED_STAFF16 = HERE / "judged_staff16.tsv"
+JUDGED_STAFF17 = HERE / "judged_staff17.tsv"
+JUDGED_STAFF19 = HERE / "judged_staff19.tsv"
+# The eighteenth (100, county enforcement, hotline and protection-centre counter staff),
+# written blind in session 7 and held out whole: only its totals are looked at.
+JUDGED_STAFF18 = HERE / "judged_staff18.tsv"
+
+# The numbered staff sets the benchmark reports one by one: (name, file, split). A ``tune`` set's
+# failures are read while tuning (--failures lists them); a ``held`` set's numbers are reported,
+# never tuned on.
+STAFF_SETS = (
+    ("staff2", JUDGED_STAFF2, "tune"), ("staff4", JUDGED_STAFF4, "tune"), ("staff5", JUDGED_STAFF5, "tune"),
+    ("staff7", JUDGED_STAFF7, "tune"), ("staff8", JUDGED_STAFF8, "tune"), ("staff10", JUDGED_STAFF10, "tune"),
+    ("staff11", JUDGED_STAFF11, "tune"), ("staff12", JUDGED_STAFF12, "tune"), ("staff13", JUDGED_STAFF13, "tune"),
+    ("staff14", JUDGED_STAFF14, "tune"), ("staff15", JUDGED_STAFF15, "tune"), ("staff16", JUDGED_STAFF16, "tune"),
+    ("staff17", JUDGED_STAFF17, "tune"), ("staff19", JUDGED_STAFF19, "tune"),
+    ("staff3", JUDGED_STAFF3, "held"), ("staff6", JUDGED_STAFF6, "held"), ("staff9", JUDGED_STAFF9, "held"),
+    ("staff18", JUDGED_STAFF18, "held"),
+)
 KINDS = ("colloquial", "paraphrase", "multi", "box", "paste")
 _GRADED = re.compile(r"^(.+):(\d+)$")  # clause ids never end in ':<digits>'
 

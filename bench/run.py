@@ -25,11 +25,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from judged import (JUDGED, JUDGED_BLIND, JUDGED_STAFF, JUDGED_STAFF2, JUDGED_STAFF3, JUDGED_STAFF4,  # noqa: E402
-                    JUDGED_STAFF5, JUDGED_STAFF6,
-                    JUDGED_STAFF7, JUDGED_STAFF8, JUDGED_STAFF9, JUDGED_STAFF10,
-                    JUDGED_STAFF11, JUDGED_STAFF12, JUDGED_STAFF13, JUDGED_STAFF14, JUDGED_STAFF15,
-                    KINDS, load_graded, load_kinds, relevance)
+from judged import (JUDGED, JUDGED_BLIND, JUDGED_STAFF, KINDS, STAFF_SETS, load_graded,  # noqa: E402
+                    load_kinds, relevance)
 
 
 def percentile(xs, p):
@@ -171,25 +168,15 @@ def main(argv=None):
         for kind in KINDS:
             sets[f"staff:{split}:{kind}"] = [j for j in part if j[3] == kind]
     sets["staff:all"] = staff
-    # The second, fourth, fifth, seventh, eighth and tenth to fifteenth staff sets are tuned on; the third, sixth and ninth are held
-    # out whole: their numbers are reported, never tuned on (--failures does not list them).
-    for name, path, split in (("staff2", JUDGED_STAFF2, "tune"), ("staff4", JUDGED_STAFF4, "tune"),
-                              ("staff5", JUDGED_STAFF5, "tune"), ("staff7", JUDGED_STAFF7, "tune"),
-                              ("staff8", JUDGED_STAFF8, "tune"), ("staff10", JUDGED_STAFF10, "tune"),
-                              ("staff11", JUDGED_STAFF11, "tune"), ("staff12", JUDGED_STAFF12, "tune"),
-                              ("staff13", JUDGED_STAFF13, "tune"), ("staff14", JUDGED_STAFF14, "tune"),
-                              ("staff15", JUDGED_STAFF15, "tune"),
-                              ("staff3", JUDGED_STAFF3, "held"), ("staff6", JUDGED_STAFF6, "held"),
-                              ("staff9", JUDGED_STAFF9, "held")):
+    # Which numbered sets are tuned on and which are held out: judged.STAFF_SETS (--failures lists
+    # the tuned ones only).
+    for name, path, split in STAFF_SETS:
         rows = [(q, g, split, kind) for q, g, _, kind in load_kinds(path)]
         sets[f"{name}:{split}"] = rows
         for kind in KINDS:
             sets[f"{name}:{split}:{kind}"] = [j for j in rows if j[3] == kind]
-    queries = list(dict.fromkeys(q for name in ("judged", "blind", "staff:all", "staff2:tune", "staff4:tune",
-                                                "staff5:tune", "staff7:tune", "staff8:tune", "staff10:tune",
-                                                "staff11:tune", "staff12:tune", "staff13:tune",
-                                                "staff14:tune", "staff15:tune", "staff3:held",
-                                                "staff6:held", "staff9:held") for q, *_ in sets[name]))
+    numbered = [f"{name}:{split}" for name, _, split in STAFF_SETS]
+    queries = list(dict.fromkeys(q for name in ("judged", "blind", "staff:all", *numbered) for q, *_ in sets[name]))
     nclauses = sum(len(d.clauses) for d in corpus.documents)
 
     with tempfile.TemporaryDirectory(prefix="plankb-bench-") as tmp:
@@ -256,10 +243,10 @@ def main(argv=None):
         if args.failures:
             print("\nours on blind:tune — best answer not first (rank of first relevant / of best):")
             by_query = rows[0][5]
-            tuned = sets["blind:tune"] + sets["staff:tune"] + sets["staff2:tune"] + sets["staff4:tune"] + sets["staff5:tune"]
-            tuned += sets["staff7:tune"] + sets["staff8:tune"] + sets["staff10:tune"]
-            tuned += sets["staff11:tune"] + sets["staff12:tune"] + sets["staff13:tune"]
-            tuned += sets["staff14:tune"] + sets["staff15:tune"]
+            tuned = sets["blind:tune"] + sets["staff:tune"]
+            for name, _, split in STAFF_SETS:
+                if split == "tune":
+                    tuned += sets[f"{name}:tune"]
             for q, grades, *_ in tuned:
                 ids = by_query[q]
                 best = [c for c, g in grades.items() if g == 2]
