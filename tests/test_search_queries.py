@@ -130,6 +130,15 @@ def test_question_words_file_is_data_longest_first(tmp_path, corpus):
     assert lex.strip_questions("如何") == "如何"  # nothing else left: kept as typed
 
 
+def test_a_thesaurus_key_keeps_the_question_phrase_it_holds(corpus):
+    """哪个部门 is a question phrase, 归哪个部门 a thesaurus key (=> 集中统一管理): stripping the
+    phrase first left 归管, a word in no clause, and the key never matched."""
+    lex = load_lexicon(Path(corpus.root) / "dict")
+    assert lex.strip_questions("专利商标归哪个部门管") == "专利商标归哪个部门管"
+    assert lex.strip_questions("哪个部门负责专利审查") == "负责专利审查"
+    assert lex.strip_questions("专利到底归哪个部门管理，哪个部门负责") == "专利到底归哪个部门管理，负责"
+
+
 def test_blind_judged_set_floor(ix):
     """The blind set (written from the plan text before any run) stays well answered."""
     from judged import JUDGED_BLIND, load_graded, relevance

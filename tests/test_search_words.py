@@ -101,9 +101,20 @@ def test_a_reviewed_seed_line_still_helps(ix):
     ("专利代理机构年报不交怎么办", "6.2.p3"),  # 年报 => 年度报告
     ("给知识产权估价的智能软件", "5.1.p3"),  # 估价 => 评估 (智能化知识产权评估工具)
     ("老板和高管的知识产权课", "6.4.p4"),  # 老板 => 负责人 (党政领导干部和国有企业负责人的培训)
+    ("卖印着五环图案的文化衫没经过授权归谁管", "3.3.p2"),  # 五环 => 奥林匹克标志
+    ("因为侵权被拉黑的企业，改好以后能不能把记录消掉", "3.3.p5"),  # 拉黑 => 失信, 消掉 => 修复信用
+    ("两家企业因为抄袭闹矛盾，不想上法院，有没有中间人帮着说和", "3.4.p3"),  # 说和 => 调解
+    ("博物馆馆藏做成冰箱贴卖有试点吗", "5.3.p3"),  # 文化文物单位文化创意产品开发试点
+    ("庄稼良种自己选育", "5.3.p5"),  # 农作物育种
 ])
 def test_staff_words_the_plan_never_uses_reach_the_clause(ix, q, want):
     assert sid(want) in top(ix, q, 3), (q, top(ix, q, 5))
+
+
+def test_a_thesaurus_key_holding_a_question_phrase_is_a_query_word(ix):
+    """归哪个部门 (=> 集中统一管理) was cut to 归 + 管 when 哪个部门 went as a question phrase."""
+    assert "归哪个部门" in ix.units("专利商标到底归哪个部门管")
+    assert "到底" not in ix.units("专利商标到底归哪个部门管")  # a filler (整治到底 aside)
 
 
 def test_a_clause_holding_every_query_word_ranks_above_one_missing_a_word(ix):
