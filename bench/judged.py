@@ -64,9 +64,15 @@ JUDGED_STAFF9 = HERE / "judged_staff9.tsv"
 JUDGED_STAFF16 = HERE / "judged_staff16.tsv"
 JUDGED_STAFF17 = HERE / "judged_staff17.tsv"
 JUDGED_STAFF19 = HERE / "judged_staff19.tsv"
+# The twentieth (100, leaders' short orders and voice input: fillers, homophone slips, no
+# punctuation), written blind in session 7 to be tuned on; first run at 97a3c3f 0.932.
+JUDGED_STAFF20 = HERE / "judged_staff20.tsv"
 # The eighteenth (100, county enforcement, hotline and protection-centre counter staff),
 # written blind in session 7 and held out whole: only its totals are looked at.
 JUDGED_STAFF18 = HERE / "judged_staff18.tsv"
+# The twenty-first (100, city and county staff's short questions, as the issue's hidden set),
+# written blind in session 7 and held out whole: measured at the session's end only.
+JUDGED_STAFF21 = HERE / "judged_staff21.tsv"
 
 # The numbered staff sets the benchmark reports one by one: (name, file, split). A ``tune`` set's
 # failures are read while tuning (--failures lists them); a ``held`` set's numbers are reported,
@@ -76,9 +82,9 @@ STAFF_SETS = (
     ("staff7", JUDGED_STAFF7, "tune"), ("staff8", JUDGED_STAFF8, "tune"), ("staff10", JUDGED_STAFF10, "tune"),
     ("staff11", JUDGED_STAFF11, "tune"), ("staff12", JUDGED_STAFF12, "tune"), ("staff13", JUDGED_STAFF13, "tune"),
     ("staff14", JUDGED_STAFF14, "tune"), ("staff15", JUDGED_STAFF15, "tune"), ("staff16", JUDGED_STAFF16, "tune"),
-    ("staff17", JUDGED_STAFF17, "tune"), ("staff19", JUDGED_STAFF19, "tune"),
+    ("staff17", JUDGED_STAFF17, "tune"), ("staff19", JUDGED_STAFF19, "tune"), ("staff20", JUDGED_STAFF20, "tune"),
     ("staff3", JUDGED_STAFF3, "held"), ("staff6", JUDGED_STAFF6, "held"), ("staff9", JUDGED_STAFF9, "held"),
-    ("staff18", JUDGED_STAFF18, "held"),
+    ("staff18", JUDGED_STAFF18, "held"), ("staff21", JUDGED_STAFF21, "held"),
 )
 KINDS = ("colloquial", "paraphrase", "multi", "box", "paste")
 _GRADED = re.compile(r"^(.+):(\d+)$")  # clause ids never end in ':<digits>'
