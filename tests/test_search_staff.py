@@ -178,8 +178,9 @@ def test_near_equal_word_matches_are_ordered_by_meaning():
     assert ranks == {1: 1, 2: 1, 3: 3, 4: 3}
 
 
-def test_the_meaning_of_a_question_is_read_from_the_question_as_typed(ix, monkeypatch):
-    """The sentence model reads questions; the words left after dropping 有多少…了 read worse."""
+@pytest.fixture
+def encoded(ix, monkeypatch):
+    """The texts query vectors are computed from, in order."""
     if not ix.semantic:
         pytest.skip("the sentence model cannot load here")
     seen = []
@@ -190,24 +191,21 @@ def test_the_meaning_of_a_question_is_read_from_the_question_as_typed(ix, monkey
         return real(text, passage=passage)
 
     monkeypatch.setattr(ix, "_encode", recording)
+    return seen
+
+
+def test_the_meaning_of_a_question_is_read_from_the_question_as_typed(ix, encoded):
+    """The sentence model reads questions; the words left after dropping 有多少…了 read worse."""
+    seen = encoded
     ix.search("贯标企业有多少家了")
     ix.search("贯标企业有多少家了 -高校")
     assert seen[0].startswith("贯标企业有多少家了")
     assert "多少" not in seen[1] and "高校" not in seen[1] and "贯标" in seen[1]
 
 
-def test_the_meaning_of_a_question_is_read_with_the_plans_words_for_the_staffs(ix, monkeypatch):
+def test_the_meaning_of_a_question_is_read_with_the_plans_words_for_the_staffs(ix, encoded):
     """The model never read the thesaurus: 中间人 and 说和 (=> 调解) reach it as 调解 too."""
-    if not ix.semantic:
-        pytest.skip("the sentence model cannot load here")
-    seen = []
-    real = ix._encode
-
-    def recording(text, passage=False):
-        seen.append(text)
-        return real(text, passage=passage)
-
-    monkeypatch.setattr(ix, "_encode", recording)
+    seen = encoded
     ix.search("两家企业闹矛盾，找个中间人说和")
     assert seen == ["两家企业闹矛盾,找个中间人说和（纠纷、调解）"]  # (the query folded as searched)
     ix.search("企业之间的纠纷能找调解组织吗")  # the plan's own words: nothing to add
