@@ -67,6 +67,14 @@ JUDGED_STAFF19 = HERE / "judged_staff19.tsv"
 # The twentieth (100, leaders' short orders and voice input: fillers, homophone slips, no
 # punctuation), written blind in session 7 to be tuned on; first run at 97a3c3f 0.932.
 JUDGED_STAFF20 = HERE / "judged_staff20.tsv"
+# The twenty-second (100, 12345 tickets: third person, half formal, the caller's words and
+# details), twenty-third (100, search-engine keywords in the staff's own words, often apart)
+# and twenty-fourth (100, outsiders: village cadres, engineers, teachers, bank managers), written
+# blind in session 7 to be tuned on; first run at 97a3c3f 0.831 / 0.831 / 0.846, at 798bdc9
+# (after the thesaurus gloss) 0.860 / 0.843 / 0.884.
+JUDGED_STAFF22 = HERE / "judged_staff22.tsv"
+JUDGED_STAFF23 = HERE / "judged_staff23.tsv"
+JUDGED_STAFF24 = HERE / "judged_staff24.tsv"
 # The eighteenth (100, county enforcement, hotline and protection-centre counter staff),
 # written blind in session 7 and held out whole: only its totals are looked at.
 JUDGED_STAFF18 = HERE / "judged_staff18.tsv"
@@ -83,6 +91,7 @@ STAFF_SETS = (
     ("staff11", JUDGED_STAFF11, "tune"), ("staff12", JUDGED_STAFF12, "tune"), ("staff13", JUDGED_STAFF13, "tune"),
     ("staff14", JUDGED_STAFF14, "tune"), ("staff15", JUDGED_STAFF15, "tune"), ("staff16", JUDGED_STAFF16, "tune"),
     ("staff17", JUDGED_STAFF17, "tune"), ("staff19", JUDGED_STAFF19, "tune"), ("staff20", JUDGED_STAFF20, "tune"),
+    ("staff22", JUDGED_STAFF22, "tune"), ("staff23", JUDGED_STAFF23, "tune"), ("staff24", JUDGED_STAFF24, "tune"),
     ("staff3", JUDGED_STAFF3, "held"), ("staff6", JUDGED_STAFF6, "held"), ("staff9", JUDGED_STAFF9, "held"),
     ("staff18", JUDGED_STAFF18, "held"), ("staff21", JUDGED_STAFF21, "held"),
 )
