@@ -106,9 +106,19 @@ def test_a_reviewed_seed_line_still_helps(ix):
     ("两家企业因为抄袭闹矛盾，不想上法院，有没有中间人帮着说和", "3.4.p3"),  # 说和 => 调解
     ("博物馆馆藏做成冰箱贴卖有试点吗", "5.3.p3"),  # 文化文物单位文化创意产品开发试点
     ("庄稼良种自己选育", "5.3.p5"),  # 农作物育种
+    ("谁故意抄袭仿冒，能不能罚他赔好几倍", "3.2.p3"),  # 赔好几倍 => 惩罚性赔偿
+    ("代理机构帮客户批量提交东拼西凑的发明申请凑数", "4.1.p3"),  # => 非正常专利申请
+    ("专利卖给老外 管不管", "7.3.p3"),  # 卖给老外 => 对外转让
 ])
 def test_staff_words_the_plan_never_uses_reach_the_clause(ix, q, want):
     assert sid(want) in top(ix, q, 3), (q, top(ix, q, 5))
+
+
+def test_a_12345_tickets_framing_is_no_search_word(ix):
+    """来电人称……，诉求：…… frames a ticket as 如何 frames a question."""
+    units = ix.units("来电人称打赢了商标官司只判赔两万块，诉求：加大判赔")
+    assert not any("来电" in u or "诉求" in u for u in units), units
+    assert "商标" in units and "判赔" in units
 
 
 def test_a_thesaurus_key_holding_a_question_phrase_is_a_query_word(ix):
