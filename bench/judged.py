@@ -75,6 +75,11 @@ JUDGED_STAFF20 = HERE / "judged_staff20.tsv"
 JUDGED_STAFF22 = HERE / "judged_staff22.tsv"
 JUDGED_STAFF23 = HERE / "judged_staff23.tsv"
 JUDGED_STAFF24 = HERE / "judged_staff24.tsv"
+# The twenty-fifth (100, the provincial office's divisions in their own shorthand) and the
+# twenty-sixth (100, young netizens and self-media: 白嫖, 碰瓷, 李鬼…), written blind in session 7
+# to be tuned on; first run at 97a3c3f 0.863 / 0.835, at 2afb9a9 0.888 / 0.868.
+JUDGED_STAFF25 = HERE / "judged_staff25.tsv"
+JUDGED_STAFF26 = HERE / "judged_staff26.tsv"
 # The eighteenth (100, county enforcement, hotline and protection-centre counter staff),
 # written blind in session 7 and held out whole: only its totals are looked at.
 JUDGED_STAFF18 = HERE / "judged_staff18.tsv"
@@ -92,6 +97,7 @@ STAFF_SETS = (
     ("staff14", JUDGED_STAFF14, "tune"), ("staff15", JUDGED_STAFF15, "tune"), ("staff16", JUDGED_STAFF16, "tune"),
     ("staff17", JUDGED_STAFF17, "tune"), ("staff19", JUDGED_STAFF19, "tune"), ("staff20", JUDGED_STAFF20, "tune"),
     ("staff22", JUDGED_STAFF22, "tune"), ("staff23", JUDGED_STAFF23, "tune"), ("staff24", JUDGED_STAFF24, "tune"),
+    ("staff25", JUDGED_STAFF25, "tune"), ("staff26", JUDGED_STAFF26, "tune"),
     ("staff3", JUDGED_STAFF3, "held"), ("staff6", JUDGED_STAFF6, "held"), ("staff9", JUDGED_STAFF9, "held"),
     ("staff18", JUDGED_STAFF18, "held"), ("staff21", JUDGED_STAFF21, "held"),
 )

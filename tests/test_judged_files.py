@@ -18,7 +18,8 @@ def test_the_staff_sets_are_there():
     assert {"judged_staff3.tsv", "judged_staff4.tsv", "judged_staff5.tsv", "judged_staff6.tsv", "judged_staff7.tsv", "judged_staff8.tsv", "judged_staff9.tsv", "judged_staff10.tsv", "judged_staff11.tsv", "judged_staff12.tsv",
             "judged_staff13.tsv", "judged_staff14.tsv", "judged_staff15.tsv", "judged_staff16.tsv",
             "judged_staff17.tsv", "judged_staff18.tsv", "judged_staff19.tsv", "judged_staff20.tsv",
-            "judged_staff21.tsv", "judged_staff22.tsv", "judged_staff23.tsv", "judged_staff24.tsv"} <= names
+            "judged_staff21.tsv", "judged_staff22.tsv", "judged_staff23.tsv", "judged_staff24.tsv",
+            "judged_staff25.tsv", "judged_staff26.tsv"} <= names
 
 
 @pytest.mark.parametrize("path", SETS, ids=lambda p: p.name)
