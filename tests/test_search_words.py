@@ -109,6 +109,8 @@ def test_a_reviewed_seed_line_still_helps(ix):
     ("谁故意抄袭仿冒，能不能罚他赔好几倍", "3.2.p3"),  # 赔好几倍 => 惩罚性赔偿
     ("代理机构帮客户批量提交东拼西凑的发明申请凑数", "4.1.p3"),  # => 非正常专利申请
     ("专利卖给老外 管不管", "7.3.p3"),  # 卖给老外 => 对外转让
+    ("规划执行得怎么样，请外面的机构来打分", "8.3.p1"),  # 外面的机构 => 第三方, 打分 => 评估
+    ("干这些事的钱谁出，政府账本里有没有这笔", "8.2.p1"),  # 钱谁出 => 经费 | 预算
 ])
 def test_staff_words_the_plan_never_uses_reach_the_clause(ix, q, want):
     assert sid(want) in top(ix, q, 3), (q, top(ix, q, 5))
