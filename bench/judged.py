@@ -80,6 +80,13 @@ JUDGED_STAFF24 = HERE / "judged_staff24.tsv"
 # to be tuned on; first run at 97a3c3f 0.863 / 0.835, at 2afb9a9 0.888 / 0.868.
 JUDGED_STAFF25 = HERE / "judged_staff25.tsv"
 JUDGED_STAFF26 = HERE / "judged_staff26.tsv"
+# The twenty-seventh (100, market regulators outside IP: advertising, online trade, registration,
+# food), twenty-eighth (100, university and hospital research offices) and twenty-ninth (100, writers
+# of plain-language policy explainers), written blind in session 7 to be tuned on; first run at
+# 97a3c3f 0.881 / 0.831 / 0.725, at 6716244 0.891 / 0.861 / 0.793.
+JUDGED_STAFF27 = HERE / "judged_staff27.tsv"
+JUDGED_STAFF28 = HERE / "judged_staff28.tsv"
+JUDGED_STAFF29 = HERE / "judged_staff29.tsv"
 # The eighteenth (100, county enforcement, hotline and protection-centre counter staff),
 # written blind in session 7 and held out whole: only its totals are looked at.
 JUDGED_STAFF18 = HERE / "judged_staff18.tsv"
@@ -98,6 +105,7 @@ STAFF_SETS = (
     ("staff17", JUDGED_STAFF17, "tune"), ("staff19", JUDGED_STAFF19, "tune"), ("staff20", JUDGED_STAFF20, "tune"),
     ("staff22", JUDGED_STAFF22, "tune"), ("staff23", JUDGED_STAFF23, "tune"), ("staff24", JUDGED_STAFF24, "tune"),
     ("staff25", JUDGED_STAFF25, "tune"), ("staff26", JUDGED_STAFF26, "tune"),
+    ("staff27", JUDGED_STAFF27, "tune"), ("staff28", JUDGED_STAFF28, "tune"), ("staff29", JUDGED_STAFF29, "tune"),
     ("staff3", JUDGED_STAFF3, "held"), ("staff6", JUDGED_STAFF6, "held"), ("staff9", JUDGED_STAFF9, "held"),
     ("staff18", JUDGED_STAFF18, "held"), ("staff21", JUDGED_STAFF21, "held"),
 )
