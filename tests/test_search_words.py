@@ -123,6 +123,13 @@ def test_a_12345_tickets_framing_is_no_search_word(ix):
     assert "商标" in units and "判赔" in units
 
 
+def test_asking_for_a_way_or_what_the_plan_says_is_no_search_word(ix):
+    """有啥办法 / 咋说的 / 那块 frame the question: 办法 as a word asked the AND for a clause holding it."""
+    assert ix.units("员工跳槽把技术秘密带走了 规划里有啥保护办法")[-1] == "保护"
+    units = ix.units("去展会摆摊产品被人抄了 规划里展会那块咋说的")
+    assert "展会" in units and not any("那块" in u or "说" in u for u in units), units
+
+
 def test_a_thesaurus_key_holding_a_question_phrase_is_a_query_word(ix):
     """归哪个部门 (=> 集中统一管理) was cut to 归 + 管 when 哪个部门 went as a question phrase."""
     assert "归哪个部门" in ix.units("专利商标到底归哪个部门管")
