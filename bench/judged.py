@@ -87,6 +87,12 @@ JUDGED_STAFF26 = HERE / "judged_staff26.tsv"
 JUDGED_STAFF27 = HERE / "judged_staff27.tsv"
 JUDGED_STAFF28 = HERE / "judged_staff28.tsv"
 JUDGED_STAFF29 = HERE / "judged_staff29.tsv"
+# The thirtieth (100, statistics, finance and performance staff), thirty-first (100, legal and
+# legislative staff) and thirty-second (100, reporters and people's deputies), written blind in
+# session 7 to be tuned on; first run at 97a3c3f 0.945 / 0.886 / 0.880, at 673288c 0.935 / 0.919 / 0.915.
+JUDGED_STAFF30 = HERE / "judged_staff30.tsv"
+JUDGED_STAFF31 = HERE / "judged_staff31.tsv"
+JUDGED_STAFF32 = HERE / "judged_staff32.tsv"
 # The eighteenth (100, county enforcement, hotline and protection-centre counter staff),
 # written blind in session 7 and held out whole: only its totals are looked at.
 JUDGED_STAFF18 = HERE / "judged_staff18.tsv"
@@ -106,6 +112,7 @@ STAFF_SETS = (
     ("staff22", JUDGED_STAFF22, "tune"), ("staff23", JUDGED_STAFF23, "tune"), ("staff24", JUDGED_STAFF24, "tune"),
     ("staff25", JUDGED_STAFF25, "tune"), ("staff26", JUDGED_STAFF26, "tune"),
     ("staff27", JUDGED_STAFF27, "tune"), ("staff28", JUDGED_STAFF28, "tune"), ("staff29", JUDGED_STAFF29, "tune"),
+    ("staff30", JUDGED_STAFF30, "tune"), ("staff31", JUDGED_STAFF31, "tune"), ("staff32", JUDGED_STAFF32, "tune"),
     ("staff3", JUDGED_STAFF3, "held"), ("staff6", JUDGED_STAFF6, "held"), ("staff9", JUDGED_STAFF9, "held"),
     ("staff18", JUDGED_STAFF18, "held"), ("staff21", JUDGED_STAFF21, "held"),
 )
