@@ -21,7 +21,8 @@ def test_the_staff_sets_are_there():
             "judged_staff21.tsv", "judged_staff22.tsv", "judged_staff23.tsv", "judged_staff24.tsv",
             "judged_staff25.tsv", "judged_staff26.tsv", "judged_staff27.tsv", "judged_staff28.tsv",
             "judged_staff29.tsv", "judged_staff30.tsv", "judged_staff31.tsv", "judged_staff32.tsv",
-            "judged_staff33.tsv", "judged_staff34.tsv", "judged_staff35.tsv"} <= names
+            "judged_staff33.tsv", "judged_staff34.tsv", "judged_staff35.tsv",
+            "judged_staff36.tsv", "judged_staff37.tsv", "judged_staff38.tsv"} <= names
 
 
 @pytest.mark.parametrize("path", SETS, ids=lambda p: p.name)
