@@ -26,7 +26,8 @@ _COUNT = re.compile(rf"([{_CN_NUMBER}]*[千百][{_CN_NUMBER}]*)([{MEASURES}])")
 # 二十来家, 一百多个 (a numeral holding 十, 百 or 千, said roughly, then a measure word)
 _ROUGH_COUNT = re.compile(rf"([{_CN_NUMBER}]*[十百千][{_CN_NUMBER}]*)([{ROUGHLY}][{MEASURES}])")
 # 八成 (80%: a digit, then 成; 完成, 成效 have no numeral before 成), 八成五 (85%)
-_TENTHS = re.compile(rf"(?<![{_CN_NUMBER}])([一二三四五六七八九])成(?!不变)(?:([一二三四五六七八九])(?![{_CN_NUMBER}年月日个件次倍项家]))?")
+_TENTHS = re.compile(rf"(?<![{_CN_NUMBER}])([一二三四五六七八九])成(?!不变)"
+                     rf"(?:([一二三四五六七八九])(?![{_CN_NUMBER}年月日个件次倍项家]))?")
 # 1千5百亿, 3千件 (digits with 千 / 百 between them, as people type amounts)
 _MIXED = re.compile(rf"(?<![\d.])(\d)千(?:(\d)百)?(?=[亿万多余几\d{MEASURES}])")
 # 百分之六十, 百分之十二点五
@@ -75,7 +76,7 @@ def arabic(text: str, printed=lambda s: False) -> tuple[str, list[tuple[str, str
         None if _number(m.group(1)) is None
         else _number(m.group(1)) + ("." + _digits(m.group(2)) if m.group(2) else "") + "%"))
     text = sub(_SPELT_YEAR, text, lambda m: _digits(m.group(1)) + "年")
-    text = sub(_TENTHS, text, lambda m: f"{to_int(m.group(1)) * 10 + (to_int(m.group(2)) if m.group(2) else 0)}%")
+    text = sub(_TENTHS, text, lambda m: f"{to_int(m.group(1)) * 10 + to_int(m.group(2) or '〇')}%")
     text = sub(_MIXED, text, lambda m: str(int(m.group(1)) * 1000 + int(m.group(2) or 0) * 100))
     text = sub(_WAN_AND_MORE, text, _wan)
     text = sub(_MAGNITUDE, text, lambda m: _number(m.group(1)) and _number(m.group(1)) + m.group(2))
