@@ -1,5 +1,6 @@
 """The judged query sets under bench/ read as the benchmark reads them, and name clauses the
 seed plan has: a mistyped id would silently count as a miss in every report."""
+import re
 import sys
 from pathlib import Path
 
@@ -13,16 +14,19 @@ from judged import KINDS, load_kinds  # noqa: E402
 SETS = sorted((ROOT / "bench").glob("judged*.tsv"))
 
 
-def test_the_staff_sets_are_there():
-    names = {p.name for p in SETS}
-    assert {"judged_staff3.tsv", "judged_staff4.tsv", "judged_staff5.tsv", "judged_staff6.tsv", "judged_staff7.tsv", "judged_staff8.tsv", "judged_staff9.tsv", "judged_staff10.tsv", "judged_staff11.tsv", "judged_staff12.tsv",
-            "judged_staff13.tsv", "judged_staff14.tsv", "judged_staff15.tsv", "judged_staff16.tsv",
-            "judged_staff17.tsv", "judged_staff18.tsv", "judged_staff19.tsv", "judged_staff20.tsv",
-            "judged_staff21.tsv", "judged_staff22.tsv", "judged_staff23.tsv", "judged_staff24.tsv",
-            "judged_staff25.tsv", "judged_staff26.tsv", "judged_staff27.tsv", "judged_staff28.tsv",
-            "judged_staff29.tsv", "judged_staff30.tsv", "judged_staff31.tsv", "judged_staff32.tsv",
-            "judged_staff33.tsv", "judged_staff34.tsv", "judged_staff35.tsv",
-            "judged_staff36.tsv", "judged_staff37.tsv", "judged_staff38.tsv"} <= names
+def test_every_numbered_staff_set_is_listed_once_with_its_split():
+    """A set on disk but not in judged.STAFF_SETS would never be reported; one listed twice, or
+    as both tuned on and held out, would be reported wrongly."""
+    from judged import STAFF_SETS
+
+    listed = [path.name for _, path, _ in STAFF_SETS]
+    on_disk = {p.name for p in SETS if re.fullmatch(r"judged_staff\d+\.tsv", p.name)}
+    assert len(listed) == len(set(listed)) and set(listed) == on_disk
+    assert len(on_disk) >= 37
+    held = {path.name for _, path, split in STAFF_SETS if split == "held"}
+    assert {"judged_staff3.tsv", "judged_staff6.tsv", "judged_staff9.tsv", "judged_staff18.tsv",
+            "judged_staff21.tsv"} == held
+    assert all(split in ("tune", "held") for *_, split in STAFF_SETS)
 
 
 @pytest.mark.parametrize("path", SETS, ids=lambda p: p.name)
