@@ -14,6 +14,7 @@ import logging
 import re
 import threading
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import jieba
@@ -102,7 +103,6 @@ class Lexicon:
     question_words: tuple[str, ...] = ()
     user_words: list = field(default_factory=list)
     _jieba: object = None
-    _asking: object = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -128,7 +128,7 @@ class Lexicon:
         A thesaurus key holding a question phrase stays whole (归哪个部门 => 集中统一管理:
         哪个部门 alone is a question, 归哪个部门 asks about who is in charge)."""
         out = _A_NOT_A.sub("", folded)
-        keys = self._asking_keys()
+        keys = self._asking_keys
         pieces = keys.split(out) if keys is not None else [out]
         for i in range(0, len(pieces), 2):  # the odd pieces are the keys themselves
             for w in self.question_words:
@@ -137,14 +137,13 @@ class Lexicon:
         out = "".join(pieces)
         return out if out.strip() else folded
 
+    @cached_property
     def _asking_keys(self) -> re.Pattern | None:
         """The thesaurus keys that hold a question phrase, longest first, as one pattern
         whose split keeps them; None when there are none."""
-        if self._asking is None:
-            keys = sorted((k for k in self.synonyms if any(w in k for w in self.question_words)),
-                          key=lambda k: (-len(k), k))
-            self._asking = re.compile("(" + "|".join(map(re.escape, keys)) + ")") if keys else False
-        return self._asking or None
+        keys = sorted((k for k in self.synonyms if any(w in k for w in self.question_words)),
+                      key=lambda k: (-len(k), k))
+        return re.compile("(" + "|".join(map(re.escape, keys)) + ")") if keys else None
 
     def segment(self, folded: str):
         """Yield (word, start, end) over already folded text; deterministic (no HMM)."""

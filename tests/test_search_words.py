@@ -208,4 +208,3 @@ def test_the_why_line_of_a_part_named_by_number_says_so(ix):
 def test_a_quoted_box_number_stays_exact(ix):
     """专栏7 in quotes asks for those characters, which no clause's text holds."""
     assert ix.search('"专栏7"', limit=10)["hits"] == []
-
