@@ -66,6 +66,9 @@ def test_pdf_national_outline_parts_and_boxes_printed_as_images_are_reported(tmp
     images = [w for w in r.report.warnings if "图片" in w]
     assert len(images) == 27 and images[0].startswith("第16页")
     assert not doc.boxes  # the boxes are pictures: reported, not invented
+    # the preamble's first line (no comma in it) ends the contents: it is not a contents entry
+    assert doc.clauses[0].text.startswith("中华人民共和国国民经济和社会发展第十四个五年（2021－2025年）规划")
+    assert not [x for x in r.report.removals if x.reason == "目录" and "2021" in x.text]
 
 
 def test_web_page_headings_boxes_and_tables():

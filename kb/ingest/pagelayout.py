@@ -145,6 +145,15 @@ def _entry_token(text: str) -> str | None:
     return m.group(1) if m else None
 
 
+def _runs_into_prose(lines: list[Line], i: int) -> bool:
+    """A long line whose sentence the next line carries on (a comma or full stop in it, no
+    contents entry): body text wrapped, not an entry's title."""
+    if len(_squash(lines[i].text)) < 20:
+        return False
+    nxt = next((ln.text for ln in lines[i + 1:i + 4] if ln.text.strip()), "")
+    return bool(re.search(r"[。，；]", nxt)) and not _toc_like(nxt, True) and _entry_token(nxt) is None
+
+
 def drop_toc(state: State) -> None:
     """A contents list (目录, often OCR-garbled: 冒 录, tab-separated characters, dotted
     leaders, page numbers) sits between the title and the body; it is not body text."""
@@ -161,16 +170,18 @@ def drop_toc(state: State) -> None:
         return
     end = start + 1
     first_entry, seen = None, False
-    def in_toc(text: str) -> bool:
+    def in_toc(i: int) -> bool:
         """A contents line; once the contents open with a clean entry (第一篇), an entry's
         title on a line of its own (pdftotext prints 第一篇 / 开启…新征程) is one too: the
-        contents end where their first entry comes again."""
-        if _toc_like(text, True):
+        contents end where their first entry comes again, or where a line runs on into a
+        sentence (the preamble's first line, 中华人民共和国…第十四个五年（2021－2025)."""
+        if _toc_like(lines[i].text, True):
             return True
-        sq = _squash(text)
-        return first_entry is not None and len(sq) <= 40 and not re.search(r"[。；，,：:！？]", sq)
+        sq = _squash(lines[i].text)
+        return (first_entry is not None and len(sq) <= 40 and not re.search(r"[。；，,：:！？]", sq)
+                and not _runs_into_prose(lines, i))
 
-    while end < len(lines) and in_toc(lines[end].text):
+    while end < len(lines) and in_toc(end):
         token = _entry_token(lines[end].text)
         if lines[end].text.strip() and not seen:
             first_entry, seen = token, True  # the first entry decides; garbled → no rule
