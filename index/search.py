@@ -32,6 +32,7 @@ shown.
 """
 from __future__ import annotations
 
+import math
 import re
 import struct
 import threading
@@ -77,6 +78,7 @@ COVERAGE_BULK_MIN = 60
 COVERAGE_BULK_LOOKUPS = 0.5
 SKIP_SEMANTIC_WHEN_LITERAL = True
 FEW = 2  # fewer word matches than this (one or none), and meaning may add a few clauses
+STANDOUT_MIN = 20  # clauses with a cosine in the best one's plan, to tell it stands out
 GLOSS_PER_WORD = 2  # a thesaurus entry's first plan words added to the query's vector text
 MAX_SLIP_CHECKS = 8  # unknown query words checked for a typing slip (_correct_slips)
 # Paste to find the source: a query this long with sentence punctuation is a paragraph.
@@ -962,15 +964,19 @@ class SearchIndex:
         # Meaning adds clauses only where words fall short: a query typed as one run, in
         # other words than the plan's, whose words all together found few clauses or none.  Words the
         # plan uses, or words typed apart (商业秘密 刑事案件), ask for those words.
+        # ... and where it is sure of a clause the words are not (国家出钱搞出来的新发明 in a national
+        # plan: 国家 and 发明 are everywhere): it then adds its best and leads the ranking.
+        leads = bool(sims) and not raw and self._meaning_leads(pq, sims)
         extras = ranking.semantic_extras(sims.as_dict(), set(np.flatnonzero(matched).tolist())) \
-            if not literal and len(pq.positives) == 1 and (fallback or np.count_nonzero(matched) < FEW) else []
+            if not literal and len(pq.positives) == 1 and (fallback or leads or np.count_nonzero(matched) < FEW) \
+            else []
         for neg in pq.negatives:
             extras = [d for d in extras if not self._lit(neg)[d]]
         matched[extras] = True
         docs = np.flatnonzero(matched)  # ties: plan order
         facets = facet_counts(self.columns, docs, filters, self.corpus)
         selected = self.columns.select(docs, filters)
-        ranked = self._rank(selected, pq, scoring_q, sims, raw)
+        ranked = self._rank(selected, pq, scoring_q, sims, raw, leads)
 
         terms = self.highlight_terms(pq)
         hits = [_asked(self._hit(self.records[d], score, tier, terms, why), asked)
@@ -1000,6 +1006,32 @@ class SearchIndex:
             out["message"] = "".join(messages)
         return out
 
+    def _meaning_leads(self, pq: ParsedQuery, sims: "Cosines") -> bool:
+        """Meaning is sure of a clause (its cosine stands out of its plan's) and the words are
+        not (no clause holds much of what was typed, words weighed by how rare they are)."""
+        standout = sims.standout(self.columns.fields["document"].codes)
+        return standout >= ranking.MEANING_SURE and ranking.meaning_leads(standout, self._words_held(pq))
+
+    def _words_held(self, pq: ParsedQuery) -> float:
+        """The largest share of the query's words one clause holds (by itself, a synonym or a
+        compound's part), each word weighed by its length and by how few clauses hold it, so
+        that a national plan's 国家 and 发展 count for little; a word no clause holds weighs as
+        the rarest."""
+        units = [w for t in pq.positives if not t.quoted for w in self.units(t.text)]
+        n = len(self.records)
+        if not units or n < 2:
+            return 1.0
+        held = np.zeros(self.columns.slots)
+        total = 0.0
+        for w in units:
+            docs = self._token_docs(w)
+            df = int(np.count_nonzero(docs))
+            weight = len(w) * (math.log(n / df) / math.log(n) if df else 1.0)
+            total += weight
+            if df:
+                held += weight * docs
+        return float(held.max()) / total if total else 1.0
+
     def _semantic_text(self, pq: ParsedQuery) -> str:
         """What the query's vector is computed from: the query as typed, question words and
         all (tune sets: box 0.967 → 0.975, staff2 box 0.885 → 0.923, the rest within 0.005),
@@ -1024,7 +1056,8 @@ class SearchIndex:
                         words.append(plan_word)
         return "（" + "、".join(words) + "）" if words else ""
 
-    def _rank(self, sel: np.ndarray, pq: ParsedQuery, scoring_q, sims: "Cosines", raw: bool) -> "Ranked":
+    def _rank(self, sel: np.ndarray, pq: ParsedQuery, scoring_q, sims: "Cosines", raw: bool,
+              meaning_leads: bool = False) -> "Ranked":
         """``sel`` (docnums, plan order) best first: RRF of the two rankings inside the Ctrl+F tier.
 
         Every signal is an array over ``sel`` (index/rank_arrays.py computes ranking's
@@ -1086,7 +1119,7 @@ class SearchIndex:
         # row 农业植物新品种权申请量 above the task naming 农业 and 品种 only).
         task_coord = float(coord[~background].max()) if (~background).any() else 0.0
         fused = rank_arrays.rrf(lex_rank, ranking.LEXICAL_WEIGHT) \
-            + rank_arrays.rrf(sem_rank, ranking.semantic_weight(known) if sims else 0.0)
+            + rank_arrays.rrf(sem_rank, ranking.semantic_weight(known, meaning_leads) if sims else 0.0)
         stated = self._stated(sel, numbers, prefs)  # the figures typed, stated here
         fused = fused + ranking.NUMBER_WEIGHT * stated
         asked = np.full(n, "", dtype=object)  # what the question asked that a clause is (its why)
@@ -1256,6 +1289,18 @@ class Cosines:
 
     def as_dict(self) -> dict[int, float]:
         return dict(zip(self.docs, self.sims.tolist()))
+
+    def standout(self, plan_of: np.ndarray) -> float:
+        """How far the best clause's cosine stands above the others of its own plan, in standard
+        deviations of theirs (0 where too few clauses have one).  Within one plan: other plans,
+        on other subjects, would move the mean and the spread by their number and subjects, not
+        by how sure the model is of this clause."""
+        if len(self.docs) < STANDOUT_MIN:
+            return 0.0
+        codes = plan_of[np.asarray(self.docs, dtype=np.int64)]
+        own = self.sims[codes == codes[int(np.argmax(self.sims))]]
+        spread = float(own.std()) if len(own) >= STANDOUT_MIN else 0.0
+        return (float(own.max()) - float(own.mean())) / spread if spread else 0.0
 
     def dense(self, slots: int):
         """(cosine per docnum, whether the docnum has one) over all ``slots`` docnums."""

@@ -320,3 +320,68 @@ def test_a_long_query_is_embedded_from_its_start_only(ix, monkeypatch):
     monkeypatch.setattr(semantic, "model", lambda: Recording())
     r = ix.search("知识产权保护" * 250, limit=3)
     assert r["hits"] and seen and max(len(t) for t in seen) == semantic.MAX_QUERY_CHARS
+
+
+def _leads(ix, q):
+    """(standout, words held, meaning leads) for a query, as the search computes them."""
+    from index.query import parse_query
+
+    pq = parse_query(q)
+    ix._strip_questions(pq)
+    ix._local.memo, ix._local.token_memo, ix._local.ignored = {}, {}, []
+    try:
+        sims = ix._semantic_arrays(ix._semantic_text(pq))
+        return (sims.standout(ix.columns.fields["document"].codes), ix._words_held(pq),
+                ix._meaning_leads(pq, sims))
+    finally:
+        ix._local.memo = ix._local.token_memo = ix._local.ignored = None
+
+
+def test_meaning_leads_where_it_is_sure_and_the_words_are_not(ix):
+    """A question whose words are everywhere (专利, 公司, 投资) but whose meaning one clause holds
+    (专栏14's 知识产权证券化): meaning adds and leads. A query in the plan's words, or a generic
+    one, stays with the words."""
+    if not ix.semantic:
+        pytest.skip("no sentence model")
+    q = "听说可以把专利将来能收的使用费打包成理财产品卖给投资人，提前拿到钱，我们公司适合"
+    standout, held, leads = _leads(ix, q)
+    assert standout >= 3.5 and held < 0.4 and leads
+    assert ids(ix.search(q, limit=1)) == [sid("box14.p1")]  # (fourth before)
+    for plain in ("知识产权", "加强知识产权保护", "专利转化", "小企业能拿商标去银行贷款吗"):
+        assert not _leads(ix, plain)[2], plain
+    assert _leads(ix, "知识产权")[0] < 3  # a word in every clause: no clause stands out
+
+
+def test_words_held_weighs_words_by_how_rare_they_are(ix):
+    """知识产权 is in nearly every clause, 证券化 in a few: a clause holding 证券化 holds nearly all
+    that 证券化 知识产权 asks; a word no clause holds (广场舞) weighs as the rarest, so one holding
+    only 知识产权 holds next to nothing of 知识产权 广场舞."""
+    from index.query import parse_query
+
+    ix._local.memo, ix._local.token_memo, ix._local.ignored = {}, {}, []
+    try:
+        assert ix._words_held(parse_query("知识产权证券化")) == pytest.approx(1.0)
+        assert ix._words_held(parse_query("证券化 知识产权")) == pytest.approx(1.0)
+        assert ix._words_held(parse_query("知识产权 广场舞")) < 0.05
+        assert ix._words_held(parse_query("证券化 广场舞")) > 0.3  # a rare word held says much
+    finally:
+        ix._local.memo = ix._local.token_memo = ix._local.ignored = None
+
+
+def test_standout_is_measured_within_the_best_clauses_plan():
+    """Another plan in the index, on other subjects (cosines far below), leaves the measure as it
+    is with the best clause's plan alone: the mean and spread are that plan's."""
+    import numpy as np
+
+    from index.search import Cosines
+
+    rng = np.random.default_rng(3)
+    own = 0.80 + 0.01 * rng.standard_normal(40)
+    own[7] = 0.83
+    other = 0.50 + 0.01 * rng.standard_normal(40)
+    alone = Cosines(list(range(40)), own)
+    both = Cosines(list(range(80)), np.concatenate([own, other]))
+    plan_of = np.array([0] * 40 + [1] * 40)
+    assert both.standout(plan_of) == pytest.approx(alone.standout(plan_of[:40]))
+    assert 2.5 < alone.standout(plan_of[:40]) < 4
+    assert Cosines(list(range(10)), own[:10]).standout(plan_of[:10]) == 0.0  # too few to tell
