@@ -1133,7 +1133,10 @@ class SearchIndex:
             asked[defines] = "解释指标的注释"
         named = self._named(refs, sel, mask=True) if refs else np.zeros(n, dtype=bool)
         fused = np.where(named, fused + ranking.REFERENCE_WEIGHT, fused)
-        penalty = ranking.BACKGROUND_PENALTY * np.where(coord <= task_coord, 1.0, ranking.BACKGROUND_BETTER_SHARE)
+        # (Where meaning leads, the clause it is sure of is not moved down for its kind: a
+        # national plan's chapter openings say what the chapter does, 防外国间谍捣乱 → 52.p1.)
+        penalty = 0.0 if meaning_leads else \
+            ranking.BACKGROUND_PENALTY * np.where(coord <= task_coord, 1.0, ranking.BACKGROUND_BETTER_SHARE)
         fused = np.where(background & (stated == 0), fused - penalty, fused)
         score = tier + fused
         perm = lex_perm[rank_arrays.best_first(score[lex_perm], order[lex_perm])]  # ties: the lexical order

@@ -385,3 +385,15 @@ def test_standout_is_measured_within_the_best_clauses_plan():
     assert both.standout(plan_of) == pytest.approx(alone.standout(plan_of[:40]))
     assert 2.5 < alone.standout(plan_of[:40]) < 4
     assert Cosines(list(range(10)), own[:10]).standout(plan_of[:10]) == 0.0  # too few to tell
+
+
+def test_where_meaning_leads_its_clause_is_not_moved_down_for_its_kind(ix):
+    """网游侵权纠纷法院之前发过裁判参考没有 asks about the guidance the courts issued (the review of
+    the last period, 1.1.p3: 网络游戏知识产权纠纷案件的审判指引): meaning is sure of it and the
+    words are not, so the review is not moved below the task that names 侵权 and 纠纷 (it was
+    second)."""
+    if not ix.semantic:
+        pytest.skip("no sentence model")
+    q = "网游侵权纠纷法院之前发过裁判参考没有"
+    assert _leads(ix, q)[2]
+    assert ids(ix.search(q, limit=1)) == [sid("1.1.p3")]
