@@ -2,10 +2,10 @@
 
 Every staff set in ``bench/judged_staff*.tsv`` asks about the seed plan, whose words the
 thesaurus and the ranking's rules were tuned on. This benchmark asks the same engine about
-plans the users add: the national 14th five-year outline (a PDF) and Shandong's education
-plan (text), read by the ingest here and placed in one corpus beside the seed, as a user's
+plans the users add: the national 14th five-year outline (a PDF), Shandong's education
+plan (text) and the civil-explosives industry's 13th plan (a web page), read by the ingest here and placed in one corpus beside the seed, as a user's
 instance holds several plans. Their sets were written blind from each plan's clause texts
-(``judged_nat*.tsv``, ``judged_edu*.tsv``; ids without a document prefix are that plan's).
+(``judged_nat*.tsv``, ``judged_edu*.tsv``, ``judged_mb*.tsv``; ids without a document prefix are that plan's).
 Numbers, not assertions.
 
     .venv/bin/python bench/other_plans.py [--failures]
@@ -33,6 +33,7 @@ SAMPLES = ROOT.parent / "shared" / "corpus-samples"
 PLANS = (
     ("cn-14fyp", SAMPLES / "originals" / "national-14fyp-outline.pdf"),
     ("sd-edu-14fyp", SAMPLES / "shandong-education-14fyp.txt"),
+    ("mbhy-13fyp", ROOT / "tests" / "data" / "plans" / "mbhy-13fyp.html"),
 )
 # (name, file, split, document id): written blind from the plan's clause texts; the held-out
 # ones measured, never tuned on (nat1 and edu1 run at the start and the end of session 8 only).
@@ -41,6 +42,7 @@ OTHER_SETS = (
     ("nat2", HERE / "judged_nat2.tsv", "tune", "cn-14fyp"),
     ("nat3", HERE / "judged_nat3.tsv", "tune", "cn-14fyp"),
     ("edu1", HERE / "judged_edu1.tsv", "held", "sd-edu-14fyp"),
+    ("mb1", HERE / "judged_mb1.tsv", "tune", "mbhy-13fyp"),
 )
 
 

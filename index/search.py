@@ -792,7 +792,21 @@ class SearchIndex:
         if not raw:
             self._read_numbers(pq)
             self._correct_slips(pq)  # (again after a recovery: nothing left to correct then)
+            self._read_as_sentence(pq)
         return self._finish(self._search(q, pq, filters, limit, offset, raw), offset)
+
+    def _read_as_sentence(self, pq: ParsedQuery) -> None:
+        """Spaces typed for commas (voice input, chat: 煤矿钢厂这些下家不景气 炸药卖不动了 往后几年
+        用量会咋走) part a sentence, not words that must all be there: where no clause holds much
+        of what the parts say (``_words_held`` below WORDS_HELD_MAX), they are read as one run,
+        as if typed with commas.  Words typed apart that the plan all uses (商业秘密 刑事案件 or
+        three it never prints together) stay an AND: a sentence has words the plan does not."""
+        if len(pq.groups) < 2 or any(len(g) > 1 or g[0].quoted for g in pq.groups):
+            return
+        units = [u for g in pq.groups for u in self.units(g[0].text) if len(u) > 1]
+        if all(self._token_docs(u).any() for u in units) or self._words_held(pq) >= ranking.WORDS_HELD_MAX:
+            return
+        pq.groups = [[Term("，".join(g[0].text for g in pq.groups), False)]]
 
     def _recover(self, error: Exception) -> None:
         """The index files failed under us (deleted or damaged while serving): reopen on the
@@ -968,7 +982,7 @@ class SearchIndex:
         # plan: 国家 and 发明 are everywhere): it then adds its best and leads the ranking.
         leads = bool(sims) and not raw and self._meaning_leads(pq, sims)
         extras = ranking.semantic_extras(sims.as_dict(), set(np.flatnonzero(matched).tolist())) \
-            if not literal and len(pq.positives) == 1 and (fallback or leads or np.count_nonzero(matched) < FEW) \
+            if not literal and (leads or len(pq.positives) == 1 and (fallback or np.count_nonzero(matched) < FEW)) \
             else []
         for neg in pq.negatives:
             extras = [d for d in extras if not self._lit(neg)[d]]

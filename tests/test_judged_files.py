@@ -12,8 +12,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 from judged import KINDS, load_kinds  # noqa: E402
 
 SETS = sorted((ROOT / "bench").glob("judged*.tsv"))
-# Sets on other plans than the seed (bench/other_plans.py): judged_nat*.tsv, judged_edu*.tsv
-OTHER = [p for p in SETS if re.fullmatch(r"judged_(?:nat|edu)\d+\.tsv", p.name)]
+# Sets on other plans than the seed (bench/other_plans.py): judged_nat*.tsv, judged_edu*.tsv, judged_mb*.tsv
+OTHER = [p for p in SETS if re.fullmatch(r"judged_(?:nat|edu|mb)\d+\.tsv", p.name)]
 SETS = [p for p in SETS if p not in OTHER]
 
 

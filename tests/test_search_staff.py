@@ -397,3 +397,14 @@ def test_where_meaning_leads_its_clause_is_not_moved_down_for_its_kind(ix):
     q = "网游侵权纠纷法院之前发过裁判参考没有"
     assert _leads(ix, q)[2]
     assert ids(ix.search(q, limit=1)) == [sid("1.1.p3")]
+
+
+def test_spaces_typed_for_commas_part_a_sentence_not_words_that_must_all_be_there(ix):
+    """Voice input and chat put spaces where commas go: 一个县一个行当打出地方的金字招牌 大家共用的
+    那种 is one question (集体商标、证明商标 for a trade of one place, 5.3.p4), not two parts each
+    of which a clause must hold. Words typed apart that the plan uses stay an AND."""
+    r = ix.search("一个县一个行当打出地方的金字招牌 大家共用的那种", limit=3)
+    assert ids(r)[0] == sid("5.3.p4")  # (second while 大家共用的那种 had to be held too)
+    both = ix.search("质押融资 园区", limit=100)
+    assert both["total"] == 1 and not both.get("fallback")
+    assert all("质押融资" in h["text"] and "园区" in h["text"] for h in both["hits"])
