@@ -1024,6 +1024,7 @@ class SearchIndex:
         """Meaning is sure of a clause (its cosine stands out of its plan's) and the words are
         not (no clause holds much of what was typed, words weighed by how rare they are)."""
         standout = sims.standout(self.columns.fields["document"].codes)
+        # (the words are weighed only for a query the model is sure of)
         return standout >= ranking.MEANING_SURE and ranking.meaning_leads(standout, self._words_held(pq))
 
     def _words_held(self, pq: ParsedQuery) -> float:
