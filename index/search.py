@@ -79,6 +79,7 @@ COVERAGE_BULK_LOOKUPS = 0.5
 SKIP_SEMANTIC_WHEN_LITERAL = True
 FEW = 2  # fewer word matches than this (one or none), and meaning may add a few clauses
 STANDOUT_MIN = 20  # clauses with a cosine in the best one's plan, to tell it stands out
+IGNORED_SHOWN = 12  # characters of an ignored run shown in the reply's note
 GLOSS_PER_WORD = 2  # a thesaurus entry's first plan words added to the query's vector text
 MAX_SLIP_CHECKS = 8  # unknown query words checked for a typing slip (_correct_slips)
 # Paste to find the source: a query this long with sentence punctuation is a paragraph.
@@ -1009,7 +1010,7 @@ class SearchIndex:
         ignored = [w for w in dict.fromkeys(self._ignored()) if len(w) > 1]
         if ignored and not raw:
             out["ignored"] = ignored
-            messages.append("规划中没有出现" + "、".join(f"“{w}”" for w in ignored) + "，检索时已忽略。")
+            messages.append("规划中没有出现" + "、".join(f"“{_clipped(w)}”" for w in ignored) + "，检索时已忽略。")
         if fallback:
             out["fallback"] = "or"
             messages.append("没有同时包含所有检索词的条款，以下为包含任一检索词的结果。")
@@ -1291,6 +1292,12 @@ class SearchIndex:
             "box": c.box,
             "source_lines": list(c.source_lines),
         }
+
+
+def _clipped(word: str, most: int = IGNORED_SHOWN) -> str:
+    """A run of characters the plan never prints, as the reply names it: a long one (a spoken
+    sentence's words run together, 哈哈哈… pasted) is cut with an ellipsis."""
+    return word if len(word) <= most else word[:most] + "…"
 
 
 class Cosines:

@@ -408,3 +408,12 @@ def test_spaces_typed_for_commas_part_a_sentence_not_words_that_must_all_be_ther
     both = ix.search("质押融资 园区", limit=100)
     assert both["total"] == 1 and not both.get("fallback")
     assert all("质押融资" in h["text"] and "园区" in h["text"] for h in both["hits"])
+
+
+def test_a_long_run_the_plan_never_prints_is_cut_in_the_note(ix):
+    """知识产权 followed by 哈哈哈哈 typed thirty times apart is one sentence to the search; the note
+    naming what was ignored shows the start of that run, not 120 characters of it."""
+    r = ix.search("知识产权" + " 哈哈哈哈" * 30, limit=3)
+    assert "规划中没有出现“哈哈哈哈哈哈哈哈哈哈哈哈…”" in r["message"]
+    assert r["ignored"] and len(r["ignored"][0]) == 120  # the JSON keeps it whole
+    assert "“宇宙飞船”" in ix.search("宇宙飞船", limit=1)["message"]  # a short one whole
