@@ -49,14 +49,19 @@ WORDS_HELD_MAX = 0.4
 SEMANTIC_WEIGHT_LEADS = 3.0
 
 
-def meaning_leads(standout: float, words_held: float) -> bool:
-    return standout >= MEANING_SURE and words_held < WORDS_HELD_MAX
+def meaning_sure(standout: float) -> bool:
+    return standout >= MEANING_SURE
+
+
+def words_weak(words_held: float) -> bool:
+    """No clause holds much of what was typed (also: spaces then part a sentence)."""
+    return words_held < WORDS_HELD_MAX
 
 
 def semantic_weight(known_share: float, leads: bool = False) -> float:
     """The semantic ranking's RRF weight for a query of which ``known_share`` of the
     typed words' characters are words the plan uses (by themselves, a synonym or a part);
-    ``leads``: :func:`meaning_leads`."""
+    ``leads``: meaning is sure and the words are weak (above)."""
     if leads:
         return SEMANTIC_WEIGHT_LEADS
     return SEMANTIC_WEIGHT if known_share >= KNOWN_SHARE_MIN else SEMANTIC_WEIGHT_UNSAID

@@ -805,7 +805,7 @@ class SearchIndex:
         if len(pq.groups) < 2 or any(len(g) > 1 or g[0].quoted for g in pq.groups):
             return
         units = [u for g in pq.groups for u in self.units(g[0].text) if len(u) > 1]
-        if all(self._token_docs(u).any() for u in units) or self._words_held(pq) >= ranking.WORDS_HELD_MAX:
+        if all(self._token_docs(u).any() for u in units) or not ranking.words_weak(self._words_held(pq)):
             return
         pq.groups = [[Term("，".join(g[0].text for g in pq.groups), False)]]
 
@@ -1026,7 +1026,7 @@ class SearchIndex:
         not (no clause holds much of what was typed, words weighed by how rare they are)."""
         standout = sims.standout(self.columns.fields["document"].codes)
         # (the words are weighed only for a query the model is sure of)
-        return standout >= ranking.MEANING_SURE and ranking.meaning_leads(standout, self._words_held(pq))
+        return ranking.meaning_sure(standout) and ranking.words_weak(self._words_held(pq))
 
     def _words_held(self, pq: ParsedQuery) -> float:
         """The largest share of the query's words one clause holds (by itself, a synonym or a
