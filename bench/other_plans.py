@@ -51,14 +51,11 @@ OTHER_SETS = (
 
 def several_plan_corpus(into: Path) -> Path:
     """The seed's corpus folder with the other plans' canonical Markdown beside it."""
-    from kb.ingest import ingest_file, write_atomic
+    from kb.ingest import ingest_file
 
     shutil.copytree(ROOT / "corpus", into, dirs_exist_ok=True)
     for doc_id, source in PLANS:
-        result = ingest_file(source, into, doc_id=doc_id)
-        if result.text_copy:  # the lines {raw=…} counts
-            write_atomic(into / result.text_copy[0], result.text_copy[1])
-        write_atomic(into / f"{doc_id}.md", result.markdown)
+        ingest_file(source, into, doc_id=doc_id).write(into)
     return into
 
 

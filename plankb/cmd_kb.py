@@ -62,7 +62,7 @@ def ingest_cmd(app, raw: Path, out_dir: Path | None, doc_id: str | None, as_json
 
     RAW 旁同名的 .toml 文件（如有）提供元数据与记录在案的更正。加 --publish 则发布：
     与“导入规划”页面一样存入数据库，所有服务器都能检索到。"""
-    from kb.ingest import IngestError, ingest_file, write_atomic
+    from kb.ingest import IngestError, ingest_file
 
     if not raw.is_file():
         raise click.ClickException(f"找不到原始文本：{raw}")
@@ -76,10 +76,7 @@ def ingest_cmd(app, raw: Path, out_dir: Path | None, doc_id: str | None, as_json
         if target.resolve().parent != out_dir.resolve():  # the id is checked; this is the last guard
             raise click.ClickException(f"文档编号 {result.doc_id!r} 会写到 {out_dir} 之外，已拒绝")
         try:
-            if result.text_copy:  # the lines {raw=…} counts, for a PDF, Word, web page or non-UTF-8 text
-                rel, text = result.text_copy
-                write_atomic(out_dir / rel, text)
-            write_atomic(target, result.markdown)
+            result.write(out_dir)  # (with the lines {raw=…} counts, for a PDF, Word, web page…)
         except OSError as e:
             raise click.ClickException(f"无法写入 {target}：{e.strerror}") from None
     rep = result.report

@@ -61,6 +61,16 @@ class IngestResult:
     doc_id: str
     text_copy: tuple[str, str] | None = None  # (path under the corpus, text): the lines {raw=…} counts
 
+    def write(self, folder: Path) -> Path:
+        """Into a corpus folder: the reader's lines first (the Markdown's {raw=…} counts
+        them), then ``<doc_id>.md``, each atomically; the Markdown's path."""
+        folder = Path(folder)
+        if self.text_copy:
+            write_atomic(folder / self.text_copy[0], self.text_copy[1])
+        target = folder / f"{self.doc_id}.md"
+        write_atomic(target, self.markdown)
+        return target
+
 
 def _text_copy_path(src: Source, doc_id: str) -> str | None:
     """Where the reader's lines are kept for a plan whose raw file is not UTF-8 text (a PDF,
