@@ -10,6 +10,7 @@ judged_blind.tsv only (bench/run.py --failures lists misses on those parts only)
 The lexical tiers stay: a clause containing the query as typed (the Ctrl+F tier), then
 one containing each typed word, then the rest; fusion orders clauses within a tier
 (the fused score is below 1).  Staff who type the plan's own words want those first.
+The first clauses of that order are then looked at once more by index/rerank.py.
 """
 from __future__ import annotations
 

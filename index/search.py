@@ -48,7 +48,7 @@ from kb.indicators import indicator_tables
 from kb.model import KIND_GROUP_LABELS, KINDS
 from kb.numerals import to_chinese as cn_number
 
-from index import query_numbers, rank_arrays, ranking, semantic
+from index import query_numbers, rank_arrays, ranking, rerank, semantic
 from index.homophones import Homophones
 from index.analysis import JiebaTokenizer, char_ngrams, is_wordish
 from index.cache import BoundedCache
@@ -151,6 +151,7 @@ class SearchIndex:
         self._new_caches()
         self._load_records()
         self.preferences = ranking.load_preferences(self._dict_dir)
+        self.reranker = rerank.load_reranker(self._dict_dir)
         self._load_vectors()
 
     # -- setup -------------------------------------------------------------------
@@ -1029,14 +1030,19 @@ class SearchIndex:
         return ranking.meaning_sure(standout) and ranking.words_weak(self._words_held(pq))
 
     def _words_held(self, pq: ParsedQuery) -> float:
-        """The largest share of the query's words one clause holds (by itself, a synonym or a
-        compound's part), each word weighed by its length and by how few clauses hold it, so
+        """The largest share of the query's words one clause holds (see :meth:`_rarity_held`)."""
+        held = self._rarity_held(pq)
+        return float(held.max()) if held is not None else 1.0
+
+    def _rarity_held(self, pq: ParsedQuery) -> np.ndarray | None:
+        """Per docnum, the share of the query's words the clause holds (by itself, a synonym or
+        a compound's part), each word weighed by its length and by how few clauses hold it, so
         that a national plan's 国家 and 发展 count for little; a word no clause holds weighs as
-        the rarest."""
+        the rarest.  None for a query without such words (or a plan of one clause)."""
         units = [w for t in pq.positives if not t.quoted for w in self.units(t.text)]
         n = len(self.records)
         if not units or n < 2:
-            return 1.0
+            return None
         held = np.zeros(self.columns.slots)
         total = 0.0
         for w in units:
@@ -1046,7 +1052,7 @@ class SearchIndex:
             total += weight
             if df:
                 held += weight * docs
-        return float(held.max()) / total if total else 1.0
+        return held / total if total else None
 
     def _semantic_text(self, pq: ParsedQuery) -> str:
         """What the query's vector is computed from: the query as typed, question words and
@@ -1156,7 +1162,30 @@ class SearchIndex:
         fused = np.where(background & (stated == 0), fused - penalty, fused)
         score = tier + fused
         perm = lex_perm[rank_arrays.best_first(score[lex_perm], order[lex_perm])]  # ties: the lexical order
+        # The rules above that answer what a question asks for by name (a part by number, targets
+        # missed, a definition, figures, the past, goals, what is expected) stand as they are.
+        ruled = raw or bool(refs) or bool(numbers) or past or goals or prefs.asks_ahead(whole) \
+            or prefs.asks_missed(whole) or prefs.asks_definition(whole)
+        if sims and not ruled and self.reranker is not None and n > 1:
+            head = perm[:self.reranker.depth]
+            cands = rerank.Candidates(
+                fused=fused[head], cosine=np.where(has[sel[head]], values[sel[head]], np.nan),
+                lexical_rank=lex_rank[head], semantic_rank=sem_rank[head], coordination=coord[head],
+                coverage=cover[head], bm25=bm25[head], background=background[head], stated=stated[head],
+                named=named[head], tier=tier[head], rarity_held=self._rarity_held_of(pq, sel[head]),
+                length=np.array([len(self.records[int(d)]["folded"]) for d in sel[head]]),
+                known=known, leads=meaning_leads)
+            new = self.reranker.order(rerank.features(cands), tier[head] * 2 + background[head])
+            perm = perm.copy()
+            perm[:len(head)] = head[new]
+            # the reported score stays monotone in the order: the head's scores, best first
+            score = score.copy()
+            score[head[new]] = np.sort(score[head])[::-1]
         return Ranked(sel[perm], score[perm], tier[perm], lex_rank[perm] > 0, named[perm], asked[perm])
+
+    def _rarity_held_of(self, pq: ParsedQuery, docs: np.ndarray) -> np.ndarray:
+        held = self._rarity_held(pq)
+        return held[docs] if held is not None else np.zeros(len(docs))
 
     def _literal_mask(self, s: str) -> np.ndarray:
         """Boolean over docnums: the clause's folded text contains ``s`` (not folded here)."""
