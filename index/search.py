@@ -1008,7 +1008,8 @@ class SearchIndex:
             "semantic": bool(sims),
         }
         messages = list(pq.messages)
-        ignored = [w for w in dict.fromkeys(self._ignored()) if len(w) > 1]
+        typed = fold(re.sub(r"\s+", "，", q))  # (fold drops spaces; they part words typed)
+        ignored = [w for w in dict.fromkeys(p for u in self._ignored() for p in _as_typed(u, typed)) if len(w) > 1]
         if ignored and not raw:
             out["ignored"] = ignored
             messages.append("规划中没有出现" + "、".join(f"“{_clipped(w)}”" for w in ignored) + "，检索时已忽略。")
@@ -1321,6 +1322,32 @@ class SearchIndex:
             "box": c.box,
             "source_lines": list(c.source_lines),
         }
+
+
+def _as_typed(unit: str, typed: str) -> list[str]:
+    """An ignored unit as the pieces of it that stand in what was typed.  A unit joins single
+    characters across the filler words and the commas between them (人帮着判断、做检测 gives
+    人着判断检测); the note names what the user typed: 人帮着判断 and 检测.  Pieces apart only by a
+    dropped filler word are one piece again; punctuation or a space parts them."""
+    spans: list[tuple[int, int]] = []
+    i, pos = 0, 0
+    while i < len(unit):
+        j = len(unit)
+        while j > i and typed.find(unit[i:j], pos) < 0:
+            j -= 1
+        if j == i:  # (not typed as such: folded away)
+            i += 1
+            continue
+        start = typed.find(unit[i:j], pos)
+        if spans and not _SEPARATOR.search(typed[spans[-1][1]:start]):
+            spans[-1] = (spans[-1][0], start + j - i)
+        else:
+            spans.append((start, start + j - i))
+        pos, i = start + j - i, j
+    return [typed[a:b] for a, b in spans] if spans else [unit]
+
+
+_SEPARATOR = re.compile(r"[\W_]")
 
 
 def _clipped(word: str, most: int = IGNORED_SHOWN) -> str:

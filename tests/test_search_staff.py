@@ -411,9 +411,25 @@ def test_spaces_typed_for_commas_part_a_sentence_not_words_that_must_all_be_ther
 
 
 def test_a_long_run_the_plan_never_prints_is_cut_in_the_note(ix):
-    """知识产权 followed by 哈哈哈哈 typed thirty times apart is one sentence to the search; the note
-    naming what was ignored shows the start of that run, not 120 characters of it."""
-    r = ix.search("知识产权" + " 哈哈哈哈" * 30, limit=3)
+    """A run of 120 characters the plan never prints: the note naming what was ignored shows
+    its start, not all of it; typed thirty times apart, it is named once, as typed."""
+    r = ix.search("知识产权" + "哈哈哈哈" * 30, limit=3)
     assert "规划中没有出现“哈哈哈哈哈哈哈哈哈哈哈哈…”" in r["message"]
     assert r["ignored"] and len(r["ignored"][0]) == 120  # the JSON keeps it whole
+    apart = ix.search("知识产权" + " 哈哈哈哈" * 30, limit=3)
+    assert apart["ignored"] == ["哈哈哈哈"] and "规划中没有出现“哈哈哈哈”，" in apart["message"]
     assert "“宇宙飞船”" in ix.search("宇宙飞船", limit=1)["message"]  # a short one whole
+
+
+def test_the_note_names_ignored_words_as_they_were_typed(ix):
+    """Single characters the plan's words leave over are joined across the filler words and
+    commas between them (人帮着判断、做检测 gave 人着判断检测, named in the note though never
+    typed); the note names the pieces as typed, parted where the user put a comma or a space."""
+    r = ix.search("案子里技术太专业法官看不懂，有没有懂技术的人帮着判断、做检测", limit=3)
+    assert "人帮着判断" in r["ignored"] and "检测" in r["ignored"]
+    assert not any("人着" in w for w in r["ignored"])
+    assert "“人帮着判断”" in r["message"]
+    r = ix.search("出海企业凑一笔钱互相帮衬，哪家在国外吃官司就拿来用", limit=3)
+    assert "互相帮衬" in r["ignored"] and "互相衬哪家" not in r["ignored"]
+    r = ix.search("知产 不再比多少 改比含金量", limit=3)
+    assert all(w in "知产不再比多少改比含金量" for w in r["ignored"]) and "改比" in r["ignored"]
