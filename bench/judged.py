@@ -122,6 +122,14 @@ JUDGED_STAFF21 = HERE / "judged_staff21.tsv"
 JUDGED_STAFF39 = HERE / "judged_staff39.tsv"
 JUDGED_STAFF40 = HERE / "judged_staff40.tsv"
 JUDGED_STAFF41 = HERE / "judged_staff41.tsv"
+# The forty-second (100, patent and trademark attorneys, IP lawyers, agency staff), forty-third (100,
+# partner bodies: customs, economic-crime police, culture-market enforcement, courts, prosecutors)
+# and forty-fourth (100, banks, insurers, appraisers, investors and guarantors), written blind in
+# session 9 to be tuned on; first run at a3e5d44 0.873 / 0.922 / 0.940 (paraphrase 0.688 / 0.779 /
+# 0.843).
+JUDGED_STAFF42 = HERE / "judged_staff42.tsv"
+JUDGED_STAFF43 = HERE / "judged_staff43.tsv"
+JUDGED_STAFF44 = HERE / "judged_staff44.tsv"
 
 # The numbered staff sets the benchmark reports one by one: (name, file, split). A ``tune`` set's
 # failures are read while tuning (--failures lists them); a ``held`` set's numbers are reported,
@@ -138,7 +146,8 @@ STAFF_SETS = (
     ("staff30", JUDGED_STAFF30, "tune"), ("staff31", JUDGED_STAFF31, "tune"), ("staff32", JUDGED_STAFF32, "tune"),
     ("staff33", JUDGED_STAFF33, "tune"), ("staff34", JUDGED_STAFF34, "tune"), ("staff35", JUDGED_STAFF35, "tune"),
     ("staff36", JUDGED_STAFF36, "tune"), ("staff37", JUDGED_STAFF37, "tune"), ("staff38", JUDGED_STAFF38, "tune"),
-    ("staff41", JUDGED_STAFF41, "tune"),
+    ("staff41", JUDGED_STAFF41, "tune"), ("staff42", JUDGED_STAFF42, "tune"), ("staff43", JUDGED_STAFF43, "tune"),
+    ("staff44", JUDGED_STAFF44, "tune"),
     ("staff3", JUDGED_STAFF3, "held"), ("staff6", JUDGED_STAFF6, "held"), ("staff9", JUDGED_STAFF9, "held"),
     ("staff18", JUDGED_STAFF18, "held"), ("staff21", JUDGED_STAFF21, "held"),
     ("staff39", JUDGED_STAFF39, "held"), ("staff40", JUDGED_STAFF40, "held"),
