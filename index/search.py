@@ -1332,9 +1332,13 @@ def _as_typed(unit: str, typed: str) -> list[str]:
     spans: list[tuple[int, int]] = []
     i, pos = 0, 0
     while i < len(unit):
-        j = len(unit)
-        while j > i and typed.find(unit[i:j], pos) < 0:
-            j -= 1
+        # the longest piece from i typed at or after pos (a shorter one is typed where a longer
+        # one is: bisect, for a hostile run of a thousand characters with 的 between them)
+        lo, hi = i, len(unit)
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            lo, hi = (mid, hi) if typed.find(unit[i:mid], pos) >= 0 else (lo, mid - 1)
+        j = lo
         if j == i:  # (not typed as such: folded away)
             i += 1
             continue
