@@ -10,21 +10,12 @@ import pytest
 from index import LexiconError
 from index.rerank import FEATURES, RERANK_FILE, Candidates, Reranker, dumps, features, load_reranker
 from index.store import dict_dir
-
-SEED = "gd-ip-14fyp"
+from search_support import ids, sid
 
 
 @pytest.fixture(scope="module")
 def ix(seed_index):
     return seed_index
-
-
-def sid(s):
-    return f"{SEED}:{s}"
-
-
-def ids(result):
-    return [h["id"] for h in result["hits"]]
 
 
 def test_the_shipped_weights_name_the_features_this_version_computes(corpus):

@@ -8,21 +8,12 @@ import pytest
 from index import QueryError
 from index.normalize import fold
 from index.schema import searchable_text
-
-SEED = "gd-ip-14fyp"
+from search_support import ids, sid
 
 
 @pytest.fixture(scope="module")
 def ix(seed_index):
     return seed_index
-
-
-def sid(s):
-    return f"{SEED}:{s}"
-
-
-def ids(result):
-    return [h["id"] for h in result["hits"]]
 
 
 def test_a_compound_word_also_finds_its_specific_part(ix):
