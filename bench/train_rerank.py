@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import collections
-import os
 import sys
 import tempfile
 from pathlib import Path
@@ -34,7 +33,11 @@ RATE = 0.5
 FOLDS = 5
 # what the model learns to put first: the best answer (grade 2) three times as much as one also
 # relevant (grade 1), as nDCG weighs them (2^g − 1)
-GAIN = (lambda grades: 2.0 ** grades - 1) if os.environ.get("GRADED", "1") == "1" else (lambda g: (g > 0).astype(float))
+# (grades 0/1 alike instead: sets left out 0.932 rather than 0.933)
+
+
+def gain(grades: np.ndarray) -> np.ndarray:
+    return 2.0 ** grades - 1
 
 
 class Recorder:
@@ -50,7 +53,7 @@ class Recorder:
 
 
 def collect(ix, sets) -> list[dict]:
-    """Per tune query: its set, kind, candidate ids, features, tiers and which are relevant."""
+    """Per tune query: its set, kind, candidate ids, features, groups and grades."""
     recorder = Recorder(DEPTH)
     ix.reranker = recorder
     out = []
@@ -84,8 +87,8 @@ def fit(rows: list[dict]):
     for i, r in enumerate(useful):
         k = len(r["rel"])
         z[i, :k] = (r["x"] - mean) / scale
-        gain = GAIN(r["rel"])
-        target[i, :k] = gain / gain.sum()
+        g = gain(r["rel"])
+        target[i, :k] = g / g.sum()
         present[i, :k] = True
     for _ in range(STEPS):
         s = np.where(present, z @ w, -np.inf)
