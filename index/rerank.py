@@ -112,6 +112,12 @@ def features(c: Candidates) -> np.ndarray:
     return np.column_stack([np.asarray(cols[f], dtype=np.float64) for f in FEATURES])
 
 
+def groups(c: Candidates) -> np.ndarray:
+    """Each candidate's group: its tier and whether it is background.  A clause moves only among
+    the places its group held (:meth:`Reranker.order`)."""
+    return np.asarray(c.tier, dtype=np.int64) * 2 + np.asarray(c.background, dtype=np.int64)
+
+
 @dataclass(frozen=True)
 class Reranker:
     """A linear score over standardised features; ``depth`` clauses are looked at again."""

@@ -1133,10 +1133,12 @@ class SearchIndex:
             sem_rank[sem_order] = np.arange(1, len(sem_order) + 1)
         whole = pq.whole
         prefs = self.preferences
-        past, goals = prefs.asks_past(whole), prefs.asks_goals(whole)
+        past, goals, ahead = prefs.asks_past(whole), prefs.asks_goals(whole), prefs.asks_ahead(whole)
+        asks_missed = not raw and prefs.asks_missed(whole)
+        asks_definition = not raw and prefs.asks_definition(whole)
         numbers = ranking.typed_numbers(whole, prefs) if not raw else []
         refs = ranking.references(_unquoted(pq), prefs) if not raw else ranking.References()
-        background = self._background(sel, past, goals, prefs.asks_ahead(whole))
+        background = self._background(sel, past, goals, ahead)
         # Background moves below the tasks that match as well; one holding more of the query's
         # words than any task loses only part of it (农业新品种权申请了多少: the 十三五 table's
         # row 农业植物新品种权申请量 above the task naming 农业 and 品种 only).
@@ -1146,11 +1148,11 @@ class SearchIndex:
         stated = self._stated(sel, numbers, prefs)  # the figures typed, stated here
         fused = fused + ranking.NUMBER_WEIGHT * stated
         asked = np.full(n, "", dtype=object)  # what the question asked that a clause is (its why)
-        if not raw and prefs.asks_missed(whole):
+        if asks_missed:
             missed = self._missed_targets()[sel]
             fused = np.where(missed, fused + ranking.MISSED_WEIGHT, fused)
             asked[missed] = "完成值未达目标值"
-        if not raw and prefs.asks_definition(whole):
+        if asks_definition:
             defines = self._of_kinds(sel, prefs.definition_kinds)
             fused = np.where(defines, fused + ranking.DEFINITION_WEIGHT, fused)
             asked[defines] = "解释指标的注释"
@@ -1165,8 +1167,7 @@ class SearchIndex:
         perm = lex_perm[rank_arrays.best_first(score[lex_perm], order[lex_perm])]  # ties: the lexical order
         # The rules above that answer what a question asks for by name (a part by number, targets
         # missed, a definition, figures, the past, goals, what is expected) stand as they are.
-        ruled = raw or bool(refs) or bool(numbers) or past or goals or prefs.asks_ahead(whole) \
-            or prefs.asks_missed(whole) or prefs.asks_definition(whole)
+        ruled = raw or bool(refs) or bool(numbers) or past or goals or ahead or asks_missed or asks_definition
         if sims and not ruled and self.reranker is not None and n > 1:
             head = perm[:self.reranker.depth]
             cands = rerank.Candidates(
@@ -1176,7 +1177,7 @@ class SearchIndex:
                 named=named[head], tier=tier[head], rarity_held=self._rarity_held_of(pq, sel[head]),
                 length=np.array([len(self.records[int(d)]["folded"]) for d in sel[head]]),
                 known=known, leads=meaning_leads)
-            new = self.reranker.order(rerank.features(cands), tier[head] * 2 + background[head])
+            new = self.reranker.order(rerank.features(cands), rerank.groups(cands))
             perm = perm.copy()
             perm[:len(head)] = head[new]
             # the reported score stays monotone in the order: the head's scores, best first
