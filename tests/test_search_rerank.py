@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from index import LexiconError
-from index.rerank import FEATURES, RERANK_FILE, Candidates, Reranker, dumps, features, load_reranker
+from index.rerank import FEATURES, RERANK_FILE, Candidates, Reranker, dumps, features, groups, load_reranker
 from index.store import dict_dir
 from search_support import ids, sid
 
@@ -48,16 +48,19 @@ def test_a_clause_moves_only_among_the_places_of_its_group():
     weights = np.zeros(len(FEATURES))
     weights[FEATURES.index("cosine_gap")] = 1.0  # the model here: highest cosine first
     model = Reranker(weights, np.zeros(len(FEATURES)), np.ones(len(FEATURES)), depth=6)
-    groups = np.array([2, 2, 0, 1, 0, 0])  # two literal matches, a background clause at place 4
+    tier = np.array([1, 1, 0, 0, 0, 0])  # two literal matches
+    background = np.array([False, False, False, True, False, False])  # the review at place 4
     cos = np.array([0.1, 0.5, 0.2, 0.9, 0.3, 0.8])
     n = len(cos)
-    x = features(Candidates(
+    cands = Candidates(
         fused=np.linspace(1, 0, n), cosine=cos, lexical_rank=np.arange(1, n + 1), semantic_rank=np.arange(1, n + 1),
-        coordination=np.zeros(n), coverage=np.zeros(n), bm25=np.zeros(n), background=groups == 1,
-        stated=np.zeros(n), named=np.zeros(n, dtype=bool), tier=groups // 2, rarity_held=np.zeros(n),
-        length=np.full(n, 100), known=1.0, leads=False))
+        coordination=np.zeros(n), coverage=np.zeros(n), bm25=np.zeros(n), background=background,
+        stated=np.zeros(n), named=np.zeros(n, dtype=bool), tier=tier, rarity_held=np.zeros(n),
+        length=np.full(n, 100), known=1.0, leads=False)
+    x = features(cands)
     assert x.shape == (n, len(FEATURES))
-    order = model.order(x, groups)
+    assert groups(cands).tolist() == [2, 2, 0, 1, 0, 0]
+    order = model.order(x, groups(cands))
     assert order.tolist() == [1, 0, 5, 3, 4, 2]
 
 
