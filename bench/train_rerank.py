@@ -72,6 +72,32 @@ def collect(ix, sets) -> list[dict]:
     return out
 
 
+def collect_crossfitted(ix, sets) -> list[dict]:
+    """:func:`collect`, each fold's questions searched with the plans' turns of question
+    vectors (index/adapter.py) fitted without that fold's sets: fitted on all of them, the
+    turn would put a tune question's clause first far more often than it does for a question
+    it never read, and the weights would learn to trust meaning by that much too."""
+    if not ix.adapters or ix._vectors is None:
+        return collect(ix, sets)
+    from train_adapter import Questions
+
+    plan_of = {d: r["document"] for d, r in ix.records.items()}
+    questions = [Questions(ix, plan, sets) for plan in sorted(ix.adapters)]
+    questions = [q for q in questions if len(q.sets)]
+    names = sorted({s[0] for s in sets})
+    rows = []
+    try:
+        for i in range(FOLDS):
+            fold = set(names[i::FOLDS])
+            turns = dict(ix.adapters)
+            turns.update({q.plan: q.fit(~np.isin(q.sets, list(fold))) for q in questions})
+            ix._vectors.turn_plans(turns, plan_of)
+            rows += collect(ix, [s for s in sets if s[0] in fold])
+    finally:
+        ix._vectors.turn_plans(ix.adapters, plan_of)
+    return rows
+
+
 def fit(rows: list[dict]):
     from index.rerank import FEATURES, Reranker
 
@@ -128,7 +154,7 @@ def main(argv=None):
     with tempfile.TemporaryDirectory() as tmp:
         build_index(corpus, Path(tmp))
         with open_index(corpus, Path(tmp)) as ix:
-            rows = collect(ix, sets)
+            rows = collect_crossfitted(ix, sets)
     names = sorted({r["set"] for r in rows})
     folds = [names[i::FOLDS] for i in range(FOLDS)]
     base, left_out = [], []

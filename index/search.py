@@ -48,7 +48,7 @@ from kb.indicators import indicator_tables
 from kb.model import KIND_GROUP_LABELS, KINDS
 from kb.numerals import to_chinese as cn_number
 
-from index import query_numbers, rank_arrays, ranking, rerank, semantic
+from index import adapter, query_numbers, rank_arrays, ranking, rerank, semantic
 from index.homophones import Homophones
 from index.analysis import JiebaTokenizer, char_ngrams, is_wordish
 from index.cache import BoundedCache
@@ -152,6 +152,7 @@ class SearchIndex:
         self._load_records()
         self.preferences = ranking.load_preferences(self._dict_dir)
         self.reranker = rerank.load_reranker(self._dict_dir)
+        self.adapters = adapter.load_adapters(self._dict_dir, semantic.MODEL_KEY)
         self._load_vectors()
 
     # -- setup -------------------------------------------------------------------
@@ -216,6 +217,7 @@ class SearchIndex:
             return
         ids, mat, scale = stored
         vectors = semantic.ClauseVectors(ids, mat, {r["id"]: d for d, r in self.records.items()}, scale)
+        vectors.turn_plans(self.adapters, {d: r["document"] for d, r in self.records.items()})
         self._vectors = vectors if len(vectors) else None
 
     def _refresh_vectors(self) -> None:

@@ -447,12 +447,15 @@ class ClauseVectors:
 
         self.mat = mat
         self.scale = scale  # int8 rows times this are the vectors (None: stored as they are)
+        self._turns: list = []  # (rows, adapter) per plan with a fitted turn (see turn_plans)
+        self._row_doc = np.full(len(ids), -1, dtype=np.int64)
         clause_rows, clause_docs, sent = [], [], []
         for row, vid in enumerate(ids):
             cid, mark, _ = vid.partition(SENTENCE_MARK)
             d = docnum.get(cid)
             if d is None:
                 continue
+            self._row_doc[row] = d
             if mark:
                 sent.append((d, row))
             else:
@@ -472,6 +475,30 @@ class ClauseVectors:
     def __len__(self) -> int:
         return len(self.docs)
 
+    def rows_of(self, docnums: list[int]):
+        """(vectors, owner, whole) of the given clauses and their sentences: float32 rows, for
+        each row the place in ``docnums`` of its clause, and whether it is the clause's own
+        vector rather than a sentence's (bench/train_adapter.py fits on them)."""
+        import numpy as np
+
+        place = {d: i for i, d in enumerate(docnums)}
+        rows = [r for r, d in enumerate(self._row_doc.tolist()) if d in place]
+        mat = np.asarray(self.mat[rows], dtype=np.float32)
+        if self.scale is not None:
+            mat = mat * self.scale[rows][:, None]
+        owner = np.array([place[self._row_doc[r]] for r in rows], dtype=np.int64)
+        return mat, owner, np.isin(rows, self._clause_rows)
+
+    def turn_plans(self, adapters: dict, plan_of: dict[int, str]) -> None:
+        """Questions are turned (index/adapter.py) for the rows of each plan that has an
+        adapter; ``plan_of``: each docnum's plan id."""
+        import numpy as np
+
+        plans = np.array([plan_of.get(int(d), "") if d >= 0 else "" for d in self._row_doc], dtype=object)
+        dim = self.mat.shape[1] if len(self.mat) else 0
+        self._turns = [(np.flatnonzero(plans == plan), a) for plan, a in sorted(adapters.items())
+                       if a.delta.shape[0] == dim and (plans == plan).any()]
+
     def _cosines(self, vec):
         """Every row's cosine with ``vec``, by einsum rather than BLAS: a matrix-vector
         product this small is a few ms on one core, and OpenBLAS's threads turn it
@@ -484,12 +511,24 @@ class ClauseVectors:
             out[i:i + self.CHUNK] = np.einsum("ij,j->i", np.asarray(self.mat[i:i + self.CHUNK], dtype=np.float32), v)
         return out * self.scale if self.scale is not None else out
 
+    def _cosines_of(self, rows, vec):
+        """:meth:`_cosines` of some rows only (one plan's)."""
+        import numpy as np
+
+        out = np.einsum("ij,j->i", np.asarray(self.mat[rows], dtype=np.float32), np.asarray(vec, dtype=np.float32))
+        return out * self.scale[rows] if self.scale is not None else out
+
     def arrays(self, vec, sentences: bool = True):
         """(docnums, scores) of every clause against ``vec``; ``sentences=False`` compares
-        whole clauses only."""
+        whole clauses only (a pasted paragraph, which is not turned: it is sought as written)."""
         import numpy as np
 
         sims = self._cosines(vec)
+        if sentences and self._turns:
+            from index.adapter import matched
+
+            for rows, adapter in self._turns:
+                sims[rows] = matched(self._cosines_of(rows, adapter.turn(vec)), sims[rows])
         clause = sims[self._clause_rows]
         if sentences and len(self._sent_rows):
             best = np.maximum.reduceat(sims[self._sent_rows], self._sent_starts)
