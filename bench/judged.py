@@ -130,6 +130,23 @@ JUDGED_STAFF41 = HERE / "judged_staff41.tsv"
 JUDGED_STAFF42 = HERE / "judged_staff42.tsv"
 JUDGED_STAFF43 = HERE / "judged_staff43.tsv"
 JUDGED_STAFF44 = HERE / "judged_staff44.tsv"
+# The forty-fifth (100, sole traders, online shop owners, co-operatives and start-up owners
+# describing their plight), forty-sixth (100, service bodies, trade associations and industry
+# alliances) and forty-seventh (100, inspectors, auditors and third-party evaluators at the
+# period's end), written blind in session 10 and first run at its start (35fe236: 0.857 / 0.899 /
+# 0.872, paraphrase 0.711 / 0.712 / 0.635), then with the turn of question vectors (a51fce9:
+# 0.945 / 0.960 / 0.932, paraphrase 0.854 over the three); tuned on since.
+JUDGED_STAFF45 = HERE / "judged_staff45.tsv"
+JUDGED_STAFF46 = HERE / "judged_staff46.tsv"
+JUDGED_STAFF47 = HERE / "judged_staff47.tsv"
+# The forty-eighth (100, foreign-invested and Hong Kong, Macao and Taiwan firms' counsel and
+# public-affairs staff), forty-ninth (100, agriculture, forestry, culture-tourism and commerce
+# bureaus and township cadres) and fiftieth (100, IT, data and public-service platform staff),
+# written blind in session 10 and held out whole: run at the session's start (35fe236: 0.895 /
+# 0.902 / 0.947, paraphrase 0.770 over the three) and end only.
+JUDGED_STAFF48 = HERE / "judged_staff48.tsv"
+JUDGED_STAFF49 = HERE / "judged_staff49.tsv"
+JUDGED_STAFF50 = HERE / "judged_staff50.tsv"
 
 # The numbered staff sets the benchmark reports one by one: (name, file, split). A ``tune`` set's
 # failures are read while tuning (--failures lists them); a ``held`` set's numbers are reported,
@@ -147,10 +164,12 @@ STAFF_SETS = (
     ("staff33", JUDGED_STAFF33, "tune"), ("staff34", JUDGED_STAFF34, "tune"), ("staff35", JUDGED_STAFF35, "tune"),
     ("staff36", JUDGED_STAFF36, "tune"), ("staff37", JUDGED_STAFF37, "tune"), ("staff38", JUDGED_STAFF38, "tune"),
     ("staff41", JUDGED_STAFF41, "tune"), ("staff42", JUDGED_STAFF42, "tune"), ("staff43", JUDGED_STAFF43, "tune"),
-    ("staff44", JUDGED_STAFF44, "tune"),
+    ("staff44", JUDGED_STAFF44, "tune"), ("staff45", JUDGED_STAFF45, "tune"), ("staff46", JUDGED_STAFF46, "tune"),
+    ("staff47", JUDGED_STAFF47, "tune"),
     ("staff3", JUDGED_STAFF3, "held"), ("staff6", JUDGED_STAFF6, "held"), ("staff9", JUDGED_STAFF9, "held"),
     ("staff18", JUDGED_STAFF18, "held"), ("staff21", JUDGED_STAFF21, "held"),
     ("staff39", JUDGED_STAFF39, "held"), ("staff40", JUDGED_STAFF40, "held"),
+    ("staff48", JUDGED_STAFF48, "held"), ("staff49", JUDGED_STAFF49, "held"), ("staff50", JUDGED_STAFF50, "held"),
 )
 KINDS = ("colloquial", "paraphrase", "multi", "box", "paste")
 _GRADED = re.compile(r"^(.+):(\d+)$")  # clause ids never end in ':<digits>'

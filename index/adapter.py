@@ -18,6 +18,7 @@ plans then compare with them as before, and only the order within the plan chang
 from __future__ import annotations
 
 import io
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -86,7 +87,7 @@ def _read(path: Path, model_key: str) -> Adapter:
     try:
         with np.load(path, allow_pickle=False) as z:
             plan, model, delta = str(z["plan"]), str(z["model"]), np.asarray(z["delta"], dtype=np.float32)
-    except (OSError, ValueError, KeyError, EOFError) as e:
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as e:
         raise AdapterError(f"无法读取语义校准文件 {path}：{e}") from None
     if model != model_key:
         raise AdapterError(f"语义校准文件 {path} 是为另一语义模型（{model}）拟合的，"

@@ -177,10 +177,28 @@ def build_cmd(obj, json_out, status, no_vectors, full):
         click.echo(f"检索索引已可用：{info['documents']} 个规划、{info['clauses']} 条条款（{what}），"
                    f"用时 {info['seconds']:.2f} 秒（{info['path']}）")
     info["semantic"] = _vectors(obj, info.get("semantic") or {}, no_vectors, quiet=json_out)
+    info["semantic"]["turned"] = [] if "off" in info["semantic"] else _turned(obj, quiet=json_out)
     if json_out:
         from plankb.cli import echo_json
 
         echo_json(info)
+
+
+def _turned(obj, quiet: bool) -> list[str]:
+    """The plans whose questions are turned by a fitted adapter (index/adapter.py), said once."""
+    from index import LexiconError
+    from index.adapter import load_adapters
+    from index.semantic import MODEL_KEY
+    from index.store import dict_dir
+
+    try:
+        plans = sorted(load_adapters(dict_dir(obj.corpus), MODEL_KEY))
+    except LexiconError as e:
+        raise click.ClickException(str(e)) from None
+    if plans and not quiet:
+        titles = [f"《{d.title}》" if (d := obj.corpus.document(p)) is not None else p for p in plans]
+        click.echo(f"语义校准：{'、'.join(titles)}（由评判检索集拟合，见 corpus/dict/adapters/）。")
+    return plans
 
 
 def _vectors(obj, sem: dict, skip: bool, quiet: bool) -> dict:

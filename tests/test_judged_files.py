@@ -28,7 +28,8 @@ def test_every_numbered_staff_set_is_listed_once_with_its_split():
     assert len(on_disk) >= 37
     held = {path.name for _, path, split in STAFF_SETS if split == "held"}
     assert {"judged_staff3.tsv", "judged_staff6.tsv", "judged_staff9.tsv", "judged_staff18.tsv",
-            "judged_staff21.tsv", "judged_staff39.tsv", "judged_staff40.tsv"} == held
+            "judged_staff21.tsv", "judged_staff39.tsv", "judged_staff40.tsv", "judged_staff48.tsv",
+            "judged_staff49.tsv", "judged_staff50.tsv"} == held
     assert all(split in ("tune", "held") for *_, split in STAFF_SETS)
 
 

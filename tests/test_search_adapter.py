@@ -107,6 +107,8 @@ def test_files_are_checked_and_named_in_chinese(tmp_path):
     path.rename(path.with_name("plan-y.npz"))
     with pytest.raises(LexiconError, match="与文件名不符"):
         load_adapters(tmp_path, MODEL_KEY)
-    path.with_name("plan-y.npz").write_bytes(b"not a zip")
-    with pytest.raises(LexiconError, match="无法读取语义校准文件"):
-        load_adapters(tmp_path, MODEL_KEY)
+    good = path.with_name("plan-y.npz").read_bytes()
+    for broken in (b"not a zip", good[:len(good) // 2], good[:40]):  # a copy cut short, too
+        path.with_name("plan-y.npz").write_bytes(broken)
+        with pytest.raises(LexiconError, match="无法读取语义校准文件"):
+            load_adapters(tmp_path, MODEL_KEY)

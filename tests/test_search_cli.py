@@ -86,3 +86,16 @@ def test_build_status(inst):
     r = run(inst, "build", "--status", "--json")
     data = json.loads(r.output)
     assert data["exists"] and data["fresh"]
+
+
+def test_build_names_the_plans_whose_questions_are_turned(tmp_path, monkeypatch):
+    """The seed ships a turn of question vectors fitted on its judged sets (index/adapter.py)."""
+    monkeypatch.delenv("PLANKB_SEMANTIC", raising=False)  # (vectors come from the shared cache)
+    data = json.loads(run(tmp_path, "build", "--json").output)
+    if "off" in data["semantic"]:
+        pytest.skip("the embedding model is not installed")
+    assert data["semantic"]["turned"] == [SEED]
+    r = run(tmp_path, "build")
+    assert r.exit_code == 0 and "语义校准：《广东省知识产权保护和运用“十四五”规划》" in r.output
+    monkeypatch.setenv("PLANKB_SEMANTIC", "0")  # turned off: nothing to say
+    assert "语义校准" not in run(tmp_path, "build").output
