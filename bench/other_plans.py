@@ -41,6 +41,9 @@ PLANS = (
 # and at the end of session 9 (nat1 once more in it, with a trial re-ranker); on the four plans,
 # 517804f → 5be6f9f → 71a9611: nat1 0.725 → 0.728 → 0.733, edu1 0.779 → 0.796 → 0.801, while
 # the tuned nat2 0.725 → 0.779 → 0.774, nat3 0.723 → 0.776 → 0.783, mb1 0.657 → 0.709 → 0.714).
+# Session 10 (the seed's turn of question vectors, index/adapter.py, and the re-ranker refitted
+# under it; the other plans have no turn): nat1 0.733 → 0.762, edu1 0.801 → 0.818, nat2 0.774 →
+# 0.799, nat3 0.783 → 0.789, mb1 0.714 → 0.709.
 OTHER_SETS = (
     ("nat1", HERE / "judged_nat1.tsv", "held", "cn-14fyp"),
     ("nat2", HERE / "judged_nat2.tsv", "tune", "cn-14fyp"),

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import contextlib
 import sys
 import tempfile
 from pathlib import Path
@@ -28,6 +29,24 @@ from judged import STAFF_SETS, load_kinds  # noqa: E402
 SEED = "gd-ip-14fyp"
 FOLDS = 5
 DEPTH = 10
+
+
+def tune_sets() -> list:
+    """The numbered judged sets marked ``tune``: the only ones fitted on."""
+    return [s for s in STAFF_SETS if s[2] == "tune"]
+
+
+@contextlib.contextmanager
+def tune_index():
+    """The bundled corpus's index, built in a temporary folder, that the tune sets are searched on."""
+    from kb.corpus import load_corpus
+    from index import build_index, open_index
+
+    corpus = load_corpus(ROOT / "corpus")
+    with tempfile.TemporaryDirectory() as tmp:
+        build_index(corpus, Path(tmp))
+        with open_index(corpus, Path(tmp)) as ix:
+            yield ix
 
 
 class Questions:
@@ -118,17 +137,11 @@ def main(argv=None):
     ap.add_argument("--write", action="store_true", help="write corpus/dict/adapters/<plan>.npz")
     args = ap.parse_args(argv)
 
-    from kb.corpus import load_corpus
-    from index import build_index, open_index
     from index.adapter import write
     from index.semantic import MODEL_KEY
 
-    sets = [s for s in STAFF_SETS if s[2] == "tune"]
-    corpus = load_corpus(ROOT / "corpus")
-    with tempfile.TemporaryDirectory() as tmp:
-        build_index(corpus, Path(tmp))
-        with open_index(corpus, Path(tmp)) as ix:
-            qs = Questions(ix, args.plan, sets)
+    with tune_index() as ix:
+        qs = Questions(ix, args.plan, tune_sets())
     plain = np.zeros(len(qs.sets))
     turned = np.zeros(len(qs.sets))
     for mask in qs.folds():

@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import collections
 import sys
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from judged import STAFF_SETS, load_kinds  # noqa: E402
+from judged import load_kinds  # noqa: E402
 
 DEPTH = 10  # MRR@10 is what is measured; deeper candidates rarely hold the answer
 L2 = 0.01
@@ -145,16 +144,11 @@ def main(argv=None):
     args = ap.parse_args(argv)
 
     from kb.atomic import atomic_write_text
-    from kb.corpus import load_corpus
-    from index import build_index, open_index
     from index.rerank import RERANK_FILE, dumps
+    from train_adapter import tune_index, tune_sets
 
-    sets = [s for s in STAFF_SETS if s[2] == "tune"]
-    corpus = load_corpus(ROOT / "corpus")
-    with tempfile.TemporaryDirectory() as tmp:
-        build_index(corpus, Path(tmp))
-        with open_index(corpus, Path(tmp)) as ix:
-            rows = collect_crossfitted(ix, sets)
+    with tune_index() as ix:
+        rows = collect_crossfitted(ix, tune_sets())
     names = sorted({r["set"] for r in rows})
     folds = [names[i::FOLDS] for i in range(FOLDS)]
     base, left_out = [], []
