@@ -53,8 +53,6 @@ class Questions:
     """A plan's judged tune questions as the sentence model reads them, and the plan's vectors."""
 
     def __init__(self, ix, plan: str, sets):
-        from index import adapter
-
         self.plan = plan
         self.docnums = sorted(d for d, r in ix.records.items() if r["document"] == plan)
         if ix._vectors is None or not self.docnums:
@@ -90,15 +88,17 @@ class Questions:
                     gains.append(g)
         finally:
             ix._semantic_arrays = plain
-        self.vectors, self.gains = np.stack(vectors), np.stack(gains)
-        self.sets, self.kinds = np.array(self.sets), np.array(self.kinds)
-        self.adapter = adapter
+        dim = self.rows.shape[1]
+        self.vectors = np.stack(vectors) if vectors else np.zeros((0, dim), dtype=np.float32)
+        self.gains = np.stack(gains) if gains else np.zeros((0, len(self.docnums)))
+        self.sets, self.kinds = np.array(self.sets, dtype=str), np.array(self.kinds, dtype=str)
 
     def fit(self, mask=None):
         """The plan's turn fitted on the questions ``mask`` selects (all by default)."""
+        from index.adapter import Adapter, fit
+
         mask = np.ones(len(self.sets), dtype=bool) if mask is None else mask
-        delta = self.adapter.fit(self.vectors[mask], self.gains[mask], self.rows, self.owner)
-        return self.adapter.Adapter(self.plan, delta)
+        return Adapter(self.plan, fit(self.vectors[mask], self.gains[mask], self.rows, self.owner))
 
     def reciprocal_ranks(self, mask, turn=None) -> np.ndarray:
         """Meaning alone: each question's reciprocal rank of a relevant clause in the first ten,
@@ -142,6 +142,8 @@ def main(argv=None):
 
     with tune_index() as ix:
         qs = Questions(ix, args.plan, tune_sets())
+    if not len(qs.sets):
+        raise SystemExit(f"{args.plan}：评判检索集中没有这份规划的 tune 检索词，无从拟合。")
     plain = np.zeros(len(qs.sets))
     turned = np.zeros(len(qs.sets))
     for mask in qs.folds():

@@ -126,6 +126,8 @@ def fit(queries: np.ndarray, gains: np.ndarray, rows: np.ndarray, owner: np.ndar
     keep = total[:, 0] > 0
     q, target = q[keep], target[keep] / total[keep]
     delta = np.zeros((q.shape[1], q.shape[1]))
+    if not len(q):
+        return delta.astype(np.float32)  # nothing judged: no turn
     first, second = np.zeros_like(delta), np.zeros_like(delta)
     for step in range(1, steps + 1):
         u = q + q @ delta

@@ -94,6 +94,9 @@ def test_fitting_moves_questions_towards_the_clauses_judged_for_them():
     assert ((qs @ rows.T).argmax(axis=1) == 0).all()
     assert ((turned @ rows.T).argmax(axis=1) == 1).all()
     assert np.array_equal(delta, fit(qs, gains, rows, owner, steps=200, rate=0.01))  # deterministic
+    # questions judged for no clause of the plan teach nothing: no turn
+    assert not fit(qs, np.zeros_like(gains), rows, owner).any()
+    assert not fit(qs[:0], gains[:0], rows, owner).any()
 
 
 def test_files_are_checked_and_named_in_chinese(tmp_path):
