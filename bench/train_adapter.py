@@ -31,6 +31,12 @@ FOLDS = 5
 DEPTH = 10
 
 
+def folds(names) -> list[list[str]]:
+    """The sets of each fold: sorted by name, taken five apart."""
+    names = sorted(names)
+    return [names[i::FOLDS] for i in range(FOLDS)]
+
+
 def tune_sets() -> list:
     """The numbered judged sets marked ``tune``: the only ones fitted on."""
     return [s for s in STAFF_SETS if s[2] == "tune"]
@@ -119,9 +125,8 @@ class Questions:
         return np.array(out)
 
     def folds(self) -> list[np.ndarray]:
-        """Masks of the questions of each fold: sets taken five apart, as bench/train_rerank.py does."""
-        names = sorted(set(self.sets.tolist()))
-        return [np.isin(self.sets, names[i::FOLDS]) for i in range(FOLDS)]
+        """Masks of the questions of each fold (:func:`folds`, as bench/train_rerank.py takes them)."""
+        return [np.isin(self.sets, fold) for fold in folds(set(self.sets.tolist()))]
 
 
 def by_kind(kinds: np.ndarray, rr: np.ndarray) -> str:

@@ -29,7 +29,6 @@ DEPTH = 10  # MRR@10 is what is measured; deeper candidates rarely hold the answ
 L2 = 0.01
 STEPS = 400
 RATE = 0.5
-FOLDS = 5
 # what the model learns to put first: the best answer (grade 2) three times as much as one also
 # relevant (grade 1), as nDCG weighs them (2^g − 1)
 # (grades 0/1 alike instead: sets left out 0.932 rather than 0.933)
@@ -78,22 +77,19 @@ def collect_crossfitted(ix, sets) -> list[dict]:
     it never read, and the weights would learn to trust meaning by that much too."""
     if not ix.adapters or ix._vectors is None:
         return collect(ix, sets)
-    from train_adapter import Questions
+    from train_adapter import Questions, folds
 
-    plan_of = {d: r["document"] for d, r in ix.records.items()}
     questions = [Questions(ix, plan, sets) for plan in sorted(ix.adapters)]
     questions = [q for q in questions if len(q.sets)]
-    names = sorted({s[0] for s in sets})
     rows = []
     try:
-        for i in range(FOLDS):
-            fold = set(names[i::FOLDS])
+        for fold in folds({s[0] for s in sets}):
             turns = dict(ix.adapters)
-            turns.update({q.plan: q.fit(~np.isin(q.sets, list(fold))) for q in questions})
-            ix._vectors.turn_plans(turns, plan_of)
+            turns.update({q.plan: q.fit(~np.isin(q.sets, fold)) for q in questions})
+            ix.turn_questions(turns)
             rows += collect(ix, [s for s in sets if s[0] in fold])
     finally:
-        ix._vectors.turn_plans(ix.adapters, plan_of)
+        ix.turn_questions()
     return rows
 
 
@@ -145,12 +141,12 @@ def main(argv=None):
 
     from kb.atomic import atomic_write_text
     from index.rerank import RERANK_FILE, dumps
-    from train_adapter import tune_index, tune_sets
+    from train_adapter import folds as fold_sets, tune_index, tune_sets
 
     with tune_index() as ix:
         rows = collect_crossfitted(ix, tune_sets())
     names = sorted({r["set"] for r in rows})
-    folds = [names[i::FOLDS] for i in range(FOLDS)]
+    folds = fold_sets(names)
     base, left_out = [], []
     ordered = []
     for fold in folds:
@@ -165,7 +161,7 @@ def main(argv=None):
     model = fit(rows)
     if args.write:
         header = (f"Written by bench/train_rerank.py: {len(rows)} tune queries of {len(names)} judged sets "
-                  f"({', '.join(names)}).\nSets left out {FOLDS} folds: MRR@{DEPTH} {np.mean(base):.3f} (fused order) "
+                  f"({', '.join(names)}).\nSets left out {len(folds)} folds: MRR@{DEPTH} {np.mean(base):.3f} (fused order) "
                   f"-> {np.mean(left_out):.3f} (re-ranked).\nDo not edit by hand; run the script again.")
         path = ROOT / "corpus" / "dict" / RERANK_FILE
         atomic_write_text(path, dumps(model, header))

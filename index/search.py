@@ -217,8 +217,16 @@ class SearchIndex:
             return
         ids, mat, scale = stored
         vectors = semantic.ClauseVectors(ids, mat, {r["id"]: d for d, r in self.records.items()}, scale)
-        vectors.turn_plans(self.adapters, {d: r["document"] for d, r in self.records.items()})
         self._vectors = vectors if len(vectors) else None
+        self.turn_questions()
+
+    def turn_questions(self, adapters: dict | None = None) -> None:
+        """Questions turned for each plan's clauses by ``adapters`` (index/adapter.py; by default
+        the plans' own files); ``{}`` compares them as the model places them."""
+        vectors = self._vectors
+        if vectors is not None:
+            vectors.turn_plans(self.adapters if adapters is None else adapters,
+                               {d: r["document"] for d, r in self.records.items()})
 
     def _refresh_vectors(self) -> None:
         """Vectors computed after the build was published (index.embed) are swapped into

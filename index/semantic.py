@@ -496,8 +496,8 @@ class ClauseVectors:
 
         plans = np.array([plan_of.get(int(d), "") if d >= 0 else "" for d in self._row_doc], dtype=object)
         dim = self.mat.shape[1] if len(self.mat) else 0
-        self._turns = [(np.flatnonzero(plans == plan), a) for plan, a in sorted(adapters.items())
-                       if a.delta.shape[0] == dim and (plans == plan).any()]
+        turns = [(np.flatnonzero(plans == plan), a) for plan, a in sorted(adapters.items()) if a.delta.shape[0] == dim]
+        self._turns = [(rows, a) for rows, a in turns if len(rows)]
 
     def _cosines(self, vec):
         """Every row's cosine with ``vec``, by einsum rather than BLAS: a matrix-vector

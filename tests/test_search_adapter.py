@@ -22,10 +22,9 @@ def ix(seed_index):
 
 def _plain(ix, monkeypatch):
     """The search with no turn, as before there was one."""
-    plan_of = {d: r["document"] for d, r in ix.records.items()}
-    ix._vectors.turn_plans({}, plan_of)
+    ix.turn_questions({})
     monkeypatch.setattr(ix, "reranker", None)  # (its weights were fitted with the turn)
-    return lambda: ix._vectors.turn_plans(ix.adapters, plan_of)
+    return ix.turn_questions
 
 
 def test_the_shipped_turn_is_the_seeds_and_fits_this_model(corpus):
